@@ -1,0 +1,117 @@
+package p2psync.common;
+
+import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Splits a file-port response into its {@code Content-Length} header and exactly that many body
+ * bytes, however TCP cuts the stream: header and body in one segment, the header in pieces, the
+ * body split anywhere. Counts bytes itself, in a {@code long}, and never holds more than one
+ * incoming chunk (which is why it is not a {@code RecordParser} in fixed-size mode, which would
+ * buffer the whole body and takes an {@code int}).
+ */
+public final class FileResponseDecoder {
+
+  /** What the decoder found, in order: one header, body chunks, then completion. */
+  public interface Listener {
+    void onHeader(long length);
+
+    void onBody(Buffer chunk);
+
+    void onComplete();
+  }
+
+  /** Where the decoder is in the response. */
+  public enum State {
+    AWAITING_HEADER,
+    RECEIVING_BODY,
+    COMPLETE
+  }
+
+  private final Listener listener;
+  private final Buffer header = Buffer.buffer(64);
+  private State state = State.AWAITING_HEADER;
+  private long remaining;
+  private long extraBytes;
+
+  public FileResponseDecoder(Listener listener) {
+    this.listener = listener;
+  }
+
+  public State state() {
+    return state;
+  }
+
+  /** Body bytes still expected. */
+  public long remaining() {
+    return remaining;
+  }
+
+  /** Bytes the server sent after the body; they are ignored, as the seed's requester does. */
+  public long extraBytes() {
+    return extraBytes;
+  }
+
+  /** Feeds the next bytes from the socket. */
+  public void feed(Buffer data) throws ProtocolException {
+    int offset = 0;
+    if (state == State.AWAITING_HEADER) {
+      offset = readHeader(data);
+      if (offset < 0) {
+        return;
+      }
+    }
+    if (state == State.RECEIVING_BODY && offset < data.length()) {
+      int take = (int) Math.min(remaining, data.length() - offset);
+      remaining -= take;
+      // slice() shares memory with data: no copy per chunk.
+      listener.onBody(offset == 0 && take == data.length() ? data : data.slice(offset, offset + take));
+      offset += take;
+      completeIfDone();
+    }
+    if (state == State.COMPLETE) {
+      extraBytes += data.length() - offset;
+    }
+  }
+
+  /**
+   * The stream ended. Fails unless the whole body arrived: a short body must never be taken for a
+   * file.
+   */
+  public void end() throws ProtocolException {
+    switch (state) {
+      case AWAITING_HEADER -> throw new ProtocolException(
+          header.length() == 0 ? "connection closed before any response" : "connection closed inside the header");
+      case RECEIVING_BODY -> throw new ProtocolException(
+          "connection closed with " + remaining + " body bytes missing");
+      case COMPLETE -> { }
+    }
+  }
+
+  /** Returns the offset just past the header in {@code data}, or -1 when it is not complete yet. */
+  private int readHeader(Buffer data) throws ProtocolException {
+    for (int i = 0; i < data.length(); i++) {
+      byte b = data.getByte(i);
+      if (b == '\n') {
+        long length = ContentLength.parse(header.toString(StandardCharsets.UTF_8));
+        remaining = length;
+        state = State.RECEIVING_BODY;
+        listener.onHeader(length);
+        completeIfDone();
+        return i + 1;
+      }
+      if (header.length() >= ContentLength.MAX_HEADER_BYTES) {
+        throw new ProtocolException("response header longer than " + ContentLength.MAX_HEADER_BYTES + " bytes");
+      }
+      header.appendByte(b);
+    }
+    return -1;
+  }
+
+  private void completeIfDone() {
+    if (state == State.RECEIVING_BODY && remaining == 0) {
+      state = State.COMPLETE;
+      listener.onComplete();
+    }
+  }
+}

@@ -1,0 +1,283 @@
+package p2psync.common;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Every timing and limit of the tracker and the peers, with its default in one place. Loaded by
+ * {@link ConfigLoader} from a file, the environment and system properties; tests shrink the timings
+ * instead of sleeping. Durations are written {@code 5s}, {@code 250ms}, {@code 2m}, {@code 1h},
+ * ISO-8601 ({@code PT5S}) or a bare number of milliseconds.
+ */
+public final class SyncConfig {
+
+  public static final Duration DEFAULT_KEEP_ALIVE_INTERVAL = Duration.ofSeconds(5);
+  /** Three keepalive intervals of silence and a peer leaves the directory. */
+  public static final int DEFAULT_TRACKER_EXPIRY_INTERVALS = 3;
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  public static final Duration DEFAULT_TRANSFER_IDLE_TIMEOUT = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_TRANSFER_TIMEOUT = Duration.ofHours(1);
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_RECONNECT_BACKOFF_MIN = Duration.ofMillis(500);
+  public static final Duration DEFAULT_RECONNECT_BACKOFF_MAX = Duration.ofSeconds(30);
+  public static final int DEFAULT_FIRST_PEER_PORT = 8000;
+  public static final int DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
+  public static final int DEFAULT_MAX_REQUEST_BYTES = 4096;
+  public static final int DEFAULT_MAX_CONCURRENT_DOWNLOADS = 4;
+  public static final int DEFAULT_MAX_CONCURRENT_UPLOADS = 64;
+
+  private Duration keepAliveInterval = DEFAULT_KEEP_ALIVE_INTERVAL;
+  private Duration trackerExpiry; // null: DEFAULT_TRACKER_EXPIRY_INTERVALS x keepAliveInterval
+  private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+  private Duration transferIdleTimeout = DEFAULT_TRANSFER_IDLE_TIMEOUT;
+  private Duration transferTimeout = DEFAULT_TRANSFER_TIMEOUT;
+  private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+  private Duration reconnectBackoffMin = DEFAULT_RECONNECT_BACKOFF_MIN;
+  private Duration reconnectBackoffMax = DEFAULT_RECONNECT_BACKOFF_MAX;
+  private int firstPeerPort = DEFAULT_FIRST_PEER_PORT;
+  private int maxLineBytes = DEFAULT_MAX_LINE_BYTES;
+  private int maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
+  private int maxConcurrentDownloads = DEFAULT_MAX_CONCURRENT_DOWNLOADS;
+  private int maxConcurrentUploads = DEFAULT_MAX_CONCURRENT_UPLOADS;
+
+  public SyncConfig() {}
+
+  public SyncConfig(SyncConfig other) {
+    this(other.toJson());
+  }
+
+  /** Reads the keys of {@link #toJson()}; absent keys keep their defaults, bad values throw. */
+  public SyncConfig(JsonObject json) {
+    Objects.requireNonNull(json, "json");
+    ifPresent(json, "keepAliveInterval", v -> setKeepAliveInterval(parseDuration("keepAliveInterval", v)));
+    ifPresent(json, "trackerExpiry", v -> setTrackerExpiry(parseDuration("trackerExpiry", v)));
+    ifPresent(json, "connectTimeout", v -> setConnectTimeout(parseDuration("connectTimeout", v)));
+    ifPresent(json, "transferIdleTimeout", v -> setTransferIdleTimeout(parseDuration("transferIdleTimeout", v)));
+    ifPresent(json, "transferTimeout", v -> setTransferTimeout(parseDuration("transferTimeout", v)));
+    ifPresent(json, "requestTimeout", v -> setRequestTimeout(parseDuration("requestTimeout", v)));
+    ifPresent(json, "reconnectBackoffMin", v -> setReconnectBackoffMin(parseDuration("reconnectBackoffMin", v)));
+    ifPresent(json, "reconnectBackoffMax", v -> setReconnectBackoffMax(parseDuration("reconnectBackoffMax", v)));
+    ifPresent(json, "firstPeerPort", v -> setFirstPeerPort(parseInt("firstPeerPort", v)));
+    ifPresent(json, "maxLineBytes", v -> setMaxLineBytes(parseInt("maxLineBytes", v)));
+    ifPresent(json, "maxRequestBytes", v -> setMaxRequestBytes(parseInt("maxRequestBytes", v)));
+    ifPresent(json, "maxConcurrentDownloads", v -> setMaxConcurrentDownloads(parseInt("maxConcurrentDownloads", v)));
+    ifPresent(json, "maxConcurrentUploads", v -> setMaxConcurrentUploads(parseInt("maxConcurrentUploads", v)));
+    if (reconnectBackoffMax.compareTo(reconnectBackoffMin) < 0) {
+      throw new IllegalArgumentException("reconnectBackoffMax must not be below reconnectBackoffMin");
+    }
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject()
+        .put("keepAliveInterval", keepAliveInterval.toString())
+        .put("trackerExpiry", getTrackerExpiry().toString())
+        .put("connectTimeout", connectTimeout.toString())
+        .put("transferIdleTimeout", transferIdleTimeout.toString())
+        .put("transferTimeout", transferTimeout.toString())
+        .put("requestTimeout", requestTimeout.toString())
+        .put("reconnectBackoffMin", reconnectBackoffMin.toString())
+        .put("reconnectBackoffMax", reconnectBackoffMax.toString())
+        .put("firstPeerPort", firstPeerPort)
+        .put("maxLineBytes", maxLineBytes)
+        .put("maxRequestBytes", maxRequestBytes)
+        .put("maxConcurrentDownloads", maxConcurrentDownloads)
+        .put("maxConcurrentUploads", maxConcurrentUploads);
+  }
+
+  /** How often a peer sends a KeepAlive. */
+  public Duration getKeepAliveInterval() {
+    return keepAliveInterval;
+  }
+
+  public SyncConfig setKeepAliveInterval(Duration value) {
+    keepAliveInterval = positive("keepAliveInterval", value);
+    return this;
+  }
+
+  /** Silence after which the tracker drops a peer; three keepalive intervals unless set. */
+  public Duration getTrackerExpiry() {
+    return trackerExpiry != null
+        ? trackerExpiry
+        : keepAliveInterval.multipliedBy(DEFAULT_TRACKER_EXPIRY_INTERVALS);
+  }
+
+  public SyncConfig setTrackerExpiry(Duration value) {
+    trackerExpiry = positive("trackerExpiry", value);
+    return this;
+  }
+
+  /** Time allowed to open a TCP connection (tracker or peer). */
+  public Duration getConnectTimeout() {
+    return connectTimeout;
+  }
+
+  public SyncConfig setConnectTimeout(Duration value) {
+    connectTimeout = positive("connectTimeout", value);
+    return this;
+  }
+
+  /** A download fails after this long without a byte. */
+  public Duration getTransferIdleTimeout() {
+    return transferIdleTimeout;
+  }
+
+  public SyncConfig setTransferIdleTimeout(Duration value) {
+    transferIdleTimeout = positive("transferIdleTimeout", value);
+    return this;
+  }
+
+  /** A download fails when it takes longer than this in all. */
+  public Duration getTransferTimeout() {
+    return transferTimeout;
+  }
+
+  public SyncConfig setTransferTimeout(Duration value) {
+    transferTimeout = positive("transferTimeout", value);
+    return this;
+  }
+
+  /** The file server closes a connection that has not sent its request line within this. */
+  public Duration getRequestTimeout() {
+    return requestTimeout;
+  }
+
+  public SyncConfig setRequestTimeout(Duration value) {
+    requestTimeout = positive("requestTimeout", value);
+    return this;
+  }
+
+  /** First wait before reconnecting to the tracker; it doubles on each failure. */
+  public Duration getReconnectBackoffMin() {
+    return reconnectBackoffMin;
+  }
+
+  public SyncConfig setReconnectBackoffMin(Duration value) {
+    reconnectBackoffMin = positive("reconnectBackoffMin", value);
+    return this;
+  }
+
+  /** Longest wait between reconnection attempts. */
+  public Duration getReconnectBackoffMax() {
+    return reconnectBackoffMax;
+  }
+
+  public SyncConfig setReconnectBackoffMax(Duration value) {
+    reconnectBackoffMax = positive("reconnectBackoffMax", value);
+    return this;
+  }
+
+  /** A peer serves on the first free port from this one up, unless given a port. */
+  public int getFirstPeerPort() {
+    return firstPeerPort;
+  }
+
+  public SyncConfig setFirstPeerPort(int value) {
+    firstPeerPort = inRange("firstPeerPort", value, 1, 65_535);
+    return this;
+  }
+
+  /** Longest JSON line accepted on the tracker wire, either way. */
+  public int getMaxLineBytes() {
+    return maxLineBytes;
+  }
+
+  public SyncConfig setMaxLineBytes(int value) {
+    maxLineBytes = inRange("maxLineBytes", value, 64, Integer.MAX_VALUE);
+    return this;
+  }
+
+  /** Longest request line ({@code name\n}) the file server accepts. */
+  public int getMaxRequestBytes() {
+    return maxRequestBytes;
+  }
+
+  public SyncConfig setMaxRequestBytes(int value) {
+    maxRequestBytes = inRange("maxRequestBytes", value, 256, 1 << 20);
+    return this;
+  }
+
+  /** Downloads a peer runs at once. */
+  public int getMaxConcurrentDownloads() {
+    return maxConcurrentDownloads;
+  }
+
+  public SyncConfig setMaxConcurrentDownloads(int value) {
+    maxConcurrentDownloads = inRange("maxConcurrentDownloads", value, 1, 1024);
+    return this;
+  }
+
+  /** Uploads a peer's file server runs at once; further connections are refused. */
+  public int getMaxConcurrentUploads() {
+    return maxConcurrentUploads;
+  }
+
+  public SyncConfig setMaxConcurrentUploads(int value) {
+    maxConcurrentUploads = inRange("maxConcurrentUploads", value, 1, 65_536);
+    return this;
+  }
+
+  /** Parses {@code 5s}, {@code 250ms}, {@code 2m}, {@code 1h}, {@code PT5S} or milliseconds. */
+  public static Duration parseDuration(String key, Object value) {
+    if (value instanceof Number n) {
+      return Duration.ofMillis(n.longValue());
+    }
+    String text = String.valueOf(value).strip().toLowerCase(Locale.ROOT);
+    try {
+      if (text.startsWith("pt") || text.startsWith("p")) {
+        return Duration.parse(text.toUpperCase(Locale.ROOT));
+      }
+      if (text.endsWith("ms")) {
+        return Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2).strip()));
+      }
+      long amount = Long.parseLong(text.substring(0, text.length() - 1).strip());
+      return switch (text.charAt(text.length() - 1)) {
+        case 's' -> Duration.ofSeconds(amount);
+        case 'm' -> Duration.ofMinutes(amount);
+        case 'h' -> Duration.ofHours(amount);
+        default -> Duration.ofMillis(Long.parseLong(text));
+      };
+    } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
+      throw new IllegalArgumentException(key + ": not a duration: " + value);
+    }
+  }
+
+  private static int parseInt(String key, Object value) {
+    if (value instanceof Number n) {
+      return n.intValue();
+    }
+    try {
+      return Integer.parseInt(String.valueOf(value).strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + ": not an integer: " + value);
+    }
+  }
+
+  private static void ifPresent(JsonObject json, String key, java.util.function.Consumer<Object> setter) {
+    Object value = json.getValue(key);
+    if (value != null) {
+      setter.accept(value);
+    }
+  }
+
+  private static Duration positive(String key, Duration value) {
+    if (value == null || value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(key + " must be positive, got " + value);
+    }
+    return value;
+  }
+
+  private static int inRange(String key, int value, int min, int max) {
+    if (value < min || value > max) {
+      throw new IllegalArgumentException(key + " must be in " + min + ".." + max + ", got " + value);
+    }
+    return value;
+  }
+
+  @Override
+  public String toString() {
+    return toJson().encode();
+  }
+}
