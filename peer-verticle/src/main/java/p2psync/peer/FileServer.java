@@ -1,0 +1,166 @@
+package p2psync.peer;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.parsetools.RecordParser;
+import java.lang.System.Logger.Level;
+import p2psync.common.ContentLength;
+import p2psync.common.FileNames;
+import p2psync.common.LocalPorts;
+import p2psync.common.ProtocolException;
+import p2psync.common.SeedCodec;
+import p2psync.common.SyncConfig;
+
+/**
+ * Serves the folder on the file port: one {@code name\n} per connection, answered with
+ * {@code Content-Length: N\n} and the bytes straight from disk ({@code sendFile}, zero-copy), then
+ * the connection is closed. A name that is unknown, unsafe or filtered gets no bytes at all.
+ */
+final class FileServer {
+  private final Vertx vertx;
+  private final LocalFolder folder;
+  private final SyncConfig config;
+  private NetServer server;
+  private int activeUploads;
+
+  FileServer(Vertx vertx, LocalFolder folder, SyncConfig config) {
+    this.vertx = vertx;
+    this.folder = folder;
+    this.config = config;
+  }
+
+  /** Listens on {@code port}, or on the first free port from the configured first one when -1. */
+  Future<Integer> listen(String host, int port) {
+    if (port != PeerOptions.FIRST_FREE_PORT) {
+      return bind(host, port);
+    }
+    return bindFirstFree(host, config.getFirstPeerPort());
+  }
+
+  private Future<Integer> bindFirstFree(String host, int candidate) {
+    if (candidate > 65_535) {
+      return Future.failedFuture("no free port from " + config.getFirstPeerPort() + " up");
+    }
+    if (LocalPorts.isHeld(candidate)) {
+      return bindFirstFree(host, candidate + 1);
+    }
+    return bind(host, candidate).recover(e -> bindFirstFree(host, candidate + 1));
+  }
+
+  private Future<Integer> bind(String host, int port) {
+    NetServer candidate = vertx.createNetServer(new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true))
+        .connectHandler(this::accept);
+    return candidate.listen().compose(s -> {
+      if (!LocalPorts.hold(s.actualPort())) {
+        // Another of our servers holds it: Vert.x shared the socket instead of failing.
+        return s.close().transform(ar -> Future.failedFuture("port " + s.actualPort() + " is taken"));
+      }
+      server = s;
+      return Future.succeededFuture(s.actualPort());
+    });
+  }
+
+  Future<Void> close() {
+    if (server == null) {
+      return Future.succeededFuture();
+    }
+    int port = server.actualPort();
+    return server.close().andThen(ar -> LocalPorts.release(port));
+  }
+
+  private void accept(NetSocket socket) {
+    if (activeUploads >= config.getMaxConcurrentUploads()) {
+      PeerVerticle.LOG.log(Level.WARNING, "refusing " + socket.remoteAddress() + ": "
+          + activeUploads + " uploads running already");
+      socket.close();
+      return;
+    }
+    activeUploads++;
+    socket.closeHandler(v -> activeUploads--);
+    new Upload(socket).start();
+  }
+
+  /** One request: reads the name, then answers it once. */
+  private final class Upload {
+    private final NetSocket socket;
+    private final RecordParser request;
+    private long requestTimer;
+    private boolean answered;
+
+    Upload(NetSocket socket) {
+      this.socket = socket;
+      this.request = RecordParser.newDelimited("\n", socket).maxRecordSize(config.getMaxRequestBytes());
+    }
+
+    void start() {
+      requestTimer = vertx.setTimer(config.getRequestTimeout().toMillis(), t -> refuse("no request line in time"));
+      request.handler(this::handleRequest);
+      request.exceptionHandler(e -> refuse(e.getMessage()));
+      request.endHandler(v -> {
+        if (!answered) {
+          refuse("connection ended before a request line");
+        }
+      });
+      socket.exceptionHandler(e -> refuse(e.getMessage()));
+    }
+
+    private void handleRequest(Buffer line) {
+      if (answered) {
+        return;
+      }
+      answered = true;
+      vertx.cancelTimer(requestTimer);
+      request.pause(); // one request per connection: anything after the first line is ignored
+      String name;
+      try {
+        name = SeedCodec.decodeUtf8(line);
+      } catch (ProtocolException e) {
+        refuse(e.getMessage());
+        return;
+      }
+      if (name.endsWith("\r")) {
+        name = name.substring(0, name.length() - 1);
+      }
+      String reason = FileNames.rejectionReason(name);
+      if (reason != null) {
+        refuse("requested name " + printable(name) + " " + reason);
+        return;
+      }
+      String requested = name;
+      vertx.executeBlocking(() -> folder.servableSize(requested), false).onComplete(ar -> {
+        long size = ar.succeeded() ? ar.result() : -1;
+        if (size < 0) {
+          refuse("no such file: " + printable(requested));
+          return;
+        }
+        socket.write(ContentLength.header(size));
+        socket.sendFile(folder.resolve(requested).toString(), 0, size)
+            .onSuccess(v -> socket.end())
+            .onFailure(e -> refuse("sending " + requested + " failed: " + e.getMessage()));
+      });
+    }
+
+    private void refuse(String reason) {
+      answered = true;
+      vertx.cancelTimer(requestTimer);
+      PeerVerticle.LOG.log(Level.WARNING, "closing file request from " + socket.remoteAddress() + ": " + reason);
+      socket.close();
+    }
+  }
+
+  private static String printable(String name) {
+    StringBuilder out = new StringBuilder();
+    name.codePoints().limit(100).forEach(c -> {
+      if (c < 0x20 || c == 0x7f) {
+        out.append(String.format("\\x%02x", c));
+      } else {
+        out.appendCodePoint(c);
+      }
+    });
+    return "\"" + out + "\"";
+  }
+}

@@ -1,0 +1,133 @@
+package p2psync.peer;
+
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.Objects;
+import p2psync.common.SyncConfig;
+
+/**
+ * What one peer synchronizes and where it talks. JSON keys: {@code dir}, {@code trackerHost},
+ * {@code trackerPort}, {@code host}, {@code port}, {@code advertisedPort}, and {@link SyncConfig}'s.
+ */
+public final class PeerOptions {
+  public static final String DEFAULT_DIR = ".";
+  public static final String DEFAULT_TRACKER_HOST = "127.0.0.1";
+  public static final int DEFAULT_TRACKER_PORT = 9000;
+  public static final String DEFAULT_HOST = "0.0.0.0";
+  /** Serve on the first free port from {@link SyncConfig#getFirstPeerPort()} up, as the seed does. */
+  public static final int FIRST_FREE_PORT = -1;
+  /** Advertise the port we listen on. */
+  public static final int SAME_AS_LISTENING = 0;
+
+  private Path dir = Path.of(DEFAULT_DIR);
+  private String trackerHost = DEFAULT_TRACKER_HOST;
+  private int trackerPort = DEFAULT_TRACKER_PORT;
+  private String host = DEFAULT_HOST;
+  private int port = FIRST_FREE_PORT;
+  private int advertisedPort = SAME_AS_LISTENING;
+  private SyncConfig sync = new SyncConfig();
+
+  public PeerOptions() {}
+
+  public PeerOptions(JsonObject json) {
+    setDir(Path.of(json.getString("dir", DEFAULT_DIR)));
+    setTrackerHost(json.getString("trackerHost", DEFAULT_TRACKER_HOST));
+    setTrackerPort(json.getInteger("trackerPort", DEFAULT_TRACKER_PORT));
+    setHost(json.getString("host", DEFAULT_HOST));
+    setPort(json.getInteger("port", FIRST_FREE_PORT));
+    setAdvertisedPort(json.getInteger("advertisedPort", SAME_AS_LISTENING));
+    setSync(new SyncConfig(json));
+  }
+
+  public JsonObject toJson() {
+    return sync.toJson()
+        .put("dir", dir.toString())
+        .put("trackerHost", trackerHost)
+        .put("trackerPort", trackerPort)
+        .put("host", host)
+        .put("port", port)
+        .put("advertisedPort", advertisedPort);
+  }
+
+  /** The folder to synchronize. */
+  public Path getDir() {
+    return dir;
+  }
+
+  public PeerOptions setDir(Path dir) {
+    this.dir = Objects.requireNonNull(dir, "dir");
+    return this;
+  }
+
+  public String getTrackerHost() {
+    return trackerHost;
+  }
+
+  public PeerOptions setTrackerHost(String trackerHost) {
+    if (trackerHost == null || trackerHost.isBlank()) {
+      throw new IllegalArgumentException("trackerHost must not be empty");
+    }
+    this.trackerHost = trackerHost;
+    return this;
+  }
+
+  public int getTrackerPort() {
+    return trackerPort;
+  }
+
+  public PeerOptions setTrackerPort(int trackerPort) {
+    if (trackerPort < 1 || trackerPort > 65_535) {
+      throw new IllegalArgumentException("trackerPort must be in 1..65535, got " + trackerPort);
+    }
+    this.trackerPort = trackerPort;
+    return this;
+  }
+
+  /** Address the file server binds. */
+  public String getHost() {
+    return host;
+  }
+
+  public PeerOptions setHost(String host) {
+    if (host == null || host.isBlank()) {
+      throw new IllegalArgumentException("host must not be empty");
+    }
+    this.host = host;
+    return this;
+  }
+
+  /** File server port: {@link #FIRST_FREE_PORT}, 0 for one the OS picks, or a fixed port. */
+  public int getPort() {
+    return port;
+  }
+
+  public PeerOptions setPort(int port) {
+    if (port < FIRST_FREE_PORT || port > 65_535) {
+      throw new IllegalArgumentException("port must be -1 (first free), 0 (any) or 1..65535, got " + port);
+    }
+    this.port = port;
+    return this;
+  }
+
+  /** Port told to the tracker, when others reach us through a proxy; 0 for the listening port. */
+  public int getAdvertisedPort() {
+    return advertisedPort;
+  }
+
+  public PeerOptions setAdvertisedPort(int advertisedPort) {
+    if (advertisedPort < 0 || advertisedPort > 65_535) {
+      throw new IllegalArgumentException("advertisedPort must be in 0..65535, got " + advertisedPort);
+    }
+    this.advertisedPort = advertisedPort;
+    return this;
+  }
+
+  public SyncConfig getSync() {
+    return sync;
+  }
+
+  public PeerOptions setSync(SyncConfig sync) {
+    this.sync = Objects.requireNonNull(sync, "sync");
+    return this;
+  }
+}

@@ -1,0 +1,179 @@
+package p2psync.peer;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.nio.file.Files;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import p2psync.common.DirectoryEntry;
+import p2psync.common.ProtocolException;
+import p2psync.common.SeedCodec;
+
+/**
+ * A seed-protocol peer: serves its folder on the file port, advertises it to the tracker, and after
+ * every directory pulls each name it lacks or holds older from the peer the tracker names.
+ */
+public class PeerVerticle extends VerticleBase {
+  static final Logger LOG = System.getLogger("p2psync.peer");
+
+  private PeerOptions options;
+  private LocalFolder folder;
+  private FileServer fileServer;
+  private Downloader downloader;
+  private TrackerClient tracker;
+  private int actualPort;
+  private int advertisedPort;
+  private Set<String> localAddresses = Set.of();
+  /** Local names and mtimes, from the latest scan plus the downloads since. */
+  private Map<String, Long> index = new HashMap<>();
+  /** Downloads committed while a scan runs, which that scan may have missed. */
+  private final Map<String, Long> committedDuringScan = new HashMap<>();
+  private int scansRunning;
+  private String lastDirectoryLine;
+
+  /** Deployed by name: reads {@link PeerOptions} from the deployment config. */
+  public PeerVerticle() {}
+
+  public PeerVerticle(PeerOptions options) {
+    this.options = options;
+  }
+
+  @Override
+  public Future<?> start() {
+    if (options == null) {
+      options = new PeerOptions(config());
+    }
+    folder = new LocalFolder(options.getDir());
+    fileServer = new FileServer(vertx, folder, options.getSync());
+    downloader = new Downloader(vertx, folder, options.getSync(), this::downloaded);
+    return vertx.executeBlocking(this::prepareFolder)
+        .compose(v -> fileServer.listen(options.getHost(), options.getPort()))
+        .onSuccess(port -> {
+          actualPort = port;
+          advertisedPort = options.getAdvertisedPort() == PeerOptions.SAME_AS_LISTENING ? port : options.getAdvertisedPort();
+          LOG.log(Level.INFO, "Waiting for connections on port " + port
+              + (advertisedPort != port ? " (advertised as " + advertisedPort + ")" : ""));
+          tracker = new TrackerClient(vertx, options, advertisedPort, this::scan, this::onDirectoryLine);
+          tracker.start();
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    downloader.close();
+    return Future.join(tracker == null ? Future.succeededFuture() : tracker.stop(), fileServer.close());
+  }
+
+  /** The port the file server listens on. */
+  public int actualPort() {
+    return actualPort;
+  }
+
+  /** The port told to the tracker. */
+  public int advertisedPort() {
+    return advertisedPort;
+  }
+
+  public boolean isTrackerConnected() {
+    return tracker != null && tracker.isConnected();
+  }
+
+  public long downloadsCompleted() {
+    return downloader.completedCount();
+  }
+
+  public long downloadsFailed() {
+    return downloader.failedCount();
+  }
+
+  public long bytesDownloaded() {
+    return downloader.bytesReceived();
+  }
+
+  private Void prepareFolder() throws IOException {
+    if (!Files.isDirectory(folder.root())) {
+      throw new IOException("not a folder: " + folder.root());
+    }
+    int removed = folder.removeStaleTempFiles();
+    if (removed > 0) {
+      LOG.log(Level.INFO, "removed " + removed + " unfinished download(s) left by an earlier run");
+    }
+    localAddresses = findLocalAddresses();
+    return null;
+  }
+
+  private static Set<String> findLocalAddresses() throws IOException {
+    Set<String> addresses = new HashSet<>();
+    for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+      for (InetAddress address : Collections.list(nic.getInetAddresses())) {
+        String host = address.getHostAddress();
+        int scope = host.indexOf('%');
+        addresses.add(scope < 0 ? host : host.substring(0, scope));
+      }
+    }
+    addresses.add("127.0.0.1");
+    addresses.add("0:0:0:0:0:0:0:1");
+    addresses.add("::1");
+    return addresses;
+  }
+
+  /** Rescans the folder; the index follows the disk, keeping downloads that finished meanwhile. */
+  private Future<Map<String, Long>> scan() {
+    scansRunning++;
+    return vertx.executeBlocking(folder::scan, false).andThen(ar -> {
+      scansRunning--;
+      if (ar.succeeded()) {
+        Map<String, Long> scanned = ar.result();
+        scanned.putAll(committedDuringScan);
+        index = new HashMap<>(scanned);
+      }
+      if (scansRunning == 0) {
+        committedDuringScan.clear();
+      }
+    });
+  }
+
+  private void downloaded(Download.Result result) {
+    index.put(result.name(), result.source().mtime());
+    if (scansRunning > 0) {
+      committedDuringScan.put(result.name(), result.source().mtime());
+    }
+  }
+
+  private void onDirectoryLine(Buffer line) {
+    SeedCodec.Directory directory;
+    try {
+      directory = SeedCodec.decodeDirectory(line);
+    } catch (ProtocolException e) {
+      LOG.log(Level.WARNING, "ignoring a bad directory line from the tracker: " + e.getMessage());
+      return;
+    }
+    String text = line.toString();
+    if (!text.equals(lastDirectoryLine)) {
+      LOG.log(Level.INFO, "received from tracker: " + text);
+      lastDirectoryLine = text;
+    }
+    if (!directory.rejected().isEmpty()) {
+      LOG.log(Level.WARNING, "the tracker listed entries we never sync, ignored: " + directory.rejected());
+    }
+    directory.entries().forEach((name, entry) -> {
+      Long local = index.get(name);
+      if ((local == null || local < entry.mtime()) && !isSelf(entry)) {
+        downloader.request(name, entry);
+      }
+    });
+  }
+
+  private boolean isSelf(DirectoryEntry entry) {
+    return entry.port() == advertisedPort && localAddresses.contains(entry.ip());
+  }
+}

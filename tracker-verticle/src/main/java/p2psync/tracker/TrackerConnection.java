@@ -1,0 +1,99 @@
+package p2psync.tracker;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.parsetools.RecordParser;
+import java.lang.System.Logger.Level;
+import p2psync.common.ProtocolException;
+import p2psync.common.SeedCodec;
+import p2psync.common.SeedCodec.PeerMessage;
+import p2psync.common.SyncConfig;
+
+/** One peer's tracker connection: reads its lines, updates the directory, answers each with the directory. */
+final class TrackerConnection {
+  private final long peerId;
+  private final NetSocket socket;
+  private final Directory directory;
+  private final TrackerVerticle tracker;
+  private final RecordParser lines;
+  private final String remote;
+  private String servedAddress;
+  private boolean closed;
+
+  TrackerConnection(long peerId, NetSocket socket, Directory directory, SyncConfig config, TrackerVerticle tracker) {
+    this.peerId = peerId;
+    this.socket = socket;
+    this.directory = directory;
+    this.tracker = tracker;
+    this.remote = socket.remoteAddress().host() + ":" + socket.remoteAddress().port();
+    this.lines = RecordParser.newDelimited("\n", socket).maxRecordSize(config.getMaxLineBytes());
+  }
+
+  void start() {
+    TrackerVerticle.LOG.log(Level.INFO, "Client connected with " + remote);
+    lines.handler(this::handleLine);
+    lines.exceptionHandler(e -> fail(e.getMessage()));
+    lines.endHandler(v -> close());
+    socket.exceptionHandler(e -> fail(e.getMessage()));
+    socket.closeHandler(v -> cleanUp());
+  }
+
+  void close() {
+    if (!closed) {
+      closed = true;
+      socket.close();
+    }
+  }
+
+  private void handleLine(Buffer line) {
+    if (closed) {
+      return;
+    }
+    PeerMessage message;
+    try {
+      message = SeedCodec.decodePeerMessage(line);
+    } catch (ProtocolException e) {
+      fail(e.getMessage());
+      return;
+    }
+    if (message.port() == null) {
+      return; // the course's tracker ignores such messages, and so do we
+    }
+    String ip = socket.remoteAddress().host();
+    String address = ip + ":" + message.port();
+    if (!address.equals(servedAddress)) {
+      directory.register(peerId, ip, message.port());
+      tracker.servedAddressKnown(this, address, servedAddress);
+      servedAddress = address;
+      TrackerVerticle.LOG.log(Level.INFO, "client server " + address);
+    }
+    if (message.hasFiles()) {
+      directory.replaceFiles(peerId, message.files());
+    }
+    if (!message.rejectedNames().isEmpty()) {
+      TrackerVerticle.LOG.log(Level.WARNING,
+          remote + " advertised names that are never synced, ignored: " + message.rejectedNames());
+    }
+    socket.write(directory.encoded());
+    if (socket.writeQueueFull()) {
+      // A peer that sends faster than it reads waits for its replies: memory stays bounded.
+      lines.pause();
+      socket.drainHandler(v -> lines.resume());
+    }
+  }
+
+  private void fail(String reason) {
+    if (!closed) {
+      TrackerVerticle.LOG.log(Level.WARNING, "closing connection of " + remote + ": " + reason);
+      close();
+    }
+  }
+
+  private void cleanUp() {
+    closed = true;
+    directory.remove(peerId);
+    tracker.closed(this, servedAddress);
+    TrackerVerticle.LOG.log(Level.INFO, "Client disconnected " + remote
+        + (servedAddress == null ? "" : " (serving " + servedAddress + ")"));
+  }
+}
