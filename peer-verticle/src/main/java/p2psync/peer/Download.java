@@ -108,8 +108,9 @@ final class Download implements FileResponseDecoder.Listener {
     touch();
     armIdleTimer(config.getTransferIdleTimeout().toMillis());
     socket.handler(this::receive);
+    // Not closeHandler: it fires at once on close, while a paused socket still holds unread data;
+    // the end comes after that data.
     socket.endHandler(v -> ended());
-    socket.closeHandler(v -> ended());
     socket.exceptionHandler(e -> fail("connection error: " + e.getMessage()));
     socket.write(Buffer.buffer(name + "\n"));
   }

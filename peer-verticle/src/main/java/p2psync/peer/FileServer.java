@@ -8,6 +8,9 @@ import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import p2psync.common.ContentLength;
 import p2psync.common.FileNames;
 import p2psync.common.LocalPorts;
@@ -25,7 +28,7 @@ final class FileServer {
   private final LocalFolder folder;
   private final SyncConfig config;
   private NetServer server;
-  private int activeUploads;
+  private final Set<NetSocket> uploads = new HashSet<>();
 
   FileServer(Vertx vertx, LocalFolder folder, SyncConfig config) {
     this.vertx = vertx;
@@ -64,7 +67,9 @@ final class FileServer {
     });
   }
 
+  /** Stops listening and cuts the uploads in progress: a stopped peer serves nothing. */
   Future<Void> close() {
+    new ArrayList<>(uploads).forEach(NetSocket::close);
     if (server == null) {
       return Future.succeededFuture();
     }
@@ -73,14 +78,14 @@ final class FileServer {
   }
 
   private void accept(NetSocket socket) {
-    if (activeUploads >= config.getMaxConcurrentUploads()) {
+    if (uploads.size() >= config.getMaxConcurrentUploads()) {
       PeerVerticle.LOG.log(Level.WARNING, "refusing " + socket.remoteAddress() + ": "
-          + activeUploads + " uploads running already");
+          + uploads.size() + " uploads running already");
       socket.close();
       return;
     }
-    activeUploads++;
-    socket.closeHandler(v -> activeUploads--);
+    uploads.add(socket);
+    socket.closeHandler(v -> uploads.remove(socket));
     new Upload(socket).start();
   }
 

@@ -1,0 +1,48 @@
+package p2psync.launcher;
+
+import java.io.PrintStream;
+import java.util.logging.Formatter;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.StreamHandler;
+
+/**
+ * Prints log records as the seed programs print: the bare message on standard output, one line
+ * each (warnings and errors marked), so course users see the lines they know.
+ */
+final class ConsoleLogging {
+  private ConsoleLogging() {}
+
+  static void configure(boolean verbose) {
+    LogManager.getLogManager().reset();
+    Logger root = Logger.getLogger("");
+    root.setLevel(verbose ? Level.FINE : Level.INFO);
+    Handler handler = new FlushingHandler(System.out, new Formatter() {
+      @Override
+      public String format(LogRecord record) {
+        String prefix = record.getLevel().intValue() >= Level.SEVERE.intValue() ? "ERROR: "
+            : record.getLevel().intValue() >= Level.WARNING.intValue() ? "WARNING: " : "";
+        String text = prefix + formatMessage(record) + System.lineSeparator();
+        return record.getThrown() == null ? text : text + "  caused by " + record.getThrown() + System.lineSeparator();
+      }
+    });
+    handler.setLevel(root.getLevel());
+    root.addHandler(handler);
+  }
+
+  /** StreamHandler buffers; a console must show each line at once. */
+  private static final class FlushingHandler extends StreamHandler {
+    FlushingHandler(PrintStream out, Formatter formatter) {
+      super(out, formatter);
+    }
+
+    @Override
+    public synchronized void publish(LogRecord record) {
+      super.publish(record);
+      flush();
+    }
+  }
+}

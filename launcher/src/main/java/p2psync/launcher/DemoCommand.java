@@ -1,0 +1,98 @@
+package p2psync.launcher;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import p2psync.common.SyncConfig;
+import p2psync.peer.PeerOptions;
+import p2psync.simulation.FolderState;
+import p2psync.simulation.Swarm;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code p2psync demo}: the seed report's TC3 in one process: a tracker, three peers, three files. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = {"Start a tracker and three peers in fresh temp folders holding fileA.txt, fileB.txt and",
+        "fileC.txt, and wait until all three folders are identical. Exit 0 when they are."})
+final class DemoCommand implements Callable<Integer> {
+  @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "60s",
+      description = "Give up when the folders are not identical by then (default: ${DEFAULT-VALUE}).")
+  String timeout;
+
+  @Option(names = "--keep", description = "Keep the temp folders instead of deleting them at the end.")
+  boolean keep;
+
+  @Option(names = {"-v", "--verbose"}, description = "Also print debug lines.")
+  boolean verbose;
+
+  @Override
+  public Integer call() throws Exception {
+    Duration limit = SyncConfig.parseDuration("--timeout", timeout);
+    ConsoleLogging.configure(verbose);
+    Path root = Files.createTempDirectory("p2psync-demo-");
+    Vertx vertx = Vertx.vertx();
+    Swarm swarm = new Swarm(vertx, root, new SyncConfig());
+    try {
+      System.out.println("== p2psync demo in " + root);
+      int trackerPort = await(swarm.startTracker(0));
+      System.out.println("== tracker on 127.0.0.1:" + trackerPort);
+      for (String[] peer : new String[][] {{"Peer1", "fileA.txt"}, {"Peer2", "fileB.txt"}, {"Peer3", "fileC.txt"}}) {
+        byte[] content = ("This is " + peer[1] + ", first held by " + peer[0] + ".\n").getBytes(StandardCharsets.UTF_8);
+        swarm.addPeer(peer[0], Map.of(peer[1], content)).options().setPort(PeerOptions.FIRST_FREE_PORT);
+      }
+      await(swarm.startAll());
+      long deadline = System.nanoTime() + limit.toNanos();
+      while (!swarm.isConverged() || swarm.folderStates().values().iterator().next().files().size() < 3) {
+        if (System.nanoTime() > deadline) {
+          System.out.println("== NOT converged within " + limit + ":");
+          printFolders(swarm);
+          return 1;
+        }
+        TimeUnit.MILLISECONDS.sleep(50); // polling the folders from the main thread, not a test
+      }
+      System.out.println("== converged: all three folders are identical");
+      printFolders(swarm);
+      return 0;
+    } finally {
+      await(swarm.stopAll());
+      await(vertx.close());
+      if (keep) {
+        System.out.println("== folders kept in " + root);
+      } else {
+        deleteTree(root);
+      }
+    }
+  }
+
+  private static void printFolders(Swarm swarm) throws IOException {
+    for (Map.Entry<String, FolderState> folder : swarm.folderStates().entrySet()) {
+      System.out.println(folder.getKey() + ":");
+      folder.getValue().files().forEach((name, file) -> System.out.printf(
+          "  %-12s %6d bytes  mtime %d  sha256 %s%n", name, file.size(), file.mtime(), file.sha256().substring(0, 16)));
+      if (folder.getValue().tempFiles() > 0) {
+        System.out.println("  (" + folder.getValue().tempFiles() + " download(s) in progress)");
+      }
+    }
+  }
+
+  private static <T> T await(Future<T> future) {
+    return future.toCompletionStage().toCompletableFuture().join();
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package p2psync.simulation;
+
+import io.vertx.core.Future;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import p2psync.common.SyncConfig;
+
+/** Shared bits of the end-to-end tests: shrunk timings and blocking waits for the test thread. */
+final class TestSupport {
+  static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+  private TestSupport() {}
+
+  /** Keepalives every 200 ms instead of 5 s, so that each "sync cycle" is short. */
+  static SyncConfig fastConfig() {
+    return new SyncConfig()
+        .setKeepAliveInterval(Duration.ofMillis(200))
+        .setConnectTimeout(Duration.ofSeconds(2))
+        .setTransferIdleTimeout(Duration.ofSeconds(2))
+        .setRequestTimeout(Duration.ofSeconds(2))
+        .setReconnectBackoffMin(Duration.ofMillis(50))
+        .setReconnectBackoffMax(Duration.ofMillis(400));
+  }
+
+  /** Waits on the test thread (never an event loop) for a Vert.x future. */
+  static <T> T await(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("future did not complete: " + e, e);
+    }
+  }
+
+  static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  static void setMtime(Path file, long seconds) {
+    try {
+      Files.setLastModifiedTime(file, FileTime.from(seconds, TimeUnit.SECONDS));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static long mtime(Path file) {
+    try {
+      return Files.getLastModifiedTime(file).to(TimeUnit.SECONDS);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
