@@ -21,8 +21,9 @@ import picocli.CommandLine.Option;
 
 /** {@code p2psync demo}: the seed report's TC3 in one process: a tracker, three peers, three files. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"Start a tracker and three peers in fresh temp folders holding fileA.txt, fileB.txt and",
-        "fileC.txt, and wait until all three folders are identical. Exit 0 when they are."})
+    description = {"Run a tracker and three peers in temp folders until their folders are identical.",
+        "The peers start with fileA.txt, fileB.txt and fileC.txt, one each (the seed report's TC3).",
+        "Exits 0 once all three folders are identical, 1 when they are not by --timeout."})
 final class DemoCommand implements Callable<Integer> {
   @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "60s",
       description = "Give up when the folders are not identical by then (default: ${DEFAULT-VALUE}).")
