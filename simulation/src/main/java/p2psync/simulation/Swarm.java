@@ -90,6 +90,11 @@ public final class Swarm {
     });
   }
 
+  /** Points the peers at a tracker this swarm does not run (another process, or through a proxy). */
+  public void useTracker(int port) {
+    trackerPort = port;
+  }
+
   public Future<Integer> restartTracker() {
     return stopTracker().compose(v -> startTracker(trackerPort));
   }

@@ -1,0 +1,81 @@
+package p2psync.tracker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import p2psync.common.DirectoryEntry;
+import p2psync.common.FileEntry;
+
+class DirectoryTest {
+  final Directory directory = new Directory();
+
+  @Test
+  void newestMtimeWins() {
+    directory.register(1, "127.0.0.1", 8001);
+    directory.register(2, "127.0.0.1", 8002);
+    directory.replaceFiles(1, List.of(new FileEntry("a", 100)));
+    directory.replaceFiles(2, List.of(new FileEntry("a", 200)));
+    assertThat(directory.winner("a")).isEqualTo(new DirectoryEntry("127.0.0.1", 8002, 200));
+  }
+
+  @Test
+  void equalMtimesGoToTheLowestAddressWhateverTheArrivalOrder() {
+    Directory other = new Directory();
+    directory.register(1, "10.0.0.2", 8000);
+    directory.register(2, "10.0.0.1", 9000);
+    directory.replaceFiles(1, List.of(new FileEntry("a", 100)));
+    directory.replaceFiles(2, List.of(new FileEntry("a", 100)));
+    other.register(7, "10.0.0.1", 9000);
+    other.register(8, "10.0.0.2", 8000);
+    other.replaceFiles(7, List.of(new FileEntry("a", 100)));
+    other.replaceFiles(8, List.of(new FileEntry("a", 100)));
+    assertThat(directory.winner("a")).isEqualTo(new DirectoryEntry("10.0.0.1", 9000, 100));
+    assertThat(other.encoded()).isEqualTo(directory.encoded());
+  }
+
+  @Test
+  void aLeavingWinnerIsReplacedByTheNextBestAndALastHolderTakesTheNameAlong() {
+    directory.register(1, "127.0.0.1", 8001);
+    directory.register(2, "127.0.0.1", 8002);
+    directory.replaceFiles(1, List.of(new FileEntry("a", 100), new FileEntry("b", 5)));
+    directory.replaceFiles(2, List.of(new FileEntry("a", 200)));
+    directory.remove(2);
+    assertThat(directory.winner("a")).isEqualTo(new DirectoryEntry("127.0.0.1", 8001, 100));
+    directory.remove(1);
+    assertThat(directory.winner("a")).isNull();
+    assertThat(directory.nameCount()).isZero();
+    assertThat(directory.encoded().toString()).isEqualTo("{}\n");
+  }
+
+  @Test
+  void replacingFilesWithdrawsNamesNoLongerListed() {
+    directory.register(1, "127.0.0.1", 8001);
+    directory.replaceFiles(1, List.of(new FileEntry("a", 1), new FileEntry("b", 2)));
+    directory.replaceFiles(1, List.of(new FileEntry("b", 3)));
+    assertThat(directory.encoded().toString())
+        .isEqualTo("{\"b\": {\"ip\": \"127.0.0.1\", \"port\": 8001, \"mtime\": 3}}\n");
+  }
+
+  @Test
+  void theLineIsEncodedOncePerChangeAndSharedByReplies() {
+    directory.register(1, "127.0.0.1", 8001);
+    directory.replaceFiles(1, List.of(new FileEntry("a", 1)));
+    var first = directory.encoded();
+    long version = directory.version();
+    directory.replaceFiles(1, List.of(new FileEntry("a", 1))); // the same list again
+    assertThat(directory.encoded()).isSameAs(first);
+    assertThat(directory.version()).isEqualTo(version);
+    directory.replaceFiles(1, List.of(new FileEntry("a", 2)));
+    assertThat(directory.encoded()).isNotSameAs(first);
+    assertThat(directory.version()).isGreaterThan(version);
+  }
+
+  @Test
+  void aPeerThatChangesItsPortMovesItsClaims() {
+    directory.register(1, "127.0.0.1", 8001);
+    directory.replaceFiles(1, List.of(new FileEntry("a", 1)));
+    directory.register(1, "127.0.0.1", 8005);
+    assertThat(directory.winner("a")).isEqualTo(new DirectoryEntry("127.0.0.1", 8005, 1));
+  }
+}
