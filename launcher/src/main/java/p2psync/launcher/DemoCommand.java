@@ -25,9 +25,9 @@ import picocli.CommandLine.Option;
         "The peers start with fileA.txt, fileB.txt and fileC.txt, one each (the seed report's TC3).",
         "Exits 0 once all three folders are identical, 1 when they are not by --timeout."})
 final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "60s",
+  @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
       description = "Give up when the folders are not identical by then (default: ${DEFAULT-VALUE}).")
-  String timeout;
+  Duration timeout;
 
   @Option(names = "--keep", description = "Keep the temp folders instead of deleting them at the end.")
   boolean keep;
@@ -37,7 +37,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Duration limit = SyncConfig.parseDuration("--timeout", timeout);
+    Duration limit = timeout;
     ConsoleLogging.configure(verbose);
     Path root = Files.createTempDirectory("p2psync-demo-");
     Vertx vertx = Vertx.vertx();

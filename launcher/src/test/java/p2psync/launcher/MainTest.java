@@ -1,0 +1,70 @@
+package p2psync.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class MainTest {
+  final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  PrintStream savedOut;
+  PrintStream savedErr;
+
+  @BeforeEach
+  void capture() {
+    savedOut = System.out;
+    savedErr = System.err;
+    PrintStream both = new PrintStream(out, true, StandardCharsets.UTF_8);
+    System.setOut(both);
+    System.setErr(both);
+  }
+
+  @AfterEach
+  void restore() {
+    System.setOut(savedOut);
+    System.setErr(savedErr);
+  }
+
+  private String output() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void helpOnEveryCommand() {
+    for (String command : new String[] {"tracker", "peer", "run", "demo"}) {
+      assertThat(Main.execute(command, "--help")).isZero();
+      assertThat(output()).contains("Usage: p2psync " + command);
+    }
+  }
+
+  @Test
+  void wrongArgumentsPrintUsageAndExit2() {
+    assertThat(Main.execute()).isEqualTo(2);
+    assertThat(Main.execute("nonsense")).isEqualTo(2);
+    assertThat(Main.execute("tracker", "127.0.0.1")).isEqualTo(2);
+    assertThat(Main.execute("tracker", "127.0.0.1", "port")).isEqualTo(2);
+    assertThat(Main.execute("run", "NoSuchVerticle")).isEqualTo(2);
+    assertThat(Main.execute("run", "TrackerVerticle", "-conf", "{not json")).isEqualTo(2);
+    assertThat(Main.execute("demo", "--timeout", "soon")).isEqualTo(2);
+    assertThat(output()).contains("Usage:");
+  }
+
+  @Test
+  void aTrackerThatCannotStartExits1WithTheReason() {
+    assertThat(Main.execute("run", "TrackerVerticle", "-conf", "{\"port\": 99999}")).isEqualTo(1);
+    assertThat(output()).contains("port must be in 0..65535");
+  }
+
+  @Test
+  void demoConverges() {
+    assertThat(Main.execute("demo", "--timeout", "60s")).isZero();
+    assertThat(output())
+        .contains("Waiting for connections on port")
+        .contains("== converged: all three folders are identical")
+        .containsPattern("Peer3:\\s+fileA.txt.*\\s+fileB.txt.*\\s+fileC.txt");
+  }
+}
