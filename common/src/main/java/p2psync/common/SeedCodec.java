@@ -1,6 +1,7 @@
 package p2psync.common;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -22,7 +23,9 @@ import java.util.Map;
  * {@code RecordParser}; these methods take one line without its delimiter.
  */
 public final class SeedCodec {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  // Python's json.loads rejects "Extra data" after the value; Jackson ignores it unless told.
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private SeedCodec() {}
 
@@ -204,12 +207,12 @@ public final class SeedCodec {
     return value;
   }
 
-  /** An mtime in whole seconds; a fractional one is rounded down as Python's int() would. */
+  /** An mtime in whole seconds; a fractional one is truncated, as Python's int() does. */
   private static long requireMtime(JsonNode node) throws ProtocolException {
     if (node != null && node.isFloatingPointNumber()) {
       double value = node.doubleValue();
       if (Double.isFinite(value) && Math.abs(value) < 1e15) {
-        return (long) Math.floor(value);
+        return (long) value;
       }
     }
     return requireLong(node, "mtime", Long.MIN_VALUE, Long.MAX_VALUE);

@@ -1,6 +1,7 @@
 package p2psync.common;
 
 import io.vertx.core.json.JsonObject;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
@@ -71,9 +72,11 @@ public final class SyncConfig {
   }
 
   public JsonObject toJson() {
-    return new JsonObject()
-        .put("keepAliveInterval", keepAliveInterval.toString())
-        .put("trackerExpiry", getTrackerExpiry().toString())
+    JsonObject json = new JsonObject().put("keepAliveInterval", keepAliveInterval.toString());
+    if (trackerExpiry != null) {
+      json.put("trackerExpiry", trackerExpiry.toString()); // otherwise it follows keepAliveInterval
+    }
+    return json
         .put("connectTimeout", connectTimeout.toString())
         .put("transferIdleTimeout", transferIdleTimeout.toString())
         .put("transferTimeout", transferTimeout.toString())
@@ -232,25 +235,27 @@ public final class SyncConfig {
       if (text.endsWith("ms")) {
         return Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2).strip()));
       }
-      long amount = Long.parseLong(text.substring(0, text.length() - 1).strip());
+      String amount = text.substring(0, text.length() - 1).strip();
       return switch (text.charAt(text.length() - 1)) {
-        case 's' -> Duration.ofSeconds(amount);
-        case 'm' -> Duration.ofMinutes(amount);
-        case 'h' -> Duration.ofHours(amount);
+        case 's' -> Duration.ofSeconds(Long.parseLong(amount));
+        case 'm' -> Duration.ofMinutes(Long.parseLong(amount));
+        case 'h' -> Duration.ofHours(Long.parseLong(amount));
         default -> Duration.ofMillis(Long.parseLong(text));
       };
-    } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
+    } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException
+        | ArithmeticException e) {
       throw new IllegalArgumentException(key + ": not a duration: " + value);
     }
   }
 
   private static int parseInt(String key, Object value) {
-    if (value instanceof Number n) {
-      return n.intValue();
-    }
     try {
+      if (value instanceof Number n) {
+        // exact: a fraction or a value beyond int must not wrap or truncate into a valid-looking one
+        return new BigDecimal(n.toString()).intValueExact();
+      }
       return Integer.parseInt(String.valueOf(value).strip());
-    } catch (NumberFormatException e) {
+    } catch (NumberFormatException | ArithmeticException e) {
       throw new IllegalArgumentException(key + ": not an integer: " + value);
     }
   }
