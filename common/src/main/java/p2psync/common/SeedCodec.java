@@ -27,6 +27,11 @@ public final class SeedCodec {
   private static final ObjectMapper MAPPER =
       new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
+  /** 0001-01-01T00:00:00Z: no file system dates a file earlier. */
+  public static final long MIN_MTIME = -62_135_596_800L;
+  /** 9999-12-31T23:59:59Z: an mtime beyond is a lie, and would overflow milliseconds elsewhere. */
+  public static final long MAX_MTIME = 253_402_300_799L;
+
   private SeedCodec() {}
 
   // ---- peer -> tracker ----------------------------------------------------------------------
@@ -207,14 +212,17 @@ public final class SeedCodec {
     return value;
   }
 
-  /** An mtime in whole seconds; a fractional one is truncated, as Python's int() does. */
+  /**
+   * An mtime in whole seconds between years 1 and 9999 (what file systems and {@code FileTime} can
+   * hold); a fractional one is truncated, as Python's int() does.
+   */
   private static long requireMtime(JsonNode node) throws ProtocolException {
     if (node != null && node.isFloatingPointNumber()) {
       double value = node.doubleValue();
-      if (Double.isFinite(value) && Math.abs(value) < 1e15) {
+      if (Double.isFinite(value) && value >= MIN_MTIME && value <= MAX_MTIME) {
         return (long) value;
       }
     }
-    return requireLong(node, "mtime", Long.MIN_VALUE, Long.MAX_VALUE);
+    return requireLong(node, "mtime", MIN_MTIME, MAX_MTIME);
   }
 }

@@ -54,6 +54,7 @@ final class Download implements FileResponseDecoder.Listener {
 
   private State state = State.OPENING;
   private AsyncFile file;
+  private boolean fileClosed;
   private NetSocket socket;
   private long expected = -1;
   private long received;
@@ -135,7 +136,7 @@ final class Download implements FileResponseDecoder.Listener {
   @Override
   public void onBody(Buffer chunk) {
     received += chunk.length();
-    file.write(chunk);
+    file.write(chunk).onFailure(e -> fail("cannot write " + tempPath.getFileName() + ": " + e.getMessage()));
     if (file.writeQueueFull()) {
       socket.pause();
       file.drainHandler(v -> {
@@ -167,10 +168,17 @@ final class Download implements FileResponseDecoder.Listener {
   private Void commit(long mtimeMillis) throws IOException {
     Path target = folder.resolve(name);
     if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+      if (!Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+        throw new IOException(name + " is a folder or a link here, which is never synced; leaving it alone");
+      }
       long localMtime = Files.getLastModifiedTime(target, LinkOption.NOFOLLOW_LINKS).toMillis();
       if (Math.floorDiv(localMtime, 1000L) >= source.mtime()) {
         throw new IOException("the local copy changed meanwhile and is as new, keeping it");
       }
+    }
+    long written = Files.size(tempPath);
+    if (written != expected) {
+      throw new IOException("wrote " + written + " of " + expected + " bytes");
     }
     Files.setLastModifiedTime(tempPath, FileTime.from(mtimeMillis, TimeUnit.MILLISECONDS));
     Files.move(tempPath, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -223,8 +231,8 @@ final class Download implements FileResponseDecoder.Listener {
     if (socket != null) {
       socket.close();
     }
-    discardTemp();
     result.tryFail(reason);
+    discardTemp();
   }
 
   private void discardTemp() {
@@ -234,7 +242,12 @@ final class Download implements FileResponseDecoder.Listener {
     closeFile().eventually(() -> vertx.fileSystem().delete(tempPath.toString()));
   }
 
+  /** Closes the temp file once; AsyncFile.close() throws when called twice. */
   private Future<Void> closeFile() {
+    if (fileClosed) {
+      return Future.succeededFuture();
+    }
+    fileClosed = true;
     return file.close().recover(e -> Future.succeededFuture());
   }
 }

@@ -136,17 +136,36 @@ final class FileServer {
         return;
       }
       String requested = name;
-      vertx.executeBlocking(() -> folder.servableSize(requested), false).onComplete(ar -> {
-        long size = ar.succeeded() ? ar.result() : -1;
-        if (size < 0) {
+      vertx.executeBlocking(() -> folder.servableVersion(requested), false).onComplete(ar -> {
+        LocalFolder.Version version = ar.succeeded() ? ar.result() : null;
+        if (version == null) {
           refuse("no such file: " + printable(requested));
           return;
         }
-        socket.write(ContentLength.header(size));
-        socket.sendFile(folder.resolve(requested).toString(), 0, size)
-            .onSuccess(v -> socket.end())
-            .onFailure(e -> refuse("sending " + requested + " failed: " + e.getMessage()));
+        serve(requested, version);
       });
+    }
+
+    /**
+     * Sends all but the last byte, checks the file is still the version announced, then sends the
+     * last byte. A file changed while being served is cut short instead, so the requester sees a
+     * short body and retries rather than storing a torn mix of two versions.
+     */
+    private void serve(String name, LocalFolder.Version version) {
+      String path = folder.resolve(name).toString();
+      long size = version.size();
+      socket.write(ContentLength.header(size));
+      if (size == 0) {
+        socket.end();
+        return;
+      }
+      socket.sendFile(path, 0, size - 1)
+          .compose(v -> vertx.executeBlocking(() -> folder.servableVersion(name), false))
+          .compose(now -> version.equals(now)
+              ? socket.sendFile(path, size - 1, 1)
+              : Future.failedFuture(name + " changed while being served, cutting the transfer short"))
+          .onSuccess(v -> socket.end())
+          .onFailure(e -> refuse(e.getMessage()));
     }
 
     private void refuse(String reason) {

@@ -6,9 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import p2psync.common.FileEntry;
 import p2psync.common.FileNames;
@@ -42,9 +45,15 @@ final class LocalFolder {
     return path;
   }
 
-  /** The regular files directly in the folder that may be synced, by name, with mtimes in seconds. */
-  Map<String, Long> scan() throws IOException {
+  /**
+   * One look at the folder: the regular files that may be synced, by name, with mtimes in seconds;
+   * and the syncable names taken by something else (a folder, a link), which are left alone.
+   */
+  record Scan(Map<String, Long> files, Set<String> occupied) {}
+
+  Scan scan() throws IOException {
     Map<String, Long> files = new TreeMap<>();
+    Set<String> occupied = new HashSet<>();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
       for (Path entry : entries) {
         String name = entry.getFileName().toString();
@@ -55,13 +64,15 @@ final class LocalFolder {
           BasicFileAttributes attrs = Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
           if (attrs.isRegularFile()) {
             files.put(name, Math.floorDiv(attrs.lastModifiedTime().toMillis(), 1000L));
+          } else {
+            occupied.add(name);
           }
         } catch (IOException e) {
           // Vanished between listing and reading it: not there, then.
         }
       }
     }
-    return files;
+    return new Scan(files, occupied);
   }
 
   static List<FileEntry> entries(Map<String, Long> files) {
@@ -70,13 +81,29 @@ final class LocalFolder {
     return list;
   }
 
-  /** Size of a regular file we may serve, or -1 when there is no such file. */
-  long servableSize(String name) {
+  /**
+   * What identifies one version of a file: its size and times. The status-change time (ctime) is
+   * included where the platform has it, because unlike the mtime no user can set it back.
+   */
+  record Version(long size, FileTime modified, Object changed) {}
+
+  /** The current version of a regular file we may serve, or null when there is no such file. */
+  Version servableVersion(String name) {
     try {
-      BasicFileAttributes attrs = Files.readAttributes(resolve(name), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      return attrs.isRegularFile() ? attrs.size() : -1;
+      Path path = resolve(name);
+      BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      if (!attrs.isRegularFile()) {
+        return null;
+      }
+      Object changed = null;
+      try {
+        changed = Files.getAttribute(path, "unix:ctime", LinkOption.NOFOLLOW_LINKS);
+      } catch (UnsupportedOperationException | IllegalArgumentException e) {
+        // no unix view here: size and mtime must do
+      }
+      return new Version(attrs.size(), attrs.lastModifiedTime(), changed);
     } catch (IOException | IllegalArgumentException e) {
-      return -1;
+      return null;
     }
   }
 

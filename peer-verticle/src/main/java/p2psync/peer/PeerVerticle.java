@@ -35,6 +35,8 @@ public class PeerVerticle extends VerticleBase {
   private Set<String> localAddresses = Set.of();
   /** Local names and mtimes, from the latest scan plus the downloads since. */
   private Map<String, Long> index = new HashMap<>();
+  /** Syncable names held locally by a folder or a link: never downloaded over. */
+  private Set<String> occupied = Set.of();
   /** Downloads committed while a scan runs, which that scan may have missed. */
   private final Map<String, Long> committedDuringScan = new HashMap<>();
   private int scansRunning;
@@ -132,14 +134,15 @@ public class PeerVerticle extends VerticleBase {
     return vertx.executeBlocking(folder::scan, false).andThen(ar -> {
       scansRunning--;
       if (ar.succeeded()) {
-        Map<String, Long> scanned = ar.result();
+        Map<String, Long> scanned = ar.result().files();
         scanned.putAll(committedDuringScan);
         index = new HashMap<>(scanned);
+        occupied = ar.result().occupied();
       }
       if (scansRunning == 0) {
         committedDuringScan.clear();
       }
-    });
+    }).map(LocalFolder.Scan::files);
   }
 
   private void downloaded(Download.Result result) {
@@ -167,7 +170,7 @@ public class PeerVerticle extends VerticleBase {
     }
     directory.entries().forEach((name, entry) -> {
       Long local = index.get(name);
-      if ((local == null || local < entry.mtime()) && !isSelf(entry)) {
+      if ((local == null || local < entry.mtime()) && !isSelf(entry) && !occupied.contains(name)) {
         downloader.request(name, entry);
       }
     });
