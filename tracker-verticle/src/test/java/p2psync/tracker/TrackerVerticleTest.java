@@ -112,4 +112,43 @@ class TrackerVerticleTest {
       assertThat(tracker.directoryLine()).doesNotContain("\"x\"").contains("\"y\"");
     }
   }
+
+  @Test
+  void aLineThatNeverEndsIsCutOffAtTheLimit() throws Exception {
+    try (Client endless = new Client(); Client good = new Client()) {
+      endless.send("{\"port\": 8000, \"files\": [" + "{\"name\": \"x\", \"mtime\": 1}, ".repeat(100));
+      assertThat(endless.in.read()).isEqualTo(-1); // 1 KiB limit in this test: closed, no reply
+      assertThat(good.ask("{\"port\": 8001}")).isEqualTo("{}");
+    }
+  }
+
+  @Test
+  void aClientThatConnectsAndSaysNothingIsClosedAfterTheExpiry() throws Exception {
+    try (Client mute = new Client()) {
+      assertThat(mute.in.read()).isEqualTo(-1); // 600 ms of silence in this test
+    }
+  }
+
+  @Test
+  void aFloodOnOneConnectionDoesNotStarveOthers() throws Exception {
+    try (Client flood = new Client(); Client good = new Client()) {
+      good.ask("{\"port\": 8001, \"files\": [{\"name\": \"a\", \"mtime\": 1}]}");
+      // 20,000 messages, replies never read: the tracker stops reading the flood, not serving others.
+      byte[] burst = "{\"port\": 8000}\n".repeat(1000).getBytes(StandardCharsets.UTF_8);
+      Thread writer = new Thread(() -> {
+        try {
+          for (int i = 0; i < 20; i++) {
+            flood.socket.getOutputStream().write(burst);
+          }
+        } catch (Exception e) {
+          // the flood's socket blocked or was closed: either way the tracker held out
+        }
+      });
+      writer.setDaemon(true);
+      writer.start();
+      for (int i = 0; i < 20; i++) {
+        assertThat(good.ask("{\"port\": 8001}")).contains("\"a\"");
+      }
+    }
+  }
 }

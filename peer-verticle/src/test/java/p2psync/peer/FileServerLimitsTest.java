@@ -1,0 +1,140 @@
+package p2psync.peer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.io.DataInputStream;
+import java.io.InputStream;
+import java.io.RandomAccessFile;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import p2psync.common.SyncConfig;
+
+/** The file server's limits: slow and never-ending requests, slow readers, the upload cap, files changing mid-send. */
+@ExtendWith(VertxExtension.class)
+class FileServerLimitsTest {
+  private static final int BIG = 16 * 1024 * 1024;
+
+  @TempDir Path folder;
+  int port;
+
+  void startPeer(Vertx vertx, SyncConfig config) throws Exception {
+    byte[] big = new byte[BIG];
+    new Random(1).nextBytes(big);
+    Files.write(folder.resolve("big.bin"), big);
+    Files.writeString(folder.resolve("small.txt"), "small");
+    PeerVerticle peer = new PeerVerticle(new PeerOptions()
+        .setDir(folder).setHost("127.0.0.1").setPort(0).setTrackerPort(1).setSync(config));
+    vertx.deployVerticle(peer).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    port = peer.actualPort();
+  }
+
+  private Socket connect() throws Exception {
+    return connect(0);
+  }
+
+  /** A receive buffer must be set before connecting: shrunk afterwards, Linux can stall the window. */
+  private Socket connect(int receiveBuffer) throws Exception {
+    Socket socket = new Socket();
+    if (receiveBuffer > 0) {
+      socket.setReceiveBufferSize(receiveBuffer);
+    }
+    socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
+    socket.setSoTimeout(10_000);
+    return socket;
+  }
+
+  private String fetchSmall() throws Exception {
+    try (Socket socket = connect()) {
+      socket.getOutputStream().write("small.txt\n".getBytes(StandardCharsets.UTF_8));
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  /** Reads {@code Content-Length: N\n} and returns N. */
+  private static long readHeader(InputStream in) throws Exception {
+    StringBuilder header = new StringBuilder();
+    for (int b; (b = in.read()) != '\n'; ) {
+      assertThat(b).isNotNegative();
+      header.append((char) b);
+    }
+    return Long.parseLong(header.substring("Content-Length: ".length()));
+  }
+
+  @Test
+  void aRequestLineThatNeverEndsIsCutOffAfterTheRequestTimeout(Vertx vertx) throws Exception {
+    startPeer(vertx, new SyncConfig().setRequestTimeout(Duration.ofMillis(500)));
+    try (Socket socket = connect()) {
+      socket.getOutputStream().write("small.tx".getBytes(StandardCharsets.UTF_8)); // no newline, ever
+      assertThat(socket.getInputStream().read()).isEqualTo(-1);
+    }
+    assertThat(fetchSmall()).isEqualTo("Content-Length: 5\nsmall");
+  }
+
+  @Test
+  void uploadsBeyondTheCapAreRefusedAndServedAgainOnceOthersFinish(Vertx vertx) throws Exception {
+    startPeer(vertx, new SyncConfig().setMaxConcurrentUploads(2));
+    try (Socket first = connect(); Socket second = connect()) {
+      first.getOutputStream().write('b'); // two uploads in progress, neither finished its request
+      second.getOutputStream().write('b');
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> {
+        try (Socket third = connect()) {
+          third.getOutputStream().write("small.txt\n".getBytes(StandardCharsets.UTF_8));
+          return third.getInputStream().read() == -1;
+        }
+      });
+    }
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+        .until(() -> fetchSmall().equals("Content-Length: 5\nsmall"));
+  }
+
+  @Test
+  void aSlowReaderGetsEveryByteAndDoesNotHoldUpOthers(Vertx vertx) throws Exception {
+    startPeer(vertx, new SyncConfig());
+    try (Socket slow = connect(4096)) {
+      slow.getOutputStream().write("big.bin\n".getBytes(StandardCharsets.UTF_8));
+      DataInputStream in = new DataInputStream(slow.getInputStream());
+      assertThat(readHeader(in)).isEqualTo(BIG);
+      in.readFully(new byte[1000]);
+      // While it dawdles with most of 16 MiB unread, others are served.
+      for (int i = 0; i < 20; i++) {
+        assertThat(fetchSmall()).isEqualTo("Content-Length: 5\nsmall");
+      }
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      byte[] expected = Files.readAllBytes(folder.resolve("big.bin"));
+      digest.update(expected, 0, 1000);
+      byte[] rest = in.readAllBytes();
+      assertThat(rest).hasSize(BIG - 1000);
+      digest.update(rest);
+      assertThat(digest.digest()).isEqualTo(MessageDigest.getInstance("SHA-256").digest(expected));
+    }
+  }
+
+  @Test
+  void aFileChangedWhileBeingServedIsCutShortNotDeliveredTorn(Vertx vertx) throws Exception {
+    startPeer(vertx, new SyncConfig());
+    try (Socket socket = connect(4096)) {
+      socket.getOutputStream().write("big.bin\n".getBytes(StandardCharsets.UTF_8));
+      DataInputStream in = new DataInputStream(socket.getInputStream());
+      long announced = readHeader(in);
+      in.readFully(new byte[1_000_000]);
+      try (RandomAccessFile file = new RandomAccessFile(folder.resolve("big.bin").toFile(), "rw")) {
+        file.seek(BIG - 100);
+        file.write(new byte[100]); // rewritten in place, same size
+      }
+      long rest = in.readAllBytes().length;
+      assertThat(1_000_000 + rest).isLessThan(announced);
+    }
+    assertThat(fetchSmall()).isEqualTo("Content-Length: 5\nsmall");
+  }
+}
