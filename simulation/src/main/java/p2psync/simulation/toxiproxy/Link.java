@@ -17,7 +17,7 @@ import java.util.List;
  * bandwidth), so memory per link stays bounded whatever the toxics do.
  */
 final class Link implements StageContext {
-  static final long PAUSE_ABOVE_BYTES = 1 << 20;
+  private static final long PAUSE_ABOVE_BYTES = 1 << 20;
   private static final long RESUME_BELOW_BYTES = PAUSE_ABOVE_BYTES / 2;
 
   private final Vertx vertx;
@@ -59,6 +59,9 @@ final class Link implements StageContext {
     destination.drainHandler(v -> updateFlow());
     source.handler(this::read);
     source.endHandler(v -> head().end());
+    // A peer's RST or a broken pipe needs no handling of its own: the close that follows ends
+    // this link through endHandler, as an ordinary close does.
+    source.exceptionHandler(failure -> {});
   }
 
   /** New toxics go last, nearest the destination, as in Toxiproxy. */
