@@ -17,6 +17,9 @@ import java.util.Set;
  * them (proxy.go).
  */
 final class Proxy {
+  private static final int BIND_ATTEMPTS = 20;
+  private static final long BIND_RETRY_MILLIS = 25;
+
   private final Vertx vertx;
   private final NetClient upstreamClient;
   private final String name;
@@ -50,12 +53,9 @@ final class Proxy {
     } catch (ApiError unusableAddress) {
       return Future.failedFuture(unusableAddress);
     }
-    NetServer candidate = vertx.createNetServer().connectHandler(this::accept);
-    return candidate
-        .listen(address.port(), address.bindHost())
+    return bind(address, BIND_ATTEMPTS)
         .transform(bound -> {
           if (bound.failed()) {
-            candidate.close();
             String reason = bound.cause().getMessage();
             return Future.failedFuture(ApiError.internal("listen tcp " + listen + ": " + reason));
           }
@@ -63,6 +63,24 @@ final class Proxy {
           listen = address.withPort(server.actualPort()).toString();
           enabled = true;
           return Future.succeededFuture();
+        });
+  }
+
+  /**
+   * Binds, retrying a fixed port for a moment: when this proxy is restarted on its own port
+   * (disable then enable, or a new upstream), Vert.x may report the old listener closed before
+   * the OS has released the port.
+   */
+  private Future<NetServer> bind(HostPort address, int attemptsLeft) {
+    NetServer candidate = vertx.createNetServer().connectHandler(this::accept);
+    return candidate
+        .listen(address.port(), address.bindHost())
+        .recover(failure -> {
+          candidate.close();
+          if (address.port() == 0 || attemptsLeft <= 1) {
+            return Future.failedFuture(failure);
+          }
+          return vertx.timer(BIND_RETRY_MILLIS).compose(v -> bind(address, attemptsLeft - 1));
         });
   }
 
