@@ -459,8 +459,8 @@ class SeedCodecTest {
     Map<String, DirectoryEntry> original = new LinkedHashMap<>();
     original.put("fileA.txt", new DirectoryEntry("127.0.0.1", 8001, 1771289241));
     original.put("caf\u00e9 \uD83D\uDE00 \"q\" :*?", new DirectoryEntry("192.168.1.20", 1, -3));
-    original.put("z", new DirectoryEntry("fe80::1", 65535, Long.MAX_VALUE));
-    original.put("m", new DirectoryEntry("h", 9, Long.MIN_VALUE));
+    original.put("z", new DirectoryEntry("fe80::1", 65535, SeedCodec.MAX_MTIME));
+    original.put("m", new DirectoryEntry("h", 9, SeedCodec.MIN_MTIME));
     SeedCodec.Directory decoded = SeedCodec.decodeDirectory(withoutNewline(SeedCodec.encodeDirectory(original)));
     assertThat(decoded.rejected()).isEmpty();
     assertThat(decoded.entries()).containsExactlyEntriesOf(original);
@@ -468,8 +468,8 @@ class SeedCodecTest {
 
   @Test
   void initRoundTrip() throws Exception {
-    List<FileEntry> files = List.of(new FileEntry("a.txt", 1), new FileEntry("\u65e5\u672c", Long.MAX_VALUE),
-        new FileEntry("b \"x\"", Long.MIN_VALUE));
+    List<FileEntry> files = List.of(new FileEntry("a.txt", 1), new FileEntry("\u65e5\u672c", SeedCodec.MAX_MTIME),
+        new FileEntry("b \"x\"", SeedCodec.MIN_MTIME));
     SeedCodec.PeerMessage message = SeedCodec.decodePeerMessage(withoutNewline(SeedCodec.encodeInit(8123, files)));
     assertThat(message.port()).isEqualTo(8123);
     assertThat(message.files()).isEqualTo(files);
@@ -505,7 +505,7 @@ class SeedCodecTest {
 
   @Provide
   Arbitrary<FileEntry> fileEntries() {
-    return Combinators.combine(syncableNames(), Arbitraries.longs()).as(FileEntry::new);
+    return Combinators.combine(syncableNames(), mtimes()).as(FileEntry::new);
   }
 
   @Provide
@@ -514,7 +514,7 @@ class SeedCodecTest {
         Arbitraries.integers().between(0, 255).list().ofSize(4)
             .map(parts -> parts.get(0) + "." + parts.get(1) + "." + parts.get(2) + "." + parts.get(3)),
         Arbitraries.strings().all().ofMaxLength(20));
-    return Combinators.combine(ip, Arbitraries.integers().between(1, 65_535), Arbitraries.longs())
+    return Combinators.combine(ip, Arbitraries.integers().between(1, 65_535), mtimes())
         .as(DirectoryEntry::new);
   }
 
@@ -602,5 +602,20 @@ class SeedCodecTest {
       unexpected.add(e);
     }
     assertThat(unexpected).as("exceptions other than ProtocolException").isEmpty();
+  }
+
+  /** Any mtime the codec accepts, edges included. */
+  private static Arbitrary<Long> mtimes() {
+    return Arbitraries.longs().between(SeedCodec.MIN_MTIME, SeedCodec.MAX_MTIME)
+        .edgeCases(edges -> edges.add(SeedCodec.MIN_MTIME, SeedCodec.MAX_MTIME, 0L));
+  }
+
+  @Test
+  void mtimesOutsideYears1To9999AreRejected() {
+    for (long mtime : new long[] {SeedCodec.MAX_MTIME + 1, SeedCodec.MIN_MTIME - 1, Long.MAX_VALUE, Long.MIN_VALUE}) {
+      assertThatThrownBy(() -> SeedCodec.decodePeerMessage(Buffer.buffer(
+          "{\"port\": 1, \"files\": [{\"name\": \"a\", \"mtime\": " + mtime + "}]}")))
+          .isInstanceOf(ProtocolException.class).hasMessageContaining("mtime");
+    }
   }
 }
