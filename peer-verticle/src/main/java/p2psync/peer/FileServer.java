@@ -8,7 +8,6 @@ import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
 import java.lang.System.Logger.Level;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Set;
 import p2psync.common.ContentLength;
@@ -67,9 +66,8 @@ final class FileServer {
     });
   }
 
-  /** Stops listening and cuts the uploads in progress: a stopped peer serves nothing. */
+  /** Stops listening; closing the server also cuts the uploads in progress. */
   Future<Void> close() {
-    new ArrayList<>(uploads).forEach(NetSocket::close);
     if (server == null) {
       return Future.succeededFuture();
     }
@@ -165,7 +163,7 @@ final class FileServer {
               ? socket.sendFile(path, size - 1, 1)
               : Future.failedFuture(name + " changed while being served, cutting the transfer short"))
           .onSuccess(v -> socket.end())
-          .onFailure(e -> refuse(e.getMessage()));
+          .onFailure(e -> refuse(e.getMessage() != null ? e.getMessage() : e.toString()));
     }
 
     private void refuse(String reason) {

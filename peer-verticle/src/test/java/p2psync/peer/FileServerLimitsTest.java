@@ -27,13 +27,14 @@ class FileServerLimitsTest {
 
   @TempDir Path folder;
   int port;
+  PeerVerticle peer;
 
   void startPeer(Vertx vertx, SyncConfig config) throws Exception {
     byte[] big = new byte[BIG];
     new Random(1).nextBytes(big);
     Files.write(folder.resolve("big.bin"), big);
     Files.writeString(folder.resolve("small.txt"), "small");
-    PeerVerticle peer = new PeerVerticle(new PeerOptions()
+    peer = new PeerVerticle(new PeerOptions()
         .setDir(folder).setHost("127.0.0.1").setPort(0).setTrackerPort(1).setSync(config));
     vertx.deployVerticle(peer).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     port = peer.actualPort();
@@ -136,5 +137,24 @@ class FileServerLimitsTest {
       assertThat(1_000_000 + rest).isLessThan(announced);
     }
     assertThat(fetchSmall()).isEqualTo("Content-Length: 5\nsmall");
+  }
+
+  @Test
+  void aStoppedPeerCutsItsUploadsInProgress(Vertx vertx) throws Exception {
+    startPeer(vertx, new SyncConfig());
+    try (Socket socket = connect(64 * 1024)) { // socket buffers hold far less than the 16 MiB file
+      socket.getOutputStream().write("big.bin\n".getBytes(StandardCharsets.UTF_8));
+      DataInputStream in = new DataInputStream(socket.getInputStream());
+      long announced = readHeader(in);
+      in.readFully(new byte[1000]);
+      vertx.undeploy(peer.deploymentID()).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      long rest = 0;
+      try {
+        rest = in.readAllBytes().length; // ends (EOF or reset) well before the 10 s read timeout
+      } catch (java.net.SocketException reset) {
+        // a reset is a cut too
+      }
+      assertThat(1000 + rest).isLessThan(announced);
+    }
   }
 }
