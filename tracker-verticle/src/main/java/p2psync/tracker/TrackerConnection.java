@@ -25,7 +25,7 @@ final class TrackerConnection {
     this.socket = socket;
     this.directory = directory;
     this.tracker = tracker;
-    this.remote = socket.remoteAddress().host() + ":" + socket.remoteAddress().port();
+    this.remote = socket.remoteAddress().hostAddress() + ":" + socket.remoteAddress().port();
     this.lines = RecordParser.newDelimited("\n", socket).maxRecordSize(config.getMaxLineBytes());
   }
 
@@ -59,7 +59,7 @@ final class TrackerConnection {
     if (message.port() == null) {
       return; // the course's tracker ignores such messages, and so do we
     }
-    String ip = socket.remoteAddress().host();
+    String ip = socket.remoteAddress().hostAddress();
     String address = ip + ":" + message.port();
     if (!address.equals(servedAddress)) {
       directory.register(peerId, ip, message.port());
