@@ -96,7 +96,7 @@ public final class SyncConfig {
   }
 
   public SyncConfig setKeepAliveInterval(Duration value) {
-    keepAliveInterval = positive("keepAliveInterval", value);
+    keepAliveInterval = Validate.positive("keepAliveInterval", value);
     return this;
   }
 
@@ -108,7 +108,7 @@ public final class SyncConfig {
   }
 
   public SyncConfig setTrackerExpiry(Duration value) {
-    trackerExpiry = positive("trackerExpiry", value);
+    trackerExpiry = Validate.positive("trackerExpiry", value);
     return this;
   }
 
@@ -118,7 +118,7 @@ public final class SyncConfig {
   }
 
   public SyncConfig setConnectTimeout(Duration value) {
-    connectTimeout = positive("connectTimeout", value);
+    connectTimeout = Validate.positive("connectTimeout", value);
     return this;
   }
 
@@ -128,7 +128,7 @@ public final class SyncConfig {
   }
 
   public SyncConfig setTransferIdleTimeout(Duration value) {
-    transferIdleTimeout = positive("transferIdleTimeout", value);
+    transferIdleTimeout = Validate.positive("transferIdleTimeout", value);
     return this;
   }
 
@@ -138,7 +138,7 @@ public final class SyncConfig {
   }
 
   public SyncConfig setTransferTimeout(Duration value) {
-    transferTimeout = positive("transferTimeout", value);
+    transferTimeout = Validate.positive("transferTimeout", value);
     return this;
   }
 
@@ -148,7 +148,7 @@ public final class SyncConfig {
   }
 
   public SyncConfig setRequestTimeout(Duration value) {
-    requestTimeout = positive("requestTimeout", value);
+    requestTimeout = Validate.positive("requestTimeout", value);
     return this;
   }
 
@@ -158,7 +158,7 @@ public final class SyncConfig {
   }
 
   public SyncConfig setReconnectBackoffMin(Duration value) {
-    reconnectBackoffMin = positive("reconnectBackoffMin", value);
+    reconnectBackoffMin = Validate.positive("reconnectBackoffMin", value);
     return this;
   }
 
@@ -168,7 +168,7 @@ public final class SyncConfig {
   }
 
   public SyncConfig setReconnectBackoffMax(Duration value) {
-    reconnectBackoffMax = positive("reconnectBackoffMax", value);
+    reconnectBackoffMax = Validate.positive("reconnectBackoffMax", value);
     return this;
   }
 
@@ -178,7 +178,7 @@ public final class SyncConfig {
   }
 
   public SyncConfig setFirstPeerPort(int value) {
-    firstPeerPort = inRange("firstPeerPort", value, 1, 65_535);
+    firstPeerPort = Validate.inRange("firstPeerPort", value, 1, 65_535);
     return this;
   }
 
@@ -188,7 +188,7 @@ public final class SyncConfig {
   }
 
   public SyncConfig setMaxLineBytes(int value) {
-    maxLineBytes = inRange("maxLineBytes", value, 64, Integer.MAX_VALUE);
+    maxLineBytes = Validate.inRange("maxLineBytes", value, 64, Integer.MAX_VALUE);
     return this;
   }
 
@@ -198,7 +198,7 @@ public final class SyncConfig {
   }
 
   public SyncConfig setMaxRequestBytes(int value) {
-    maxRequestBytes = inRange("maxRequestBytes", value, 256, 1 << 20);
+    maxRequestBytes = Validate.inRange("maxRequestBytes", value, 256, 1 << 20);
     return this;
   }
 
@@ -208,7 +208,7 @@ public final class SyncConfig {
   }
 
   public SyncConfig setMaxConcurrentDownloads(int value) {
-    maxConcurrentDownloads = inRange("maxConcurrentDownloads", value, 1, 1024);
+    maxConcurrentDownloads = Validate.inRange("maxConcurrentDownloads", value, 1, 1024);
     return this;
   }
 
@@ -218,7 +218,7 @@ public final class SyncConfig {
   }
 
   public SyncConfig setMaxConcurrentUploads(int value) {
-    maxConcurrentUploads = inRange("maxConcurrentUploads", value, 1, 65_536);
+    maxConcurrentUploads = Validate.inRange("maxConcurrentUploads", value, 1, 65_536);
     return this;
   }
 
@@ -265,20 +265,6 @@ public final class SyncConfig {
     if (value != null) {
       setter.accept(value);
     }
-  }
-
-  private static Duration positive(String key, Duration value) {
-    if (value == null || value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException(key + " must be positive, got " + value);
-    }
-    return value;
-  }
-
-  private static int inRange(String key, int value, int min, int max) {
-    if (value < min || value > max) {
-      throw new IllegalArgumentException(key + " must be in " + min + ".." + max + ", got " + value);
-    }
-    return value;
   }
 
   @Override

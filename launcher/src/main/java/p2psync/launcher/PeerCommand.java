@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import p2psync.peer.PeerVerticle;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -29,15 +30,11 @@ final class PeerCommand implements Callable<Integer> {
       description = "Port to tell the tracker, when other peers reach this one through a proxy.")
   Integer advertisedPort;
 
-  @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "JSON or YAML file with config keys (see README).")
-  Path config;
-
-  @Option(names = {"-v", "--verbose"}, description = "Also print debug lines.")
-  boolean verbose;
+  @Mixin ServiceOptions service;
 
   @Override
   public Integer call() {
-    ConsoleLogging.configure(verbose);
+    ConsoleLogging.configure(service.verbose);
     JsonObject base = new JsonObject()
         .put("trackerHost", trackerHost)
         .put("trackerPort", trackerPort)
@@ -48,6 +45,6 @@ final class PeerCommand implements Callable<Integer> {
     if (advertisedPort != null) {
       base.put("advertisedPort", advertisedPort);
     }
-    return ServiceRunner.run(base, config, PeerVerticle::new);
+    return ServiceRunner.run(base, service.config, PeerVerticle::new);
   }
 }

@@ -1,11 +1,10 @@
 package p2psync.launcher;
 
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import p2psync.tracker.TrackerVerticle;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code p2psync tracker HOST PORT}, as the seed's {@code tracker.py HOST PORT}. */
@@ -18,16 +17,12 @@ final class TrackerCommand implements Callable<Integer> {
   @Parameters(index = "1", paramLabel = "PORT", description = "Port to listen on (0: any free port).")
   int port;
 
-  @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "JSON or YAML file with config keys (see README).")
-  Path config;
-
-  @Option(names = {"-v", "--verbose"}, description = "Also print debug lines.")
-  boolean verbose;
+  @Mixin ServiceOptions service;
 
   @Override
   public Integer call() {
-    ConsoleLogging.configure(verbose);
+    ConsoleLogging.configure(service.verbose);
     JsonObject base = new JsonObject().put("host", host).put("port", port);
-    return ServiceRunner.run(base, config, TrackerVerticle::new);
+    return ServiceRunner.run(base, service.config, TrackerVerticle::new);
   }
 }

@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.Objects;
 import p2psync.common.SyncConfig;
+import p2psync.common.Validate;
 
 /**
  * What one peer synchronizes and where it talks. JSON keys: {@code dir}, {@code trackerHost},
@@ -64,10 +65,7 @@ public final class PeerOptions {
   }
 
   public PeerOptions setTrackerHost(String trackerHost) {
-    if (trackerHost == null || trackerHost.isBlank()) {
-      throw new IllegalArgumentException("trackerHost must not be empty");
-    }
-    this.trackerHost = trackerHost;
+    this.trackerHost = Validate.notBlank("trackerHost", trackerHost);
     return this;
   }
 
@@ -76,10 +74,7 @@ public final class PeerOptions {
   }
 
   public PeerOptions setTrackerPort(int trackerPort) {
-    if (trackerPort < 1 || trackerPort > 65_535) {
-      throw new IllegalArgumentException("trackerPort must be in 1..65535, got " + trackerPort);
-    }
-    this.trackerPort = trackerPort;
+    this.trackerPort = Validate.inRange("trackerPort", trackerPort, 1, 65_535);
     return this;
   }
 
@@ -89,10 +84,7 @@ public final class PeerOptions {
   }
 
   public PeerOptions setHost(String host) {
-    if (host == null || host.isBlank()) {
-      throw new IllegalArgumentException("host must not be empty");
-    }
-    this.host = host;
+    this.host = Validate.notBlank("host", host);
     return this;
   }
 
@@ -102,10 +94,7 @@ public final class PeerOptions {
   }
 
   public PeerOptions setPort(int port) {
-    if (port < FIRST_FREE_PORT || port > 65_535) {
-      throw new IllegalArgumentException("port must be -1 (first free), 0 (any) or 1..65535, got " + port);
-    }
-    this.port = port;
+    this.port = Validate.inRange("port (-1: first free, 0: any)", port, FIRST_FREE_PORT, 65_535);
     return this;
   }
 
@@ -115,10 +104,7 @@ public final class PeerOptions {
   }
 
   public PeerOptions setAdvertisedPort(int advertisedPort) {
-    if (advertisedPort < 0 || advertisedPort > 65_535) {
-      throw new IllegalArgumentException("advertisedPort must be in 0..65535, got " + advertisedPort);
-    }
-    this.advertisedPort = advertisedPort;
+    this.advertisedPort = Validate.inRange("advertisedPort", advertisedPort, 0, 65_535);
     return this;
   }
 

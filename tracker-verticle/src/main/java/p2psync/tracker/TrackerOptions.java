@@ -3,6 +3,7 @@ package p2psync.tracker;
 import io.vertx.core.json.JsonObject;
 import java.util.Objects;
 import p2psync.common.SyncConfig;
+import p2psync.common.Validate;
 
 /** Where the tracker listens, and the shared timings. JSON keys: {@code host}, {@code port}, and {@link SyncConfig}'s. */
 public final class TrackerOptions {
@@ -30,10 +31,7 @@ public final class TrackerOptions {
   }
 
   public TrackerOptions setHost(String host) {
-    if (host == null || host.isBlank()) {
-      throw new IllegalArgumentException("host must not be empty");
-    }
-    this.host = host;
+    this.host = Validate.notBlank("host", host);
     return this;
   }
 
@@ -43,10 +41,7 @@ public final class TrackerOptions {
 
   /** 0 lets the operating system choose; see {@link TrackerVerticle#actualPort()}. */
   public TrackerOptions setPort(int port) {
-    if (port < 0 || port > 65_535) {
-      throw new IllegalArgumentException("port must be in 0..65535, got " + port);
-    }
-    this.port = port;
+    this.port = Validate.inRange("port", port, 0, 65_535);
     return this;
   }
 
