@@ -149,6 +149,9 @@ final class Download implements FileResponseDecoder.Listener {
 
   @Override
   public void onComplete() {
+    if (state != State.RECEIVING) {
+      return;
+    }
     state = State.COMMITTING;
     cancelTimers();
     socket.handler(null);
@@ -181,6 +184,8 @@ final class Download implements FileResponseDecoder.Listener {
       throw new IOException("wrote " + written + " of " + expected + " bytes");
     }
     Files.setLastModifiedTime(tempPath, FileTime.from(mtimeMillis, TimeUnit.MILLISECONDS));
+    // The folder itself is not fsynced after the rename: a crash may lose the new name (the file is
+    // fetched again), never show a torn file; an fsync per file would halve small-file throughput.
     Files.move(tempPath, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     return null;
   }
