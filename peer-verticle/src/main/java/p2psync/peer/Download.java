@@ -42,9 +42,6 @@ final class Download implements FileResponseDecoder.Listener {
   /** How long a short body may still be completed by data delivered after the end (see {@link #ended()}). */
   private static final long END_GRACE_MILLIS = 200;
 
-  /** A download this far ahead of its last fsync starts another one in the background. */
-  private static final long SYNC_EVERY_BYTES = 64L << 20;
-
   /** How a finished transfer went. */
   record Result(String name, DirectoryEntry source, long bytes) {}
 
@@ -69,8 +66,6 @@ final class Download implements FileResponseDecoder.Listener {
   private long endTimer = -1;
   private boolean paused;
   private boolean endSeen;
-  private long unsynced;
-  private boolean syncing;
 
   Download(Vertx vertx, NetClient client, LocalFolder folder, SyncConfig config, String name, DirectoryEntry source) {
     this.vertx = vertx;
@@ -147,14 +142,6 @@ final class Download implements FileResponseDecoder.Listener {
   public void onBody(Buffer chunk) {
     received += chunk.length();
     file.write(chunk);
-    unsynced += chunk.length();
-    if (unsynced >= SYNC_EVERY_BYTES && !syncing) {
-      // Start writing a large file back while it still arrives, so the fsync before the rename has
-      // little left to do; one sync at a time. A failure here shows again in that last fsync.
-      syncing = true;
-      unsynced = 0;
-      file.flush().onComplete(ar -> syncing = false);
-    }
     if (file.writeQueueFull()) {
       paused = true;
       socket.pause();
