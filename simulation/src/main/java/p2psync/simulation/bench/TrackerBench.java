@@ -173,6 +173,9 @@ public final class TrackerBench {
     }
 
     void startKeepAlives(long phaseMillis) {
+      if (timer != -1) {
+        return;
+      }
       long interval = options.keepAlive().toMillis();
       timer = vertx.setTimer(Math.max(1, phaseMillis), t -> {
         timer = vertx.setPeriodic(0, interval, p -> tick());
@@ -228,6 +231,9 @@ public final class TrackerBench {
           case INIT -> {
             initLatency.add(latency);
             initReplies.incrementAndGet();
+            // Keepalives from the Init reply on, as a peer does; before the window too, or a long
+            // ramp-up would let the first peers expire.
+            startKeepAlives(ThreadLocalRandom.current().nextLong(options.keepAlive().toMillis()));
           }
           case KEEPALIVE -> {
             if (inWindow(sent[0])) {
@@ -296,13 +302,6 @@ public final class TrackerBench {
       double rampSeconds = (System.nanoTime() - rampStart) / 1e9;
 
       long interval = options.keepAlive().toMillis();
-      for (int i = 0; i < peers.size(); i++) {
-        Peer peer = peers.get(i);
-        long phase = interval * i / peers.size();
-        if (peer.context != null) {
-          peer.context.runOnContext(v -> peer.startKeepAlives(phase));
-        }
-      }
       // One interval of warm-up, so every peer is in its keepalive rhythm, then the window.
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(interval));
       Duration trackerCpu0 = ProcStats.cpuTime(trackerHandle);
