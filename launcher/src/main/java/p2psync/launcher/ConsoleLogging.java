@@ -17,9 +17,14 @@ final class ConsoleLogging {
   private ConsoleLogging() {}
 
   static void configure(boolean verbose) {
+    configure(verbose, Level.INFO);
+  }
+
+  /** As {@link #configure(boolean)}, printing from {@code level} up unless verbose (the benchmarks print warnings only). */
+  static void configure(boolean verbose, Level level) {
     LogManager.getLogManager().reset();
     Logger root = Logger.getLogger("");
-    root.setLevel(verbose ? Level.FINE : Level.INFO);
+    root.setLevel(verbose ? Level.FINE : level);
     Handler handler = new FlushingHandler(System.out, new Formatter() {
       @Override
       public String format(LogRecord record) {

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       PeerCommand.class,
       RunCommand.class,
       DemoCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

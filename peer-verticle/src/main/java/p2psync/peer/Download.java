@@ -39,6 +39,9 @@ final class Download implements FileResponseDecoder.Listener {
     FAILED
   }
 
+  /** How long a short body may still be completed by data delivered after the end (see {@link #ended()}). */
+  private static final long END_GRACE_MILLIS = 200;
+
   /** How a finished transfer went. */
   record Result(String name, DirectoryEntry source, long bytes) {}
 
@@ -61,6 +64,9 @@ final class Download implements FileResponseDecoder.Listener {
   private long lastActivityNanos;
   private long idleTimer = -1;
   private long transferTimer = -1;
+  private long endTimer = -1;
+  private boolean paused;
+  private boolean endSeen;
 
   Download(Vertx vertx, NetClient client, LocalFolder folder, SyncConfig config, String name, DirectoryEntry source) {
     this.vertx = vertx;
@@ -138,10 +144,15 @@ final class Download implements FileResponseDecoder.Listener {
     received += chunk.length();
     file.write(chunk).onFailure(e -> fail("cannot write " + tempPath.getFileName() + ": " + e.getMessage()));
     if (file.writeQueueFull()) {
+      paused = true;
       socket.pause();
       file.drainHandler(v -> {
         if (state == State.RECEIVING) {
+          paused = false;
           socket.resume();
+          if (endSeen) {
+            armEndTimer();
+          }
         }
       });
     }
@@ -194,6 +205,35 @@ final class Download implements FileResponseDecoder.Listener {
     if (state != State.RECEIVING) {
       return;
     }
+    if (decoder.state() != FileResponseDecoder.State.COMPLETE) {
+      // Vert.x 5.0.x signals the end while a paused socket may still hold unread data, delivered
+      // after resume (eclipse-vertx/vert.x#5748). Judge the body once that data had its chance.
+      endSeen = true;
+      if (!paused) {
+        armEndTimer();
+      }
+      return;
+    }
+    endOfStream();
+  }
+
+  /** Runs the end check once the socket, not paused, received nothing for a short while. */
+  private void armEndTimer() {
+    vertx.cancelTimer(endTimer);
+    long receivedBefore = received;
+    endTimer = vertx.setTimer(END_GRACE_MILLIS, t -> {
+      if (state != State.RECEIVING || paused) {
+        return; // done, or the drain handler arms it again
+      }
+      if (received == receivedBefore) {
+        endOfStream();
+      } else {
+        armEndTimer();
+      }
+    });
+  }
+
+  private void endOfStream() {
     try {
       decoder.end();
     } catch (ProtocolException e) {
@@ -223,6 +263,7 @@ final class Download implements FileResponseDecoder.Listener {
   }
 
   private void cancelTimers() {
+    vertx.cancelTimer(endTimer);
     vertx.cancelTimer(idleTimer);
     vertx.cancelTimer(transferTimer);
   }

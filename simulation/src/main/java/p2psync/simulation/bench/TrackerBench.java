@@ -1,0 +1,365 @@
+package p2psync.simulation.bench;
+
+import io.netty.buffer.ByteBuf;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetSocket;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import p2psync.common.SyncConfig;
+import p2psync.tracker.TrackerOptions;
+import p2psync.tracker.TrackerVerticle;
+
+/**
+ * A load generator holding N peer connections to one tracker, all of a converged swarm: every peer
+ * advertises the same names with the same mtimes, then sends a KeepAlive every interval (phases
+ * spread evenly), while a trickle of peers re-advertises its list with one file changed (which
+ * changes the directory). Measures the time from writing a message to reading the whole directory
+ * line back, on loopback, and the tracker's CPU and memory.
+ *
+ * <p>The tracker runs in a JVM of its own by default ({@link TrackerMain}, same class path), so its
+ * CPU, memory and GC pauses are its own; the two processes still share the machine's cores.
+ * Bounded: it stops by itself after ramp-up + one interval of warm-up + the measured duration.
+ */
+public final class TrackerBench {
+  private static final long BASE_MTIME = 1_700_000_000L;
+  private static final int FIRST_PORT = 10_000;
+
+  /** What to run. {@code trickle}: re-advertisements per second in the whole swarm. */
+  public record Options(int peers, int names, Duration keepAlive, Duration duration, double trickle, boolean inProcess,
+      String trackerJvmOptions) {}
+
+  /** Latency figures of one kind of message, in nanoseconds. */
+  public record Latency(int count, long p50, long p99, long max) {
+    static Latency of(long[] values, int count) {
+      long[] sorted = Bench.sorted(values, count);
+      return new Latency(count, Bench.quantile(sorted, 0.50), Bench.quantile(sorted, 0.99),
+          count == 0 ? 0 : sorted[count - 1]);
+    }
+
+    String format() {
+      return String.format("n=%d p50 %s, p99 %s, max %s", count, Bench.ms(p50), Bench.ms(p99), Bench.ms(max));
+    }
+  }
+
+  /** Everything measured. */
+  public record Result(int peers, int names, long replyBytes, Latency init, Latency keepAlive, Latency readvertise,
+      double rampSeconds, double windowSeconds, double trackerCpuSeconds, long trackerRss, long trackerPeakRss,
+      double loadCpuSeconds, int missingReplies, int closedByTracker, boolean separateProcess) {
+
+    public void print(PrintStream out) {
+      out.printf("tracker: %d peers x %d names, directory line %d bytes, tracker in %s%n", peers, names, replyBytes,
+          separateProcess ? "its own JVM" : "the load generator's JVM");
+      out.printf("  ramp-up (Init of every peer) %.1f s; Init replies: %s%n", rampSeconds, init.format());
+      out.printf("  measured %.1f s: KeepAlive replies: %s (target p99 < 50 ms)%n", windowSeconds, keepAlive.format());
+      out.printf("  re-advertisements (directory changed): %s%n", readvertise.format());
+      out.printf("  replies: %.0f/s, %.1f MB/s of directory lines%n",
+          (keepAlive.count() + readvertise.count()) / windowSeconds,
+          (keepAlive.count() + readvertise.count()) * (double) replyBytes / 1e6 / windowSeconds);
+      out.printf("  tracker CPU %.2f s in the window (%.0f%% of one core); RSS %s, peak %s%n", trackerCpuSeconds,
+          100 * trackerCpuSeconds / windowSeconds, ProcStats.mib(trackerRss), ProcStats.mib(trackerPeakRss));
+      out.printf("  load generator CPU %.2f s in the window (%.0f%% of one core)%n", loadCpuSeconds,
+          100 * loadCpuSeconds / windowSeconds);
+      out.printf("  replies missing at the end: %d; connections closed by the tracker: %d%n", missingReplies,
+          closedByTracker);
+    }
+  }
+
+  /** Collects latencies from every event loop. */
+  private static final class Recorder {
+    private long[] values = new long[1024];
+    private int count;
+
+    synchronized void add(long nanos) {
+      if (count == values.length) {
+        values = Arrays.copyOf(values, count * 2);
+      }
+      values[count++] = nanos;
+    }
+
+    synchronized Latency latency() {
+      return Latency.of(values, count);
+    }
+  }
+
+  private final Options options;
+  private final Recorder initLatency = new Recorder();
+  private final Recorder keepAliveLatency = new Recorder();
+  private final Recorder readvertiseLatency = new Recorder();
+  private final AtomicInteger connected = new AtomicInteger();
+  private final AtomicInteger pendingInWindow = new AtomicInteger();
+  private final AtomicInteger initReplies = new AtomicInteger();
+  private final AtomicInteger closedByTracker = new AtomicInteger();
+  private final AtomicLong replyBytes = new AtomicLong();
+  private final AtomicInteger trickleVersion = new AtomicInteger();
+  private final String filesJson;
+  private volatile long windowStart = Long.MAX_VALUE;
+  private volatile long windowEnd = Long.MAX_VALUE;
+  private volatile boolean stopping;
+  private final List<Peer> peers = new ArrayList<>();
+
+  private TrackerBench(Options options) {
+    this.options = options;
+    this.filesJson = files(-1, 0);
+  }
+
+  public static Result run(Options options, PrintStream out) throws Exception {
+    return new TrackerBench(options).execute(out);
+  }
+
+  /** The {@code "files": [...]} part of an Init; entry {@code bumped} (or none) carries a newer mtime. */
+  private String files(int bumped, int version) {
+    StringBuilder json = new StringBuilder(options.names() * 48).append("\"files\": [");
+    for (int i = 0; i < options.names(); i++) {
+      if (i > 0) {
+        json.append(", ");
+      }
+      json.append("{\"name\": \"").append(name(i)).append("\", \"mtime\": ")
+          .append(i == bumped ? BASE_MTIME + version : BASE_MTIME).append('}');
+    }
+    return json.append("]}\n").toString();
+  }
+
+  static String name(int i) {
+    return String.format("shared-file-%06d.dat", i);
+  }
+
+  private enum Kind { INIT, KEEPALIVE, READVERTISE }
+
+  /** One simulated peer: its connection, its messages in flight (replies come in order), its timer. */
+  private final class Peer {
+    final int port;
+    final Vertx vertx;
+    NetSocket socket;
+    Context context;
+    final ArrayDeque<long[]> inFlight = new ArrayDeque<>(); // {sentAt, kind}
+    long lineBytes;
+    long timer = -1;
+
+    Peer(Vertx vertx, int port) {
+      this.vertx = vertx;
+      this.port = port;
+    }
+
+    void connected(NetSocket s) {
+      socket = s;
+      context = Vertx.currentContext();
+      connected.incrementAndGet();
+      s.handler(this::read);
+      s.closeHandler(v -> {
+        if (!stopping) {
+          closedByTracker.incrementAndGet();
+        }
+      });
+      send(Kind.INIT, "{\"port\": " + port + ", " + filesJson);
+    }
+
+    void startKeepAlives(long phaseMillis) {
+      if (timer != -1) {
+        return;
+      }
+      long interval = options.keepAlive().toMillis();
+      timer = vertx.setTimer(Math.max(1, phaseMillis), t -> {
+        timer = vertx.setPeriodic(0, interval, p -> tick());
+      });
+    }
+
+    void tick() {
+      if (!stopping) {
+        send(Kind.KEEPALIVE, "{\"port\": " + port + "}\n");
+      }
+    }
+
+    void readvertise() {
+      int version = trickleVersion.incrementAndGet();
+      int bumped = ThreadLocalRandom.current().nextInt(options.names());
+      send(Kind.READVERTISE, "{\"port\": " + port + ", " + files(bumped, version));
+    }
+
+    void send(Kind kind, String line) {
+      long now = System.nanoTime();
+      if (inWindow(now)) {
+        pendingInWindow.incrementAndGet();
+      }
+      inFlight.add(new long[] {now, kind.ordinal()});
+      socket.write(Buffer.buffer(line));
+    }
+
+    void read(Buffer data) {
+      long now = System.nanoTime();
+      ByteBuf bytes = ((BufferInternal) data).getByteBuf();
+      int from = bytes.readerIndex();
+      int end = bytes.writerIndex();
+      while (from < end) {
+        int newline = bytes.indexOf(from, end, (byte) '\n');
+        if (newline < 0) {
+          lineBytes += end - from;
+          return;
+        }
+        lineBytes += newline + 1 - from;
+        from = newline + 1;
+        replyBytes.set(lineBytes);
+        lineBytes = 0;
+        long[] sent = inFlight.poll();
+        if (sent == null) {
+          continue; // a reply we did not ask for: not seed behaviour, but not ours to judge here
+        }
+        long latency = now - sent[0];
+        if (inWindow(sent[0])) {
+          pendingInWindow.decrementAndGet();
+        }
+        Kind kind = Kind.values()[(int) sent[1]];
+        switch (kind) {
+          case INIT -> {
+            initLatency.add(latency);
+            initReplies.incrementAndGet();
+            // Keepalives from the Init reply on, as a peer does; before the window too, or a long
+            // ramp-up would let the first peers expire.
+            startKeepAlives(ThreadLocalRandom.current().nextLong(options.keepAlive().toMillis()));
+          }
+          case KEEPALIVE -> {
+            if (inWindow(sent[0])) {
+              keepAliveLatency.add(latency);
+            }
+          }
+          case READVERTISE -> {
+            if (inWindow(sent[0])) {
+              readvertiseLatency.add(latency);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private Result execute(PrintStream out) throws Exception {
+    Process trackerProcess = null;
+    Vertx trackerVertx = null;
+    Vertx load = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+    try {
+      int port;
+      if (options.inProcess()) {
+        trackerVertx = Vertx.vertx();
+        TrackerVerticle tracker = new TrackerVerticle(new TrackerOptions().setHost("127.0.0.1").setPort(0)
+            .setSync(new SyncConfig().setKeepAliveInterval(options.keepAlive())));
+        Bench.await(trackerVertx.deployVerticle(tracker), Duration.ofSeconds(30));
+        port = tracker.actualPort();
+      } else {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        if (options.trackerJvmOptions() != null && !options.trackerJvmOptions().isBlank()) {
+          command.addAll(Arrays.asList(options.trackerJvmOptions().trim().split("\\s+")));
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), TrackerMain.class.getName(),
+            Long.toString(options.keepAlive().toMillis())));
+        trackerProcess = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        BufferedReader lines = new BufferedReader(
+            new InputStreamReader(trackerProcess.getInputStream(), StandardCharsets.UTF_8));
+        String first = lines.readLine();
+        if (first == null || !first.startsWith("PORT ")) {
+          throw new IllegalStateException("the tracker process did not start: " + first + " (" + command + ")");
+        }
+        port = Integer.parseInt(first.substring(5).trim());
+      }
+      ProcessHandle trackerHandle = trackerProcess == null ? ProcessHandle.current() : trackerProcess.toHandle();
+      out.printf("tracker on 127.0.0.1:%d (%s); ramping up %d peers ...%n", port,
+          trackerProcess == null ? "in process" : "pid " + trackerHandle.pid(), options.peers());
+
+      NetClient client = load.createNetClient(new NetClientOptions().setTcpNoDelay(true)
+          .setConnectTimeout(10_000));
+      long rampStart = System.nanoTime();
+      Duration rampLimit = Duration.ofSeconds(60 + options.peers() / 50);
+      for (int i = 0; i < options.peers(); i++) {
+        Peer peer = new Peer(load, FIRST_PORT + i);
+        peers.add(peer);
+        int index = i;
+        // At most 100 Inits in flight, so the ramp measures the tracker rather than a burst.
+        Bench.waitFor(() -> index - initReplies.get() < 100, Duration.ofMillis(1), rampLimit, "Init replies");
+        client.connect(port, "127.0.0.1").onSuccess(peer::connected).onFailure(e -> {
+          System.err.println("connection " + index + " failed: " + e.getMessage());
+          initReplies.incrementAndGet(); // do not wait for it
+        });
+      }
+      Bench.waitFor(() -> initReplies.get() >= options.peers(), Duration.ofMillis(5), rampLimit, "all Init replies");
+      double rampSeconds = (System.nanoTime() - rampStart) / 1e9;
+
+      long interval = options.keepAlive().toMillis();
+      // One interval of warm-up, so every peer is in its keepalive rhythm, then the window.
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(interval));
+      Duration trackerCpu0 = ProcStats.cpuTime(trackerHandle);
+      Duration loadCpu0 = ProcStats.cpuTime(ProcessHandle.current());
+      windowStart = System.nanoTime();
+      long trickleTimer = -1;
+      if (options.trickle() > 0) {
+        long every = Math.max(1, Math.round(1000 / options.trickle()));
+        trickleTimer = load.setPeriodic(every, t -> {
+          Peer peer = peers.get(ThreadLocalRandom.current().nextInt(peers.size()));
+          if (peer.context != null) {
+            peer.context.runOnContext(v -> peer.readvertise());
+          }
+        });
+      }
+      out.printf("  %d peers connected in %.1f s; measuring for %s ...%n", connected.get(), rampSeconds,
+          options.duration());
+      LockSupport.parkNanos(options.duration().toNanos());
+      windowEnd = System.nanoTime();
+      Duration trackerCpu1 = ProcStats.cpuTime(trackerHandle);
+      Duration loadCpu1 = ProcStats.cpuTime(ProcessHandle.current());
+      long trackerRss = ProcStats.statusBytes(trackerHandle.pid(), "VmRSS");
+      long trackerHwm = ProcStats.statusBytes(trackerHandle.pid(), "VmHWM");
+      load.cancelTimer(trickleTimer);
+      // Let replies to messages sent inside the window arrive (bounded), then stop.
+      long grace = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (System.nanoTime() < grace && pendingInWindow.get() > 0) {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+      }
+      stopping = true;
+      int missing = pendingInWindow.get();
+      double window = (windowEnd - windowStart) / 1e9;
+      Result result = new Result(options.peers(), options.names(), replyBytes.get(), initLatency.latency(),
+          keepAliveLatency.latency(), readvertiseLatency.latency(), rampSeconds, window,
+          seconds(trackerCpu0, trackerCpu1), trackerRss, trackerHwm, seconds(loadCpu0, loadCpu1), missing,
+          closedByTracker.get(), trackerProcess != null);
+      Bench.await(client.close(), Duration.ofSeconds(30));
+      return result;
+    } finally {
+      stopping = true;
+      Bench.await(load.close(), Duration.ofSeconds(30));
+      if (trackerVertx != null) {
+        Bench.await(trackerVertx.close(), Duration.ofSeconds(30));
+      }
+      if (trackerProcess != null) {
+        trackerProcess.getOutputStream().close();
+        if (!trackerProcess.waitFor(10, TimeUnit.SECONDS)) {
+          trackerProcess.destroyForcibly();
+        }
+      }
+    }
+  }
+
+  private boolean inWindow(long sentAt) {
+    return sentAt >= windowStart && sentAt < windowEnd;
+  }
+
+  private static double seconds(Duration before, Duration after) {
+    return before == null || after == null ? Double.NaN : (after.toNanos() - before.toNanos()) / 1e9;
+  }
+}

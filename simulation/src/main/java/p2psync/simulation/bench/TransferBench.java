@@ -1,0 +1,263 @@
+package p2psync.simulation.bench;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.parsetools.RecordParser;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import p2psync.common.DirectoryEntry;
+import p2psync.common.SeedCodec;
+import p2psync.common.SyncConfig;
+import p2psync.peer.PeerOptions;
+import p2psync.peer.PeerVerticle;
+import p2psync.simulation.FolderState;
+
+/**
+ * One peer pulls one large file from another {@link PeerVerticle} over loopback, against a local
+ * durable copy of the same file on the same disk ({@code FileChannel.transferTo} then
+ * {@code force}) measured in the same run, alternating which goes first.
+ *
+ * <p>A stand-in tracker (a few lines here) answers the puller's Init with a directory naming the
+ * file, and records when it did: the transfer is timed from that reply to the moment the file
+ * appears under its real name (the downloader renames it there after fsync), so neither the
+ * tracker nor keepalive timing is in the figure.
+ */
+public final class TransferBench {
+  private static final String NAME = "big.bin";
+  private static final Duration POLL = Duration.ofMillis(1);
+
+  /** What to run. */
+  public record Options(long size, Path dir, int repeat, boolean verify) {}
+
+  /** One repetition: seconds for the local durable copy and for the peer-to-peer pull. */
+  public record Run(double copySeconds, double transferSeconds, double transferCpuSeconds) {
+    double ratio() {
+      return transferSeconds / copySeconds;
+    }
+  }
+
+  /** Everything measured. Memory figures in bytes. */
+  public record Result(long size, List<Run> runs, long heapBeforeAfterGc, long heapAfterAfterGc, long heapPeakUsed,
+      long heapCommittedPeak, long allocatedBytes, long rssPeak, long rssAfterSetup, long directMemoryPeak) {
+
+    public double medianRatio() {
+      return Bench.median(runs.stream().map(Run::ratio).toList());
+    }
+
+    public double medianTransferMBps() {
+      return size / 1e6 / Bench.median(runs.stream().map(Run::transferSeconds).toList());
+    }
+
+    public double medianCopyMBps() {
+      return size / 1e6 / Bench.median(runs.stream().map(Run::copySeconds).toList());
+    }
+
+    public long heapGrowth() {
+      return heapAfterAfterGc - heapBeforeAfterGc;
+    }
+
+    public void print(PrintStream out) {
+      out.printf("transfer: %s (%d bytes), %d run(s)%n", ProcStats.mib(size), size, runs.size());
+      for (int i = 0; i < runs.size(); i++) {
+        Run r = runs.get(i);
+        out.printf("  run %d: local durable copy %.3f s (%.0f MB/s), p2p pull %.3f s (%.0f MB/s, %.2f s CPU), ratio %.2fx%n",
+            i + 1, r.copySeconds(), size / 1e6 / r.copySeconds(), r.transferSeconds(), size / 1e6 / r.transferSeconds(),
+            r.transferCpuSeconds(), r.ratio());
+      }
+      out.printf("  median: p2p %.0f MB/s, local copy %.0f MB/s, ratio p2p/copy %.2fx (target <= 1.25x)%n",
+          medianTransferMBps(), medianCopyMBps(), medianRatio());
+      out.printf("  heap: after GC %s before, %s after (growth %s, target <= 64 MiB); peak used incl. garbage %s,"
+          + " peak committed %s%n", ProcStats.mib(heapBeforeAfterGc), ProcStats.mib(heapAfterAfterGc),
+          ProcStats.mib(heapGrowth()), ProcStats.mib(heapPeakUsed), ProcStats.mib(heapCommittedPeak));
+      out.printf("  allocated on the heap during the pulls: %s (%.1f KiB per MiB moved); direct buffers peak %s%n",
+          ProcStats.mib(allocatedBytes), allocatedBytes / 1024.0 / (size * (double) runs.size() / (1024 * 1024)),
+          ProcStats.mib(directMemoryPeak));
+      out.printf("  RSS: %s after setup, peak (VmHWM) %s%n", ProcStats.mib(rssAfterSetup), ProcStats.mib(rssPeak));
+    }
+  }
+
+  private TransferBench() {}
+
+  public static Result run(Options options, PrintStream out) throws Exception {
+    Path root = Files.createTempDirectory(options.dir(), "p2psync-bench-transfer-");
+    Vertx vertx = null;
+    try {
+      Path serving = Files.createDirectories(root.resolve("serving"));
+      Path source = serving.resolve(NAME);
+      long mtime = 1_700_000_000L;
+      out.printf("writing a %s test file in %s ...%n", ProcStats.mib(options.size()), root);
+      writeTestFile(source, options.size());
+      Files.setLastModifiedTime(source, FileTime.from(mtime, TimeUnit.SECONDS));
+
+      vertx = Vertx.vertx();
+      SyncConfig config = new SyncConfig();
+      // The tracker stand-in needs the server's port, the server needs the tracker's: start the tracker
+      // on an any-port first, tell it the server's port once known.
+      AtomicLong directorySentAt = new AtomicLong();
+      int[] serverPort = {0};
+      NetServer tracker = vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(0))
+          .connectHandler(socket -> RecordParser.newDelimited("\n", socket).handler(line -> {
+            boolean fromServer = line.toString().startsWith("{\"port\": " + serverPort[0] + ",")
+                || line.toString().equals("{\"port\": " + serverPort[0] + "}");
+            if (fromServer) {
+              socket.write("{}\n");
+            } else {
+              socket.write(Buffer.buffer(SeedCodec.encodeDirectory(
+                  Map.of(NAME, new DirectoryEntry("127.0.0.1", serverPort[0], mtime)))));
+              directorySentAt.compareAndSet(0, System.nanoTime());
+            }
+          }));
+      int trackerPort = Bench.await(tracker.listen(), Duration.ofSeconds(10)).actualPort();
+      PeerVerticle server = new PeerVerticle(new PeerOptions().setDir(serving).setHost("127.0.0.1").setPort(0)
+          .setTrackerHost("127.0.0.1").setTrackerPort(trackerPort).setSync(config));
+      Bench.await(vertx.deployVerticle(server), Duration.ofSeconds(10));
+      serverPort[0] = server.actualPort();
+
+      List<MemoryPoolMXBean> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
+          .filter(p -> p.getType() == MemoryType.HEAP).toList();
+      System.gc();
+      long heapBefore = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+      long rssAfterSetup = ProcStats.selfStatusBytes("VmRSS");
+      heapPools.forEach(MemoryPoolMXBean::resetPeakUsage);
+      DirectPeak direct = DirectPeak.start();
+
+      // An untimed pull first, so the JIT has compiled the receive path before anything is measured.
+      pull(vertx, root.resolve("warm-up"), trackerPort, config, directorySentAt, options.size());
+      Bench.deleteTree(root.resolve("warm-up"));
+      heapPools.forEach(MemoryPoolMXBean::resetPeakUsage);
+      long allocatedBefore = Allocation.total();
+
+      List<Run> runs = new ArrayList<>();
+      for (int i = 0; i < options.repeat(); i++) {
+        double copy;
+        double[] pull;
+        if (i % 2 == 0) {
+          copy = durableCopy(source, root.resolve("copy-" + i));
+          pull = pull(vertx, root.resolve("pulling-" + i), trackerPort, config, directorySentAt, options.size());
+        } else {
+          pull = pull(vertx, root.resolve("pulling-" + i), trackerPort, config, directorySentAt, options.size());
+          copy = durableCopy(source, root.resolve("copy-" + i));
+        }
+        if (options.verify()) {
+          String expected = FolderState.sha256(source);
+          String got = FolderState.sha256(root.resolve("pulling-" + i).resolve(NAME));
+          if (!expected.equals(got)) {
+            throw new IllegalStateException("pulled file differs from the source");
+          }
+        }
+        Bench.deleteTree(root.resolve("copy-" + i));
+        Bench.deleteTree(root.resolve("pulling-" + i));
+        runs.add(new Run(copy, pull[0], pull[1]));
+      }
+
+      long allocated = Allocation.total() - allocatedBefore;
+      long heapPeak = heapPools.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+      long committedPeak = heapPools.stream().mapToLong(p -> p.getPeakUsage().getCommitted()).sum();
+      long directPeak = direct.stop();
+      System.gc();
+      long heapAfter = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+      Result result = new Result(options.size(), runs, heapBefore, heapAfter, heapPeak, committedPeak, allocated,
+          ProcStats.selfStatusBytes("VmHWM"), rssAfterSetup, directPeak);
+      return result;
+    } finally {
+      if (vertx != null) {
+        Bench.await(vertx.close(), Duration.ofSeconds(30));
+      }
+      Bench.deleteTree(root);
+    }
+  }
+
+  /** A fresh peer on an empty folder pulls the file; returns {wall seconds, process CPU seconds}. */
+  private static double[] pull(Vertx vertx, Path folder, int trackerPort, SyncConfig config, AtomicLong directorySentAt,
+      long size) throws IOException {
+    Files.createDirectories(folder);
+    sync();
+    Path target = folder.resolve(NAME);
+    PeerVerticle puller = new PeerVerticle(new PeerOptions().setDir(folder).setHost("127.0.0.1").setPort(0)
+        .setTrackerHost("127.0.0.1").setTrackerPort(trackerPort).setSync(config));
+    directorySentAt.set(0);
+    Duration cpuBefore = ProcStats.cpuTime(ProcessHandle.current());
+    String id = Bench.await(vertx.deployVerticle(puller), Duration.ofSeconds(10));
+    Duration limit = Duration.ofSeconds(Math.max(60, size / 20_000_000)); // >= 20 MB/s or it failed
+    long end = Bench.waitFor(() -> Files.exists(target) || puller.downloadsFailed() > 0, POLL, limit,
+        "the pulled file");
+    Duration cpuAfter = ProcStats.cpuTime(ProcessHandle.current());
+    Bench.await(vertx.undeploy(id), Duration.ofSeconds(10));
+    if (!Files.exists(target)) {
+      throw new IllegalStateException("the download failed (see the log)");
+    }
+    if (Files.size(target) != size) {
+      throw new IllegalStateException("pulled " + Files.size(target) + " bytes, expected " + size);
+    }
+    double cpu = cpuBefore == null || cpuAfter == null ? Double.NaN : (cpuAfter.toNanos() - cpuBefore.toNanos()) / 1e9;
+    return new double[] {(end - directorySentAt.get()) / 1e9, cpu};
+  }
+
+  /** The baseline: the same bytes copied on the same disk, then fsynced, as the downloader does. */
+  static double durableCopy(Path source, Path folder) throws IOException {
+    Files.createDirectories(folder);
+    sync();
+    Path target = folder.resolve(NAME);
+    long start = System.nanoTime();
+    try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
+        FileChannel outChannel = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      long size = in.size();
+      for (long position = 0; position < size; ) {
+        position += in.transferTo(position, size - position, outChannel);
+      }
+      outChannel.force(true);
+    }
+    return (System.nanoTime() - start) / 1e9;
+  }
+
+  /** Incompressible bytes (a random MiB, varied per MiB), flushed to disk so the runs start from a quiet disk. */
+  static void writeTestFile(Path file, long size) throws IOException {
+    ByteBuffer block = ByteBuffer.allocateDirect(1 << 20);
+    byte[] random = new byte[1 << 20];
+    new Random(42).nextBytes(random);
+    block.put(random).flip();
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      long written = 0;
+      long counter = 0;
+      while (written < size) {
+        block.clear();
+        block.putLong(0, counter++);
+        block.limit((int) Math.min(block.capacity(), size - written));
+        while (block.hasRemaining()) {
+          written += channel.write(block);
+        }
+      }
+      channel.force(true);
+    }
+  }
+
+  /** Flushes dirty pages of earlier steps so they do not land in the next measurement. */
+  private static void sync() {
+    try {
+      Process p = new ProcessBuilder("sync").inheritIO().start();
+      p.waitFor(60, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      // no sync(1): the figures are noisier, nothing more
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

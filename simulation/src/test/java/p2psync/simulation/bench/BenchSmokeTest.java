@@ -1,0 +1,75 @@
+package p2psync.simulation.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Keeps the benchmarks from rotting: each runs tiny and must produce sane figures. No figure is held
+ * to a target here (timings are for {@code p2psync bench}, by hand).
+ */
+class BenchSmokeTest {
+  @TempDir Path dir;
+  final ByteArrayOutputStream text = new ByteArrayOutputStream();
+  final PrintStream out = new PrintStream(text, true, StandardCharsets.UTF_8);
+
+  @Test
+  void transferOfOneMebibyte() throws Exception {
+    TransferBench.Result result = TransferBench.run(new TransferBench.Options(1 << 20, dir, 1, true), out);
+    result.print(out);
+    assertThat(result.runs()).hasSize(1);
+    assertThat(result.runs().get(0).transferSeconds()).isPositive();
+    assertThat(result.runs().get(0).copySeconds()).isPositive();
+    assertThat(text.toString(StandardCharsets.UTF_8)).contains("ratio p2p/copy");
+    try (var left = Files.list(dir)) {
+      assertThat(left).as("temp folders deleted").isEmpty();
+    }
+  }
+
+  @Test
+  void trackerWithTwentyConnectionsForOneSecond() throws Exception {
+    TrackerBench.Result result = TrackerBench.run(
+        new TrackerBench.Options(20, 50, Duration.ofMillis(200), Duration.ofSeconds(1), 5, true, ""), out);
+    result.print(out);
+    assertThat(result.init().count()).isEqualTo(20);
+    assertThat(result.keepAlive().count()).isGreaterThan(20);
+    assertThat(result.readvertise().count()).isPositive();
+    assertThat(result.missingReplies()).isZero();
+    assertThat(result.closedByTracker()).isZero();
+    // 50 entries of {"shared-file-000000.dat": {"ip": "127.0.0.1", "port": 10000, "mtime": 1700000000}}
+    assertThat(result.replyBytes()).isGreaterThan(50 * 70L);
+  }
+
+  @Test
+  void convergenceOfThreePeers() throws Exception {
+    SwarmBench.Result result = SwarmBench.run(
+        SwarmBench.Options.convergence(3, 2, 4096, Duration.ofMillis(200), dir, Duration.ofSeconds(30)), out);
+    result.print(out);
+    assertThat(result.contentsVerified()).isTrue();
+    assertThat(result.downloads()).isEqualTo(3 * 2 * 2);
+  }
+
+  @Test
+  void smallFilesJoiningTwoPeers() throws Exception {
+    SwarmBench.Result result = SwarmBench.run(
+        SwarmBench.Options.smallFiles(50, 2, 100, Duration.ofMillis(200), dir, Duration.ofSeconds(30)), out);
+    result.print(out);
+    assertThat(result.contentsVerified()).isTrue();
+    assertThat(result.replyBytes()).isGreaterThan(50 * 50L);
+  }
+
+  @Test
+  void sizes() {
+    assertThat(Sizes.parse("1m")).isEqualTo(1L << 20);
+    assertThat(Sizes.parse("4g")).isEqualTo(4L << 30);
+    assertThat(Sizes.parse("64KiB")).isEqualTo(64L << 10);
+    assertThat(Sizes.parse("123")).isEqualTo(123);
+  }
+}
