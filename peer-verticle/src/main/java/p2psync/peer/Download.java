@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import p2psync.common.DirectoryEntry;
 import p2psync.common.FileNames;
 import p2psync.common.FileResponseDecoder;
+import p2psync.common.LateEndGuard;
 import p2psync.common.ProtocolException;
 import p2psync.common.SyncConfig;
 
@@ -38,9 +39,6 @@ final class Download implements FileResponseDecoder.Listener {
     DONE,
     FAILED
   }
-
-  /** How long a short body may still be completed by data delivered after the end (see {@link #ended()}). */
-  private static final long END_GRACE_MILLIS = 200;
 
   /** How a finished transfer went. */
   record Result(String name, DirectoryEntry source, long bytes) {}
@@ -64,9 +62,7 @@ final class Download implements FileResponseDecoder.Listener {
   private long lastActivityNanos;
   private long idleTimer = -1;
   private long transferTimer = -1;
-  private long endTimer = -1;
-  private boolean paused;
-  private boolean endSeen;
+  private LateEndGuard endGuard;
 
   Download(Vertx vertx, NetClient client, LocalFolder folder, SyncConfig config, String name, DirectoryEntry source) {
     this.vertx = vertx;
@@ -115,9 +111,9 @@ final class Download implements FileResponseDecoder.Listener {
     touch();
     armIdleTimer(config.getTransferIdleTimeout().toMillis());
     socket.handler(this::receive);
-    // Not closeHandler: it fires at once on close, while a paused socket still holds unread data;
-    // the end comes after that data.
-    socket.endHandler(v -> ended());
+    // Not closeHandler: it fires at once on close, while a paused socket still holds unread data.
+    endGuard = new LateEndGuard(vertx, this::ended);
+    socket.endHandler(v -> endGuard.endSignalled());
     socket.exceptionHandler(e -> fail("connection error: " + e.getMessage()));
     socket.write(Buffer.buffer(name + "\n"));
   }
@@ -127,6 +123,7 @@ final class Download implements FileResponseDecoder.Listener {
       return;
     }
     touch();
+    endGuard.dataReceived();
     try {
       decoder.feed(data);
     } catch (ProtocolException e) {
@@ -144,15 +141,12 @@ final class Download implements FileResponseDecoder.Listener {
     received += chunk.length();
     file.write(chunk).onFailure(e -> fail("cannot write " + tempPath.getFileName() + ": " + e.getMessage()));
     if (file.writeQueueFull()) {
-      paused = true;
       socket.pause();
+      endGuard.paused();
       file.drainHandler(v -> {
         if (state == State.RECEIVING) {
-          paused = false;
           socket.resume();
-          if (endSeen) {
-            armEndTimer();
-          }
+          endGuard.resumed();
         }
       });
     }
@@ -205,35 +199,6 @@ final class Download implements FileResponseDecoder.Listener {
     if (state != State.RECEIVING) {
       return;
     }
-    if (decoder.state() != FileResponseDecoder.State.COMPLETE) {
-      // Vert.x 5.0.x signals the end while a paused socket may still hold unread data, delivered
-      // after resume (eclipse-vertx/vert.x#5748). Judge the body once that data had its chance.
-      endSeen = true;
-      if (!paused) {
-        armEndTimer();
-      }
-      return;
-    }
-    endOfStream();
-  }
-
-  /** Runs the end check once the socket, not paused, received nothing for a short while. */
-  private void armEndTimer() {
-    vertx.cancelTimer(endTimer);
-    long receivedBefore = received;
-    endTimer = vertx.setTimer(END_GRACE_MILLIS, t -> {
-      if (state != State.RECEIVING || paused) {
-        return; // done, or the drain handler arms it again
-      }
-      if (received == receivedBefore) {
-        endOfStream();
-      } else {
-        armEndTimer();
-      }
-    });
-  }
-
-  private void endOfStream() {
     try {
       decoder.end();
     } catch (ProtocolException e) {
@@ -263,7 +228,9 @@ final class Download implements FileResponseDecoder.Listener {
   }
 
   private void cancelTimers() {
-    vertx.cancelTimer(endTimer);
+    if (endGuard != null) {
+      endGuard.cancel();
+    }
     vertx.cancelTimer(idleTimer);
     vertx.cancelTimer(transferTimer);
   }

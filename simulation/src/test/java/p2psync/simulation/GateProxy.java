@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
 import java.util.concurrent.atomic.AtomicLong;
+import p2psync.common.LateEndGuard;
 
 /**
  * A TCP relay for tests: forwards to a target port, and while closed lets only the first
@@ -56,8 +57,10 @@ final class GateProxy {
       }
       NetSocket upstream = ar.result();
       long[] passed = {0};
+      LateEndGuard endGuard = new LateEndGuard(vertx, downstream::end);
       downstream.pipeTo(upstream);
       upstream.handler(data -> {
+        endGuard.dataReceived();
         long allowed = Math.max(0, Math.min(data.length(), limit - passed[0]));
         if (allowed > 0) {
           passed[0] += allowed;
@@ -67,15 +70,19 @@ final class GateProxy {
         if (allowed < data.length() || downstream.writeQueueFull()) {
           // Stalled at the limit, or the reader is slow: stop reading the source.
           upstream.pause();
+          endGuard.paused();
           if (allowed == data.length()) {
-            downstream.drainHandler(v -> upstream.resume());
+            downstream.drainHandler(v -> {
+              upstream.resume();
+              endGuard.resumed();
+            });
           } else {
             // Stalled for good: the held bytes are dropped, so a dying source cuts the client off.
             upstream.closeHandler(v -> downstream.close());
           }
         }
       });
-      upstream.endHandler(v -> downstream.end());
+      upstream.endHandler(v -> endGuard.endSignalled());
       downstream.resume();
     });
   }

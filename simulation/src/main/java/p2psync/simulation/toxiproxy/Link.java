@@ -5,6 +5,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import java.util.ArrayList;
 import java.util.List;
+import p2psync.common.LateEndGuard;
 
 /**
  * One direction of a proxied connection: bytes read from the source socket go through the
@@ -14,7 +15,8 @@ import java.util.List;
  *
  * <p>Backpressure: the source is paused while the destination's write queue is full, or while
  * more than {@link #PAUSE_ABOVE_BYTES} read bytes are still inside the stages (held by latency or
- * bandwidth), so memory per link stays bounded whatever the toxics do.
+ * bandwidth), so memory per link stays bounded whatever the toxics do. The source's end goes
+ * through a {@link LateEndGuard}, as data Vert.x 5.0.7 still holds for a paused socket comes after it.
  */
 final class Link implements StageContext {
   private static final long PAUSE_ABOVE_BYTES = 1 << 20;
@@ -43,6 +45,7 @@ final class Link implements StageContext {
           }
         }
       };
+  private final LateEndGuard endGuard;
   private long bytesInChain;
   private boolean sourcePaused;
   private boolean destinationEnded;
@@ -52,13 +55,14 @@ final class Link implements StageContext {
     this.connection = connection;
     this.source = source;
     this.destination = destination;
+    this.endGuard = new LateEndGuard(vertx, () -> head().end());
   }
 
   void start(List<Toxic> toxics) {
     toxics.forEach(this::addToxic);
     destination.drainHandler(v -> updateFlow());
     source.handler(this::read);
-    source.endHandler(v -> head().end());
+    source.endHandler(v -> endGuard.endSignalled());
     // A peer's RST or a broken pipe needs no handling of its own: the close that follows ends
     // this link through endHandler, as an ordinary close does.
     source.exceptionHandler(failure -> {});
@@ -121,6 +125,7 @@ final class Link implements StageContext {
   }
 
   private void read(Buffer data) {
+    endGuard.dataReceived();
     bytesInChain += data.length();
     head().write(data);
     updateFlow();
@@ -136,9 +141,11 @@ final class Link implements StageContext {
     if (!sourcePaused && (destinationFull || bytesInChain > PAUSE_ABOVE_BYTES)) {
       sourcePaused = true;
       source.pause();
+      endGuard.paused();
     } else if (sourcePaused && !destinationFull && bytesInChain < RESUME_BELOW_BYTES) {
       sourcePaused = false;
       source.resume();
+      endGuard.resumed();
     }
   }
 

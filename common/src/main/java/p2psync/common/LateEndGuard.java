@@ -1,0 +1,79 @@
+package p2psync.common;
+
+import io.vertx.core.Vertx;
+import java.time.Duration;
+
+/**
+ * Holds back a socket's end until the data Vert.x may still deliver after it has arrived.
+ *
+ * <p>With a socket paused for backpressure, Vert.x 5.0.x (our pinned 5.0.7 included) signals the
+ * end before data it still holds, and delivers that data after {@code resume()}
+ * (eclipse-vertx/vert.x#5748, fixed upstream after 5.0.7). Taking that end at its word cuts
+ * transfers short. So the end counts only once the socket is not paused and has received nothing
+ * for {@link #GRACE}. The owner reports what it does to the socket; the guard calls back once.
+ */
+public final class LateEndGuard {
+  /** Quiet time, with the socket flowing, after which no held-back data can still come. */
+  public static final Duration GRACE = Duration.ofMillis(200);
+
+  private final Vertx vertx;
+  private final Runnable onEnd;
+  private boolean paused;
+  private boolean endSignalled;
+  private boolean done;
+  private long received;
+  private long timer = -1;
+
+  public LateEndGuard(Vertx vertx, Runnable onEnd) {
+    this.vertx = vertx;
+    this.onEnd = onEnd;
+  }
+
+  /** Call from the socket's data handler. */
+  public void dataReceived() {
+    received++;
+  }
+
+  /** Call when pausing the socket. */
+  public void paused() {
+    paused = true;
+  }
+
+  /** Call when resuming the socket. */
+  public void resumed() {
+    paused = false;
+    if (endSignalled) {
+      arm();
+    }
+  }
+
+  /** Call from the socket's end handler. */
+  public void endSignalled() {
+    endSignalled = true;
+    if (!paused) {
+      arm();
+    }
+  }
+
+  /** The end no longer matters (the transfer finished or failed otherwise). */
+  public void cancel() {
+    done = true;
+    vertx.cancelTimer(timer);
+  }
+
+  private void arm() {
+    vertx.cancelTimer(timer);
+    long receivedBefore = received;
+    timer = vertx.setTimer(GRACE.toMillis(), t -> {
+      if (done || paused) {
+        return; // finished, or resumed() arms it again
+      }
+      if (received == receivedBefore) {
+        done = true;
+        onEnd.run();
+      } else {
+        arm();
+      }
+    });
+  }
+}
