@@ -8,6 +8,7 @@ import p2psync.simulation.bench.SwarmBench;
 import p2psync.simulation.bench.TrackerBench;
 import p2psync.simulation.bench.TransferBench;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code p2psync bench KIND}: the performance benchmarks; the work is in {@code p2psync.simulation.bench}. */
@@ -107,23 +108,14 @@ final class BenchCommand implements Runnable {
     @Option(names = "--file-size", defaultValue = "64k", description = "Size of each file (default: ${DEFAULT-VALUE}).")
     String fileSize;
 
-    @Option(names = "--keepalive", defaultValue = "5s", converter = DurationConverter.class,
-        description = "KeepAlive interval (default: ${DEFAULT-VALUE}).")
-    Duration keepAlive;
-
-    @Option(names = "--timeout", defaultValue = "10m", converter = DurationConverter.class,
-        description = "Give up after this (default: ${DEFAULT-VALUE}).")
-    Duration timeout;
-
-    @Option(names = "--dir", defaultValue = "${sys:java.io.tmpdir}", description = "Where the folders go (default: ${DEFAULT-VALUE}).")
-    Path dir;
+    @Mixin SwarmOptions swarm;
 
     @Override
     public Integer call() throws Exception {
       ConsoleLogging.configure(false, java.util.logging.Level.WARNING);
       header();
       SwarmBench.Result result = SwarmBench.run(SwarmBench.Options.convergence(peers, files,
-          Math.toIntExact(parse(fileSize)), keepAlive, dir, timeout), System.out);
+          Math.toIntExact(parse(fileSize)), swarm.keepAlive, swarm.dir, swarm.timeout), System.out);
       result.print(System.out);
       return result.contentsVerified() ? 0 : 1;
     }
@@ -142,6 +134,21 @@ final class BenchCommand implements Runnable {
     @Option(names = "--file-size", defaultValue = "1k", description = "Size of each file (default: ${DEFAULT-VALUE}).")
     String fileSize;
 
+    @Mixin SwarmOptions swarm;
+
+    @Override
+    public Integer call() throws Exception {
+      ConsoleLogging.configure(false, java.util.logging.Level.WARNING);
+      header();
+      SwarmBench.Result result = SwarmBench.run(SwarmBench.Options.smallFiles(files, others,
+          Math.toIntExact(parse(fileSize)), swarm.keepAlive, swarm.dir, swarm.timeout), System.out);
+      result.print(System.out);
+      return result.contentsVerified() ? 0 : 1;
+    }
+  }
+
+  /** What the two swarm benchmarks share. */
+  static final class SwarmOptions {
     @Option(names = "--keepalive", defaultValue = "5s", converter = DurationConverter.class,
         description = "KeepAlive interval (default: ${DEFAULT-VALUE}).")
     Duration keepAlive;
@@ -152,16 +159,6 @@ final class BenchCommand implements Runnable {
 
     @Option(names = "--dir", defaultValue = "${sys:java.io.tmpdir}", description = "Where the folders go (default: ${DEFAULT-VALUE}).")
     Path dir;
-
-    @Override
-    public Integer call() throws Exception {
-      ConsoleLogging.configure(false, java.util.logging.Level.WARNING);
-      header();
-      SwarmBench.Result result = SwarmBench.run(SwarmBench.Options.smallFiles(files, others,
-          Math.toIntExact(parse(fileSize)), keepAlive, dir, timeout), System.out);
-      result.print(System.out);
-      return result.contentsVerified() ? 0 : 1;
-    }
   }
 
   static long parse(String size) {

@@ -2,37 +2,9 @@ package p2psync.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class MainTest {
-  final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  PrintStream savedOut;
-  PrintStream savedErr;
-
-  @BeforeEach
-  void capture() {
-    savedOut = System.out;
-    savedErr = System.err;
-    PrintStream both = new PrintStream(out, true, StandardCharsets.UTF_8);
-    System.setOut(both);
-    System.setErr(both);
-  }
-
-  @AfterEach
-  void restore() {
-    System.setOut(savedOut);
-    System.setErr(savedErr);
-  }
-
-  private String output() {
-    return out.toString(StandardCharsets.UTF_8);
-  }
-
+class MainTest extends ConsoleCapture {
   @Test
   void helpOnEveryCommand() {
     for (String command : new String[] {"tracker", "peer", "run", "demo"}) {
