@@ -68,8 +68,10 @@ public final class Workload {
         continue;
       }
       for (int file = 0; file < filesPerPeer; file++) {
-        String name = pickName(random, peer, file, allNames, folder.keySet());
-        long size = pickSize(random, peer, file, maxFileSize);
+        boolean large = file == 0 && peer % 3 == 0;
+        // a large file keeps a name of its own, so that it is a winner and really crosses the swarm
+        String name = pickName(random, peer, file, large ? List.of() : allNames, folder.keySet());
+        long size = large ? pickLargeSize(random, maxFileSize) : pickSize(random, maxFileSize);
         long mtime;
         do {
           mtime = BASE_MTIME + random.nextInt(100_000_000);
@@ -100,11 +102,13 @@ public final class Workload {
     return name;
   }
 
-  /** Every third peer's first file is large; of the rest, some are empty, most small, a few medium. */
-  private static long pickSize(Random random, int peer, int file, long maxFileSize) {
-    if (file == 0 && peer % 3 == 0) {
-      return maxFileSize / 2 + (long) (random.nextDouble() * (maxFileSize - maxFileSize / 2));
-    }
+  /** Every third peer's first file: half the largest size to all of it. */
+  private static long pickLargeSize(Random random, long maxFileSize) {
+    return maxFileSize / 2 + (long) (random.nextDouble() * (maxFileSize - maxFileSize / 2));
+  }
+
+  /** Other files: some empty, most small, a few medium. */
+  private static long pickSize(Random random, long maxFileSize) {
     int dice = random.nextInt(100);
     long cap = dice < 15 ? 0 : dice < 85 ? Math.min(maxFileSize, SMALL) : Math.min(maxFileSize, MEDIUM);
     return cap == 0 ? 0 : 1 + (long) (random.nextDouble() * cap);
