@@ -16,6 +16,12 @@ import java.util.logging.StreamHandler;
 final class ConsoleLogging {
   private ConsoleLogging() {}
 
+  /** No log lines at all: a command that prints its own progress. */
+  static void silence() {
+    LogManager.getLogManager().reset();
+    Logger.getLogger("").setLevel(Level.OFF);
+  }
+
   static void configure(boolean verbose) {
     configure(verbose, Level.INFO);
   }

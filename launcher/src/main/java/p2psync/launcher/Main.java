@@ -3,7 +3,7 @@ package p2psync.launcher;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code p2psync}: the seed's tracker and peer commands, Vert.x-style {@code run}, and the demo. */
+/** {@code p2psync}: the seed's tracker and peer commands, Vert.x-style {@code run}, the demo and the simulation. */
 @Command(
     name = "p2psync",
     mixinStandardHelpOptions = true,
@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       DemoCommand.class,
       BenchCommand.class,
+      SimulateCommand.class,
+      ToxiproxyCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 class MainTest extends ConsoleCapture {
   @Test
   void helpOnEveryCommand() {
-    for (String command : new String[] {"tracker", "peer", "run", "demo"}) {
+    for (String command : new String[] {"tracker", "peer", "run", "demo", "simulate", "toxiproxy"}) {
       assertThat(Main.execute(command, "--help")).isZero();
       assertThat(output()).contains("Usage: p2psync " + command);
     }
@@ -22,6 +22,9 @@ class MainTest extends ConsoleCapture {
     assertThat(Main.execute("run", "NoSuchVerticle")).isEqualTo(2);
     assertThat(Main.execute("run", "TrackerVerticle", "-conf", "{not json")).isEqualTo(2);
     assertThat(Main.execute("demo", "--timeout", "soon")).isEqualTo(2);
+    assertThat(Main.execute("simulate", "--faults", "latency,flood")).isEqualTo(2);
+    assertThat(Main.execute("simulate", "--size", "lots")).isEqualTo(2);
+    assertThat(Main.execute("simulate", "--peers", "1")).isEqualTo(2);
     assertThat(output()).contains("Usage:");
   }
 
@@ -38,5 +41,14 @@ class MainTest extends ConsoleCapture {
         .contains("Waiting for connections on port")
         .contains("== converged: all three folders are identical")
         .containsPattern("Peer3:\\s+fileA.txt.*\\s+fileB.txt.*\\s+fileC.txt");
+  }
+
+  @Test
+  void simulateConvergesAndWritesItsReport(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    assertThat(Main.execute("simulate", "--peers", "4", "--files-per-peer", "2", "--size", "256KiB",
+        "--faults", "stall,cut,crash", "--duration", "2s", "--seed", "5", "--report", dir.toString())).isZero();
+    assertThat(output()).contains("0/4 converged").contains("== converged | 4 peers");
+    assertThat(dir.resolve("report.json")).exists();
+    assertThat(dir.resolve("report.html")).exists();
   }
 }

@@ -21,6 +21,7 @@ import p2psync.tracker.TrackerVerticle;
  * A tracker and any number of peers in one Vert.x instance, each peer with its own folder under
  * one root: the harness behind the acceptance tests, the demo and the simulations. Peers can be
  * stopped and started again on the same folder; the tracker can be restarted on the same port.
+ * Peers may reach the tracker at another address than the one it listens on (a proxy).
  */
 public final class Swarm {
 
@@ -29,8 +30,13 @@ public final class Swarm {
     private final String name;
     private final Path folder;
     private final PeerOptions options;
-    private PeerVerticle verticle;
-    private String deploymentId;
+    // volatile: a simulation samples peers from its own thread while the event loop restarts them
+    private volatile PeerVerticle verticle;
+    private volatile String deploymentId;
+    /** Counters of this peer's earlier runs, so that totals survive a restart. */
+    private long earlierCompleted;
+    private long earlierFailed;
+    private long earlierBytes;
 
     private Peer(String name, Path folder, PeerOptions options) {
       this.name = name;
@@ -58,15 +64,43 @@ public final class Swarm {
     public boolean isRunning() {
       return verticle != null;
     }
+
+    /** Downloads finished over all of this peer's runs. Read from any thread: a snapshot. */
+    public long downloadsCompleted() {
+      PeerVerticle current = verticle;
+      return earlierCompleted + (current == null ? 0 : current.downloadsCompleted());
+    }
+
+    /** Downloads failed (and left for a retry) over all of this peer's runs. */
+    public long downloadsFailed() {
+      PeerVerticle current = verticle;
+      return earlierFailed + (current == null ? 0 : current.downloadsFailed());
+    }
+
+    /** Bytes of finished downloads over all of this peer's runs. */
+    public long bytesDownloaded() {
+      PeerVerticle current = verticle;
+      return earlierBytes + (current == null ? 0 : current.bytesDownloaded());
+    }
+
+    private void retire(PeerVerticle stopped) {
+      earlierCompleted += stopped.downloadsCompleted();
+      earlierFailed += stopped.downloadsFailed();
+      earlierBytes += stopped.bytesDownloaded();
+    }
   }
 
   private final Vertx vertx;
   private final Path root;
   private final SyncConfig config;
   private final Map<String, Peer> peers = new LinkedHashMap<>();
+  private String host = "127.0.0.1";
   private TrackerVerticle tracker;
   private String trackerDeployment;
   private int trackerPort;
+  /** Where peers reach the tracker, when not where it listens (null: host and trackerPort). */
+  private String trackerHostForPeers;
+  private int trackerPortForPeers;
 
   public Swarm(Vertx vertx, Path root, SyncConfig config) {
     this.vertx = vertx;
@@ -78,10 +112,16 @@ public final class Swarm {
     return config;
   }
 
+  /** The address the tracker and the peers' file servers bind (default 127.0.0.1); set it before starting them. */
+  public Swarm setHost(String host) {
+    this.host = Objects.requireNonNull(host, "host");
+    return this;
+  }
+
   /** Starts the tracker on {@code port} (0: any), or again on its earlier port after a stop. */
   public Future<Integer> startTracker(int port) {
     TrackerVerticle verticle = new TrackerVerticle(new TrackerOptions()
-        .setHost("127.0.0.1").setPort(port).setSync(config));
+        .setHost(host).setPort(port).setSync(config));
     return vertx.deployVerticle(verticle).map(id -> {
       tracker = verticle;
       trackerDeployment = id;
@@ -90,9 +130,13 @@ public final class Swarm {
     });
   }
 
-  /** Points the peers at a tracker this swarm does not run (another process, or through a proxy). */
-  public void useTracker(int port) {
-    trackerPort = port;
+  /**
+   * Points the peers at {@code host:port} instead of the tracker's own port: a tracker this swarm
+   * does not run, or the one it runs behind a proxy. Peers started afterwards use it.
+   */
+  public void useTracker(String host, int port) {
+    trackerHostForPeers = host;
+    trackerPortForPeers = port;
   }
 
   public Future<Integer> restartTracker() {
@@ -110,6 +154,7 @@ public final class Swarm {
     return Objects.requireNonNull(tracker, "the tracker is stopped");
   }
 
+  /** The port the tracker listens on. */
   public int trackerPort() {
     return trackerPort;
   }
@@ -130,9 +175,7 @@ public final class Swarm {
     }
     PeerOptions options = new PeerOptions()
         .setDir(folder)
-        .setTrackerHost("127.0.0.1")
-        .setTrackerPort(trackerPort)
-        .setHost("127.0.0.1")
+        .setHost(host)
         .setPort(0)
         .setSync(config);
     Peer peer = new Peer(name, folder, options);
@@ -149,7 +192,11 @@ public final class Swarm {
   }
 
   public Future<Void> startPeer(Peer peer) {
-    peer.options.setTrackerPort(trackerPort);
+    if (trackerHostForPeers != null) {
+      peer.options.setTrackerHost(trackerHostForPeers).setTrackerPort(trackerPortForPeers);
+    } else {
+      peer.options.setTrackerHost(host).setTrackerPort(trackerPort);
+    }
     PeerVerticle verticle = new PeerVerticle(peer.options);
     return vertx.deployVerticle(verticle).map(id -> {
       peer.verticle = verticle;
@@ -160,9 +207,19 @@ public final class Swarm {
 
   public Future<Void> stopPeer(Peer peer) {
     String id = peer.deploymentId;
+    PeerVerticle stopped = peer.verticle;
+    if (stopped != null) {
+      peer.retire(stopped);
+    }
     peer.verticle = null;
     peer.deploymentId = null;
     return id == null ? Future.succeededFuture() : vertx.undeploy(id);
+  }
+
+  /** Whether a peer that should be running still is (its deployment was not lost). */
+  public boolean isAlive(Peer peer) {
+    String id = peer.deploymentId;
+    return id != null && vertx.deploymentIDs().contains(id);
   }
 
   public Future<Void> startAll() {

@@ -146,7 +146,7 @@ class PythonInteropTest {
         return false;
       }
     });
-    swarm.useTracker(trackerPort);
+    swarm.useTracker("127.0.0.1", trackerPort);
     swarm.addPeer("java1", Map.of("fileA.txt", bytes("A from java\n")));
     swarm.addPeer("java2", Map.of("fileB.bin", randomBytes(500_000, 3)));
     await(swarm.startAll());

@@ -1,5 +1,7 @@
 package p2psync.simulation.toxiproxy;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelOption;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
@@ -13,9 +15,17 @@ import io.vertx.core.net.NetSocket;
 final class SocketReset {
   private SocketReset() {}
 
+  /** A socket already closed (its peer hung up first) has nothing left to reset. */
   static void reset(NetSocket socket) {
     if (socket instanceof NetSocketInternal internal) {
-      internal.channelHandlerContext().channel().config().setOption(ChannelOption.SO_LINGER, 0);
+      Channel channel = internal.channelHandlerContext().channel();
+      try {
+        channel.config().setOption(ChannelOption.SO_LINGER, 0);
+      } catch (ChannelException e) {
+        if (channel.isOpen()) {
+          throw e;
+        } // closed between our look and the option: nothing to abort
+      }
     }
     socket.close();
   }

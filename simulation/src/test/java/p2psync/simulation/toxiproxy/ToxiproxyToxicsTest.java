@@ -190,6 +190,32 @@ class ToxiproxyToxicsTest extends ToxiproxyTestBase {
   }
 
   @Test
+  void removingAnArmedResetPeerAfterUpstreamsClosedSucceeds() throws IOException {
+    AtomicInteger upstreamsClosed = new AtomicInteger();
+    Proxy proxy = proxyTo("closing", upstream(socket -> {
+      socket.closeHandler(v -> upstreamsClosed.incrementAndGet());
+      socket.close();
+    }));
+    proxy.toxics().resetPeer("rst", DOWNSTREAM, 10_000);
+    Socket[] clients = new Socket[10];
+    try {
+      for (int i = 0; i < clients.length; i++) {
+        clients[i] = connect(proxy);
+      }
+      // every upstream side is closed; the client sides wait for the armed reset
+      await().atMost(Duration.ofSeconds(5)).until(() -> upstreamsClosed.get() == clients.length);
+      proxy.toxics().get("rst").remove(); // resets what is left, and must not trip over the closed sides
+    } finally {
+      for (Socket client : clients) {
+        if (client != null) {
+          client.close();
+        }
+      }
+    }
+    assertThat(proxy.toxics().getAll()).isEmpty();
+  }
+
+  @Test
   void slowCloseDelaysTheClose() throws IOException {
     Proxy proxy = proxyTo("download", fixedResponse("bye".getBytes()));
     proxy.toxics().slowClose("linger", DOWNSTREAM, 400);

@@ -1,0 +1,365 @@
+package p2psync.simulation;
+
+import eu.rekawek.toxiproxy.Proxy;
+import eu.rekawek.toxiproxy.model.ToxicDirection;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+/**
+ * A tracker and many peers on one Vert.x, with a Toxiproxy proxy in front of the tracker and of
+ * every peer's file server, so that every byte between two parties crosses a proxy. Faults follow
+ * a {@link FaultPlan} for the run's duration; then all are lifted and the run waits until every
+ * peer holds the newest version of every file. A {@link ConvergenceChecker} samples the folders
+ * all along. Blocking: run it from a main or test thread, never an event loop.
+ */
+public final class Simulation {
+  /** One look at the swarm: converged peers out of those expected, transfers so far, faults on. */
+  public record Sample(long millis, int converged, int expected, long completed, long failed, long bytes,
+      List<String> activeFaults) {}
+
+  /** Told every sample, from the sampling thread (for a progress line). */
+  public interface Listener {
+    void onSample(Sample sample);
+  }
+
+  /** A proxy's upstream until its peer listens: nobody learns the proxy's port before then. */
+  private static final int NOT_LISTENING_YET = 9;
+  private static final long STOP_TIMEOUT_SECONDS = 20;
+  private static final AtomicInteger RUNS = new AtomicInteger();
+
+  private final SimulationOptions options;
+  private final Listener listener;
+  private final FaultPlan plan;
+  private final Workload workload;
+  private final String proxyPrefix = "p2psync-" + ProcessHandle.current().pid() + "-" + RUNS.incrementAndGet() + "-";
+  private final Set<FaultPlan.Window> active = ConcurrentHashMap.newKeySet();
+  private final List<Sample> timeline = Collections.synchronizedList(new ArrayList<>());
+  private final List<String> faultErrors = Collections.synchronizedList(new ArrayList<>());
+  private final CompletableFuture<Long> convergedAfterFaults = new CompletableFuture<>();
+  private final List<Proxy> peerProxies = new ArrayList<>();
+  private Swarm swarm;
+  private ToxiproxyBackend toxiproxy;
+  private ConvergenceChecker checker;
+  private Proxy trackerProxy;
+  private long startNanos;
+  private volatile long faultsOverMillis = -1;
+  private volatile long firstConvergedMillis = -1;
+
+  private Simulation(SimulationOptions options, Listener listener) {
+    this.options = options;
+    this.listener = listener;
+    this.plan = FaultPlan.draw(options.seed(), options.peers(), options.faults(), options.duration(),
+        options.sync().getTransferIdleTimeout());
+    this.workload = Workload.generate(options.seed(), options.peers(), options.filesPerPeer(), options.maxFileSize(),
+        plan.leavers());
+  }
+
+  /** Runs one simulation and reports on it; throws only when it could not be set up. */
+  public static SimulationReport run(SimulationOptions options, Listener listener) throws Exception {
+    return new Simulation(options, listener).run();
+  }
+
+  /** {@code peer-01}, {@code peer-02}, ... */
+  public static String peerName(int index) {
+    return String.format("peer-%02d", index + 1);
+  }
+
+  private SimulationReport run() throws Exception {
+    boolean tempRoot = options.root() == null;
+    Path root = tempRoot ? Files.createTempDirectory("p2psync-sim-") : Files.createDirectories(options.root());
+    Vertx vertx = Vertx.vertx();
+    ScheduledExecutorService faults = Executors.newSingleThreadScheduledExecutor(daemon("p2psync-faults"));
+    ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(daemon("p2psync-sampler"));
+    try {
+      toxiproxy = ToxiproxyBackend.open(options.toxiproxy(), vertx);
+      swarm = new Swarm(vertx, root, options.sync()).setHost(toxiproxy.serverHost());
+      checker = new ConvergenceChecker(workload, root);
+      writeFolders();
+      wireProxies();
+      startNanos = System.nanoTime();
+      scheduleFaults(faults);
+      sampler.scheduleWithFixedDelay(this::sample, 0, options.sampleInterval().toMillis(), TimeUnit.MILLISECONDS);
+      faults.schedule(() -> faultsOverMillis = elapsedMillis(), options.duration().toMillis(), TimeUnit.MILLISECONDS)
+          .get();
+      long after = waitForConvergence();
+      sampler.shutdown();
+      sampler.awaitTermination(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      return report(after, checkAtTheEnd());
+    } finally {
+      faults.shutdownNow();
+      sampler.shutdownNow();
+      shutDown(vertx);
+      if (tempRoot) {
+        deleteTree(root);
+      }
+    }
+  }
+
+  private void writeFolders() {
+    for (int i = 0; i < options.peers(); i++) {
+      Map<String, byte[]> files = new LinkedHashMap<>();
+      workload.folder(i).forEach((name, version) -> files.put(name, version.bytes()));
+      Swarm.Peer peer = swarm.addPeer(peerName(i), files);
+      workload.folder(i).forEach((name, version) -> setMtime(peer.folder().resolve(name), version.mtime()));
+    }
+  }
+
+  /** The tracker behind its proxy, and a proxy for each peer whose port the peer advertises. */
+  private void wireProxies() throws Exception {
+    int trackerPort = await(swarm.startTracker(0));
+    trackerProxy = toxiproxy.createProxy(proxyPrefix + "tracker", trackerPort);
+    ToxiproxyBackend.Endpoint tracker = toxiproxy.reach(trackerProxy);
+    swarm.useTracker(tracker.host(), tracker.port());
+    for (Swarm.Peer peer : swarm.peers()) {
+      Proxy proxy = toxiproxy.createProxy(proxyPrefix + peer.name(), NOT_LISTENING_YET);
+      peerProxies.add(proxy);
+      peer.options().setAdvertisedPort(toxiproxy.reach(proxy).port());
+    }
+  }
+
+  /** Faults that start at once go on before any peer starts; the rest at their times, all on one thread. */
+  private void scheduleFaults(ScheduledExecutorService faults) {
+    record Event(long millis, int order, Runnable action) {}
+    List<Event> events = new ArrayList<>();
+    for (FaultPlan.Window window : plan.windows()) {
+      events.add(new Event(window.startMillis(), 0, () -> apply(window)));
+      events.add(new Event(window.endMillis(), 2, () -> lift(window)));
+    }
+    for (int i = 0; i < options.peers(); i++) {
+      if (!plan.joinsLate(i)) {
+        int index = i;
+        events.add(new Event(0, 1, guarded("starting " + peerName(index), () -> startPeer(index))));
+      }
+    }
+    events.sort(Comparator.comparingLong(Event::millis).thenComparingInt(Event::order));
+    events.forEach(e -> faults.schedule(e.action(), e.millis(), TimeUnit.MILLISECONDS));
+  }
+
+  private void apply(FaultPlan.Window window) {
+    guarded("applying " + describe(window), () -> {
+      String toxic = toxicName(window);
+      switch (window.fault()) {
+        case LATENCY -> proxyOf(window).toxics().latency(toxic, ToxicDirection.DOWNSTREAM, window.level())
+            .setJitter(window.level() / 2);
+        case BANDWIDTH -> proxyOf(window).toxics().bandwidth(toxic, ToxicDirection.DOWNSTREAM, window.level());
+        case DROP -> proxyOf(window).toxics().limitData(toxic, ToxicDirection.DOWNSTREAM, window.level());
+        case RESET -> proxyOf(window).toxics().resetPeer(toxic, ToxicDirection.DOWNSTREAM, window.level());
+        case STALL -> proxyOf(window).toxics().timeout(toxic, ToxicDirection.DOWNSTREAM, 0);
+        case CUT -> trackerProxy.disable();
+        case TRACKER_RESTART -> await(swarm.stopTracker());
+        case CRASH -> await(swarm.stopPeer(swarm.peers().get(window.peer())));
+        case CHURN -> {
+          if (plan.leaves(window.peer())) {
+            await(swarm.stopPeer(swarm.peers().get(window.peer())));
+          } // a late joiner is simply not started yet
+        }
+      }
+    }).run();
+    active.add(window);
+  }
+
+  private void lift(FaultPlan.Window window) {
+    active.remove(window);
+    guarded("lifting " + describe(window), () -> {
+      switch (window.fault()) {
+        case LATENCY, BANDWIDTH, DROP, RESET, STALL -> proxyOf(window).toxics().get(toxicName(window)).remove();
+        case CUT -> trackerProxy.enable();
+        case TRACKER_RESTART -> await(swarm.startTracker(swarm.trackerPort()));
+        case CRASH -> startPeer(window.peer());
+        case CHURN -> {
+          if (plan.joinsLate(window.peer())) {
+            startPeer(window.peer());
+          } // a leaver stays away
+        }
+      }
+    }).run();
+  }
+
+  /** Starts a peer; the first time, its proxy learns the port, which the peer then keeps across restarts. */
+  private void startPeer(int index) throws Exception {
+    Swarm.Peer peer = swarm.peers().get(index);
+    await(swarm.startPeer(peer));
+    if (peer.options().getPort() == 0) {
+      int port = peer.verticle().actualPort();
+      peerProxies.get(index).setUpstream(toxiproxy.upstream(port));
+      peer.options().setPort(port);
+    }
+  }
+
+  private Proxy proxyOf(FaultPlan.Window window) {
+    return window.peer() == FaultPlan.TRACKER ? trackerProxy : peerProxies.get(window.peer());
+  }
+
+  private static String toxicName(FaultPlan.Window window) {
+    return window.fault().cliName() + "-" + window.id();
+  }
+
+  private static String describe(FaultPlan.Window window) {
+    return window.fault() + " on " + window.target();
+  }
+
+  /** A step of the fault thread: what fails is recorded (and fails the run), the schedule goes on. */
+  private Runnable guarded(String what, Step step) {
+    return () -> {
+      try {
+        step.run();
+      } catch (Exception e) {
+        faultErrors.add(what + " failed: " + e);
+      }
+    };
+  }
+
+  @FunctionalInterface
+  private interface Step {
+    void run() throws Exception;
+  }
+
+  private void sample() {
+    try {
+      long now = elapsedMillis();
+      int converged = 0;
+      int expected = 0;
+      List<Swarm.Peer> peers = swarm.peers();
+      for (int i = 0; i < peers.size(); i++) {
+        boolean done = checker.sample(peers.get(i).folder());
+        if (!plan.leaves(i)) {
+          expected++;
+          converged += done ? 1 : 0;
+        }
+      }
+      Sample sample = new Sample(now, converged, expected,
+          peers.stream().mapToLong(Swarm.Peer::downloadsCompleted).sum(),
+          peers.stream().mapToLong(Swarm.Peer::downloadsFailed).sum(),
+          peers.stream().mapToLong(Swarm.Peer::bytesDownloaded).sum(),
+          active.stream().sorted(Comparator.comparingInt(FaultPlan.Window::id)).map(Simulation::describe).toList());
+      timeline.add(sample);
+      listener.onSample(sample);
+      if (converged == expected) {
+        if (firstConvergedMillis < 0) {
+          firstConvergedMillis = now;
+        }
+        long faultsOver = faultsOverMillis;
+        if (faultsOver >= 0) {
+          convergedAfterFaults.complete(now - faultsOver);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      faultErrors.add("sampling failed: " + e);
+    }
+  }
+
+  /** Milliseconds from the end of the faults to convergence, or -1 when the peers did not converge in time. */
+  private long waitForConvergence() throws InterruptedException, ExecutionException {
+    try {
+      return convergedAfterFaults.get(options.convergeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      return -1;
+    }
+  }
+
+  /** The final folders, and that every peer meant to run still does. */
+  private List<String> checkAtTheEnd() throws IOException {
+    List<String> problems = new ArrayList<>();
+    List<Swarm.Peer> peers = swarm.peers();
+    List<Path> expected = IntStream.range(0, peers.size()).filter(i -> !plan.leaves(i))
+        .mapToObj(i -> peers.get(i).folder()).toList();
+    problems.addAll(checker.finalCheck(expected, peers.stream().map(Swarm.Peer::folder).toList()));
+    IntStream.range(0, peers.size()).filter(i -> !plan.leaves(i) && !swarm.isAlive(peers.get(i)))
+        .forEach(i -> problems.add(peerName(i) + " is not running"));
+    return problems;
+  }
+
+  private SimulationReport report(long convergedAfter, List<String> finalProblems) {
+    List<String> violations = new ArrayList<>(checker.violations());
+    finalProblems.stream().filter(p -> !violations.contains(p)).forEach(violations::add);
+    violations.addAll(faultErrors);
+    boolean converged = convergedAfter >= 0 && violations.isEmpty();
+    String reason = converged ? null
+        : convergedAfter < 0
+            ? "not converged within " + options.convergeTimeout().toMillis() + " ms after the faults stopped"
+                + (violations.isEmpty() ? "" : ": " + String.join("; ", violations.subList(0, Math.min(5, violations.size()))))
+            : "invariants broken: " + String.join("; ", violations.subList(0, Math.min(5, violations.size())));
+    List<Swarm.Peer> peers = swarm.peers();
+    List<SimulationReport.PeerSummary> summaries = IntStream.range(0, peers.size()).mapToObj(i -> {
+      Swarm.Peer peer = peers.get(i);
+      String role = plan.leaves(i) ? "leaves" : plan.joinsLate(i) ? "joins late" : "steady";
+      return new SimulationReport.PeerSummary(peer.name(), role, peer.downloadsCompleted(), peer.downloadsFailed(),
+          peer.bytesDownloaded(), swarm.isAlive(peer));
+    }).toList();
+    return new SimulationReport(options.seed(), options.peers(), options.filesPerPeer(), options.maxFileSize(),
+        options.faults().isEmpty() ? "none" : String.join(",", options.faults().stream().map(Fault::cliName).toList()),
+        options.duration().toMillis(), toxiproxy.description(), options.sync().toJson(), converged, reason,
+        firstConvergedMillis, convergedAfter, elapsedMillis(), workload.distinctNames(), workload.winnerBytes(),
+        summaries.stream().mapToLong(SimulationReport.PeerSummary::bytes).sum(),
+        summaries.stream().mapToLong(SimulationReport.PeerSummary::completed).sum(),
+        summaries.stream().mapToLong(SimulationReport.PeerSummary::failed).sum(),
+        summaries, plan.windows(), List.copyOf(timeline), violations);
+  }
+
+  private void shutDown(Vertx vertx) {
+    try {
+      if (swarm != null) {
+        swarm.stopAll().toCompletionStage().toCompletableFuture().get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      }
+    } catch (Exception e) {
+      // the Vert.x close below undeploys whatever is left
+    }
+    if (toxiproxy != null) {
+      toxiproxy.close();
+    }
+    vertx.close().toCompletionStage().toCompletableFuture().join();
+  }
+
+  private long elapsedMillis() {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+  }
+
+  private static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return runnable -> {
+      Thread thread = new Thread(runnable, name);
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  private static void setMtime(Path file, long seconds) {
+    try {
+      Files.setLastModifiedTime(file, FileTime.from(seconds, TimeUnit.SECONDS));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    }
+  }
+}

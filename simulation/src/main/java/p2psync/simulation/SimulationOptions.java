@@ -1,0 +1,168 @@
+package p2psync.simulation;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Set;
+import p2psync.common.SyncConfig;
+
+/** What one simulation runs: how many peers and files, which faults for how long, against which Toxiproxy. */
+public final class SimulationOptions {
+  public static final int DEFAULT_PEERS = 8;
+  public static final int DEFAULT_FILES_PER_PEER = 4;
+  public static final long DEFAULT_MAX_FILE_SIZE = 4L << 20;
+  public static final Duration DEFAULT_DURATION = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_CONVERGE_TIMEOUT = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_SAMPLE_INTERVAL = Duration.ofMillis(200);
+  public static final String EMBEDDED = "embedded";
+  public static final String DOCKER = "docker";
+
+  private int peers = DEFAULT_PEERS;
+  private int filesPerPeer = DEFAULT_FILES_PER_PEER;
+  private long maxFileSize = DEFAULT_MAX_FILE_SIZE;
+  private Set<Fault> faults = EnumSet.allOf(Fault.class);
+  private Duration duration = DEFAULT_DURATION;
+  private Duration convergeTimeout = DEFAULT_CONVERGE_TIMEOUT;
+  private Duration sampleInterval = DEFAULT_SAMPLE_INTERVAL;
+  private long seed = 1;
+  private String toxiproxy = EMBEDDED;
+  private SyncConfig sync = shrunkTimings();
+  private Path root;
+
+  /**
+   * The peers' timings shrunk so that a sync cycle takes half a second instead of five, and a
+   * stalled transfer fails in 1.5 s instead of 30.
+   */
+  public static SyncConfig shrunkTimings() {
+    return new SyncConfig()
+        .setKeepAliveInterval(Duration.ofMillis(500))
+        .setTrackerExpiry(Duration.ofSeconds(3))
+        .setConnectTimeout(Duration.ofSeconds(2))
+        .setTransferIdleTimeout(Duration.ofMillis(1500))
+        .setRequestTimeout(Duration.ofSeconds(2))
+        .setReconnectBackoffMin(Duration.ofMillis(100))
+        .setReconnectBackoffMax(Duration.ofSeconds(1));
+  }
+
+  public int peers() {
+    return peers;
+  }
+
+  public SimulationOptions peers(int value) {
+    if (value < 2) {
+      throw new IllegalArgumentException("a simulation needs at least 2 peers, got " + value);
+    }
+    peers = value;
+    return this;
+  }
+
+  public int filesPerPeer() {
+    return filesPerPeer;
+  }
+
+  public SimulationOptions filesPerPeer(int value) {
+    if (value < 1) {
+      throw new IllegalArgumentException("files per peer must be at least 1, got " + value);
+    }
+    filesPerPeer = value;
+    return this;
+  }
+
+  /** The largest file; most files are much smaller (see {@link Workload}). */
+  public long maxFileSize() {
+    return maxFileSize;
+  }
+
+  public SimulationOptions maxFileSize(long value) {
+    if (value < 1 || value > (1L << 30)) {
+      throw new IllegalArgumentException("size must be in 1 B..1 GiB, got " + value);
+    }
+    maxFileSize = value;
+    return this;
+  }
+
+  public Set<Fault> faults() {
+    return faults;
+  }
+
+  public SimulationOptions faults(Set<Fault> value) {
+    faults = value.isEmpty() ? EnumSet.noneOf(Fault.class) : EnumSet.copyOf(value);
+    return this;
+  }
+
+  /** How long faults are injected; then all are lifted and the run waits for convergence. */
+  public Duration duration() {
+    return duration;
+  }
+
+  public SimulationOptions duration(Duration value) {
+    duration = positive("duration", value);
+    return this;
+  }
+
+  /** How long after the faults stop the peers may take to converge. */
+  public Duration convergeTimeout() {
+    return convergeTimeout;
+  }
+
+  public SimulationOptions convergeTimeout(Duration value) {
+    convergeTimeout = positive("convergeTimeout", value);
+    return this;
+  }
+
+  /** How often the folders are sampled (progress, partial files under real names). */
+  public Duration sampleInterval() {
+    return sampleInterval;
+  }
+
+  public SimulationOptions sampleInterval(Duration value) {
+    sampleInterval = positive("sampleInterval", value);
+    return this;
+  }
+
+  public long seed() {
+    return seed;
+  }
+
+  public SimulationOptions seed(long value) {
+    seed = value;
+    return this;
+  }
+
+  /** {@code embedded}, {@code docker} or the URL of a running Toxiproxy ({@code http://127.0.0.1:8474}). */
+  public String toxiproxy() {
+    return toxiproxy;
+  }
+
+  public SimulationOptions toxiproxy(String value) {
+    toxiproxy = Objects.requireNonNull(value, "toxiproxy");
+    return this;
+  }
+
+  public SyncConfig sync() {
+    return sync;
+  }
+
+  public SimulationOptions sync(SyncConfig value) {
+    sync = Objects.requireNonNull(value, "sync");
+    return this;
+  }
+
+  /** Where the peers' folders go; null: a temp folder, deleted afterwards. */
+  public Path root() {
+    return root;
+  }
+
+  public SimulationOptions root(Path value) {
+    root = value;
+    return this;
+  }
+
+  private static Duration positive(String key, Duration value) {
+    if (value == null || value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(key + " must be positive, got " + value);
+    }
+    return value;
+  }
+}

@@ -1,0 +1,63 @@
+package p2psync.simulation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import p2psync.common.SyncConfig;
+
+/**
+ * The convergence matrix: peers x fault profile, each cell a whole simulation through the
+ * embedded Toxiproxy that must converge with every invariant kept. The default matrix is sized
+ * for CI (a few minutes on 2 cores, small files, shrunk timings); {@code -Dsim.matrix=full} runs
+ * more peers, every fault alone, bigger files and longer fault phases.
+ */
+class ConvergenceMatrixTest {
+  private static final boolean FULL = "full".equals(System.getProperty("sim.matrix"));
+
+  static Stream<Arguments> cells() {
+    List<Integer> peers = FULL ? List.of(3, 12, 30, 50) : List.of(3, 12, 30);
+    List<String> profiles = FULL
+        ? Stream.concat(Stream.of("none", "all"), Stream.of(Fault.values()).map(Fault::cliName)).toList()
+        : List.of("none", "latency", "drop", "reset", "stall", "tracker-restart", "all");
+    return peers.stream().flatMap(n -> profiles.stream().map(profile -> Arguments.of(n, profile)));
+  }
+
+  @ParameterizedTest(name = "{0} peers, faults: {1}")
+  @MethodSource("cells")
+  void peersConvergeAndKeepEveryInvariant(int peers, String profile) throws Exception {
+    Set<Fault> faults = Fault.parseList(profile);
+    SimulationReport report = Simulation.run(new SimulationOptions()
+        .peers(peers)
+        .filesPerPeer(FULL ? 4 : 2)
+        .maxFileSize(FULL ? 1 << 20 : 48 * 1024)
+        .faults(faults)
+        .duration(Duration.ofMillis(FULL ? 6_000 : 2_500))
+        .convergeTimeout(Duration.ofSeconds(30))
+        .seed(peers * 1000L + profile.hashCode())
+        .sync(matrixTimings()), sample -> {});
+
+    assertThat(report.violations()).as(report.summary()).isEmpty();
+    assertThat(report.converged()).as(report.summary()).isTrue();
+    if (!EnumSet.of(Fault.DROP, Fault.RESET, Fault.STALL).stream().filter(faults::contains).toList().isEmpty()) {
+      // the faults hit transfers: some failed (short body, reset, idle timeout) and were retried
+      assertThat(report.transfersFailed()).as(report.summary()).isPositive();
+    }
+  }
+
+  /** Shorter still than the simulation's defaults, so that a stall times out within the fault phase. */
+  private static SyncConfig matrixTimings() {
+    return SimulationOptions.shrunkTimings()
+        .setKeepAliveInterval(Duration.ofMillis(250))
+        .setTransferIdleTimeout(Duration.ofMillis(800))
+        .setConnectTimeout(Duration.ofSeconds(1))
+        .setReconnectBackoffMin(Duration.ofMillis(50))
+        .setReconnectBackoffMax(Duration.ofMillis(500));
+  }
+}
