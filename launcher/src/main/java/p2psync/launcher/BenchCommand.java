@@ -36,8 +36,8 @@ final class BenchCommand implements Runnable {
       description = {"One peer pulls one file from another over loopback, against a local durable copy",
           "(FileChannel.transferTo + force) of the same file on the same disk, in the same run."})
   static final class Transfer implements Callable<Integer> {
-    @Option(names = "--size", defaultValue = "1g", description = "File size: 1g, 4g, 512m, 1m ... (default: ${DEFAULT-VALUE}).")
-    String size;
+    @Option(names = "--size", defaultValue = "1g", converter = SizeConverter.class, description = "File size: 1g, 4g, 512m, 1m ... (default: ${DEFAULT-VALUE}).")
+    long size;
 
     @Option(names = "--dir", defaultValue = "${sys:java.io.tmpdir}", description = "Where the temp folders go (default: ${DEFAULT-VALUE}).")
     Path dir;
@@ -52,7 +52,7 @@ final class BenchCommand implements Runnable {
     public Integer call() throws Exception {
       ConsoleLogging.configure(false, java.util.logging.Level.WARNING);
       header();
-      TransferBench.run(new TransferBench.Options(parse(size), dir, repeat, verify), System.out).print(System.out);
+      TransferBench.run(new TransferBench.Options(size, dir, repeat, verify), System.out).print(System.out);
       return 0;
     }
   }
@@ -105,8 +105,8 @@ final class BenchCommand implements Runnable {
     @Option(names = "--files", defaultValue = "10", description = "Distinct files per peer (default: ${DEFAULT-VALUE}).")
     int files;
 
-    @Option(names = "--file-size", defaultValue = "64k", description = "Size of each file (default: ${DEFAULT-VALUE}).")
-    String fileSize;
+    @Option(names = "--file-size", defaultValue = "64k", converter = SizeConverter.class, description = "Size of each file (default: ${DEFAULT-VALUE}).")
+    long fileSize;
 
     @Mixin SwarmOptions swarm;
 
@@ -115,7 +115,7 @@ final class BenchCommand implements Runnable {
       ConsoleLogging.configure(false, java.util.logging.Level.WARNING);
       header();
       SwarmBench.Result result = SwarmBench.run(SwarmBench.Options.convergence(peers, files,
-          Math.toIntExact(parse(fileSize)), swarm.keepAlive, swarm.dir, swarm.timeout), System.out);
+          Math.toIntExact(fileSize), swarm.keepAlive, swarm.dir, swarm.timeout), System.out);
       result.print(System.out);
       return result.contentsVerified() ? 0 : 1;
     }
@@ -131,8 +131,8 @@ final class BenchCommand implements Runnable {
     @Option(names = "--others", defaultValue = "3", description = "Peers already there, empty (default: ${DEFAULT-VALUE}).")
     int others;
 
-    @Option(names = "--file-size", defaultValue = "1k", description = "Size of each file (default: ${DEFAULT-VALUE}).")
-    String fileSize;
+    @Option(names = "--file-size", defaultValue = "1k", converter = SizeConverter.class, description = "Size of each file (default: ${DEFAULT-VALUE}).")
+    long fileSize;
 
     @Mixin SwarmOptions swarm;
 
@@ -141,7 +141,7 @@ final class BenchCommand implements Runnable {
       ConsoleLogging.configure(false, java.util.logging.Level.WARNING);
       header();
       SwarmBench.Result result = SwarmBench.run(SwarmBench.Options.smallFiles(files, others,
-          Math.toIntExact(parse(fileSize)), swarm.keepAlive, swarm.dir, swarm.timeout), System.out);
+          Math.toIntExact(fileSize), swarm.keepAlive, swarm.dir, swarm.timeout), System.out);
       result.print(System.out);
       return result.contentsVerified() ? 0 : 1;
     }
@@ -159,9 +159,5 @@ final class BenchCommand implements Runnable {
 
     @Option(names = "--dir", defaultValue = "${sys:java.io.tmpdir}", description = "Where the folders go (default: ${DEFAULT-VALUE}).")
     Path dir;
-  }
-
-  static long parse(String size) {
-    return p2psync.simulation.bench.Sizes.parse(size);
   }
 }

@@ -6,9 +6,9 @@ import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Reads sizes: {@code 4MiB}, {@code 512KiB}, {@code 1M}, {@code 1G}, or bytes. Units are binary. */
+/** Reads sizes: {@code 4MiB}, {@code 512KiB}, {@code 1M}, {@code 1g}, {@code 1T}, or bytes. Units are binary. */
 final class SizeConverter implements ITypeConverter<Long> {
-  private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(|b|k|kb|kib|m|mb|mib|g|gb|gib)");
+  private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(|b|k|kb|kib|m|mb|mib|g|gb|gib|t|tb|tib)");
 
   @Override
   public Long convert(String value) {
@@ -20,6 +20,7 @@ final class SizeConverter implements ITypeConverter<Long> {
       case 'k' -> 10;
       case 'm' -> 20;
       case 'g' -> 30;
+      case 't' -> 40;
       default -> 0;
     };
     try {

@@ -64,12 +64,4 @@ class BenchSmokeTest {
     assertThat(result.contentsVerified()).isTrue();
     assertThat(result.replyBytes()).isGreaterThan(50 * 50L);
   }
-
-  @Test
-  void sizes() {
-    assertThat(Sizes.parse("1m")).isEqualTo(1L << 20);
-    assertThat(Sizes.parse("4g")).isEqualTo(4L << 30);
-    assertThat(Sizes.parse("64KiB")).isEqualTo(64L << 10);
-    assertThat(Sizes.parse("123")).isEqualTo(123);
-  }
 }
