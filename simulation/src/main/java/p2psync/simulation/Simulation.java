@@ -260,7 +260,9 @@ public final class Simulation {
           firstConvergedMillis = now;
         }
         long faultsOver = faultsOverMillis;
-        if (faultsOver >= 0) {
+        // Only a sample begun after the faults ended proves convergence without them; one begun
+        // before (the faults ending while it read the folders) would count a negative time.
+        if (faultsOver >= 0 && now >= faultsOver) {
           convergedAfterFaults.complete(now - faultsOver);
         }
       }

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import p2psync.common.Rebind;
 import p2psync.common.SyncConfig;
 import p2psync.peer.PeerOptions;
 import p2psync.peer.PeerVerticle;
@@ -120,13 +121,15 @@ public final class Swarm {
 
   /** Starts the tracker on {@code port} (0: any), or again on its earlier port after a stop. */
   public Future<Integer> startTracker(int port) {
-    TrackerVerticle verticle = new TrackerVerticle(new TrackerOptions()
-        .setHost(host).setPort(port).setSync(config));
-    return vertx.deployVerticle(verticle).map(id -> {
-      tracker = verticle;
-      trackerDeployment = id;
-      trackerPort = verticle.actualPort();
-      return trackerPort;
+    return Rebind.retrying(vertx, port, () -> {
+      TrackerVerticle verticle = new TrackerVerticle(new TrackerOptions()
+          .setHost(host).setPort(port).setSync(config));
+      return vertx.deployVerticle(verticle).map(id -> {
+        tracker = verticle;
+        trackerDeployment = id;
+        trackerPort = verticle.actualPort();
+        return trackerPort;
+      });
     });
   }
 
@@ -197,11 +200,14 @@ public final class Swarm {
     } else {
       peer.options.setTrackerHost(host).setTrackerPort(trackerPort);
     }
-    PeerVerticle verticle = new PeerVerticle(peer.options);
-    return vertx.deployVerticle(verticle).map(id -> {
-      peer.verticle = verticle;
-      peer.deploymentId = id;
-      return null;
+    // A peer restarted on its earlier port (behind a proxy) may find that port not yet free.
+    return Rebind.retrying(vertx, Math.max(0, peer.options.getPort()), () -> {
+      PeerVerticle verticle = new PeerVerticle(peer.options);
+      return vertx.deployVerticle(verticle).map(id -> {
+        peer.verticle = verticle;
+        peer.deploymentId = id;
+        return null;
+      });
     });
   }
 

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
+import p2psync.common.Rebind;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -17,8 +18,6 @@ import java.util.Set;
  * them (proxy.go).
  */
 final class Proxy {
-  private static final int BIND_ATTEMPTS = 20;
-  private static final long BIND_RETRY_MILLIS = 25;
 
   private final Vertx vertx;
   private final NetClient upstreamClient;
@@ -53,7 +52,7 @@ final class Proxy {
     } catch (ApiError unusableAddress) {
       return Future.failedFuture(unusableAddress);
     }
-    return bind(address, BIND_ATTEMPTS)
+    return Rebind.retrying(vertx, address.port(), () -> bind(address))
         .transform(bound -> {
           if (bound.failed()) {
             String reason = bound.cause().getMessage();
@@ -66,22 +65,9 @@ final class Proxy {
         });
   }
 
-  /**
-   * Binds, retrying a fixed port for a moment: when this proxy is restarted on its own port
-   * (disable then enable, or a new upstream), Vert.x may report the old listener closed before
-   * the OS has released the port.
-   */
-  private Future<NetServer> bind(HostPort address, int attemptsLeft) {
+  private Future<NetServer> bind(HostPort address) {
     NetServer candidate = vertx.createNetServer().connectHandler(this::accept);
-    return candidate
-        .listen(address.port(), address.bindHost())
-        .recover(failure -> {
-          candidate.close();
-          if (address.port() == 0 || attemptsLeft <= 1) {
-            return Future.failedFuture(failure);
-          }
-          return vertx.timer(BIND_RETRY_MILLIS).compose(v -> bind(address, attemptsLeft - 1));
-        });
+    return candidate.listen(address.port(), address.bindHost()).onFailure(failure -> candidate.close());
   }
 
   /** Stops listening and closes every live connection. */
