@@ -8,12 +8,10 @@ import io.vertx.core.buffer.Buffer;
  * chunks larger than 100 ms worth are cut so that the reader sees steady progress. A rate of 0
  * or less means no limit.
  */
-final class BandwidthStage extends ToxicStage {
-  private final TimedQueue queue;
+final class BandwidthStage extends TimedStage {
 
   BandwidthStage(Toxic toxic, StageContext context) {
     super(toxic, context);
-    queue = new TimedQueue(context.vertx(), out);
   }
 
   @Override
@@ -30,20 +28,5 @@ final class BandwidthStage extends ToxicStage {
       long transmissionNanos = (to - from) * 1_000_000L / bytesPerMilli;
       queue.add(data.slice(from, to), queue.lastDueOr(now) + transmissionNanos);
     }
-  }
-
-  @Override
-  protected void onEnd() {
-    queue.addEnd(System.nanoTime());
-  }
-
-  @Override
-  protected void release() {
-    queue.releaseAll();
-  }
-
-  @Override
-  protected void cancel() {
-    queue.cancel();
   }
 }

@@ -8,32 +8,15 @@ import java.util.concurrent.ThreadLocalRandom;
  * (toxics/latency.go). Chunks are pipelined, so latency does not cap throughput beyond the
  * link's buffer bound. The end follows the last chunk.
  */
-final class LatencyStage extends ToxicStage {
-  private final TimedQueue queue;
+final class LatencyStage extends TimedStage {
 
   LatencyStage(Toxic toxic, StageContext context) {
     super(toxic, context);
-    queue = new TimedQueue(context.vertx(), out);
   }
 
   @Override
   protected void onData(Buffer data) {
     queue.add(data, System.nanoTime() + delayMillis() * 1_000_000);
-  }
-
-  @Override
-  protected void onEnd() {
-    queue.addEnd(System.nanoTime());
-  }
-
-  @Override
-  protected void release() {
-    queue.releaseAll();
-  }
-
-  @Override
-  protected void cancel() {
-    queue.cancel();
   }
 
   private long delayMillis() {

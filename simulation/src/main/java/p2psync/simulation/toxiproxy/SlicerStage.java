@@ -11,13 +11,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * piece is small enough). Unlike Go, every slice keeps at least one byte, so a zero or
  * too-small average cannot recurse forever.
  */
-final class SlicerStage extends ToxicStage {
-  private final TimedQueue queue;
+final class SlicerStage extends TimedStage {
   private long nextSliceNanos = Long.MIN_VALUE;
 
   SlicerStage(Toxic toxic, StageContext context) {
     super(toxic, context);
-    queue = new TimedQueue(context.vertx(), out);
   }
 
   @Override
@@ -37,16 +35,6 @@ final class SlicerStage extends ToxicStage {
   @Override
   protected void onEnd() {
     queue.addEnd(Math.max(System.nanoTime(), nextSliceNanos));
-  }
-
-  @Override
-  protected void release() {
-    queue.releaseAll();
-  }
-
-  @Override
-  protected void cancel() {
-    queue.cancel();
   }
 
   /** Appends to {@code cuts} the end offset of each slice of [start, end), in order. */
