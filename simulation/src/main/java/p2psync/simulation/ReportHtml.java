@@ -26,7 +26,7 @@ final class ReportHtml {
     html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
         .append("<title>p2psync simulation, seed ").append(report.seed()).append("</title><style>")
         .append("body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse}")
-        .append("td,th{border:1px solid #ccc;padding:2px 8px;text-align:left}")
+        .append("td,th{border:1px solid #ccc;padding:2px 8px;text-align:left}td{overflow-wrap:anywhere}")
         .append(".ok{color:#2a7a2a}.bad{color:#b00020}svg text{font-size:11px}</style></head><body>\n");
     html.append("<h1>p2psync simulation: <span class=\"").append(report.converged() ? "ok\">converged" : "bad\">NOT converged")
         .append("</span></h1>\n");
@@ -101,8 +101,8 @@ final class ReportHtml {
     }
     svg.append("<polyline fill=\"none\" stroke=\"#1a5fb4\" stroke-width=\"2\" points=\"").append(points).append("\"/>\n");
     svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"10\" y2=\"%d\" stroke=\"#333\" stroke-dasharray=\"4 3\"/>"
-        + "<text x=\"%.1f\" y=\"22\">faults stop</text>\n", x(report.durationMillis(), span, plot),
-        x(report.durationMillis(), span, plot), 10 + CHART_HEIGHT, x(report.durationMillis(), span, plot) + 4));
+        + "<text x=\"%.1f\" y=\"22\" text-anchor=\"end\">faults stop</text>\n", x(report.durationMillis(), span, plot),
+        x(report.durationMillis(), span, plot), 10 + CHART_HEIGHT, x(report.durationMillis(), span, plot) - 4));
     svg.append("<text x=\"").append(LEFT - 8).append("\" y=\"18\" text-anchor=\"end\">").append(expected).append(" peers</text>\n");
     svg.append("<text x=\"").append(LEFT - 8).append("\" y=\"").append(10 + CHART_HEIGHT).append("\" text-anchor=\"end\">0</text>\n");
     for (int tick = 0; tick <= 10; tick++) {
