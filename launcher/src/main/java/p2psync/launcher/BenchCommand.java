@@ -112,12 +112,8 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      ConsoleLogging.configure(false, java.util.logging.Level.WARNING);
-      header();
-      SwarmBench.Result result = SwarmBench.run(SwarmBench.Options.convergence(peers, files,
-          Math.toIntExact(fileSize), swarm.keepAlive, swarm.dir, swarm.timeout), System.out);
-      result.print(System.out);
-      return result.contentsVerified() ? 0 : 1;
+      return runSwarm(SwarmBench.Options.convergence(peers, files,
+          Math.toIntExact(fileSize), swarm.keepAlive, swarm.dir, swarm.timeout));
     }
   }
 
@@ -138,13 +134,18 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      ConsoleLogging.configure(false, java.util.logging.Level.WARNING);
-      header();
-      SwarmBench.Result result = SwarmBench.run(SwarmBench.Options.smallFiles(files, others,
-          Math.toIntExact(fileSize), swarm.keepAlive, swarm.dir, swarm.timeout), System.out);
-      result.print(System.out);
-      return result.contentsVerified() ? 0 : 1;
+      return runSwarm(SwarmBench.Options.smallFiles(files, others,
+          Math.toIntExact(fileSize), swarm.keepAlive, swarm.dir, swarm.timeout));
     }
+  }
+
+  /** Runs a swarm benchmark and prints it; exit 1 when the folders did not end up identical. */
+  static int runSwarm(SwarmBench.Options options) throws Exception {
+    ConsoleLogging.configure(false, java.util.logging.Level.WARNING);
+    header();
+    SwarmBench.Result result = SwarmBench.run(options, System.out);
+    result.print(System.out);
+    return result.contentsVerified() ? 0 : 1;
   }
 
   /** What the two swarm benchmarks share. */
