@@ -3,17 +3,16 @@ package p2psync.launcher;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import p2psync.common.SyncConfig;
 import p2psync.peer.PeerOptions;
+import p2psync.simulation.Blocking;
 import p2psync.simulation.FolderState;
 import p2psync.simulation.Swarm;
 import picocli.CommandLine.Command;
@@ -51,14 +50,12 @@ final class DemoCommand implements Callable<Integer> {
         swarm.addPeer(peer[0], Map.of(peer[1], content)).options().setPort(PeerOptions.FIRST_FREE_PORT);
       }
       await(swarm.startAll());
-      long deadline = System.nanoTime() + limit.toNanos();
-      while (!swarm.isConverged() || swarm.folderStates().values().iterator().next().files().size() < 3) {
-        if (System.nanoTime() > deadline) {
-          System.out.println("== NOT converged within " + limit + ":");
-          printFolders(swarm);
-          return 1;
-        }
-        TimeUnit.MILLISECONDS.sleep(50); // polling the folders from the main thread, not a test
+      try {
+        Blocking.waitFor(() -> holdsAllThree(swarm), Duration.ofMillis(50), limit, "identical folders");
+      } catch (IllegalStateException timedOut) {
+        System.out.println("== NOT converged within " + limit + ":");
+        printFolders(swarm);
+        return 1;
       }
       System.out.println("== converged: all three folders are identical");
       printFolders(swarm);
@@ -69,8 +66,17 @@ final class DemoCommand implements Callable<Integer> {
       if (keep) {
         System.out.println("== folders kept in " + root);
       } else {
-        deleteTree(root);
+        Blocking.deleteTree(root);
       }
+    }
+  }
+
+  /** Every folder identical, with the three files. Blocking. */
+  private static boolean holdsAllThree(Swarm swarm) {
+    try {
+      return swarm.isConverged() && swarm.folderStates().values().iterator().next().files().size() == 3;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -86,14 +92,6 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private static <T> T await(Future<T> future) {
-    return future.toCompletionStage().toCompletableFuture().join();
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    }
+    return Blocking.await(future, Duration.ofSeconds(60));
   }
 }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -24,7 +25,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 
 /**
  * A tracker and many peers on one Vert.x, with a Toxiproxy proxy in front of the tracker and of
@@ -111,7 +111,7 @@ public final class Simulation {
       sampler.shutdownNow();
       shutDown(vertx);
       if (tempRoot) {
-        deleteTree(root);
+        Blocking.deleteTree(root);
       }
     }
   }
@@ -337,8 +337,8 @@ public final class Simulation {
     return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
   }
 
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+  private static <T> T await(Future<T> future) {
+    return Blocking.await(future, Duration.ofSeconds(STOP_TIMEOUT_SECONDS));
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -354,14 +354,6 @@ public final class Simulation {
       Files.setLastModifiedTime(file, FileTime.from(seconds, TimeUnit.SECONDS));
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
-    }
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
     }
   }
 }

@@ -30,11 +30,7 @@ final class TestSupport {
 
   /** Waits on the test thread (never an event loop) for a Vert.x future. */
   static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError("future did not complete: " + e, e);
-    }
+    return Blocking.await(future, TIMEOUT);
   }
 
   static byte[] bytes(String text) {

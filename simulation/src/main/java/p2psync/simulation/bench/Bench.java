@@ -1,57 +1,22 @@
 package p2psync.simulation.bench;
 
-import io.vertx.core.Future;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
+import p2psync.simulation.Blocking;
 
 /** Small helpers shared by the benchmarks. They block: call them from a main thread, never an event loop. */
 final class Bench {
   private Bench() {}
 
-  static <T> T await(Future<T> future, Duration timeout) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
-    } catch (Exception e) {
-      throw new IllegalStateException("gave up waiting: " + e, e);
-    }
-  }
-
-  /**
-   * Polls {@code condition} from the calling (non event-loop) thread every {@code period} until it
-   * holds; returns the {@link System#nanoTime()} at which it was seen to hold, or throws at the deadline.
-   */
-  static long waitFor(BooleanSupplier condition, Duration period, Duration timeout, String what) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      if (condition.getAsBoolean()) {
-        return System.nanoTime();
-      }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("gave up after " + timeout + " waiting for " + what);
-      }
-      LockSupport.parkNanos(period.toNanos());
-    }
-  }
-
+  /** Deletes a benchmark's temp folder; a failure is reported, not thrown, as cleanup comes last. */
   static void deleteTree(Path root) {
-    if (root == null || !Files.exists(root)) {
+    if (root == null) {
       return;
     }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
+    try {
+      Blocking.deleteTree(root);
     } catch (IOException e) {
       System.err.println("could not delete " + root + ": " + e.getMessage());
     }

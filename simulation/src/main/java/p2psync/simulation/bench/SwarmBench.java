@@ -17,6 +17,7 @@ import java.util.TreeMap;
 import p2psync.common.FileNames;
 import p2psync.common.SyncConfig;
 import p2psync.simulation.Swarm;
+import p2psync.simulation.Blocking;
 
 /**
  * Swarm convergence in one JVM ({@link Swarm}: a tracker and N peers in one Vert.x): every peer's
@@ -72,7 +73,7 @@ public final class SwarmBench {
     SyncConfig config = new SyncConfig().setKeepAliveInterval(options.keepAlive());
     Swarm swarm = new Swarm(vertx, root, config);
     try {
-      Bench.await(swarm.startTracker(0), Duration.ofSeconds(30));
+      Blocking.await(swarm.startTracker(0), Duration.ofSeconds(30));
       Random random = new Random(7);
       long mtime = 1_700_000_000L;
       Map<String, Long> expected = new TreeMap<>();
@@ -96,10 +97,10 @@ public final class SwarmBench {
       new ProcessBuilder("sync").inheritIO().start().waitFor();
       out.printf("starting %d peers ...%n", perPeer.length);
       for (Swarm.Peer peer : swarm.peers()) {
-        Bench.await(swarm.startPeer(peer), Duration.ofSeconds(30));
+        Blocking.await(swarm.startPeer(peer), Duration.ofSeconds(30));
       }
       long lastJoin = System.nanoTime();
-      long done = Bench.waitFor(() -> allHold(swarm, expected, mtime), Duration.ofMillis(20), options.timeout(),
+      long done = Blocking.waitFor(() -> allHold(swarm, expected, mtime), Duration.ofMillis(20), options.timeout(),
           "identical folders");
       double seconds = (done - lastJoin) / 1e9;
       long replyBytes = swarm.tracker().directoryLine().length() + 1L;
@@ -114,9 +115,9 @@ public final class SwarmBench {
           downloads, failed, ProcStats.selfStatusBytes("VmHWM"), identical);
     } finally {
       try {
-        Bench.await(swarm.stopAll(), Duration.ofSeconds(60));
+        Blocking.await(swarm.stopAll(), Duration.ofSeconds(60));
       } finally {
-        Bench.await(vertx.close(), Duration.ofSeconds(60));
+        Blocking.await(vertx.close(), Duration.ofSeconds(60));
         Bench.deleteTree(root);
       }
     }

@@ -27,6 +27,7 @@ import java.util.concurrent.locks.LockSupport;
 import p2psync.common.SyncConfig;
 import p2psync.tracker.TrackerOptions;
 import p2psync.tracker.TrackerVerticle;
+import p2psync.simulation.Blocking;
 
 /**
  * A load generator holding N peer connections to one tracker, all of a converged swarm: every peer
@@ -260,7 +261,7 @@ public final class TrackerBench {
         trackerVertx = Vertx.vertx();
         TrackerVerticle tracker = new TrackerVerticle(new TrackerOptions().setHost("127.0.0.1").setPort(0)
             .setSync(new SyncConfig().setKeepAliveInterval(options.keepAlive())));
-        Bench.await(trackerVertx.deployVerticle(tracker), Duration.ofSeconds(30));
+        Blocking.await(trackerVertx.deployVerticle(tracker), Duration.ofSeconds(30));
         port = tracker.actualPort();
       } else {
         List<String> command = new ArrayList<>();
@@ -292,13 +293,13 @@ public final class TrackerBench {
         peers.add(peer);
         int index = i;
         // At most 100 Inits in flight, so the ramp measures the tracker rather than a burst.
-        Bench.waitFor(() -> index - initReplies.get() < 100, Duration.ofMillis(1), rampLimit, "Init replies");
+        Blocking.waitFor(() -> index - initReplies.get() < 100, Duration.ofMillis(1), rampLimit, "Init replies");
         client.connect(port, "127.0.0.1").onSuccess(peer::connected).onFailure(e -> {
           System.err.println("connection " + index + " failed: " + e.getMessage());
           initReplies.incrementAndGet(); // do not wait for it
         });
       }
-      Bench.waitFor(() -> initReplies.get() >= options.peers(), Duration.ofMillis(5), rampLimit, "all Init replies");
+      Blocking.waitFor(() -> initReplies.get() >= options.peers(), Duration.ofMillis(5), rampLimit, "all Init replies");
       double rampSeconds = (System.nanoTime() - rampStart) / 1e9;
 
       long interval = options.keepAlive().toMillis();
@@ -338,13 +339,13 @@ public final class TrackerBench {
           keepAliveLatency.latency(), readvertiseLatency.latency(), rampSeconds, window,
           seconds(trackerCpu0, trackerCpu1), trackerRss, trackerHwm, seconds(loadCpu0, loadCpu1), missing,
           closedByTracker.get(), trackerProcess != null);
-      Bench.await(client.close(), Duration.ofSeconds(30));
+      Blocking.await(client.close(), Duration.ofSeconds(30));
       return result;
     } finally {
       stopping = true;
-      Bench.await(load.close(), Duration.ofSeconds(30));
+      Blocking.await(load.close(), Duration.ofSeconds(30));
       if (trackerVertx != null) {
-        Bench.await(trackerVertx.close(), Duration.ofSeconds(30));
+        Blocking.await(trackerVertx.close(), Duration.ofSeconds(30));
       }
       if (trackerProcess != null) {
         trackerProcess.getOutputStream().close();

@@ -9,6 +9,7 @@ import java.util.logging.Logger;
 import p2psync.common.SyncConfig;
 import p2psync.tracker.TrackerOptions;
 import p2psync.tracker.TrackerVerticle;
+import p2psync.simulation.Blocking;
 
 /**
  * The tracker of the tracker benchmark, in a JVM of its own: deploys a {@link TrackerVerticle} on
@@ -31,7 +32,7 @@ public final class TrackerMain {
     }
     Vertx vertx = Vertx.vertx();
     TrackerVerticle tracker = new TrackerVerticle(new TrackerOptions().setHost("127.0.0.1").setPort(0).setSync(config));
-    Bench.await(vertx.deployVerticle(tracker), Duration.ofSeconds(30));
+    Blocking.await(vertx.deployVerticle(tracker), Duration.ofSeconds(30));
     System.out.println("PORT " + tracker.actualPort());
     System.out.flush();
     while (System.in.read() >= 0) {

@@ -29,6 +29,7 @@ import p2psync.common.SyncConfig;
 import p2psync.peer.PeerOptions;
 import p2psync.peer.PeerVerticle;
 import p2psync.simulation.FolderState;
+import p2psync.simulation.Blocking;
 
 /**
  * One peer pulls one large file from another {@link PeerVerticle} over loopback, against a local
@@ -125,10 +126,10 @@ public final class TransferBench {
               directorySentAt.compareAndSet(0, System.nanoTime());
             }
           }));
-      int trackerPort = Bench.await(tracker.listen(), Duration.ofSeconds(10)).actualPort();
+      int trackerPort = Blocking.await(tracker.listen(), Duration.ofSeconds(10)).actualPort();
       PeerVerticle server = new PeerVerticle(new PeerOptions().setDir(serving).setHost("127.0.0.1").setPort(0)
           .setTrackerHost("127.0.0.1").setTrackerPort(trackerPort).setSync(config));
-      Bench.await(vertx.deployVerticle(server), Duration.ofSeconds(10));
+      Blocking.await(vertx.deployVerticle(server), Duration.ofSeconds(10));
       serverPort[0] = server.actualPort();
 
       List<MemoryPoolMXBean> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
@@ -179,7 +180,7 @@ public final class TransferBench {
       return result;
     } finally {
       if (vertx != null) {
-        Bench.await(vertx.close(), Duration.ofSeconds(30));
+        Blocking.await(vertx.close(), Duration.ofSeconds(30));
       }
       Bench.deleteTree(root);
     }
@@ -195,12 +196,12 @@ public final class TransferBench {
         .setTrackerHost("127.0.0.1").setTrackerPort(trackerPort).setSync(config));
     directorySentAt.set(0);
     Duration cpuBefore = ProcStats.cpuTime(ProcessHandle.current());
-    String id = Bench.await(vertx.deployVerticle(puller), Duration.ofSeconds(10));
+    String id = Blocking.await(vertx.deployVerticle(puller), Duration.ofSeconds(10));
     Duration limit = Duration.ofSeconds(Math.max(60, size / 20_000_000)); // >= 20 MB/s or it failed
-    long end = Bench.waitFor(() -> Files.exists(target) || puller.downloadsFailed() > 0, POLL, limit,
+    long end = Blocking.waitFor(() -> Files.exists(target) || puller.downloadsFailed() > 0, POLL, limit,
         "the pulled file");
     Duration cpuAfter = ProcStats.cpuTime(ProcessHandle.current());
-    Bench.await(vertx.undeploy(id), Duration.ofSeconds(10));
+    Blocking.await(vertx.undeploy(id), Duration.ofSeconds(10));
     if (!Files.exists(target)) {
       throw new IllegalStateException("the download failed (see the log)");
     }

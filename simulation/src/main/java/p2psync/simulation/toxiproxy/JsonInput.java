@@ -29,36 +29,28 @@ final class JsonInput {
   }
 
   static String string(JsonObject json, String field, String fallback) {
-    Object value = json.getValue(field);
-    if (value == null) {
-      return fallback;
-    }
-    if (value instanceof String text) {
-      return text;
-    }
-    throw wrongType(field, "a string");
+    return typed(json, field, String.class, "a string", fallback);
   }
 
   static boolean bool(JsonObject json, String field, boolean fallback) {
-    Object value = json.getValue(field);
-    if (value == null) {
-      return fallback;
-    }
-    if (value instanceof Boolean flag) {
-      return flag;
-    }
-    throw wrongType(field, "a boolean");
+    return typed(json, field, Boolean.class, "a boolean", fallback);
   }
 
   static float number(JsonObject json, String field, float fallback) {
+    Number value = typed(json, field, Number.class, "a number", null);
+    return value == null ? fallback : value.floatValue();
+  }
+
+  /** The field's value if it has {@code type}, {@code fallback} if it is absent; any other type is a 400. */
+  private static <T> T typed(JsonObject json, String field, Class<T> type, String description, T fallback) {
     Object value = json.getValue(field);
     if (value == null) {
       return fallback;
     }
-    if (value instanceof Number number) {
-      return number.floatValue();
+    if (type.isInstance(value)) {
+      return type.cast(value);
     }
-    throw wrongType(field, "a number");
+    throw wrongType(field, description);
   }
 
   /** Toxic attributes are Go int64s: integral JSON numbers only. */
