@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import p2psync.common.Rebind;
 import p2psync.common.SyncConfig;
 import p2psync.peer.PeerOptions;
 import p2psync.peer.PeerVerticle;

@@ -1,4 +1,4 @@
-package p2psync.common;
+package p2psync.simulation;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
