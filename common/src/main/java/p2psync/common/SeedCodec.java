@@ -1,16 +1,21 @@
 package p2psync.common;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.buffer.Buffer;
-import java.nio.ByteBuffer;
+import io.vertx.core.internal.buffer.BufferInternal;
+import java.io.IOException;
+import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,9 +72,171 @@ public final class SeedCodec {
   /**
    * Reads one peer message. Entries with names that may not be synced are left out and listed in
    * {@link PeerMessage#rejectedNames()}; anything malformed fails the whole message.
+   *
+   * <p>Streams through Jackson's {@link JsonParser} instead of building a tree: a tracker decodes
+   * thousands of 1,000-entry Inits in a join storm, and the tree cost several times the parse. A
+   * message that repeats a key (legal JSON no sane peer sends) takes the tree path, whose
+   * last-key-wins is Python's {@code json.loads} rule.
    */
   public static PeerMessage decodePeerMessage(Buffer line) throws ProtocolException {
-    ObjectNode root = parseObject(line);
+    CharBuffer text = decodeUtf8Chars(line);
+    try (JsonParser parser = MAPPER.getFactory().createParser(text.array(), text.arrayOffset(), text.remaining())) {
+      return new PeerMessageReader(parser).read();
+    } catch (RepeatedKey e) {
+      return decodePeerMessageTree(text.toString());
+    } catch (JsonProcessingException e) {
+      throw new ProtocolException("invalid JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new ProtocolException("invalid JSON: " + e.getMessage());
+    }
+  }
+
+  /** A key seen twice in one object: the streaming reader hands over to the tree reader. */
+  private static final class RepeatedKey extends RuntimeException {
+    RepeatedKey() {
+      super(null, null, false, false);
+    }
+  }
+
+  /**
+   * One message, token by token, with the tree reader's checks and messages. The whole line is
+   * always read: a syntax error anywhere, or a repeated key, decides before a field's error does.
+   */
+  private static final class PeerMessageReader {
+    private final JsonParser parser;
+    private String error;
+
+    PeerMessageReader(JsonParser parser) {
+      this.parser = parser;
+    }
+
+    PeerMessage read() throws IOException, ProtocolException {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        parser.skipChildren();
+        if (parser.nextToken() != null) {
+          throw new ProtocolException("invalid JSON: extra data after the value");
+        }
+        throw new ProtocolException("expected a JSON object");
+      }
+      Integer port = null;
+      boolean portSeen = false;
+      boolean filesSeen = false;
+      List<FileEntry> files = null;
+      List<String> rejected = List.of();
+      for (JsonToken token = parser.nextToken(); token != JsonToken.END_OBJECT; token = parser.nextToken()) {
+        String field = parser.currentName();
+        JsonToken value = parser.nextToken();
+        if ("port".equals(field)) {
+          portSeen = once(portSeen);
+          long number = readLong(value, "port", 1, 65_535);
+          port = (int) number;
+        } else if ("files".equals(field)) {
+          filesSeen = once(filesSeen);
+          if (value == JsonToken.START_ARRAY) {
+            files = new ArrayList<>();
+            rejected = new ArrayList<>();
+            readFiles(files, rejected);
+          } else if (value != JsonToken.VALUE_NULL) {
+            fail("\"files\" must be an array");
+            parser.skipChildren();
+          }
+        } else {
+          parser.skipChildren();
+        }
+      }
+      if (parser.nextToken() != null) {
+        throw new ProtocolException("invalid JSON: extra data after the object");
+      }
+      if (error != null) {
+        throw new ProtocolException(error);
+      }
+      return new PeerMessage(port, files, files == null ? List.of() : rejected);
+    }
+
+    private void readFiles(List<FileEntry> files, List<String> rejected) throws IOException {
+      for (JsonToken token = parser.nextToken(); token != JsonToken.END_ARRAY; token = parser.nextToken()) {
+        if (token != JsonToken.START_OBJECT) {
+          fail("each file must be an object");
+          parser.skipChildren();
+          continue;
+        }
+        String name = null;
+        boolean nameSeen = false;
+        boolean mtimeSeen = false;
+        long mtime = 0;
+        for (JsonToken t = parser.nextToken(); t != JsonToken.END_OBJECT; t = parser.nextToken()) {
+          String field = parser.currentName();
+          JsonToken value = parser.nextToken();
+          if ("name".equals(field)) {
+            nameSeen = once(nameSeen);
+            name = value == JsonToken.VALUE_STRING ? parser.getText() : null;
+            parser.skipChildren();
+          } else if ("mtime".equals(field)) {
+            mtimeSeen = once(mtimeSeen);
+            mtime = readMtime(value);
+          } else {
+            parser.skipChildren();
+          }
+        }
+        if (name == null) {
+          fail("\"name\" must be a string");
+        } else if (!mtimeSeen) {
+          fail("\"mtime\" must be an integer");
+        } else if (FileNames.isSyncable(name)) {
+          files.add(new FileEntry(name, mtime));
+        } else {
+          rejected.add(name);
+        }
+      }
+    }
+
+    private long readMtime(JsonToken value) throws IOException {
+      if (value == JsonToken.VALUE_NUMBER_FLOAT) {
+        double mtime = parser.getDoubleValue();
+        if (Double.isFinite(mtime) && mtime >= MIN_MTIME && mtime <= MAX_MTIME) {
+          return (long) mtime;
+        }
+      }
+      return readLong(value, "mtime", MIN_MTIME, MAX_MTIME);
+    }
+
+    /** The number, or 0 after recording why it is not one in range. */
+    private long readLong(JsonToken value, String field, long min, long max) throws IOException {
+      if (value != JsonToken.VALUE_NUMBER_INT || parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+        fail("\"" + field + "\" must be an integer");
+        parser.skipChildren();
+        return 0;
+      }
+      long number = parser.getLongValue();
+      if (number < min || number > max) {
+        fail("\"" + field + "\" out of range: " + number);
+        return 0;
+      }
+      return number;
+    }
+
+    private static boolean once(boolean seen) {
+      if (seen) {
+        throw new RepeatedKey();
+      }
+      return true;
+    }
+
+    private void fail(String reason) {
+      if (error == null) {
+        error = reason;
+      }
+    }
+  }
+
+  /** The tree reader alone; tests hold the streaming reader to it. */
+  static PeerMessage decodePeerMessageWithTree(Buffer line) throws ProtocolException {
+    return decodePeerMessageTree(decodeUtf8(line));
+  }
+
+  /** The tree reader, for messages that repeat a key: the last one wins, as in Python. */
+  private static PeerMessage decodePeerMessageTree(String text) throws ProtocolException {
+    ObjectNode root = parseObject(text);
     Integer port = null;
     JsonNode portNode = root.get("port");
     if (portNode != null) {
@@ -103,26 +270,41 @@ public final class SeedCodec {
 
   /** {@code {"name": {"ip": I, "port": P, "mtime": M}, ...}\n}, in the map's order. */
   public static String encodeDirectory(Map<String, DirectoryEntry> directory) {
-    StringBuilder out = new StringBuilder(2 + directory.size() * 64);
-    out.append('{');
-    boolean first = true;
-    for (Map.Entry<String, DirectoryEntry> e : directory.entrySet()) {
-      if (!first) {
-        out.append(", ");
-      }
-      first = false;
-      appendDirectoryEntry(out, e.getKey(), e.getValue());
-    }
-    return out.append("}\n").toString();
+    List<byte[]> members = new ArrayList<>(directory.size());
+    directory.forEach((name, entry) -> members.add(encodeDirectoryMember(name, entry.ip(), entry.port(), entry.mtime())));
+    return directoryLine(members).toString(StandardCharsets.US_ASCII);
   }
 
-  /** Appends {@code "name": {"ip": I, "port": P, "mtime": M}}. */
-  public static void appendDirectoryEntry(StringBuilder out, String name, DirectoryEntry entry) {
+  /**
+   * One member of a directory line, {@code "name": {"ip": I, "port": P, "mtime": M}}, as the ASCII
+   * bytes Python writes. A tracker keeps these per name and rebuilds only the ones that changed.
+   */
+  public static byte[] encodeDirectoryMember(String name, String ip, int port, long mtime) {
+    StringBuilder out = new StringBuilder(name.length() + ip.length() + 48);
     PythonJson.appendString(out, name);
     out.append(": {\"ip\": ");
-    PythonJson.appendString(out, entry.ip());
-    out.append(", \"port\": ").append(entry.port());
-    out.append(", \"mtime\": ").append(entry.mtime()).append('}');
+    PythonJson.appendString(out, ip);
+    out.append(", \"port\": ").append(port);
+    out.append(", \"mtime\": ").append(mtime).append('}');
+    return out.toString().getBytes(StandardCharsets.US_ASCII); // ensure_ascii: only ASCII is written
+  }
+
+  /** The directory line, {@code \n} included, from members in line order: the one encoder of it. */
+  public static Buffer directoryLine(Collection<byte[]> members) {
+    int size = 3 + Math.max(0, members.size() - 1) * 2;
+    for (byte[] member : members) {
+      size += member.length;
+    }
+    Buffer line = Buffer.buffer(size).appendByte((byte) '{');
+    boolean first = true;
+    for (byte[] member : members) {
+      if (!first) {
+        line.appendByte((byte) ',').appendByte((byte) ' ');
+      }
+      first = false;
+      line.appendBytes(member);
+    }
+    return line.appendByte((byte) '}').appendByte((byte) '\n');
   }
 
   /** A directory line: its usable entries, and the names (or reasons) of the entries left out. */
@@ -134,7 +316,7 @@ public final class SeedCodec {
    * fails as a whole.
    */
   public static Directory decodeDirectory(Buffer line) throws ProtocolException {
-    ObjectNode root = parseObject(line);
+    ObjectNode root = parseObject(decodeUtf8(line));
     Map<String, DirectoryEntry> entries = new LinkedHashMap<>();
     List<String> rejected = new ArrayList<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
@@ -167,20 +349,23 @@ public final class SeedCodec {
 
   /** Decodes strict UTF-8: malformed bytes are an error, not replacement characters. */
   public static String decodeUtf8(Buffer bytes) throws ProtocolException {
+    return decodeUtf8Chars(bytes).toString();
+  }
+
+  private static CharBuffer decodeUtf8Chars(Buffer bytes) throws ProtocolException {
     try {
+      // nioBuffer() reads the buffer's bytes in place: no copy of a line that may be megabytes long.
       return StandardCharsets.UTF_8
           .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes.getBytes()))
-          .toString();
+          .decode(((BufferInternal) bytes).getByteBuf().nioBuffer());
     } catch (CharacterCodingException e) {
       throw new ProtocolException("line is not valid UTF-8");
     }
   }
 
-  private static ObjectNode parseObject(Buffer line) throws ProtocolException {
-    String text = decodeUtf8(line);
+  private static ObjectNode parseObject(String text) throws ProtocolException {
     JsonNode root;
     try {
       root = MAPPER.readTree(text);

@@ -150,10 +150,27 @@ class SeedCodecTest {
   }
 
   @Test
-  void appendDirectoryEntryWritesOneMember() {
-    StringBuilder out = new StringBuilder("X");
-    SeedCodec.appendDirectoryEntry(out, "a\"b", new DirectoryEntry("h\u00e9", 80, -1));
-    assertThat(out).hasToString("X\"a\\\"b\": {\"ip\": \"h\\u00e9\", \"port\": 80, \"mtime\": -1}");
+  void encodeDirectoryMemberWritesOneMember() {
+    byte[] member = SeedCodec.encodeDirectoryMember("a\"b", "h\u00e9", 80, -1);
+    assertThat(new String(member, StandardCharsets.US_ASCII))
+        .isEqualTo("\"a\\\"b\": {\"ip\": \"h\\u00e9\", \"port\": 80, \"mtime\": -1}");
+  }
+
+  @Test
+  void directoryLineJoinsMembersAsPythonDoes() {
+    assertThat(SeedCodec.directoryLine(List.of()).toString()).isEqualTo("{}\n");
+    assertThat(SeedCodec.directoryLine(List.of("\"a\": 1".getBytes(StandardCharsets.US_ASCII),
+        "\"b\": 2".getBytes(StandardCharsets.US_ASCII))).toString()).isEqualTo("{\"a\": 1, \"b\": 2}\n");
+  }
+
+  @Test
+  void aRepeatedKeyIsReadAsPythonDoesLastOneWins() throws Exception {
+    SeedCodec.PeerMessage message = SeedCodec.decodePeerMessage(line(
+        "{\"port\": \"x\", \"port\": 8000, \"files\": 3, \"files\": [{\"name\": \"a\", \"name\": \"b\", \"mtime\": 1}]}"));
+    assertThat(message.port()).isEqualTo(8000);
+    assertThat(message.files()).containsExactly(new FileEntry("b", 1));
+    assertThatThrownBy(() -> SeedCodec.decodePeerMessage(line("{\"port\": 8000, \"port\": 0}")))
+        .isInstanceOf(ProtocolException.class).hasMessageContaining("port");
   }
 
   // ---- decodePeerMessage ------------------------------------------------------------------------
@@ -575,6 +592,37 @@ class SeedCodecTest {
         "{\"port\": " + port + ", \"files\": [{\"name\": " + name + ", \"mtime\": " + mtime + "}]}"));
     decodeExpectingOnlyProtocolErrors(line(
         "{" + name + ": {\"ip\": " + port + ", \"port\": " + port + ", \"mtime\": " + mtime + "}}"));
+  }
+
+  @Property(tries = 2000)
+  void theStreamingReaderAgreesWithTheTreeReader(@ForAll("jsonish") String port, @ForAll("jsonish") String name,
+      @ForAll("jsonish") String mtime, @ForAll("jsonish") String extra) {
+    for (String text : List.of(
+        "{\"port\": " + port + ", \"files\": [{\"name\": " + name + ", \"mtime\": " + mtime + "}]}",
+        "{\"files\": [{\"mtime\": " + mtime + ", \"x\": " + extra + ", \"name\": " + name + "}], \"port\": " + port + "}",
+        "{" + extra + "}", port + name + mtime)) {
+      assertSameOutcome(line(text));
+    }
+  }
+
+  /** Both readers accept with equal results, or both reject. */
+  private static void assertSameOutcome(Buffer input) {
+    SeedCodec.PeerMessage streamed = null;
+    SeedCodec.PeerMessage tree = null;
+    boolean streamedFailed = false;
+    boolean treeFailed = false;
+    try {
+      streamed = SeedCodec.decodePeerMessage(input);
+    } catch (ProtocolException e) {
+      streamedFailed = true;
+    }
+    try {
+      tree = SeedCodec.decodePeerMessageWithTree(input);
+    } catch (ProtocolException e) {
+      treeFailed = true;
+    }
+    assertThat(streamedFailed).as("streaming reader failed on %s", input).isEqualTo(treeFailed);
+    assertThat(streamed).as("decoded %s", input).isEqualTo(tree);
   }
 
   private static void decodeExpectingOnlyProtocolErrors(Buffer input) {

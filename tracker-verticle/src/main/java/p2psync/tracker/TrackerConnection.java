@@ -3,6 +3,7 @@ package p2psync.tracker;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
+import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import p2psync.common.ProtocolException;
 import p2psync.common.SeedCodec;
@@ -11,6 +12,8 @@ import p2psync.common.SyncConfig;
 
 /** One peer's tracker connection: reads its lines, updates the directory, answers each with the directory. */
 final class TrackerConnection {
+  private static final Logger LOG = System.getLogger(TrackerConnection.class.getName());
+
   private final long peerId;
   private final NetSocket socket;
   private final Directory directory;
@@ -30,11 +33,11 @@ final class TrackerConnection {
   }
 
   void start() {
-    TrackerVerticle.LOG.log(Level.INFO, "Client connected with " + remote);
+    LOG.log(Level.INFO, "Client connected with " + remote);
     lines.handler(this::handleLine);
-    lines.exceptionHandler(e -> fail(e.getMessage()));
+    lines.exceptionHandler(this::fail);
     lines.endHandler(v -> close());
-    socket.exceptionHandler(e -> fail(e.getMessage()));
+    socket.exceptionHandler(this::fail);
     socket.closeHandler(v -> cleanUp());
   }
 
@@ -53,7 +56,7 @@ final class TrackerConnection {
     try {
       message = SeedCodec.decodePeerMessage(line);
     } catch (ProtocolException e) {
-      fail(e.getMessage());
+      fail(e);
       return;
     }
     if (message.port() == null) {
@@ -65,13 +68,14 @@ final class TrackerConnection {
       directory.register(peerId, ip, message.port());
       tracker.servedAddressKnown(this, address, servedAddress);
       servedAddress = address;
-      TrackerVerticle.LOG.log(Level.INFO, "client server " + address);
+      LOG.log(Level.INFO, "client server " + address);
     }
     if (message.hasFiles()) {
       directory.replaceFiles(peerId, message.files());
     }
+    tracker.directoryTouched();
     if (!message.rejectedNames().isEmpty()) {
-      TrackerVerticle.LOG.log(Level.WARNING,
+      LOG.log(Level.WARNING,
           remote + " advertised names that are never synced, ignored: " + message.rejectedNames());
     }
     socket.write(directory.encoded());
@@ -82,9 +86,13 @@ final class TrackerConnection {
     }
   }
 
-  private void fail(String reason) {
+  private void fail(Throwable cause) {
     if (!closed) {
-      TrackerVerticle.LOG.log(Level.WARNING, "closing connection of " + remote + ": " + reason);
+      // The reason is the whole story for protocol errors; anything else gets its stack at debug.
+      LOG.log(Level.WARNING, "closing connection of " + remote + ": " + cause.getMessage());
+      if (!(cause instanceof ProtocolException)) {
+        LOG.log(Level.DEBUG, "connection of " + remote + " failed", cause);
+      }
       close();
     }
   }
@@ -93,7 +101,8 @@ final class TrackerConnection {
     closed = true;
     directory.remove(peerId);
     tracker.closed(this, servedAddress);
-    TrackerVerticle.LOG.log(Level.INFO, "Client disconnected " + remote
+    tracker.directoryTouched();
+    LOG.log(Level.INFO, "Client disconnected " + remote
         + (servedAddress == null ? "" : " (serving " + servedAddress + ")"));
   }
 }

@@ -21,7 +21,7 @@ import p2psync.common.LocalPorts;
  * connection.
  */
 public class TrackerVerticle extends VerticleBase {
-  static final Logger LOG = System.getLogger("p2psync.tracker");
+  private static final Logger LOG = System.getLogger(TrackerVerticle.class.getName());
 
   private TrackerOptions options;
   private final Directory directory = new Directory();
@@ -29,6 +29,9 @@ public class TrackerVerticle extends VerticleBase {
   private final Map<String, TrackerConnection> byServedAddress = new HashMap<>();
   private NetServer server;
   private long nextPeerId;
+  /** What other threads may read: replaced, never changed, by the event loop. */
+  private volatile TrackerSnapshot snapshot = TrackerSnapshot.EMPTY;
+  private boolean publishPending;
 
   /** Deployed by name: reads {@link TrackerOptions} from the deployment config. */
   public TrackerVerticle() {}
@@ -70,15 +73,39 @@ public class TrackerVerticle extends VerticleBase {
     return server.actualPort();
   }
 
-  /** How many peers are in the directory now. */
-  public int peerCount() {
-    return directory.peerCount();
+  /**
+   * The directory as of the last change the event loop has published (within one turn of the loop
+   * after it): safe to read from any thread.
+   */
+  public TrackerSnapshot snapshot() {
+    return snapshot;
   }
 
-  /** The directory line as it would be sent now, without its {@code \n}; for tests and tools. */
+  /** How many peers are in the directory; see {@link #snapshot()}. */
+  public int peerCount() {
+    return snapshot.peerCount();
+  }
+
+  /** The directory line, without its {@code \n}; see {@link #snapshot()}. */
   public String directoryLine() {
-    String line = directory.encoded().toString();
-    return line.substring(0, line.length() - 1);
+    return snapshot.directoryLine();
+  }
+
+  /**
+   * The directory may have changed: publish a snapshot once the current turn of the event loop is
+   * over, so a storm of messages is published once, not once per message.
+   */
+  void directoryTouched() {
+    if (!publishPending) {
+      publishPending = true;
+      context.runOnContext(v -> {
+        publishPending = false;
+        if (snapshot.version() != directory.version() || snapshot.peerCount() != directory.peerCount()) {
+          snapshot = new TrackerSnapshot(directory.peerCount(), directory.nameCount(), directory.version(),
+              directory.encoded());
+        }
+      });
+    }
   }
 
   private void accept(NetSocket socket) {
