@@ -7,9 +7,11 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -79,16 +81,40 @@ public final class SeedCodec {
    * last-key-wins is Python's {@code json.loads} rule.
    */
   public static PeerMessage decodePeerMessage(Buffer line) throws ProtocolException {
-    CharBuffer text = decodeUtf8Chars(line);
-    try (JsonParser parser = MAPPER.getFactory().createParser(text.array(), text.arrayOffset(), text.remaining())) {
+    ByteBuf bytes = ((BufferInternal) line).getByteBuf();
+    try (JsonParser parser = createParser(bytes)) {
       return new PeerMessageReader(parser).read();
     } catch (RepeatedKey e) {
-      return decodePeerMessageTree(text.toString());
+      return decodePeerMessageTree(decodeUtf8(line));
     } catch (JsonProcessingException e) {
       throw new ProtocolException("invalid JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
       throw new ProtocolException("invalid JSON: " + e.getMessage());
     }
+  }
+
+  /**
+   * A parser over the line. Pure ASCII (what peers send, names being escaped as Python does) is
+   * read in place as bytes; anything else is decoded strictly first, since Jackson lets some invalid
+   * UTF-8 (overlong forms, encoded surrogates) through.
+   */
+  private static JsonParser createParser(ByteBuf bytes) throws IOException, ProtocolException {
+    int from = bytes.readerIndex();
+    int length = bytes.readableBytes();
+    if (bytes.hasArray() && isAscii(bytes.array(), bytes.arrayOffset() + from, length)) {
+      return MAPPER.getFactory().createParser(bytes.array(), bytes.arrayOffset() + from, length);
+    }
+    CharBuffer text = decodeUtf8Chars(bytes.nioBuffer());
+    return MAPPER.getFactory().createParser(text.array(), text.arrayOffset(), text.remaining());
+  }
+
+  private static boolean isAscii(byte[] bytes, int from, int length) {
+    for (int i = from, end = from + length; i < end; i++) {
+      if (bytes[i] < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** A key seen twice in one object: the streaming reader hands over to the tree reader. */
@@ -349,17 +375,17 @@ public final class SeedCodec {
 
   /** Decodes strict UTF-8: malformed bytes are an error, not replacement characters. */
   public static String decodeUtf8(Buffer bytes) throws ProtocolException {
-    return decodeUtf8Chars(bytes).toString();
+    // nioBuffer() reads the buffer's bytes in place: no copy of a line that may be megabytes long.
+    return decodeUtf8Chars(((BufferInternal) bytes).getByteBuf().nioBuffer()).toString();
   }
 
-  private static CharBuffer decodeUtf8Chars(Buffer bytes) throws ProtocolException {
+  private static CharBuffer decodeUtf8Chars(ByteBuffer bytes) throws ProtocolException {
     try {
-      // nioBuffer() reads the buffer's bytes in place: no copy of a line that may be megabytes long.
       return StandardCharsets.UTF_8
           .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(((BufferInternal) bytes).getByteBuf().nioBuffer());
+          .decode(bytes);
     } catch (CharacterCodingException e) {
       throw new ProtocolException("line is not valid UTF-8");
     }

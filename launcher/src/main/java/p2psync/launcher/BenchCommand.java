@@ -60,7 +60,9 @@ final class BenchCommand implements Runnable {
   @Command(name = "tracker", mixinStandardHelpOptions = true,
       description = {"N peer connections of a converged swarm (every peer advertises the same names) send a",
           "KeepAlive every interval while a trickle re-advertises changed files; reports reply latency",
-          "p50/p99/max and the tracker's CPU and RSS. The tracker runs in a JVM of its own unless --in-process."})
+          "p50/p99/max and the tracker's CPU and RSS. The tracker runs in a JVM of its own unless --in-process.",
+          "--storm: every peer joins a fresh tracker within one interval, with mtimes of its own, as after a",
+          "tracker restart; reports Init and KeepAlive latency apart, failed connections, CPU and RSS."})
   static final class Tracker implements Callable<Integer> {
     @Option(names = "--peers", defaultValue = "1000", description = "Connections (default: ${DEFAULT-VALUE}).")
     int peers;
@@ -79,6 +81,9 @@ final class BenchCommand implements Runnable {
     @Option(names = "--trickle", defaultValue = "2", description = "Re-advertisements of a changed file per second (default: ${DEFAULT-VALUE}).")
     double trickle;
 
+    @Option(names = "--storm", description = "A join storm: no ramp-up, every peer joins within one interval.")
+    boolean storm;
+
     @Option(names = "--in-process", description = "Run the tracker in this JVM instead of a child JVM.")
     boolean inProcess;
 
@@ -89,7 +94,8 @@ final class BenchCommand implements Runnable {
     public Integer call() throws Exception {
       ConsoleLogging.configure(false, java.util.logging.Level.WARNING);
       header();
-      TrackerBench.run(new TrackerBench.Options(peers, names, keepAlive, duration, trickle, inProcess, trackerJvmOptions),
+      TrackerBench.run(new TrackerBench.Options(peers, names, keepAlive, duration, trickle, inProcess, trackerJvmOptions,
+          storm),
           System.out).print(System.out);
       return 0;
     }

@@ -44,9 +44,14 @@ public final class TrackerBench {
   private static final long BASE_MTIME = 1_700_000_000L;
   private static final int FIRST_PORT = 10_000;
 
-  /** What to run. {@code trickle}: re-advertisements per second in the whole swarm. */
+  /**
+   * What to run. {@code trickle}: re-advertisements per second in the whole swarm (steady state only).
+   * {@code storm}: every peer joins within one keepalive interval of a freshly started tracker, each
+   * listing the same names with mtimes of its own, as after a tracker restart; measured from the
+   * first join for one interval plus {@code duration}.
+   */
   public record Options(int peers, int names, Duration keepAlive, Duration duration, double trickle, boolean inProcess,
-      String trackerJvmOptions) {}
+      String trackerJvmOptions, boolean storm) {}
 
   /** Latency figures of one kind of message, in nanoseconds. */
   public record Latency(int count, long p50, long p99, long max) {
@@ -61,26 +66,41 @@ public final class TrackerBench {
     }
   }
 
-  /** Everything measured. */
+  /** Everything measured. In a storm, the window starts with the first join and {@code keepAlive} is every KeepAlive. */
   public record Result(int peers, int names, long replyBytes, Latency init, Latency keepAlive, Latency readvertise,
-      double rampSeconds, double windowSeconds, double trackerCpuSeconds, long trackerRss, long trackerPeakRss,
-      double loadCpuSeconds, int missingReplies, int closedByTracker, boolean separateProcess) {
+      Latency keepAliveAfterStorm, double rampSeconds, double windowSeconds, double trackerCpuSeconds, long trackerRss,
+      long trackerPeakRss, double loadCpuSeconds, int missingReplies, int closedByTracker, int failedConnects,
+      boolean separateProcess, boolean storm) {
+
+    /** Connections that failed to open, were closed by the tracker, or never had their Init answered. */
+    public int failedConnections() {
+      return failedConnects + closedByTracker + (peers - failedConnects - init.count());
+    }
 
     public void print(PrintStream out) {
-      out.printf("tracker: %d peers x %d names, directory line %d bytes, tracker in %s%n", peers, names, replyBytes,
-          separateProcess ? "its own JVM" : "the load generator's JVM");
-      out.printf("  ramp-up (Init of every peer) %.1f s; Init replies: %s%n", rampSeconds, init.format());
-      out.printf("  measured %.1f s: KeepAlive replies: %s (target p99 < 50 ms)%n", windowSeconds, keepAlive.format());
-      out.printf("  re-advertisements (directory changed): %s%n", readvertise.format());
-      out.printf("  replies: %.0f/s, %.1f MB/s of directory lines%n",
-          (keepAlive.count() + readvertise.count()) / windowSeconds,
-          (keepAlive.count() + readvertise.count()) * (double) replyBytes / 1e6 / windowSeconds);
-      out.printf("  tracker CPU %.2f s in the window (%.0f%% of one core); RSS %s, peak %s%n", trackerCpuSeconds,
-          100 * trackerCpuSeconds / windowSeconds, ProcStats.mib(trackerRss), ProcStats.mib(trackerPeakRss));
-      out.printf("  load generator CPU %.2f s in the window (%.0f%% of one core)%n", loadCpuSeconds,
+      out.printf("tracker%s: %d peers x %d names, directory line %d bytes, tracker in %s%n", storm ? " storm" : "",
+          peers, names, replyBytes, separateProcess ? "its own JVM" : "the load generator's JVM");
+      if (storm) {
+        out.printf("  every peer joined within one interval; last Init answered after %.1f s%n", rampSeconds);
+        out.printf("  Init replies: %s (target p99 <= 250 ms)%n", init.format());
+        out.printf("  KeepAlive replies, all: %s%n", keepAlive.format());
+        out.printf("  KeepAlive replies after the storm: %s (target p99 <= 20 ms)%n", keepAliveAfterStorm.format());
+      } else {
+        out.printf("  ramp-up (Init of every peer) %.1f s; Init replies: %s%n", rampSeconds, init.format());
+        out.printf("  measured %.1f s: KeepAlive replies: %s (target p99 < 50 ms)%n", windowSeconds, keepAlive.format());
+        out.printf("  re-advertisements (directory changed): %s%n", readvertise.format());
+      }
+      long replies = init.count() + keepAlive.count() + readvertise.count();
+      out.printf("  replies: %.0f/s, %.1f MB/s of directory lines%n", replies / windowSeconds,
+          replies * (double) replyBytes / 1e6 / windowSeconds);
+      out.printf("  tracker CPU %.2f s in %.1f s (%.0f%% of one core); RSS %s, peak %s%n", trackerCpuSeconds,
+          windowSeconds, 100 * trackerCpuSeconds / windowSeconds, ProcStats.mib(trackerRss),
+          ProcStats.mib(trackerPeakRss));
+      out.printf("  load generator CPU %.2f s (%.0f%% of one core)%n", loadCpuSeconds,
           100 * loadCpuSeconds / windowSeconds);
-      out.printf("  replies missing at the end: %d; connections closed by the tracker: %d%n", missingReplies,
-          closedByTracker);
+      out.printf("  failed connections: %d (connect failed %d, closed by the tracker %d, Init unanswered %d); "
+          + "replies missing at the end: %d%n", failedConnections(), failedConnects, closedByTracker,
+          peers - failedConnects - init.count(), missingReplies);
     }
   }
 
@@ -104,17 +124,20 @@ public final class TrackerBench {
   private final Options options;
   private final Recorder initLatency = new Recorder();
   private final Recorder keepAliveLatency = new Recorder();
+  private final Recorder keepAliveAfterStorm = new Recorder();
   private final Recorder readvertiseLatency = new Recorder();
   private final AtomicInteger connected = new AtomicInteger();
   private final AtomicInteger pendingInWindow = new AtomicInteger();
   private final AtomicInteger initReplies = new AtomicInteger();
   private final AtomicInteger closedByTracker = new AtomicInteger();
+  private final AtomicInteger failedConnects = new AtomicInteger();
   private final AtomicLong replyBytes = new AtomicLong();
   private final AtomicInteger trickleVersion = new AtomicInteger();
   private final String filesJson;
   private volatile long windowStart = Long.MAX_VALUE;
   private volatile long windowEnd = Long.MAX_VALUE;
   private volatile boolean stopping;
+  private volatile long stormOver = Long.MAX_VALUE;
   private final List<Peer> peers = new ArrayList<>();
 
   private TrackerBench(Options options) {
@@ -135,6 +158,20 @@ public final class TrackerBench {
       }
       json.append("{\"name\": \"").append(name(i)).append("\", \"mtime\": ")
           .append(i == bumped ? BASE_MTIME + version : BASE_MTIME).append('}');
+    }
+    return json.append("]}\n").toString();
+  }
+
+  /** A storm peer's list: the same names, each with an mtime of its own (so winners keep changing). */
+  private String stormFiles() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    StringBuilder json = new StringBuilder(options.names() * 48).append("\"files\": [");
+    for (int i = 0; i < options.names(); i++) {
+      if (i > 0) {
+        json.append(", ");
+      }
+      json.append("{\"name\": \"").append(name(i)).append("\", \"mtime\": ")
+          .append(BASE_MTIME + random.nextInt(1_000_000)).append('}');
     }
     return json.append("]}\n").toString();
   }
@@ -170,7 +207,7 @@ public final class TrackerBench {
           closedByTracker.incrementAndGet();
         }
       });
-      send(Kind.INIT, "{\"port\": " + port + ", " + filesJson);
+      send(Kind.INIT, "{\"port\": " + port + ", " + (options.storm() ? stormFiles() : filesJson));
     }
 
     void startKeepAlives(long phaseMillis) {
@@ -239,6 +276,9 @@ public final class TrackerBench {
           case KEEPALIVE -> {
             if (inWindow(sent[0])) {
               keepAliveLatency.add(latency);
+              if (sent[0] > stormOver) {
+                keepAliveAfterStorm.add(latency);
+              }
             }
           }
           case READVERTISE -> {
@@ -275,70 +315,23 @@ public final class TrackerBench {
         BufferedReader lines = new BufferedReader(
             new InputStreamReader(trackerProcess.getInputStream(), StandardCharsets.UTF_8));
         String first = lines.readLine();
-        if (first == null || !first.startsWith("PORT ")) {
+        while (first != null && !first.startsWith("PORT ")) {
+          first = lines.readLine(); // e.g. a flight recorder's greeting, from --tracker-jvm-options
+        }
+        if (first == null) {
           throw new IllegalStateException("the tracker process did not start: " + first + " (" + command + ")");
         }
         port = Integer.parseInt(first.substring(5).trim());
       }
       ProcessHandle trackerHandle = trackerProcess == null ? ProcessHandle.current() : trackerProcess.toHandle();
-      out.printf("tracker on 127.0.0.1:%d (%s); ramping up %d peers ...%n", port,
-          trackerProcess == null ? "in process" : "pid " + trackerHandle.pid(), options.peers());
-
+      out.printf("tracker on 127.0.0.1:%d (%s); %s %d peers ...%n", port,
+          trackerProcess == null ? "in process" : "pid " + trackerHandle.pid(),
+          options.storm() ? "a join storm of" : "ramping up", options.peers());
       NetClient client = load.createNetClient(new NetClientOptions().setTcpNoDelay(true)
           .setConnectTimeout(10_000));
-      long rampStart = System.nanoTime();
-      Duration rampLimit = Duration.ofSeconds(60 + options.peers() / 50);
-      for (int i = 0; i < options.peers(); i++) {
-        Peer peer = new Peer(load, FIRST_PORT + i);
-        peers.add(peer);
-        int index = i;
-        // At most 100 Inits in flight, so the ramp measures the tracker rather than a burst.
-        Blocking.waitFor(() -> index - initReplies.get() < 100, Duration.ofMillis(1), rampLimit, "Init replies");
-        client.connect(port, "127.0.0.1").onSuccess(peer::connected).onFailure(e -> {
-          System.err.println("connection " + index + " failed: " + e.getMessage());
-          initReplies.incrementAndGet(); // do not wait for it
-        });
-      }
-      Blocking.waitFor(() -> initReplies.get() >= options.peers(), Duration.ofMillis(5), rampLimit, "all Init replies");
-      double rampSeconds = (System.nanoTime() - rampStart) / 1e9;
-
-      long interval = options.keepAlive().toMillis();
-      // One interval of warm-up, so every peer is in its keepalive rhythm, then the window.
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(interval));
-      Duration trackerCpu0 = ProcStats.cpuTime(trackerHandle);
-      Duration loadCpu0 = ProcStats.cpuTime(ProcessHandle.current());
-      windowStart = System.nanoTime();
-      long trickleTimer = -1;
-      if (options.trickle() > 0) {
-        long every = Math.max(1, Math.round(1000 / options.trickle()));
-        trickleTimer = load.setPeriodic(every, t -> {
-          Peer peer = peers.get(ThreadLocalRandom.current().nextInt(peers.size()));
-          if (peer.context != null) {
-            peer.context.runOnContext(v -> peer.readvertise());
-          }
-        });
-      }
-      out.printf("  %d peers connected in %.1f s; measuring for %s ...%n", connected.get(), rampSeconds,
-          options.duration());
-      LockSupport.parkNanos(options.duration().toNanos());
-      windowEnd = System.nanoTime();
-      Duration trackerCpu1 = ProcStats.cpuTime(trackerHandle);
-      Duration loadCpu1 = ProcStats.cpuTime(ProcessHandle.current());
-      long trackerRss = ProcStats.statusBytes(trackerHandle.pid(), "VmRSS");
-      long trackerHwm = ProcStats.statusBytes(trackerHandle.pid(), "VmHWM");
-      load.cancelTimer(trickleTimer);
-      // Let replies to messages sent inside the window arrive (bounded), then stop.
-      long grace = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-      while (System.nanoTime() < grace && pendingInWindow.get() > 0) {
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
-      }
-      stopping = true;
-      int missing = pendingInWindow.get();
-      double window = (windowEnd - windowStart) / 1e9;
-      Result result = new Result(options.peers(), options.names(), replyBytes.get(), initLatency.latency(),
-          keepAliveLatency.latency(), readvertiseLatency.latency(), rampSeconds, window,
-          seconds(trackerCpu0, trackerCpu1), trackerRss, trackerHwm, seconds(loadCpu0, loadCpu1), missing,
-          closedByTracker.get(), trackerProcess != null);
+      Result result = options.storm()
+          ? storm(out, load, client, port, trackerHandle, trackerProcess != null)
+          : steady(out, load, client, port, trackerHandle, trackerProcess != null);
       Blocking.await(client.close(), Duration.ofSeconds(30));
       return result;
     } finally {
@@ -354,6 +347,102 @@ public final class TrackerBench {
         }
       }
     }
+  }
+
+  private void connect(NetClient client, int port, Peer peer, int index) {
+    client.connect(port, "127.0.0.1").onSuccess(peer::connected).onFailure(e -> {
+      System.err.println("connection " + index + " failed: " + e.getMessage());
+      failedConnects.incrementAndGet();
+      initReplies.incrementAndGet(); // do not wait for it
+    });
+  }
+
+  /** Ramp-up with at most 100 Inits in flight, one interval of warm-up, then the measured window. */
+  private Result steady(PrintStream out, Vertx load, NetClient client, int port, ProcessHandle trackerHandle,
+      boolean separate) {
+    long rampStart = System.nanoTime();
+    Duration rampLimit = Duration.ofSeconds(60 + options.peers() / 50);
+    for (int i = 0; i < options.peers(); i++) {
+      Peer peer = new Peer(load, FIRST_PORT + i);
+      peers.add(peer);
+      int index = i;
+      // At most 100 Inits in flight, so the ramp measures the tracker rather than a burst.
+      Blocking.waitFor(() -> index - initReplies.get() < 100, Duration.ofMillis(1), rampLimit, "Init replies");
+      connect(client, port, peer, index);
+    }
+    Blocking.waitFor(() -> initReplies.get() >= options.peers(), Duration.ofMillis(5), rampLimit, "all Init replies");
+    double rampSeconds = (System.nanoTime() - rampStart) / 1e9;
+
+    long interval = options.keepAlive().toMillis();
+    // One interval of warm-up, so every peer is in its keepalive rhythm, then the window.
+    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(interval));
+    Duration trackerCpu0 = ProcStats.cpuTime(trackerHandle);
+    Duration loadCpu0 = ProcStats.cpuTime(ProcessHandle.current());
+    windowStart = System.nanoTime();
+    long trickleTimer = -1;
+    if (options.trickle() > 0) {
+      long every = Math.max(1, Math.round(1000 / options.trickle()));
+      trickleTimer = load.setPeriodic(every, t -> {
+        Peer peer = peers.get(ThreadLocalRandom.current().nextInt(peers.size()));
+        if (peer.context != null) {
+          peer.context.runOnContext(v -> peer.readvertise());
+        }
+      });
+    }
+    out.printf("  %d peers connected in %.1f s; measuring for %s ...%n", connected.get(), rampSeconds,
+        options.duration());
+    LockSupport.parkNanos(options.duration().toNanos());
+    load.cancelTimer(trickleTimer);
+    return finish(rampSeconds, trackerHandle, trackerCpu0, loadCpu0, separate);
+  }
+
+  /**
+   * Every peer connects and sends its Init at an even pace within one keepalive interval, as after a
+   * tracker restart, then keeps its keepalive rhythm for the measured duration. Everything counts,
+   * the cold tracker included.
+   */
+  private Result storm(PrintStream out, Vertx load, NetClient client, int port, ProcessHandle trackerHandle,
+      boolean separate) {
+    Duration trackerCpu0 = ProcStats.cpuTime(trackerHandle);
+    Duration loadCpu0 = ProcStats.cpuTime(ProcessHandle.current());
+    long interval = options.keepAlive().toNanos();
+    windowStart = System.nanoTime();
+    for (int i = 0; i < options.peers(); i++) {
+      Peer peer = new Peer(load, FIRST_PORT + i);
+      peers.add(peer);
+      long due = windowStart + interval * i / options.peers();
+      LockSupport.parkNanos(due - System.nanoTime());
+      connect(client, port, peer, i);
+    }
+    Duration limit = options.keepAlive().plus(options.duration());
+    Blocking.waitFor(() -> initReplies.get() >= options.peers(), Duration.ofMillis(5), limit.plusSeconds(30),
+        "all Init replies");
+    stormOver = System.nanoTime();
+    double rampSeconds = (stormOver - windowStart) / 1e9;
+    out.printf("  %d peers joined, the last after %.1f s; measuring until %s after the first ...%n", connected.get(),
+        rampSeconds, limit);
+    LockSupport.parkNanos(windowStart + limit.toNanos() - System.nanoTime());
+    return finish(rampSeconds, trackerHandle, trackerCpu0, loadCpu0, separate);
+  }
+
+  /** Ends the window, lets replies to messages sent in it arrive (bounded), and collects the figures. */
+  private Result finish(double rampSeconds, ProcessHandle trackerHandle, Duration trackerCpu0, Duration loadCpu0,
+      boolean separate) {
+    windowEnd = System.nanoTime();
+    Duration trackerCpu1 = ProcStats.cpuTime(trackerHandle);
+    Duration loadCpu1 = ProcStats.cpuTime(ProcessHandle.current());
+    long trackerRss = ProcStats.statusBytes(trackerHandle.pid(), "VmRSS");
+    long trackerHwm = ProcStats.statusBytes(trackerHandle.pid(), "VmHWM");
+    long grace = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (System.nanoTime() < grace && pendingInWindow.get() > 0) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+    }
+    stopping = true;
+    return new Result(options.peers(), options.names(), replyBytes.get(), initLatency.latency(),
+        keepAliveLatency.latency(), readvertiseLatency.latency(), keepAliveAfterStorm.latency(), rampSeconds,
+        (windowEnd - windowStart) / 1e9, seconds(trackerCpu0, trackerCpu1), trackerRss, trackerHwm,
+        seconds(loadCpu0, loadCpu1), pendingInWindow.get(), closedByTracker.get(), failedConnects.get(), separate,
+        options.storm());
   }
 
   private boolean inWindow(long sentAt) {

@@ -36,7 +36,7 @@ class BenchSmokeTest {
   @Test
   void trackerWithTwentyConnectionsForOneSecond() throws Exception {
     TrackerBench.Result result = TrackerBench.run(
-        new TrackerBench.Options(20, 50, Duration.ofMillis(200), Duration.ofSeconds(1), 5, true, ""), out);
+        new TrackerBench.Options(20, 50, Duration.ofMillis(200), Duration.ofSeconds(1), 5, true, "", false), out);
     result.print(out);
     assertThat(result.init().count()).isEqualTo(20);
     assertThat(result.keepAlive().count()).isGreaterThan(20);
@@ -45,6 +45,19 @@ class BenchSmokeTest {
     assertThat(result.closedByTracker()).isZero();
     // 50 entries of {"shared-file-000000.dat": {"ip": "127.0.0.1", "port": 10000, "mtime": 1700000000}}
     assertThat(result.replyBytes()).isGreaterThan(50 * 70L);
+  }
+
+  @Test
+  void trackerStormOfThirtyPeersInAChildJvm() throws Exception {
+    TrackerBench.Result result = TrackerBench.run(
+        new TrackerBench.Options(30, 40, Duration.ofMillis(300), Duration.ofSeconds(1), 0, false, "", true), out);
+    result.print(out);
+    assertThat(result.init().count()).isEqualTo(30);
+    assertThat(result.failedConnections()).isZero();
+    assertThat(result.keepAliveAfterStorm().count()).isPositive();
+    assertThat(result.trackerPeakRss()).as("read from the child's /proc").isPositive();
+    assertThat(result.separateProcess()).isTrue();
+    assertThat(text.toString(StandardCharsets.UTF_8)).contains("Init replies").contains("failed connections: 0");
   }
 
   @Test
