@@ -1,6 +1,5 @@
 package p2psync.common;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -34,6 +33,9 @@ public final class FileNames {
     if (name.equals(".") || name.equals("..")) {
       return "not a file name";
     }
+    // UTF-8 length counted along the way: a tracker checks millions of names in a join storm, and
+    // getBytes() would encode (and allocate) each one only to measure it.
+    int utf8Bytes = 0;
     for (int i = 0; i < name.length(); i++) {
       char c = name.charAt(i);
       if (c == '/' || c == '\\') {
@@ -42,14 +44,16 @@ public final class FileNames {
       if (c < 0x20 || c == 0x7f) {
         return "contains a control character";
       }
-      if (Character.isSurrogate(c)
-          && !(Character.isHighSurrogate(c)
-              && i + 1 < name.length()
-              && Character.isLowSurrogate(name.charAt(++i)))) {
-        return "is not valid Unicode";
+      if (Character.isSurrogate(c)) {
+        if (!(Character.isHighSurrogate(c) && i + 1 < name.length() && Character.isLowSurrogate(name.charAt(++i)))) {
+          return "is not valid Unicode";
+        }
+        utf8Bytes += 4;
+      } else {
+        utf8Bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
       }
     }
-    if (name.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
+    if (utf8Bytes > MAX_NAME_BYTES) {
       return "longer than " + MAX_NAME_BYTES + " bytes";
     }
     for (String suffix : EXCLUDED_SUFFIXES) {

@@ -1,6 +1,7 @@
 package p2psync.tracker;
 
 import io.vertx.core.buffer.Buffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -26,9 +27,13 @@ import p2psync.common.SeedCodec;
  *
  * <ul>
  *   <li>each name is one {@link Name}, shared by every peer that lists it;
- *   <li>a name's holders are an indexed binary heap, best first, in plain arrays (no object per
- *       claim): adding a holder that is not the best costs one comparison, any removal or change
- *       O(log holders), and each peer remembers where its claims sit in those heaps;
+ *   <li>a name's holders are an indexed binary heap, best first: adding a holder that is not the
+ *       best costs one comparison, any removal or change O(log holders), and each peer remembers
+ *       where its claims sit in those heaps;
+ *   <li>claims live in primitive arrays that refer to peers and names by index: no object per claim,
+ *       and nothing in them for the garbage collector to trace or to track across generations (5
+ *       million claims of a storm would otherwise be 5 million objects, or references from old
+ *       arrays to young peers);
  *   <li>each name caches its encoded member of the line; a change re-encodes that member only, and
  *       the line is the members joined, built once per change and shared by every reply.
  * </ul>
@@ -40,15 +45,17 @@ final class Directory {
   /** A peer: its file-serving address and where each of its claims sits. */
   private static final class Holder {
     final long id;
+    final int index;
     String ip;
     int port;
-    /** Claim i: {@code names[i]}, held at {@code slots[i]} of that name's heap. */
-    Name[] names = NO_NAMES;
-    int[] slots = NO_SLOTS;
+    /** Claim i: name {@code names[i]} (an index), held at slot {@code slots[i]} of that name's heap. */
+    int[] names = NO_INTS;
+    int[] slots = NO_INTS;
     int count;
 
-    Holder(long id, String ip, int port) {
+    Holder(long id, int index, String ip, int port) {
       this.id = id;
+      this.index = index;
       this.ip = ip;
       this.port = port;
     }
@@ -70,16 +77,14 @@ final class Directory {
     }
   }
 
-  private static final Name[] NO_NAMES = new Name[0];
-  private static final int[] NO_SLOTS = new int[0];
+  private static final int[] NO_INTS = new int[0];
 
-  /** One name, once: its holders in a heap (best at 0), and its member of the line. */
+  /** One name, once: its holders in a heap (best at slot 0), and its member of the line. */
   private static final class Name {
     final String text;
-    Holder[] holders = new Holder[2];
-    long[] mtimes = new long[2];
-    /** For heap slot j: where the claim sits in {@code holders[j]}'s arrays. */
-    int[] claimIndex = new int[2];
+    final int index;
+    /** Slot j: {@code data[2j]} the mtime, {@code data[2j+1]} the holder's index << 32 | its claim's. */
+    long[] data = new long[4];
     int size;
     byte[] member;
     /** Scratch for {@link #replaceFiles}: which call last listed this name, with which mtime. */
@@ -87,21 +92,32 @@ final class Directory {
     long listedMtime;
     boolean listedClaimed;
 
-    Name(String text) {
+    Name(String text, int index) {
       this.text = text;
+      this.index = index;
     }
 
-    /** Is the claim at heap slot a better than the one at b: newer, or as new from a lower address. */
-    boolean better(int a, int b) {
-      if (mtimes[a] != mtimes[b]) {
-        return mtimes[a] > mtimes[b];
-      }
-      return holders[a].compareAddress(holders[b]) < 0;
+    long mtime(int slot) {
+      return data[2 * slot];
+    }
+
+    int holder(int slot) {
+      return (int) (data[2 * slot + 1] >>> 32);
+    }
+
+    int claim(int slot) {
+      return (int) data[2 * slot + 1];
     }
   }
 
   private final Map<Long, Holder> peers = new HashMap<>();
+  private Holder[] holders = new Holder[16];
+  private final ArrayDeque<Integer> freeHolders = new ArrayDeque<>();
+  private int holderCount;
   private final Map<String, Name> names = new HashMap<>();
+  private Name[] nameTable = new Name[16];
+  private final ArrayDeque<Integer> freeNames = new ArrayDeque<>();
+  private int nameTableCount;
   // The line lists names in this order, so it does not depend on arrival order either.
   private final TreeMap<String, Name> ordered = new TreeMap<>();
   private Buffer encoded;
@@ -112,7 +128,13 @@ final class Directory {
   void register(long peerId, String ip, int port) {
     Holder holder = peers.get(peerId);
     if (holder == null) {
-      peers.put(peerId, new Holder(peerId, ip, port));
+      int index = freeHolders.isEmpty() ? holderCount++ : freeHolders.pop();
+      if (index == holders.length) {
+        holders = Arrays.copyOf(holders, index * 2);
+      }
+      holder = new Holder(peerId, index, ip, port);
+      holders[index] = holder;
+      peers.put(peerId, holder);
     } else if (!holder.ip.equals(ip) || holder.port != port) {
       // Its rank among the holders of every name it lists changes: take the claims out and put them
       // back under the new address.
@@ -131,7 +153,7 @@ final class Directory {
     // Mark each listed name with its newest listed mtime (a name listed twice keeps the newer).
     List<Name> listed = new ArrayList<>(files.size());
     for (FileEntry file : files) {
-      Name name = names.computeIfAbsent(file.name(), Name::new);
+      Name name = names.computeIfAbsent(file.name(), this::newName);
       if (name.listedBy != call) {
         name.listedBy = call;
         name.listedMtime = file.mtime();
@@ -143,11 +165,11 @@ final class Directory {
     }
     // Existing claims: kept, re-dated or withdrawn. Backwards, as a withdrawal moves the last claim.
     for (int i = holder.count - 1; i >= 0; i--) {
-      Name name = holder.names[i];
+      Name name = nameTable[holder.names[i]];
       if (name.listedBy == call) {
         name.listedClaimed = true;
         int slot = holder.slots[i];
-        if (name.mtimes[slot] != name.listedMtime) {
+        if (name.mtime(slot) != name.listedMtime) {
           redate(name, slot, name.listedMtime);
         }
       } else {
@@ -171,6 +193,8 @@ final class Directory {
     Holder holder = peers.remove(peerId);
     if (holder != null) {
       withdraw(holder);
+      holders[holder.index] = null;
+      freeHolders.push(holder.index);
     }
   }
 
@@ -194,7 +218,11 @@ final class Directory {
   /** The current winner of a name, or null. */
   DirectoryEntry winner(String text) {
     Name name = names.get(text);
-    return name == null ? null : new DirectoryEntry(name.holders[0].ip, name.holders[0].port, name.mtimes[0]);
+    if (name == null || name.size == 0) {
+      return null;
+    }
+    Holder best = holders[name.holder(0)];
+    return new DirectoryEntry(best.ip, best.port, name.mtime(0));
   }
 
   /** The directory line, {@code \n} included, as seed peers expect it; built once per change. */
@@ -203,8 +231,8 @@ final class Directory {
       List<byte[]> members = new ArrayList<>(ordered.size());
       for (Name name : ordered.values()) {
         if (name.member == null) {
-          Holder best = name.holders[0];
-          name.member = SeedCodec.encodeDirectoryMember(name.text, best.ip, best.port, name.mtimes[0]);
+          Holder best = holders[name.holder(0)];
+          name.member = SeedCodec.encodeDirectoryMember(name.text, best.ip, best.port, name.mtime(0));
         }
         members.add(name.member);
       }
@@ -213,10 +241,21 @@ final class Directory {
     return encoded;
   }
 
-  private static List<FileEntry> filesOf(Holder holder) {
+  private Name newName(String text) {
+    int index = freeNames.isEmpty() ? nameTableCount++ : freeNames.pop();
+    if (index == nameTable.length) {
+      nameTable = Arrays.copyOf(nameTable, index * 2);
+    }
+    Name name = new Name(text, index);
+    nameTable[index] = name;
+    return name;
+  }
+
+  private List<FileEntry> filesOf(Holder holder) {
     List<FileEntry> files = new ArrayList<>(holder.count);
     for (int i = 0; i < holder.count; i++) {
-      files.add(new FileEntry(holder.names[i].text, holder.names[i].mtimes[holder.slots[i]]));
+      Name name = nameTable[holder.names[i]];
+      files.add(new FileEntry(name.text, name.mtime(holder.slots[i])));
     }
     return files;
   }
@@ -225,8 +264,8 @@ final class Directory {
     for (int i = holder.count - 1; i >= 0; i--) {
       unclaim(holder, i);
     }
-    holder.names = NO_NAMES;
-    holder.slots = NO_SLOTS;
+    holder.names = NO_INTS;
+    holder.slots = NO_INTS;
   }
 
   // ---- one claim ------------------------------------------------------------------------------
@@ -234,43 +273,40 @@ final class Directory {
   private void claim(Holder holder, Name name, long mtime) {
     if (name.size == 0) {
       ordered.put(name.text, name);
-    } else if (name.size == name.holders.length) {
-      int capacity = name.size * 2;
-      name.holders = Arrays.copyOf(name.holders, capacity);
-      name.mtimes = Arrays.copyOf(name.mtimes, capacity);
-      name.claimIndex = Arrays.copyOf(name.claimIndex, capacity);
+    } else if (2 * name.size == name.data.length) {
+      name.data = Arrays.copyOf(name.data, name.data.length * 2);
     }
-    Holder before = name.size == 0 ? null : name.holders[0];
-    long beforeMtime = name.mtimes[0];
+    int before = name.size == 0 ? -1 : name.holder(0);
+    long beforeMtime = name.mtime(0);
     int index = holder.count++;
     int slot = name.size++;
-    holder.names[index] = name;
+    holder.names[index] = name.index;
     holder.slots[index] = slot;
-    name.holders[slot] = holder;
-    name.mtimes[slot] = mtime;
-    name.claimIndex[slot] = index;
+    name.data[2 * slot] = mtime;
+    name.data[2 * slot + 1] = (long) holder.index << 32 | index;
     siftUp(name, slot);
     winnerMayHaveChanged(name, before, beforeMtime);
   }
 
   /** Removes claim {@code index} of a holder; its last claim takes that index. */
   private void unclaim(Holder holder, int index) {
-    Name name = holder.names[index];
-    Holder before = name.holders[0];
-    long beforeMtime = name.mtimes[0];
+    Name name = nameTable[holder.names[index]];
+    int before = name.holder(0);
+    long beforeMtime = name.mtime(0);
     removeSlot(name, holder.slots[index]);
     int last = --holder.count;
     if (index != last) {
       holder.names[index] = holder.names[last];
       holder.slots[index] = holder.slots[last];
-      Name moved = holder.names[index];
-      moved.claimIndex[holder.slots[index]] = index;
+      Name moved = nameTable[holder.names[index]];
+      int slot = holder.slots[index];
+      moved.data[2 * slot + 1] = (long) holder.index << 32 | index;
     }
-    holder.names[last] = null;
     if (name.size == 0) {
       names.remove(name.text);
       ordered.remove(name.text);
-      name.member = null;
+      nameTable[name.index] = null;
+      freeNames.push(name.index);
       changed();
     } else {
       winnerMayHaveChanged(name, before, beforeMtime);
@@ -278,16 +314,15 @@ final class Directory {
   }
 
   private void redate(Name name, int slot, long mtime) {
-    Holder before = name.holders[0];
-    long beforeMtime = name.mtimes[0];
-    name.mtimes[slot] = mtime;
+    int before = name.holder(0);
+    long beforeMtime = name.mtime(0);
+    name.data[2 * slot] = mtime;
     siftDown(name, siftUp(name, slot));
     winnerMayHaveChanged(name, before, beforeMtime);
   }
 
-  private void winnerMayHaveChanged(Name name, Holder before, long beforeMtime) {
-    Holder best = name.holders[0];
-    if (before == null || name.mtimes[0] != beforeMtime || !best.sameAddress(before)) {
+  private void winnerMayHaveChanged(Name name, int before, long beforeMtime) {
+    if (before < 0 || name.mtime(0) != beforeMtime || !holders[name.holder(0)].sameAddress(holders[before])) {
       name.member = null;
       changed();
     }
@@ -302,26 +337,32 @@ final class Directory {
 
   // ---- the heap of a name's holders -----------------------------------------------------------
 
-  private static void removeSlot(Name name, int slot) {
+  /** Is the claim at slot a better than the one at b: newer, or as new from a lower address. */
+  private boolean better(Name name, int a, int b) {
+    long ma = name.mtime(a);
+    long mb = name.mtime(b);
+    if (ma != mb) {
+      return ma > mb;
+    }
+    return holders[name.holder(a)].compareAddress(holders[name.holder(b)]) < 0;
+  }
+
+  private void removeSlot(Name name, int slot) {
     int last = --name.size;
     if (slot != last) {
       move(name, last, slot);
       siftDown(name, siftUp(name, slot));
     }
-    name.holders[last] = null;
-    if (name.size > 0 && name.size < name.holders.length / 4) {
-      int capacity = Math.max(2, name.holders.length / 2);
-      name.holders = Arrays.copyOf(name.holders, capacity);
-      name.mtimes = Arrays.copyOf(name.mtimes, capacity);
-      name.claimIndex = Arrays.copyOf(name.claimIndex, capacity);
+    if (name.size > 0 && 2 * name.size < name.data.length / 4) {
+      name.data = Arrays.copyOf(name.data, Math.max(4, name.data.length / 2));
     }
   }
 
-  /** Moves slot {@code from} up while it beats its parent; returns where it ends. */
-  private static int siftUp(Name name, int slot) {
+  /** Moves slot {@code slot} up while it beats its parent; returns where it ends. */
+  private int siftUp(Name name, int slot) {
     while (slot > 0) {
       int parent = (slot - 1) >>> 1;
-      if (!name.better(slot, parent)) {
+      if (!better(name, slot, parent)) {
         break;
       }
       swap(name, slot, parent);
@@ -330,14 +371,14 @@ final class Directory {
     return slot;
   }
 
-  private static void siftDown(Name name, int slot) {
+  private void siftDown(Name name, int slot) {
     while (true) {
       int left = 2 * slot + 1;
       if (left >= name.size) {
         return;
       }
-      int child = left + 1 < name.size && name.better(left + 1, left) ? left + 1 : left;
-      if (!name.better(child, slot)) {
+      int child = left + 1 < name.size && better(name, left + 1, left) ? left + 1 : left;
+      if (!better(name, child, slot)) {
         return;
       }
       swap(name, slot, child);
@@ -345,24 +386,23 @@ final class Directory {
     }
   }
 
-  private static void swap(Name name, int a, int b) {
-    Holder holder = name.holders[a];
-    long mtime = name.mtimes[a];
-    int index = name.claimIndex[a];
-    move(name, b, a);
-    name.holders[b] = holder;
-    name.mtimes[b] = mtime;
-    name.claimIndex[b] = index;
-    holder.slots[index] = b;
+  private void swap(Name name, int a, int b) {
+    long[] data = name.data;
+    long mtime = data[2 * a];
+    long who = data[2 * a + 1];
+    data[2 * a] = data[2 * b];
+    data[2 * a + 1] = data[2 * b + 1];
+    data[2 * b] = mtime;
+    data[2 * b + 1] = who;
+    holders[name.holder(a)].slots[name.claim(a)] = a;
+    holders[name.holder(b)].slots[name.claim(b)] = b;
   }
 
   /** Puts the claim at slot {@code from} into slot {@code to}, telling its holder. */
-  private static void move(Name name, int from, int to) {
-    Holder holder = name.holders[from];
-    name.holders[to] = holder;
-    name.mtimes[to] = name.mtimes[from];
-    name.claimIndex[to] = name.claimIndex[from];
-    holder.slots[name.claimIndex[to]] = to;
+  private void move(Name name, int from, int to) {
+    name.data[2 * to] = name.data[2 * from];
+    name.data[2 * to + 1] = name.data[2 * from + 1];
+    holders[name.holder(to)].slots[name.claim(to)] = to;
   }
 
   private void changed() {

@@ -19,6 +19,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -69,8 +70,8 @@ public final class TrackerBench {
   /** Everything measured. In a storm, the window starts with the first join and {@code keepAlive} is every KeepAlive. */
   public record Result(int peers, int names, long replyBytes, Latency init, Latency keepAlive, Latency readvertise,
       Latency keepAliveAfterStorm, double rampSeconds, double windowSeconds, double trackerCpuSeconds, long trackerRss,
-      long trackerPeakRss, double loadCpuSeconds, int missingReplies, int closedByTracker, int failedConnects,
-      boolean separateProcess, boolean storm) {
+      long trackerPeakRss, String trackerCpuBreakdown, double loadCpuSeconds, int missingReplies,
+      int closedByTracker, int failedConnects, boolean separateProcess, boolean storm) {
 
     /** Connections that failed to open, were closed by the tracker, or never had their Init answered. */
     public int failedConnections() {
@@ -96,6 +97,7 @@ public final class TrackerBench {
       out.printf("  tracker CPU %.2f s in %.1f s (%.0f%% of one core); RSS %s, peak %s%n", trackerCpuSeconds,
           windowSeconds, 100 * trackerCpuSeconds / windowSeconds, ProcStats.mib(trackerRss),
           ProcStats.mib(trackerPeakRss));
+      out.printf("  tracker CPU by thread: %s%n", trackerCpuBreakdown);
       out.printf("  load generator CPU %.2f s (%.0f%% of one core)%n", loadCpuSeconds,
           100 * loadCpuSeconds / windowSeconds);
       out.printf("  failed connections: %d (connect failed %d, closed by the tracker %d, Init unanswered %d); "
@@ -134,14 +136,21 @@ public final class TrackerBench {
   private final AtomicLong replyBytes = new AtomicLong();
   private final AtomicInteger trickleVersion = new AtomicInteger();
   private final String filesJson;
+  /** {@code , {"name": "shared-file-000001.dat", "mtime": } for each name. */
+  private final String[] entryPrefixes;
   private volatile long windowStart = Long.MAX_VALUE;
   private volatile long windowEnd = Long.MAX_VALUE;
   private volatile boolean stopping;
   private volatile long stormOver = Long.MAX_VALUE;
+  private Map<String, Double> trackerThreads0 = Map.of();
   private final List<Peer> peers = new ArrayList<>();
 
   private TrackerBench(Options options) {
     this.options = options;
+    this.entryPrefixes = new String[options.names()];
+    for (int i = 0; i < options.names(); i++) {
+      entryPrefixes[i] = (i > 0 ? ", " : "") + "{\"name\": \"" + name(i) + "\", \"mtime\": ";
+    }
     this.filesJson = files(-1, 0);
   }
 
@@ -164,14 +173,12 @@ public final class TrackerBench {
 
   /** A storm peer's list: the same names, each with an mtime of its own (so winners keep changing). */
   private String stormFiles() {
+    // Thousands of 1,000-entry lists in a few seconds: built from prepared pieces, so the load
+    // generator leaves the cores to the tracker.
     ThreadLocalRandom random = ThreadLocalRandom.current();
     StringBuilder json = new StringBuilder(options.names() * 48).append("\"files\": [");
     for (int i = 0; i < options.names(); i++) {
-      if (i > 0) {
-        json.append(", ");
-      }
-      json.append("{\"name\": \"").append(name(i)).append("\", \"mtime\": ")
-          .append(BASE_MTIME + random.nextInt(1_000_000)).append('}');
+      json.append(entryPrefixes[i]).append(BASE_MTIME + random.nextInt(1_000_000)).append('}');
     }
     return json.append("]}\n").toString();
   }
@@ -378,6 +385,7 @@ public final class TrackerBench {
     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(interval));
     Duration trackerCpu0 = ProcStats.cpuTime(trackerHandle);
     Duration loadCpu0 = ProcStats.cpuTime(ProcessHandle.current());
+    trackerThreads0 = ProcStats.cpuByThreadKind(trackerHandle.pid());
     windowStart = System.nanoTime();
     long trickleTimer = -1;
     if (options.trickle() > 0) {
@@ -405,6 +413,7 @@ public final class TrackerBench {
       boolean separate) {
     Duration trackerCpu0 = ProcStats.cpuTime(trackerHandle);
     Duration loadCpu0 = ProcStats.cpuTime(ProcessHandle.current());
+    trackerThreads0 = ProcStats.cpuByThreadKind(trackerHandle.pid());
     long interval = options.keepAlive().toNanos();
     windowStart = System.nanoTime();
     for (int i = 0; i < options.peers(); i++) {
@@ -433,6 +442,7 @@ public final class TrackerBench {
     Duration loadCpu1 = ProcStats.cpuTime(ProcessHandle.current());
     long trackerRss = ProcStats.statusBytes(trackerHandle.pid(), "VmRSS");
     long trackerHwm = ProcStats.statusBytes(trackerHandle.pid(), "VmHWM");
+    String breakdown = ProcStats.cpuBreakdown(trackerThreads0, ProcStats.cpuByThreadKind(trackerHandle.pid()));
     long grace = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (System.nanoTime() < grace && pendingInWindow.get() > 0) {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
@@ -440,7 +450,7 @@ public final class TrackerBench {
     stopping = true;
     return new Result(options.peers(), options.names(), replyBytes.get(), initLatency.latency(),
         keepAliveLatency.latency(), readvertiseLatency.latency(), keepAliveAfterStorm.latency(), rampSeconds,
-        (windowEnd - windowStart) / 1e9, seconds(trackerCpu0, trackerCpu1), trackerRss, trackerHwm,
+        (windowEnd - windowStart) / 1e9, seconds(trackerCpu0, trackerCpu1), trackerRss, trackerHwm, breakdown,
         seconds(loadCpu0, loadCpu1), pendingInWindow.get(), closedByTracker.get(), failedConnects.get(), separate,
         options.storm());
   }
