@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import p2psync.simulation.bench.ProcStats;
 import p2psync.simulation.bench.SwarmBench;
 import p2psync.simulation.bench.TrackerBench;
+import p2psync.simulation.bench.TrackerMain;
 import p2psync.simulation.bench.TransferBench;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -87,15 +88,20 @@ final class BenchCommand implements Runnable {
     @Option(names = "--in-process", description = "Run the tracker in this JVM instead of a child JVM.")
     boolean inProcess;
 
-    @Option(names = "--tracker-jvm-options", defaultValue = "", description = "JVM options of the tracker's JVM, e.g. '-Xmx2g'.")
+    @Option(names = "--tracker-jvm-options", defaultValue = TrackerMain.LAUNCHER_JVM_OPTIONS,
+        description = "JVM options of the tracker's JVM (default: ./p2psync's for a tracker, ${DEFAULT-VALUE}).")
     String trackerJvmOptions;
+
+    @Option(names = "--tracker-classpath", description = "Class path of the tracker's JVM, e.g. another build's "
+        + "p2psync.jar, to compare trackers under the same load (default: this one's).")
+    String trackerClassPath;
 
     @Override
     public Integer call() throws Exception {
       ConsoleLogging.configure(false, java.util.logging.Level.WARNING);
       header();
       TrackerBench.run(new TrackerBench.Options(peers, names, keepAlive, duration, trickle, inProcess, trackerJvmOptions,
-          storm),
+          storm, trackerClassPath),
           System.out).print(System.out);
       return 0;
     }

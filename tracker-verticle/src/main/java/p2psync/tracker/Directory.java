@@ -27,9 +27,11 @@ import p2psync.common.SeedCodec;
  *
  * <ul>
  *   <li>each name is one {@link Name}, shared by every peer that lists it;
- *   <li>a name's holders are an indexed binary heap, best first: adding a holder that is not the
- *       best costs one comparison, any removal or change O(log holders), and each peer remembers
- *       where its claims sit in those heaps;
+ *   <li>a name's holders are an indexed binary heap, best first, with a tail of newcomers not yet
+ *       sorted into it: a join costs one comparison with the tail's best, and the tail is sorted in
+ *       (O(log holders) a claim, once) only when its best leaves or falls back. A storm of joins
+ *       sorts nothing; removals and changes in the heap cost O(log holders). Each peer remembers
+ *       where its claims sit;
  *   <li>claims live in primitive arrays that refer to peers and names by index: no object per claim,
  *       and nothing in them for the garbage collector to trace or to track across generations (5
  *       million claims of a storm would otherwise be 5 million objects, or references from old
@@ -79,13 +81,18 @@ final class Directory {
 
   private static final int[] NO_INTS = new int[0];
 
-  /** One name, once: its holders in a heap (best at slot 0), and its member of the line. */
+  /**
+   * One name, once: its holders, and its member of the line. Slots {@code [0, heapSize)} are a heap,
+   * best at 0; slots {@code [heapSize, size)} the unsorted tail, best at {@code tailBest} (-1: empty).
+   */
   private static final class Name {
     final String text;
     final int index;
     /** Slot j: {@code data[2j]} the mtime, {@code data[2j+1]} the holder's index << 32 | its claim's. */
     long[] data = new long[4];
     int size;
+    int heapSize;
+    int tailBest = -1;
     byte[] member;
     /** Scratch for {@link #replaceFiles}: which call last listed this name, with which mtime. */
     long listedBy = -1;
@@ -221,8 +228,9 @@ final class Directory {
     if (name == null || name.size == 0) {
       return null;
     }
-    Holder best = holders[name.holder(0)];
-    return new DirectoryEntry(best.ip, best.port, name.mtime(0));
+    int top = top(name);
+    Holder best = holders[name.holder(top)];
+    return new DirectoryEntry(best.ip, best.port, name.mtime(top));
   }
 
   /** The directory line, {@code \n} included, as seed peers expect it; built once per change. */
@@ -231,8 +239,9 @@ final class Directory {
       List<byte[]> members = new ArrayList<>(ordered.size());
       for (Name name : ordered.values()) {
         if (name.member == null) {
-          Holder best = holders[name.holder(0)];
-          name.member = SeedCodec.encodeDirectoryMember(name.text, best.ip, best.port, name.mtime(0));
+          int top = top(name);
+          Holder best = holders[name.holder(top)];
+          name.member = SeedCodec.encodeDirectoryMember(name.text, best.ip, best.port, name.mtime(top));
         }
         members.add(name.member);
       }
@@ -276,23 +285,27 @@ final class Directory {
     } else if (2 * name.size == name.data.length) {
       name.data = Arrays.copyOf(name.data, name.data.length * 2);
     }
-    int before = name.size == 0 ? -1 : name.holder(0);
-    long beforeMtime = name.mtime(0);
+    int top = name.size == 0 ? -1 : top(name);
+    int before = top < 0 ? -1 : name.holder(top);
+    long beforeMtime = top < 0 ? 0 : name.mtime(top);
     int index = holder.count++;
     int slot = name.size++;
     holder.names[index] = name.index;
     holder.slots[index] = slot;
     name.data[2 * slot] = mtime;
     name.data[2 * slot + 1] = (long) holder.index << 32 | index;
-    siftUp(name, slot);
+    if (name.tailBest < 0 || better(name, slot, name.tailBest)) {
+      name.tailBest = slot;
+    }
     winnerMayHaveChanged(name, before, beforeMtime);
   }
 
   /** Removes claim {@code index} of a holder; its last claim takes that index. */
   private void unclaim(Holder holder, int index) {
     Name name = nameTable[holder.names[index]];
-    int before = name.holder(0);
-    long beforeMtime = name.mtime(0);
+    int top = top(name);
+    int before = name.holder(top);
+    long beforeMtime = name.mtime(top);
     removeSlot(name, holder.slots[index]);
     int last = --holder.count;
     if (index != last) {
@@ -314,15 +327,26 @@ final class Directory {
   }
 
   private void redate(Name name, int slot, long mtime) {
-    int before = name.holder(0);
-    long beforeMtime = name.mtime(0);
+    int top = top(name);
+    int before = name.holder(top);
+    long beforeMtime = name.mtime(top);
+    boolean older = mtime < name.mtime(slot);
     name.data[2 * slot] = mtime;
-    siftDown(name, siftUp(name, slot));
+    if (slot < name.heapSize) {
+      siftDown(name, siftUp(name, slot));
+    } else if (slot == name.tailBest) {
+      if (older) {
+        sortInTail(name); // the tail's best may be another claim now
+      }
+    } else if (better(name, slot, name.tailBest)) {
+      name.tailBest = slot;
+    }
     winnerMayHaveChanged(name, before, beforeMtime);
   }
 
   private void winnerMayHaveChanged(Name name, int before, long beforeMtime) {
-    if (before < 0 || name.mtime(0) != beforeMtime || !holders[name.holder(0)].sameAddress(holders[before])) {
+    int top = top(name);
+    if (before < 0 || name.mtime(top) != beforeMtime || !holders[name.holder(top)].sameAddress(holders[before])) {
       name.member = null;
       changed();
     }
@@ -347,11 +371,49 @@ final class Directory {
     return holders[name.holder(a)].compareAddress(holders[name.holder(b)]) < 0;
   }
 
+  /** The best slot of a name that has any: the heap's top or the tail's best. */
+  private int top(Name name) {
+    if (name.heapSize == 0) {
+      return name.tailBest;
+    }
+    return name.tailBest < 0 || better(name, 0, name.tailBest) ? 0 : name.tailBest;
+  }
+
+  /** Sorts the tail into the heap: each claim once, O(log holders) at worst, O(1) on average. */
+  private void sortInTail(Name name) {
+    while (name.heapSize < name.size) {
+      siftUp(name, name.heapSize++);
+    }
+    name.tailBest = -1;
+  }
+
   private void removeSlot(Name name, int slot) {
-    int last = --name.size;
-    if (slot != last) {
-      move(name, last, slot);
-      siftDown(name, siftUp(name, slot));
+    int last = name.size - 1;
+    if (slot >= name.heapSize) {
+      // In the tail: the last claim takes its place.
+      if (slot != last) {
+        move(name, last, slot);
+      }
+      name.size--;
+      if (slot == name.tailBest) {
+        sortInTail(name);
+      } else if (name.tailBest == last) {
+        name.tailBest = slot;
+      }
+    } else {
+      // In the heap: its last claim takes the place, and the tail's last claim takes that one's.
+      int heapLast = --name.heapSize;
+      if (slot != heapLast) {
+        move(name, heapLast, slot);
+        siftDown(name, siftUp(name, slot));
+      }
+      if (last != heapLast) {
+        move(name, last, heapLast);
+        if (name.tailBest == last) {
+          name.tailBest = heapLast;
+        }
+      }
+      name.size--;
     }
     if (name.size > 0 && 2 * name.size < name.data.length / 4) {
       name.data = Arrays.copyOf(name.data, Math.max(4, name.data.length / 2));
@@ -374,10 +436,10 @@ final class Directory {
   private void siftDown(Name name, int slot) {
     while (true) {
       int left = 2 * slot + 1;
-      if (left >= name.size) {
+      if (left >= name.heapSize) {
         return;
       }
-      int child = left + 1 < name.size && better(name, left + 1, left) ? left + 1 : left;
+      int child = left + 1 < name.heapSize && better(name, left + 1, left) ? left + 1 : left;
       if (!better(name, child, slot)) {
         return;
       }

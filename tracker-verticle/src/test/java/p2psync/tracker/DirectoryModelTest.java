@@ -35,7 +35,7 @@ class DirectoryModelTest {
   /** Few peers, names, addresses and mtimes, so that ties, shared names and moves are common. */
   @Provide
   Arbitrary<List<Step>> histories() {
-    Arbitrary<Integer> peer = Arbitraries.integers().between(0, 6);
+    Arbitrary<Integer> peer = Arbitraries.integers().between(0, 11);
     Arbitrary<String> ip = Arbitraries.of("10.0.0.1", "10.0.0.2", "9.0.0.1", "127.0.0.1", "::1");
     Arbitrary<Integer> port = Arbitraries.integers().between(8000, 8003);
     Arbitrary<FileEntry> file = Combinators.combine(Arbitraries.of("a", "b", "c", "d", "e", "f"),
@@ -44,7 +44,7 @@ class DirectoryModelTest {
         net.jqwik.api.Tuple.of(3, Combinators.combine(peer, ip, port).as(Register::new)),
         net.jqwik.api.Tuple.of(5, Combinators.combine(peer, file.list().ofMaxSize(8)).as(List_::new)),
         net.jqwik.api.Tuple.of(1, peer.map(Remove::new)));
-    return step.list().ofMaxSize(60);
+    return step.list().ofMaxSize(100);
   }
 
   @Property(tries = 1000)

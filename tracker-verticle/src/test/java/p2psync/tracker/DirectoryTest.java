@@ -78,4 +78,31 @@ class DirectoryTest {
     directory.register(1, "127.0.0.1", 8005);
     assertThat(directory.winner("a")).isEqualTo(new DirectoryEntry("127.0.0.1", 8005, 1));
   }
+
+  @Test
+  void winnersLeavingOneAfterAnotherAreReplacedInOrder() {
+    // Joins fill the unsorted tail; each departure of the winner must find the next best.
+    int peers = 200;
+    for (int p = 0; p < peers; p++) {
+      directory.register(p, "10.0.0.1", 20_000 - p); // the last to join has the lowest port
+      directory.replaceFiles(p, List.of(new FileEntry("a", 100 + p % 3), new FileEntry("b", 7)));
+    }
+    for (int left = 0; left < peers - 1; left++) {
+      directory.remove(20_000 - directory.winner("a").port());
+      long best = 0;
+      int bestPort = Integer.MAX_VALUE;
+      int lowestPort = Integer.MAX_VALUE;
+      for (int p = 0; p < peers; p++) {
+        if (directory.contains(p)) {
+          lowestPort = Math.min(lowestPort, 20_000 - p);
+          if (100 + p % 3 > best || 100 + p % 3 == best && 20_000 - p < bestPort) {
+            best = 100 + p % 3;
+            bestPort = 20_000 - p;
+          }
+        }
+      }
+      assertThat(directory.winner("a")).isEqualTo(new DirectoryEntry("10.0.0.1", bestPort, best));
+      assertThat(directory.winner("b")).isEqualTo(new DirectoryEntry("10.0.0.1", lowestPort, 7));
+    }
+  }
 }

@@ -52,7 +52,7 @@ public final class TrackerBench {
    * first join for one interval plus {@code duration}.
    */
   public record Options(int peers, int names, Duration keepAlive, Duration duration, double trickle, boolean inProcess,
-      String trackerJvmOptions, boolean storm) {}
+      String trackerJvmOptions, boolean storm, String trackerClassPath) {}
 
   /** Latency figures of one kind of message, in nanoseconds. */
   public record Latency(int count, long p50, long p99, long max) {
@@ -316,7 +316,9 @@ public final class TrackerBench {
         if (options.trackerJvmOptions() != null && !options.trackerJvmOptions().isBlank()) {
           command.addAll(Arrays.asList(options.trackerJvmOptions().trim().split("\\s+")));
         }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), TrackerMain.class.getName(),
+        String classPath = options.trackerClassPath() == null || options.trackerClassPath().isBlank()
+            ? System.getProperty("java.class.path") : options.trackerClassPath();
+        command.addAll(List.of("-cp", classPath, TrackerMain.class.getName(),
             Long.toString(options.keepAlive().toMillis())));
         trackerProcess = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BufferedReader lines = new BufferedReader(

@@ -17,6 +17,12 @@ import p2psync.simulation.Blocking;
  * outlives the benchmark that started it. Logs warnings only.
  */
 public final class TrackerMain {
+  /**
+   * The JVM options {@code ./p2psync} gives a tracker (keep the two in step; a test compares them),
+   * so the benchmark measures the tracker as users run it. Why these: README, "Tracker memory".
+   */
+  public static final String LAUNCHER_JVM_OPTIONS = "-Xmx384m -XX:+ExitOnOutOfMemoryError";
+
   private TrackerMain() {}
 
   public static void main(String[] args) throws IOException {

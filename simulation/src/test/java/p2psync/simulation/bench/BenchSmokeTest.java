@@ -36,7 +36,7 @@ class BenchSmokeTest {
   @Test
   void trackerWithTwentyConnectionsForOneSecond() throws Exception {
     TrackerBench.Result result = TrackerBench.run(
-        new TrackerBench.Options(20, 50, Duration.ofMillis(200), Duration.ofSeconds(1), 5, true, "", false), out);
+        new TrackerBench.Options(20, 50, Duration.ofMillis(200), Duration.ofSeconds(1), 5, true, "", false, null), out);
     result.print(out);
     assertThat(result.init().count()).isEqualTo(20);
     assertThat(result.keepAlive().count()).isGreaterThan(20);
@@ -50,7 +50,7 @@ class BenchSmokeTest {
   @Test
   void trackerStormOfThirtyPeersInAChildJvm() throws Exception {
     TrackerBench.Result result = TrackerBench.run(
-        new TrackerBench.Options(30, 40, Duration.ofMillis(300), Duration.ofSeconds(1), 0, false, "", true), out);
+        new TrackerBench.Options(30, 40, Duration.ofMillis(300), Duration.ofSeconds(1), 0, false, TrackerMain.LAUNCHER_JVM_OPTIONS, true, null), out);
     result.print(out);
     assertThat(result.init().count()).isEqualTo(30);
     assertThat(result.failedConnections()).isZero();
