@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.io.IOException;
@@ -315,22 +316,37 @@ public final class SeedCodec {
     return out.toString().getBytes(StandardCharsets.US_ASCII); // ensure_ascii: only ASCII is written
   }
 
-  /** The directory line, {@code \n} included, from members in line order: the one encoder of it. */
+  /** The directory line, {@code \n} included, from members in line order, as a heap buffer. */
   public static Buffer directoryLine(Collection<byte[]> members) {
+    ByteBuf line = Unpooled.buffer(directoryLineSize(members));
+    writeDirectoryLine(line, members);
+    return BufferInternal.buffer(line);
+  }
+
+  /** The size in bytes of the line {@link #writeDirectoryLine} writes. */
+  public static int directoryLineSize(Collection<byte[]> members) {
     int size = 3 + Math.max(0, members.size() - 1) * 2;
     for (byte[] member : members) {
       size += member.length;
     }
-    Buffer line = Buffer.buffer(size).appendByte((byte) '{');
+    return size;
+  }
+
+  /**
+   * Writes the directory line, {@code \n} included, from members in line order: the one encoder of
+   * it, into any buffer (a tracker writes it once, off the heap, and sends that to every peer).
+   */
+  public static void writeDirectoryLine(ByteBuf out, Collection<byte[]> members) {
+    out.writeByte('{');
     boolean first = true;
     for (byte[] member : members) {
       if (!first) {
-        line.appendByte((byte) ',').appendByte((byte) ' ');
+        out.writeByte(',').writeByte(' ');
       }
       first = false;
-      line.appendBytes(member);
+      out.writeBytes(member);
     }
-    return line.appendByte((byte) '}').appendByte((byte) '\n');
+    out.writeByte('}').writeByte('\n');
   }
 
   /** A directory line: its usable entries, and the names (or reasons) of the entries left out. */

@@ -1,5 +1,8 @@
 package p2psync.tracker;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.vertx.core.buffer.Buffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -37,7 +40,8 @@ import p2psync.common.SeedCodec;
  *       million claims of a storm would otherwise be 5 million objects, or references from old
  *       arrays to young peers);
  *   <li>each name caches its encoded member of the line; a change re-encodes that member only, and
- *       the line is the members joined, built once per change and shared by every reply.
+ *       the line is the members joined, built once per change, off the heap, and written as it is to
+ *       every peer (no copy per reply: a storm sends thousands of them a second).
  * </ul>
  *
  * <p>Not thread-safe: owned by the tracker verticle's event loop.
@@ -127,6 +131,8 @@ final class Directory {
   private int nameTableCount;
   // The line lists names in this order, so it does not depend on arrival order either.
   private final TreeMap<String, Name> ordered = new TreeMap<>();
+  /** The line as sent, direct memory this directory holds one reference to; null: to be built. */
+  private ByteBuf wireLine;
   private Buffer encoded;
   private long version;
   private long listing;
@@ -233,9 +239,13 @@ final class Directory {
     return new DirectoryEntry(best.ip, best.port, name.mtime(top));
   }
 
-  /** The directory line, {@code \n} included, as seed peers expect it; built once per change. */
-  Buffer encoded() {
-    if (encoded == null) {
+  /**
+   * The directory line, {@code \n} included, as seed peers expect it; built once per change. The
+   * directory keeps its own reference and releases it at the next change: a writer takes one of
+   * its own ({@code retainedDuplicate()}), which the channel releases once written.
+   */
+  ByteBuf wireLine() {
+    if (wireLine == null) {
       List<byte[]> members = new ArrayList<>(ordered.size());
       for (Name name : ordered.values()) {
         if (name.member == null) {
@@ -245,9 +255,25 @@ final class Directory {
         }
         members.add(name.member);
       }
-      encoded = SeedCodec.directoryLine(members);
+      int size = SeedCodec.directoryLineSize(members);
+      wireLine = PooledByteBufAllocator.DEFAULT.directBuffer(size, size);
+      SeedCodec.writeDirectoryLine(wireLine, members);
+    }
+    return wireLine;
+  }
+
+  /** The directory line as a heap buffer of its own, for readers other than the wire; once per change. */
+  Buffer encoded() {
+    if (encoded == null) {
+      ByteBuf line = wireLine();
+      encoded = Buffer.buffer(ByteBufUtil.getBytes(line, line.readerIndex(), line.readableBytes(), false));
     }
     return encoded;
+  }
+
+  /** Gives the line's memory back; the directory is not used after. */
+  void close() {
+    changed();
   }
 
   private Name newName(String text) {
@@ -468,6 +494,10 @@ final class Directory {
   }
 
   private void changed() {
+    if (wireLine != null) {
+      wireLine.release();
+      wireLine = null;
+    }
     encoded = null;
     version++;
   }

@@ -1,6 +1,7 @@
 package p2psync.tracker;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
 import java.lang.System.Logger;
@@ -78,7 +79,8 @@ final class TrackerConnection {
       LOG.log(Level.WARNING,
           remote + " advertised names that are never synced, ignored: " + message.rejectedNames());
     }
-    socket.write(directory.encoded());
+    // One line in memory for all replies: the channel gets a reference of its own, released once written.
+    ((NetSocketInternal) socket).writeMessage(directory.wireLine().retainedDuplicate());
     if (socket.writeQueueFull()) {
       // A peer that sends faster than it reads waits for its replies: memory stays bounded.
       lines.pause();

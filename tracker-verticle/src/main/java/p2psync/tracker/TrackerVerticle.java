@@ -65,7 +65,7 @@ public class TrackerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     LocalPorts.release(server.actualPort());
-    return server.close();
+    return server.close().andThen(ar -> directory.close());
   }
 
   /** The port the tracker listens on, once started. */

@@ -2,6 +2,8 @@ package p2psync.tracker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import p2psync.common.DirectoryEntry;
@@ -69,6 +71,22 @@ class DirectoryTest {
     directory.replaceFiles(1, List.of(new FileEntry("a", 2)));
     assertThat(directory.encoded()).isNotSameAs(first);
     assertThat(directory.version()).isGreaterThan(version);
+  }
+
+  @Test
+  void aReplacedWireLineIsFreedOnceItsLastWriterIsDone() {
+    directory.register(1, "127.0.0.1", 8001);
+    directory.replaceFiles(1, List.of(new FileEntry("a", 1)));
+    ByteBuf line = directory.wireLine();
+    ByteBuf pendingWrite = line.retainedDuplicate(); // as TrackerConnection hands it to the channel
+    directory.replaceFiles(1, List.of(new FileEntry("a", 2)));
+    assertThat(line.refCnt()).as("still held by the write").isEqualTo(1);
+    assertThat(pendingWrite.toString(StandardCharsets.US_ASCII)).contains("\"mtime\": 1}");
+    pendingWrite.release();
+    assertThat(line.refCnt()).isZero();
+    ByteBuf last = directory.wireLine();
+    directory.close();
+    assertThat(last.refCnt()).isZero();
   }
 
   @Test
