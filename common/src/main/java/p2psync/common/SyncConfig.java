@@ -46,10 +46,6 @@ public final class SyncConfig {
 
   public SyncConfig() {}
 
-  public SyncConfig(SyncConfig other) {
-    this(other.toJson());
-  }
-
   /** Reads the keys of {@link #toJson()}; absent keys keep their defaults, bad values throw. */
   public SyncConfig(JsonObject json) {
     Objects.requireNonNull(json, "json");

@@ -74,10 +74,6 @@ final class Download implements FileResponseDecoder.Listener {
     this.tempPath = folder.root().resolve(FileNames.newTempName());
   }
 
-  State state() {
-    return state;
-  }
-
   /** Starts the transfer; the future fails with the reason when the file could not be had. */
   Future<Result> start() {
     transferTimer = vertx.setTimer(config.getTransferTimeout().toMillis(),

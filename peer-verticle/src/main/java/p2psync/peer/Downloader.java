@@ -47,14 +47,6 @@ final class Downloader {
     }
   }
 
-  boolean isBusy(String name) {
-    return running.contains(name) || queued.containsKey(name);
-  }
-
-  int runningCount() {
-    return running.size();
-  }
-
   long completedCount() {
     return completed;
   }

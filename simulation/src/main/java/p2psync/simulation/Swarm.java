@@ -14,6 +14,7 @@ import java.util.Objects;
 import p2psync.common.SyncConfig;
 import p2psync.peer.PeerOptions;
 import p2psync.peer.PeerVerticle;
+import p2psync.simulation.toxiproxy.Rebind;
 import p2psync.tracker.TrackerOptions;
 import p2psync.tracker.TrackerVerticle;
 

@@ -55,10 +55,6 @@ public abstract class ToxiproxyBackend implements AutoCloseable {
     return new LocalToxiproxy(client, url.getHost(), "Toxiproxy " + version.strip() + " at " + url.getHost() + ":" + port, () -> {});
   }
 
-  public ToxiproxyClient client() {
-    return client;
-  }
-
   /** Creates a proxy to our server on {@code upstreamPort}; it is deleted again on {@link #close()}. */
   public Proxy createProxy(String name, int upstreamPort) throws IOException {
     Proxy proxy = client.createProxy(name, listenAddress(created.size()), upstream(upstreamPort));
