@@ -44,6 +44,10 @@ class DownloadFailureTest {
   }
 
   private void startPeer() throws Exception {
+    startPeer(Duration.ofMillis(500));
+  }
+
+  private void startPeer(Duration transferIdleTimeout) throws Exception {
     peer = new PeerVerticle(new PeerOptions()
         .setDir(folder)
         .setHost("127.0.0.1")
@@ -51,7 +55,7 @@ class DownloadFailureTest {
         .setTrackerPort(fake.trackerPort)
         .setSync(new SyncConfig()
             .setKeepAliveInterval(Duration.ofMillis(100))
-            .setTransferIdleTimeout(Duration.ofMillis(500))));
+            .setTransferIdleTimeout(transferIdleTimeout)));
     get(vertx.deployVerticle(peer));
   }
 
@@ -80,6 +84,21 @@ class DownloadFailureTest {
 
     fake.response.set("Content-Length: 5\nhello");
     awaitWanted();
+  }
+
+  @Test
+  void aPeerStoppedMidTransferHasDeletedItsTempFileWhenTheStopCompletes() throws Exception {
+    fake.response.set("Content-Length: 1000\nabc"); // then nothing: the transfer hangs mid-body
+    fake.endAfterResponse.set(false);
+    startPeer(Duration.ofMinutes(1)); // no timeout may end the transfer first
+    await().atMost(Duration.ofSeconds(10)).until(() -> fake.requests.get() > 0 && tempFiles() == 1);
+
+    get(vertx.undeploy(peer.deploymentID()));
+
+    // No waiting here: the stop itself must have cleaned up.
+    assertThat(tempFiles()).isZero();
+    assertThat(folder.resolve("wanted.bin")).doesNotExist();
+    assertThat(peer.downloadsFailed()).isEqualTo(1);
   }
 
   @Test
