@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.hamcrest.Matchers;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -40,19 +41,25 @@ class LateEndStreamTest {
     vertx.runOnContext(v -> action.run());
   }
 
-  private LateEndStream wrap(Vertx vertx, Source source) {
-    return new LateEndStream(vertx, source).handler(received::add).endHandler(v -> ends.incrementAndGet());
+  private void assertNoEndForAWhile() {
+    await().during(LateEndGuard.GRACE.multipliedBy(2)).atMost(Duration.ofSeconds(5)).untilAtomic(ends, Matchers.is(0));
+  }
+
+  final Source source = new Source();
+  LateEndStream stream;
+
+  @BeforeEach
+  void wrap(Vertx vertx) {
+    stream = new LateEndStream(vertx, source).handler(received::add).endHandler(v -> ends.incrementAndGet());
   }
 
   @Test
   void aPausedStreamEndsOnlyAfterItIsResumedAndQuiet(Vertx vertx) {
-    Source source = new Source();
-    LateEndStream stream = wrap(vertx, source);
     onLoop(vertx, () -> {
       stream.pause();
       source.endHandler.handle(null); // the end overtakes data the socket still holds
     });
-    await().during(LateEndGuard.GRACE.multipliedBy(2)).atMost(Duration.ofSeconds(5)).untilAtomic(ends, Matchers.is(0));
+    assertNoEndForAWhile();
     onLoop(vertx, () -> {
       stream.resume();
       source.handler.handle(Buffer.buffer("held back"));
@@ -64,15 +71,13 @@ class LateEndStreamTest {
 
   @Test
   void aFetchedAmountUsedUpCountsAsPaused(Vertx vertx) {
-    Source source = new Source();
-    LateEndStream stream = wrap(vertx, source);
     onLoop(vertx, () -> {
       stream.pause();
       stream.fetch(1);
       source.handler.handle(Buffer.buffer("one")); // demand used up: paused again
       source.endHandler.handle(null);
     });
-    await().during(LateEndGuard.GRACE.multipliedBy(2)).atMost(Duration.ofSeconds(5)).untilAtomic(ends, Matchers.is(0));
+    assertNoEndForAWhile();
     onLoop(vertx, () -> stream.fetch(1));
     await().atMost(Duration.ofSeconds(5)).untilAtomic(ends, Matchers.is(1));
     assertThat(received).hasSize(1);
@@ -80,8 +85,6 @@ class LateEndStreamTest {
 
   @Test
   void aFlowingStreamEndsAfterTheGraceAndCanBePiped(Vertx vertx) {
-    Source source = new Source();
-    LateEndStream stream = new LateEndStream(vertx, source);
     List<Buffer> written = new ArrayList<>();
     AtomicInteger piped = new AtomicInteger();
     onLoop(vertx, () -> {

@@ -96,18 +96,6 @@ public class PeerVerticle extends VerticleBase {
     return transfers;
   }
 
-  public long downloadsCompleted() {
-    return transfers.completed();
-  }
-
-  public long downloadsFailed() {
-    return transfers.failed();
-  }
-
-  public long bytesDownloaded() {
-    return transfers.bytes();
-  }
-
   private Void prepareFolder() throws IOException {
     if (!Files.isDirectory(folder.root())) {
       throw new IOException("not a folder: " + folder.root());

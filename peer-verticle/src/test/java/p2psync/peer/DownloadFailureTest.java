@@ -78,7 +78,7 @@ class DownloadFailureTest {
     fake.response.set(lie.equals("STALL") ? null : lie);
     startPeer();
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> peer.downloadsFailed() >= 2);
+    await().atMost(Duration.ofSeconds(10)).until(() -> peer.transfers().failed() >= 2);
     assertThat(folder.resolve("wanted.bin")).doesNotExist();
     await().atMost(Duration.ofSeconds(5)).until(() -> tempFiles() == 0);
 
@@ -98,7 +98,7 @@ class DownloadFailureTest {
     // No waiting here: the stop itself must have cleaned up.
     assertThat(tempFiles()).isZero();
     assertThat(folder.resolve("wanted.bin")).doesNotExist();
-    assertThat(peer.downloadsFailed()).isEqualTo(1);
+    assertThat(peer.transfers().failed()).isEqualTo(1);
   }
 
   @Test
@@ -135,8 +135,8 @@ class DownloadFailureTest {
     startPeer();
 
     awaitWanted();
-    assertThat(peer.downloadsCompleted()).isEqualTo(1);
-    assertThat(peer.downloadsFailed()).isZero(); // not even tried: the names are taken locally
+    assertThat(peer.transfers().completed()).isEqualTo(1);
+    assertThat(peer.transfers().failed()).isZero(); // not even tried: the names are taken locally
     assertThat(folder.resolve("adir")).isDirectory();
     assertThat(Files.isSymbolicLink(folder.resolve("alink"))).isTrue();
     assertThat(outside).hasContent("keep me");
@@ -149,7 +149,7 @@ class DownloadFailureTest {
     Unwritable guard = Unwritable.make(folder);
     try {
       startPeer();
-      await().atMost(Duration.ofSeconds(10)).until(() -> peer.downloadsFailed() >= 2);
+      await().atMost(Duration.ofSeconds(10)).until(() -> peer.transfers().failed() >= 2);
       assertThat(folder.resolve("wanted.bin")).doesNotExist();
     } finally {
       guard.undo();
@@ -164,7 +164,7 @@ class DownloadFailureTest {
       String big = "x".repeat(2 * 1024 * 1024);
       fake.response.set("Content-Length: " + big.length() + "\n" + big);
       startPeer();
-      await().atMost(Duration.ofSeconds(10)).until(() -> peer.downloadsFailed() >= 2);
+      await().atMost(Duration.ofSeconds(10)).until(() -> peer.transfers().failed() >= 2);
       await().atMost(Duration.ofSeconds(5)).until(() -> tempFiles() == 0);
       assertThat(folder.resolve("wanted.bin")).doesNotExist();
 
