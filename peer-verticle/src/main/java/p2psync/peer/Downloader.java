@@ -68,8 +68,12 @@ final class Downloader {
   Future<Void> close() {
     closed = true;
     queued.clear();
-    List<Future<Void>> stopping = running.values().stream().map(Download::stop).toList();
-    return Future.join(stopping).transform(ar -> client.close());
+    // A copy: a download may finish within stop(), and its completion removes it from running.
+    List<Future<Void>> stopping = List.copyOf(running.values()).stream().map(Download::stop).toList();
+    return Future.join(stopping).transform(ar -> client.close().recover(e -> {
+      LOG.log(Level.DEBUG, "closing the download client failed: " + Failures.reason(e), e);
+      return Future.succeededFuture();
+    }));
   }
 
   private void startQueued() {
