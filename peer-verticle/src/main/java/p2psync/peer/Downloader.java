@@ -68,7 +68,8 @@ final class Downloader {
   Future<Void> close() {
     closed = true;
     queued.clear();
-    // A copy: a download may finish within stop(), and its completion removes it from running.
+    // A copy: a download may finish within stop() (its temp file deleted on a worker before the
+    // listener is attached: Vert.x then calls it at once), and its completion removes it from running.
     List<Future<Void>> stopping = List.copyOf(running.values()).stream().map(Download::stop).toList();
     return Future.join(stopping).transform(ar -> client.close().recover(e -> {
       LOG.log(Level.DEBUG, "closing the download client failed: " + Failures.reason(e), e);
