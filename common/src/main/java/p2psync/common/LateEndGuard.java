@@ -10,9 +10,10 @@ import java.time.Duration;
  * end before data it still holds, and delivers that data after {@code resume()}
  * (eclipse-vertx/vert.x#5748, fixed upstream after 5.0.7). Taking that end at its word cuts
  * transfers short. So the end counts only once the socket is not paused and has received nothing
- * for {@link #GRACE}. The owner reports what it does to the socket; the guard calls back once.
+ * for {@link #GRACE}. {@link LateEndStream} reports what is done to the socket; the guard calls back
+ * once. Use that stream, not the guard: it is the one place the rule is applied.
  */
-public final class LateEndGuard {
+final class LateEndGuard {
   /** Quiet time, with the socket flowing, after which no held-back data can still come. */
   public static final Duration GRACE = Duration.ofMillis(200);
 
@@ -24,23 +25,23 @@ public final class LateEndGuard {
   private long received;
   private long timer = -1;
 
-  public LateEndGuard(Vertx vertx, Runnable onEnd) {
+  LateEndGuard(Vertx vertx, Runnable onEnd) {
     this.vertx = vertx;
     this.onEnd = onEnd;
   }
 
   /** Call from the socket's data handler. */
-  public void dataReceived() {
+  void dataReceived() {
     received++;
   }
 
   /** Call when pausing the socket. */
-  public void paused() {
+  void paused() {
     paused = true;
   }
 
   /** Call when resuming the socket. */
-  public void resumed() {
+  void resumed() {
     paused = false;
     if (endSignalled) {
       arm();
@@ -48,17 +49,11 @@ public final class LateEndGuard {
   }
 
   /** Call from the socket's end handler. */
-  public void endSignalled() {
+  void endSignalled() {
     endSignalled = true;
     if (!paused) {
       arm();
     }
-  }
-
-  /** The end no longer matters (the transfer finished or failed otherwise). */
-  public void cancel() {
-    done = true;
-    vertx.cancelTimer(timer);
   }
 
   private void arm() {
@@ -66,7 +61,7 @@ public final class LateEndGuard {
     long receivedBefore = received;
     timer = vertx.setTimer(GRACE.toMillis(), t -> {
       if (done || paused) {
-        return; // finished, or resumed() arms it again
+        return; // called back already, or resumed() arms it again
       }
       if (received == receivedBefore) {
         done = true;

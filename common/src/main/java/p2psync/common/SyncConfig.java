@@ -24,6 +24,7 @@ public final class SyncConfig {
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_RECONNECT_BACKOFF_MIN = Duration.ofMillis(500);
   public static final Duration DEFAULT_RECONNECT_BACKOFF_MAX = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
   public static final int DEFAULT_FIRST_PEER_PORT = 8000;
   public static final int DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
   public static final int DEFAULT_MAX_REQUEST_BYTES = 4096;
@@ -38,6 +39,7 @@ public final class SyncConfig {
   private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
   private Duration reconnectBackoffMin = DEFAULT_RECONNECT_BACKOFF_MIN;
   private Duration reconnectBackoffMax = DEFAULT_RECONNECT_BACKOFF_MAX;
+  private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
   private int firstPeerPort = DEFAULT_FIRST_PEER_PORT;
   private int maxLineBytes = DEFAULT_MAX_LINE_BYTES;
   private int maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
@@ -45,10 +47,6 @@ public final class SyncConfig {
   private int maxConcurrentUploads = DEFAULT_MAX_CONCURRENT_UPLOADS;
 
   public SyncConfig() {}
-
-  public SyncConfig(SyncConfig other) {
-    this(other.toJson());
-  }
 
   /** Reads the keys of {@link #toJson()}; absent keys keep their defaults, bad values throw. */
   public SyncConfig(JsonObject json) {
@@ -61,6 +59,7 @@ public final class SyncConfig {
     ifPresent(json, "requestTimeout", v -> setRequestTimeout(parseDuration("requestTimeout", v)));
     ifPresent(json, "reconnectBackoffMin", v -> setReconnectBackoffMin(parseDuration("reconnectBackoffMin", v)));
     ifPresent(json, "reconnectBackoffMax", v -> setReconnectBackoffMax(parseDuration("reconnectBackoffMax", v)));
+    ifPresent(json, "stopTimeout", v -> setStopTimeout(parseDuration("stopTimeout", v)));
     ifPresent(json, "firstPeerPort", v -> setFirstPeerPort(parseInt("firstPeerPort", v)));
     ifPresent(json, "maxLineBytes", v -> setMaxLineBytes(parseInt("maxLineBytes", v)));
     ifPresent(json, "maxRequestBytes", v -> setMaxRequestBytes(parseInt("maxRequestBytes", v)));
@@ -83,6 +82,7 @@ public final class SyncConfig {
         .put("requestTimeout", requestTimeout.toString())
         .put("reconnectBackoffMin", reconnectBackoffMin.toString())
         .put("reconnectBackoffMax", reconnectBackoffMax.toString())
+        .put("stopTimeout", stopTimeout.toString())
         .put("firstPeerPort", firstPeerPort)
         .put("maxLineBytes", maxLineBytes)
         .put("maxRequestBytes", maxRequestBytes)
@@ -169,6 +169,16 @@ public final class SyncConfig {
 
   public SyncConfig setReconnectBackoffMax(Duration value) {
     reconnectBackoffMax = Validate.positive("reconnectBackoffMax", value);
+    return this;
+  }
+
+  /** How long a stopping process (Ctrl-C, SIGTERM) waits for its tracker or peer to stop cleanly. */
+  public Duration getStopTimeout() {
+    return stopTimeout;
+  }
+
+  public SyncConfig setStopTimeout(Duration value) {
+    stopTimeout = Validate.positive("stopTimeout", value);
     return this;
   }
 

@@ -52,14 +52,4 @@ class LateEndGuardTest {
     vertx.cancelTimer(periodic);
     assertThat(deliveredAtEnd).hasValue(6);
   }
-
-  @Test
-  void aCancelledGuardNeverEnds(Vertx vertx) {
-    LateEndGuard guard = new LateEndGuard(vertx, ends::incrementAndGet);
-    onLoop(vertx, () -> {
-      guard.endSignalled();
-      guard.cancel();
-    });
-    await().during(LateEndGuard.GRACE.multipliedBy(2)).atMost(Duration.ofSeconds(5)).untilAtomic(ends, org.hamcrest.Matchers.is(0));
-  }
 }

@@ -21,8 +21,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code p2psync simulate}: a tracker and many peers behind Toxiproxy, faults from a seed, a report. */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
-    description = {"Run a tracker and N peers in one process with a Toxiproxy proxy in front of each,",
-        "inject faults for --duration, then wait until every peer holds the newest version of every file.",
+    // picocli lists a command by its first description line: keep that line a whole sentence.
+    description = {"Run a tracker and N peers behind Toxiproxy under faults until they converge.",
+        "Each party gets a Toxiproxy proxy in front of it; faults are injected for --duration, then the run",
+        "waits until every peer holds the newest version of every file.",
         "Exits 0 only when the peers converged with every invariant kept; 1 otherwise, with the reason.",
         "Timings default to shrunk ones (keepalive 500ms); -c FILE, P2PSYNC_* and -Dp2psync.* override them."})
 final class SimulateCommand implements Callable<Integer> {

@@ -14,6 +14,14 @@ class MainTest extends ConsoleCapture {
   }
 
   @Test
+  void theCommandListShowsEachSummaryWhole() {
+    assertThat(Main.execute("--help")).isZero();
+    // picocli lists the first description line only: it must be a sentence of its own
+    assertThat(output().replaceAll("\\s+", " "))
+        .contains(" simulate Run a tracker and N peers behind Toxiproxy under faults until they converge. toxiproxy ");
+  }
+
+  @Test
   void wrongArgumentsPrintUsageAndExit2() {
     assertThat(Main.execute()).isEqualTo(2);
     assertThat(Main.execute("nonsense")).isEqualTo(2);

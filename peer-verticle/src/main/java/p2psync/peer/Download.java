@@ -9,6 +9,8 @@ import io.vertx.core.file.OpenOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -18,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 import p2psync.common.DirectoryEntry;
 import p2psync.common.FileNames;
 import p2psync.common.FileResponseDecoder;
-import p2psync.common.LateEndGuard;
+import p2psync.common.LateEndStream;
 import p2psync.common.ProtocolException;
 import p2psync.common.SyncConfig;
 
@@ -26,9 +28,12 @@ import p2psync.common.SyncConfig;
  * One file pulled from one peer: {@code name\n} out, {@code Content-Length} and body in, streamed
  * with backpressure into a hidden temp file in the folder, which is fsynced, given the advertised
  * mtime and renamed over the target only when exactly the announced bytes arrived. Any failure
- * deletes the temp file; the real name never shows a partial file.
+ * deletes the temp file, and only then fails the result, so whoever waits for it (a stopping peer)
+ * finds the folder clean; the real name never shows a partial file. The first failure is kept,
+ * with its cause, and says what was being done.
  */
 final class Download implements FileResponseDecoder.Listener {
+  private static final Logger LOG = System.getLogger(Download.class.getName());
 
   /** Where the transfer is. */
   enum State {
@@ -54,15 +59,21 @@ final class Download implements FileResponseDecoder.Listener {
   private final FileResponseDecoder decoder = new FileResponseDecoder(this);
 
   private State state = State.OPENING;
+  /** The temp file's open is in flight: its completion, not fail(), then cleans up. */
+  private boolean opening;
   private AsyncFile file;
   private boolean fileClosed;
   private NetSocket socket;
+  private LateEndStream body;
+  private Throwable failure;
+  /** A write that failed after the last byte came: the commit's size check fails, with this as the cause. */
+  private Throwable lateWriteFailure;
   private long expected = -1;
   private long received;
+  private int tenthsLogged = -1; // the first chunk is logged too
   private long lastActivityNanos;
   private long idleTimer = -1;
   private long transferTimer = -1;
-  private LateEndGuard endGuard;
 
   Download(Vertx vertx, NetClient client, LocalFolder folder, SyncConfig config, String name, DirectoryEntry source) {
     this.vertx = vertx;
@@ -74,30 +85,43 @@ final class Download implements FileResponseDecoder.Listener {
     this.tempPath = folder.root().resolve(FileNames.newTempName());
   }
 
-  State state() {
-    return state;
-  }
-
-  /** Starts the transfer; the future fails with the reason when the file could not be had. */
+  /** Starts the transfer; the future fails, once the temp file is gone, with the reason the file could not be had. */
   Future<Result> start() {
     transferTimer = vertx.setTimer(config.getTransferTimeout().toMillis(),
-        t -> fail("transfer took longer than " + config.getTransferTimeout()));
+        t -> fail(new IOException("transfer took longer than " + config.getTransferTimeout() + progress())));
+    opening = true;
     vertx.fileSystem()
         .open(tempPath.toString(), new OpenOptions().setWrite(true).setCreateNew(true))
-        .onFailure(e -> fail("cannot create a temp file in " + folder.root() + ": " + e.getMessage()))
-        .onSuccess(this::connect);
+        .onComplete(opened -> {
+          opening = false;
+          if (opened.failed()) {
+            fail(Failures.because("cannot create a temp file in " + folder.root(), opened.cause()));
+          } else if (state == State.FAILED) {
+            file = opened.result();
+            settle(); // stopped or timed out while the file was being created
+          } else {
+            file = opened.result();
+            connect();
+          }
+        });
     return result.future();
   }
 
-  private void connect(AsyncFile opened) {
-    file = opened;
-    if (state == State.FAILED) {
-      discardTemp();
-      return;
+  /**
+   * Stops the transfer because the peer stops; completes once the temp file is gone. A transfer
+   * already committing is let finish: that takes a rename, and leaves a whole file or none.
+   */
+  Future<Void> stop() {
+    if (state != State.COMMITTING) {
+      fail(new IOException("the peer is stopping" + progress()));
     }
+    return result.future().transform(ar -> Future.succeededFuture());
+  }
+
+  private void connect() {
     state = State.CONNECTING;
     client.connect(source.port(), source.ip())
-        .onFailure(e -> fail("cannot connect: " + e.getMessage()))
+        .onFailure(e -> fail(Failures.because("cannot connect to " + source.address(), e)))
         .onSuccess(this::request);
   }
 
@@ -110,12 +134,18 @@ final class Download implements FileResponseDecoder.Listener {
     state = State.RECEIVING;
     touch();
     armIdleTimer(config.getTransferIdleTimeout().toMillis());
-    socket.handler(this::receive);
-    // Not closeHandler: it fires at once on close, while a paused socket still holds unread data.
-    endGuard = new LateEndGuard(vertx, this::ended);
-    socket.endHandler(v -> endGuard.endSignalled());
-    socket.exceptionHandler(e -> fail("connection error: " + e.getMessage()));
+    // The body's end, not the socket's closeHandler: that fires at once on close, while a paused
+    // socket still holds unread data.
+    body = new LateEndStream(vertx, socket)
+        .handler(this::receive)
+        .endHandler(v -> ended())
+        .exceptionHandler(e -> {
+          if (state == State.RECEIVING) {
+            fail(Failures.because("connection error" + progress(), e));
+          }
+        });
     socket.write(Buffer.buffer(name + "\n"));
+    LOG.log(Level.DEBUG, () -> "requested " + name + " from " + source.address());
   }
 
   private void receive(Buffer data) {
@@ -123,32 +153,46 @@ final class Download implements FileResponseDecoder.Listener {
       return;
     }
     touch();
-    endGuard.dataReceived();
     try {
       decoder.feed(data);
     } catch (ProtocolException e) {
-      fail(e.getMessage());
+      fail(Failures.because("bad response from " + source.address(), e));
     }
   }
 
   @Override
   public void onHeader(long length) {
     expected = length;
+    LOG.log(Level.DEBUG, () -> name + " from " + source.address() + ": Content-Length " + length);
   }
 
   @Override
   public void onBody(Buffer chunk) {
     received += chunk.length();
-    file.write(chunk).onFailure(e -> fail("cannot write " + tempPath.getFileName() + ": " + e.getMessage()));
+    logProgress();
+    file.write(chunk).onFailure(e -> {
+      if (state == State.RECEIVING) {
+        fail(Failures.because("cannot write " + tempPath.getFileName(), e));
+      } else if (lateWriteFailure == null) {
+        lateWriteFailure = e;
+      }
+    });
     if (file.writeQueueFull()) {
-      socket.pause();
-      endGuard.paused();
+      body.pause();
       file.drainHandler(v -> {
         if (state == State.RECEIVING) {
-          socket.resume();
-          endGuard.resumed();
+          body.resume();
         }
       });
+    }
+  }
+
+  /** A debug line for the first chunk and each tenth of the body: how far a slow or stuck transfer got. */
+  private void logProgress() {
+    int tenths = expected <= 0 ? 10 : (int) (received * 10 / expected);
+    if (tenths > tenthsLogged) {
+      tenthsLogged = tenths;
+      LOG.log(Level.DEBUG, () -> name + " from " + source.address() + ":" + progress());
     }
   }
 
@@ -159,7 +203,7 @@ final class Download implements FileResponseDecoder.Listener {
     }
     state = State.COMMITTING;
     cancelTimers();
-    socket.handler(null);
+    body.handler(null);
     socket.close();
     long mtimeMillis = Math.multiplyExact(source.mtime(), 1000L);
     file.flush() // fsync, before the rename makes the file visible
@@ -169,7 +213,8 @@ final class Download implements FileResponseDecoder.Listener {
           state = State.DONE;
           result.complete(new Result(name, source, received));
         })
-        .onFailure(e -> fail("cannot store the file: " + e.getMessage()));
+        .onFailure(e -> fail(Failures.because("cannot store the file",
+            lateWriteFailure != null ? lateWriteFailure : e)));
   }
 
   /** Blocking: sets the mtime and renames the temp file over the target, unless the target got newer meanwhile. */
@@ -202,8 +247,13 @@ final class Download implements FileResponseDecoder.Listener {
     try {
       decoder.end();
     } catch (ProtocolException e) {
-      fail(e.getMessage());
+      fail(Failures.because("bad response from " + source.address(), e));
     }
+  }
+
+  /** {@code " (received of expected bytes)"}, for messages about a transfer under way. */
+  private String progress() {
+    return " (" + received + " of " + (expected < 0 ? "?" : expected) + " bytes)";
   }
 
   private void touch() {
@@ -219,8 +269,7 @@ final class Download implements FileResponseDecoder.Listener {
         return;
       }
       if (idleMillis >= limit) {
-        fail("no data for " + config.getTransferIdleTimeout() + " (" + received + " of "
-            + (expected < 0 ? "?" : expected) + " bytes)");
+        fail(new IOException("no data for " + config.getTransferIdleTimeout() + progress()));
       } else {
         armIdleTimer(limit - idleMillis);
       }
@@ -228,31 +277,41 @@ final class Download implements FileResponseDecoder.Listener {
   }
 
   private void cancelTimers() {
-    if (endGuard != null) {
-      endGuard.cancel();
-    }
     vertx.cancelTimer(idleTimer);
     vertx.cancelTimer(transferTimer);
   }
 
-  private void fail(String reason) {
+  /** Fails the transfer with its first failure; later ones are consequences and are dropped. */
+  private void fail(Throwable cause) {
     if (state == State.DONE || state == State.FAILED) {
       return;
     }
     state = State.FAILED;
+    failure = cause;
     cancelTimers();
     if (socket != null) {
       socket.close();
     }
-    result.tryFail(reason);
-    discardTemp();
+    if (!opening) {
+      settle();
+    }
   }
 
-  private void discardTemp() {
+  /** Deletes the temp file, then fails the result. */
+  private void settle() {
+    discardTemp().onComplete(v -> result.tryFail(failure));
+  }
+
+  private Future<Void> discardTemp() {
     if (file == null) {
-      return; // not opened yet: connect() deletes it when the open completes
+      return Future.succeededFuture(); // never created
     }
-    closeFile().eventually(() -> vertx.fileSystem().delete(tempPath.toString()));
+    return closeFile()
+        .compose(v -> vertx.fileSystem().delete(tempPath.toString()))
+        .recover(e -> {
+          LOG.log(Level.WARNING, "cannot delete the temp file " + tempPath + ": " + Failures.reason(e), e);
+          return Future.succeededFuture();
+        });
   }
 
   /** Closes the temp file once; AsyncFile.close() throws when called twice. */

@@ -1,13 +1,15 @@
 package p2psync.peer;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
+import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
 import p2psync.common.DirectoryEntry;
 import p2psync.common.SyncConfig;
@@ -18,21 +20,24 @@ import p2psync.common.SyncConfig;
  * the tracker named). A failed name is simply tried again on the next directory.
  */
 final class Downloader {
+  private static final Logger LOG = System.getLogger(Downloader.class.getName());
+
   private final Vertx vertx;
   private final LocalFolder folder;
   private final SyncConfig config;
   private final NetClient client;
+  private final TransferCounters counters;
   private final Consumer<Download.Result> onDownloaded;
   private final Map<String, DirectoryEntry> queued = new LinkedHashMap<>();
-  private final Set<String> running = new HashSet<>();
-  private long completed;
-  private long failed;
-  private long bytes;
+  private final Map<String, Download> running = new HashMap<>();
+  private boolean closed;
 
-  Downloader(Vertx vertx, LocalFolder folder, SyncConfig config, Consumer<Download.Result> onDownloaded) {
+  Downloader(Vertx vertx, LocalFolder folder, SyncConfig config, TransferCounters counters,
+      Consumer<Download.Result> onDownloaded) {
     this.vertx = vertx;
     this.folder = folder;
     this.config = config;
+    this.counters = counters;
     this.onDownloaded = onDownloaded;
     this.client = vertx.createNetClient(new NetClientOptions()
         .setConnectTimeout((int) config.getConnectTimeout().toMillis())
@@ -41,35 +46,35 @@ final class Downloader {
 
   /** Asks for {@code name} from {@code source}, unless it is already being fetched. */
   void request(String name, DirectoryEntry source) {
-    if (!running.contains(name)) {
-      queued.put(name, source);
-      startQueued();
+    if (closed) {
+      return;
+    }
+    if (running.containsKey(name)) {
+      LOG.log(Level.DEBUG, () -> "not requesting " + name + " from " + source.address() + ": its download is running");
+      return;
+    }
+    queued.put(name, source);
+    startQueued();
+    if (queued.containsKey(name)) {
+      LOG.log(Level.DEBUG, () -> name + " from " + source.address() + " waits: " + running.size()
+          + " downloads running (maxConcurrentDownloads), " + queued.size() + " queued");
     }
   }
 
-  boolean isBusy(String name) {
-    return running.contains(name) || queued.containsKey(name);
-  }
-
-  int runningCount() {
-    return running.size();
-  }
-
-  long completedCount() {
-    return completed;
-  }
-
-  long failedCount() {
-    return failed;
-  }
-
-  long bytesReceived() {
-    return bytes;
-  }
-
-  void close() {
+  /**
+   * Drops the queue and stops the running downloads; completes once their temp files are gone, so
+   * that a stopped peer leaves no {@code .part} file behind.
+   */
+  Future<Void> close() {
+    closed = true;
     queued.clear();
-    client.close();
+    // A copy: a download may finish within stop() (its temp file deleted on a worker before the
+    // listener is attached: Vert.x then calls it at once), and its completion removes it from running.
+    List<Future<Void>> stopping = List.copyOf(running.values()).stream().map(Download::stop).toList();
+    return Future.join(stopping).transform(ar -> client.close().recover(e -> {
+      LOG.log(Level.DEBUG, "closing the download client failed: " + Failures.reason(e), e);
+      return Future.succeededFuture();
+    }));
   }
 
   private void startQueued() {
@@ -82,21 +87,24 @@ final class Downloader {
   }
 
   private void start(String name, DirectoryEntry source) {
-    running.add(name);
-    new Download(vertx, client, folder, config, name, source).start()
+    Download download = new Download(vertx, client, folder, config, name, source);
+    running.put(name, download);
+    download.start()
         .onSuccess(result -> {
-          completed++;
-          bytes += result.bytes();
-          PeerVerticle.LOG.log(Level.INFO, "downloaded " + name + " (" + result.bytes() + " bytes) from " + source.address());
+          counters.addCompleted(result.bytes());
+          LOG.log(Level.INFO, "downloaded " + name + " (" + result.bytes() + " bytes) from " + source.address());
           onDownloaded.accept(result);
         })
         .onFailure(e -> {
-          failed++;
-          PeerVerticle.LOG.log(Level.WARNING, "download of " + name + " from " + source.address() + " failed: " + e.getMessage());
+          counters.addFailed();
+          LOG.log(closed ? Level.INFO : Level.WARNING,
+              "download of " + name + " from " + source.address() + " failed: " + Failures.reason(e), e);
         })
         .onComplete(ar -> {
           running.remove(name);
-          startQueued();
+          if (!closed) {
+            startQueued();
+          }
         });
   }
 }

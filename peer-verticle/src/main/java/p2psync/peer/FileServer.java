@@ -7,6 +7,7 @@ import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
+import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.HashSet;
 import java.util.Set;
@@ -23,6 +24,8 @@ import p2psync.common.SyncConfig;
  * the connection is closed. A name that is unknown, unsafe or filtered gets no bytes at all.
  */
 final class FileServer {
+  private static final Logger LOG = System.getLogger(FileServer.class.getName());
+
   private final Vertx vertx;
   private final LocalFolder folder;
   private final SyncConfig config;
@@ -77,7 +80,7 @@ final class FileServer {
 
   private void accept(NetSocket socket) {
     if (uploads.size() >= config.getMaxConcurrentUploads()) {
-      PeerVerticle.LOG.log(Level.WARNING, "refusing " + socket.remoteAddress() + ": "
+      LOG.log(Level.WARNING, "refusing " + socket.remoteAddress() + ": "
           + uploads.size() + " uploads running already");
       socket.close();
       return;
@@ -102,13 +105,13 @@ final class FileServer {
     void start() {
       requestTimer = vertx.setTimer(config.getRequestTimeout().toMillis(), t -> refuse("no request line in time"));
       request.handler(this::handleRequest);
-      request.exceptionHandler(e -> refuse(e.getMessage()));
+      request.exceptionHandler(e -> refuse("bad request line", e));
       request.endHandler(v -> {
         if (!answered) {
           refuse("connection ended before a request line");
         }
       });
-      socket.exceptionHandler(e -> refuse(e.getMessage()));
+      socket.exceptionHandler(e -> refuse("connection error", e));
     }
 
     private void handleRequest(Buffer line) {
@@ -122,7 +125,7 @@ final class FileServer {
       try {
         name = SeedCodec.decodeUtf8(line);
       } catch (ProtocolException e) {
-        refuse(e.getMessage());
+        refuse("bad request line", e);
         return;
       }
       if (name.endsWith("\r")) {
@@ -135,12 +138,13 @@ final class FileServer {
       }
       String requested = name;
       vertx.executeBlocking(() -> folder.servableVersion(requested), false).onComplete(ar -> {
-        LocalFolder.Version version = ar.succeeded() ? ar.result() : null;
-        if (version == null) {
+        if (ar.failed()) {
+          refuse("cannot read " + printable(requested), ar.cause());
+        } else if (ar.result() == null) {
           refuse("no such file: " + printable(requested));
-          return;
+        } else {
+          serve(requested, ar.result());
         }
-        serve(requested, version);
       });
     }
 
@@ -153,6 +157,7 @@ final class FileServer {
       String path = folder.resolve(name).toString();
       long size = version.size();
       socket.write(ContentLength.header(size));
+      LOG.log(Level.DEBUG, () -> "sending " + name + " (" + size + " bytes) to " + socket.remoteAddress());
       if (size == 0) {
         socket.end();
         return;
@@ -161,16 +166,35 @@ final class FileServer {
           .compose(v -> vertx.executeBlocking(() -> folder.servableVersion(name), false))
           .compose(now -> version.equals(now)
               ? socket.sendFile(path, size - 1, 1)
-              : Future.failedFuture(name + " changed while being served, cutting the transfer short"))
+              : Future.failedFuture(new ChangedWhileServed(name)))
           .onSuccess(v -> socket.end())
-          .onFailure(e -> refuse(e.getMessage() != null ? e.getMessage() : e.toString()));
+          .onFailure(e -> {
+            if (e instanceof ChangedWhileServed) {
+              refuse(e.getMessage());
+            } else {
+              refuse("sending " + printable(name) + " failed", e);
+            }
+          });
     }
 
     private void refuse(String reason) {
+      refuse(reason, null);
+    }
+
+    /** Closes the connection; {@code cause}, when there is one, is kept in the log record. */
+    private void refuse(String reason, Throwable cause) {
       answered = true;
       vertx.cancelTimer(requestTimer);
-      PeerVerticle.LOG.log(Level.WARNING, "closing file request from " + socket.remoteAddress() + ": " + reason);
+      LOG.log(Level.WARNING, "closing file request from " + socket.remoteAddress() + ": " + reason
+          + (cause == null ? "" : ": " + Failures.reason(cause)), cause);
       socket.close();
+    }
+  }
+
+  /** Not an error of the file system: the version announced is gone, so the transfer is cut short. */
+  private static final class ChangedWhileServed extends Exception {
+    ChangedWhileServed(String name) {
+      super(name + " changed while being served, cutting the transfer short", null, false, false);
     }
   }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
@@ -87,24 +88,31 @@ final class LocalFolder {
    */
   record Version(long size, FileTime modified, Object changed) {}
 
-  /** The current version of a regular file we may serve, or null when there is no such file. */
-  Version servableVersion(String name) {
+  /**
+   * The current version of a regular file we may serve, or null when there is none: no such name,
+   * or a folder, a link or another non-regular file holds it. Throws when the file system fails
+   * (permission denied, an I/O error), which is not the same as a missing file.
+   */
+  Version servableVersion(String name) throws IOException {
+    Path path = resolve(name);
+    BasicFileAttributes attrs;
     try {
-      Path path = resolve(name);
-      BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      if (!attrs.isRegularFile()) {
-        return null;
-      }
-      Object changed = null;
-      try {
-        changed = Files.getAttribute(path, "unix:ctime", LinkOption.NOFOLLOW_LINKS);
-      } catch (UnsupportedOperationException | IllegalArgumentException e) {
-        // no unix view here: size and mtime must do
-      }
-      return new Version(attrs.size(), attrs.lastModifiedTime(), changed);
-    } catch (IOException | IllegalArgumentException e) {
+      attrs = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException e) {
       return null;
     }
+    if (!attrs.isRegularFile()) {
+      return null;
+    }
+    Object changed = null;
+    try {
+      changed = Files.getAttribute(path, "unix:ctime", LinkOption.NOFOLLOW_LINKS);
+    } catch (UnsupportedOperationException | IllegalArgumentException e) {
+      // no unix view here: size and mtime must do
+    } catch (NoSuchFileException e) {
+      return null; // removed just now
+    }
+    return new Version(attrs.size(), attrs.lastModifiedTime(), changed);
   }
 
   /** Removes temp files left by a crash; returns how many. */

@@ -23,8 +23,9 @@ import p2psync.common.SeedCodec;
  * every directory pulls each name it lacks or holds older from the peer the tracker names.
  */
 public class PeerVerticle extends VerticleBase {
-  static final Logger LOG = System.getLogger("p2psync.peer");
+  private static final Logger LOG = System.getLogger(PeerVerticle.class.getName());
 
+  private final TransferCounters transfers = new TransferCounters();
   private PeerOptions options;
   private LocalFolder folder;
   private FileServer fileServer;
@@ -56,7 +57,7 @@ public class PeerVerticle extends VerticleBase {
     }
     folder = new LocalFolder(options.getDir());
     fileServer = new FileServer(vertx, folder, options.getSync());
-    downloader = new Downloader(vertx, folder, options.getSync(), this::downloaded);
+    downloader = new Downloader(vertx, folder, options.getSync(), transfers, this::downloaded);
     return vertx.executeBlocking(this::prepareFolder)
         .compose(v -> fileServer.listen(options.getHost(), options.getPort()))
         .onSuccess(port -> {
@@ -69,10 +70,11 @@ public class PeerVerticle extends VerticleBase {
         });
   }
 
+  /** Completes once the running downloads failed and their temp files are gone. */
   @Override
   public Future<?> stop() {
-    downloader.close();
-    return Future.join(tracker == null ? Future.succeededFuture() : tracker.stop(), fileServer.close());
+    return Future.join(downloader.close(), tracker == null ? Future.succeededFuture() : tracker.stop(),
+        fileServer.close());
   }
 
   /** The port the file server listens on. */
@@ -89,16 +91,9 @@ public class PeerVerticle extends VerticleBase {
     return tracker != null && tracker.isConnected();
   }
 
-  public long downloadsCompleted() {
-    return downloader.completedCount();
-  }
-
-  public long downloadsFailed() {
-    return downloader.failedCount();
-  }
-
-  public long bytesDownloaded() {
-    return downloader.bytesReceived();
+  /** This run's download totals; safe to read from any thread. */
+  public TransferCounters transfers() {
+    return transfers;
   }
 
   private Void prepareFolder() throws IOException {
@@ -157,23 +152,42 @@ public class PeerVerticle extends VerticleBase {
     try {
       directory = SeedCodec.decodeDirectory(line);
     } catch (ProtocolException e) {
-      LOG.log(Level.WARNING, "ignoring a bad directory line from the tracker: " + e.getMessage());
+      LOG.log(Level.WARNING, "ignoring a bad directory line from the tracker: " + e.getMessage(), e);
       return;
     }
     String text = line.toString();
-    if (!text.equals(lastDirectoryLine)) {
+    boolean changed = !text.equals(lastDirectoryLine);
+    if (changed) {
       LOG.log(Level.INFO, "received from tracker: " + text);
       lastDirectoryLine = text;
-    }
-    if (!directory.rejected().isEmpty()) {
-      LOG.log(Level.WARNING, "the tracker listed entries we never sync, ignored: " + directory.rejected());
+      if (!directory.rejected().isEmpty()) {
+        LOG.log(Level.WARNING, "the tracker listed entries we never sync, ignored: " + directory.rejected());
+      }
     }
     directory.entries().forEach((name, entry) -> {
-      Long local = index.get(name);
-      if ((local == null || local < entry.mtime()) && !isSelf(entry) && !occupied.contains(name)) {
+      String skipped = whyNotDownload(name, entry);
+      if (skipped == null) {
         downloader.request(name, entry);
+      } else if (changed) {
+        // once per new directory: the same line comes back after every KeepAlive
+        LOG.log(Level.DEBUG, () -> "not downloading " + name + " from " + entry.address() + ": " + skipped);
       }
     });
+  }
+
+  /** Why the directory's entry for {@code name} needs no download, or null when it does. */
+  private String whyNotDownload(String name, DirectoryEntry entry) {
+    Long local = index.get(name);
+    if (isSelf(entry)) {
+      return "that is this peer";
+    }
+    if (occupied.contains(name)) {
+      return "a folder or link holds the name here";
+    }
+    if (local != null && local >= entry.mtime()) {
+      return "the local copy is as new (mtime " + local + ", theirs " + entry.mtime() + ")";
+    }
+    return null;
   }
 
   private boolean isSelf(DirectoryEntry entry) {

@@ -7,6 +7,7 @@ import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
+import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -21,6 +22,8 @@ import p2psync.common.SyncConfig;
  * serving and reconnects with capped exponential backoff, sending Init again.
  */
 final class TrackerClient {
+  private static final Logger LOG = System.getLogger(TrackerClient.class.getName());
+
   private final Vertx vertx;
   private final String host;
   private final int port;
@@ -73,7 +76,7 @@ final class TrackerClient {
     client.connect(port, host)
         .onSuccess(this::connected)
         .onFailure(e -> {
-          PeerVerticle.LOG.log(Level.WARNING, "cannot reach the tracker at " + host + ":" + port + ": " + e.getMessage());
+          LOG.log(Level.WARNING, "cannot reach the tracker at " + host + ":" + port + ": " + Failures.reason(e), e);
           scheduleReconnect();
         });
   }
@@ -86,15 +89,15 @@ final class TrackerClient {
     socket = connected;
     failedAttempts = 0;
     advertised = null;
-    PeerVerticle.LOG.log(Level.INFO, "connected to tracker " + host + ":" + port);
+    LOG.log(Level.INFO, "connected to tracker " + host + ":" + port);
     RecordParser lines = RecordParser.newDelimited("\n", connected).maxRecordSize(config.getMaxLineBytes());
     lines.handler(onDirectory::accept);
     lines.exceptionHandler(e -> {
-      PeerVerticle.LOG.log(Level.WARNING, "bad line from tracker, reconnecting: " + e.getMessage());
+      LOG.log(Level.WARNING, "bad line from tracker, reconnecting: " + Failures.reason(e), e);
       connected.close();
     });
     connected.closeHandler(v -> disconnected(connected));
-    connected.exceptionHandler(e -> PeerVerticle.LOG.log(Level.WARNING, "tracker connection error: " + e.getMessage()));
+    connected.exceptionHandler(e -> LOG.log(Level.WARNING, "tracker connection error: " + Failures.reason(e), e));
     sendUpdate(connected);
     keepAliveTimer = vertx.setPeriodic(config.getKeepAliveInterval().toMillis(), t -> sendUpdate(connected));
   }
@@ -110,8 +113,9 @@ final class TrackerClient {
       } else {
         target.write(SeedCodec.encodeInit(advertisedPort, LocalFolder.entries(files)));
         advertised = files;
+        LOG.log(Level.DEBUG, () -> "sent the tracker our " + files.size() + " files");
       }
-    }).onFailure(e -> PeerVerticle.LOG.log(Level.ERROR, "cannot read the folder: " + e.getMessage()));
+    }).onFailure(e -> LOG.log(Level.ERROR, "cannot read the folder: " + Failures.reason(e), e));
   }
 
   private void disconnected(NetSocket closed) {
@@ -121,7 +125,7 @@ final class TrackerClient {
     socket = null;
     vertx.cancelTimer(keepAliveTimer);
     if (!stopped) {
-      PeerVerticle.LOG.log(Level.WARNING, "lost the tracker connection; still serving files, reconnecting");
+      LOG.log(Level.WARNING, "lost the tracker connection; still serving files, reconnecting");
       scheduleReconnect();
     }
   }

@@ -44,6 +44,10 @@ class DownloadFailureTest {
   }
 
   private void startPeer() throws Exception {
+    startPeer(Duration.ofMillis(500));
+  }
+
+  private void startPeer(Duration transferIdleTimeout) throws Exception {
     peer = new PeerVerticle(new PeerOptions()
         .setDir(folder)
         .setHost("127.0.0.1")
@@ -51,7 +55,7 @@ class DownloadFailureTest {
         .setTrackerPort(fake.trackerPort)
         .setSync(new SyncConfig()
             .setKeepAliveInterval(Duration.ofMillis(100))
-            .setTransferIdleTimeout(Duration.ofMillis(500))));
+            .setTransferIdleTimeout(transferIdleTimeout)));
     get(vertx.deployVerticle(peer));
   }
 
@@ -74,12 +78,27 @@ class DownloadFailureTest {
     fake.response.set(lie.equals("STALL") ? null : lie);
     startPeer();
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> peer.downloadsFailed() >= 2);
+    await().atMost(Duration.ofSeconds(10)).until(() -> peer.transfers().failed() >= 2);
     assertThat(folder.resolve("wanted.bin")).doesNotExist();
     await().atMost(Duration.ofSeconds(5)).until(() -> tempFiles() == 0);
 
     fake.response.set("Content-Length: 5\nhello");
     awaitWanted();
+  }
+
+  @Test
+  void aPeerStoppedMidTransferHasDeletedItsTempFileWhenTheStopCompletes() throws Exception {
+    fake.response.set("Content-Length: 1000\nabc"); // then nothing: the transfer hangs mid-body
+    fake.endAfterResponse.set(false);
+    startPeer(Duration.ofMinutes(1)); // no timeout may end the transfer first
+    await().atMost(Duration.ofSeconds(10)).until(() -> fake.requests.get() > 0 && tempFiles() == 1);
+
+    get(vertx.undeploy(peer.deploymentID()));
+
+    // No waiting here: the stop itself must have cleaned up.
+    assertThat(tempFiles()).isZero();
+    assertThat(folder.resolve("wanted.bin")).doesNotExist();
+    assertThat(peer.transfers().failed()).isEqualTo(1);
   }
 
   @Test
@@ -116,8 +135,8 @@ class DownloadFailureTest {
     startPeer();
 
     awaitWanted();
-    assertThat(peer.downloadsCompleted()).isEqualTo(1);
-    assertThat(peer.downloadsFailed()).isZero(); // not even tried: the names are taken locally
+    assertThat(peer.transfers().completed()).isEqualTo(1);
+    assertThat(peer.transfers().failed()).isZero(); // not even tried: the names are taken locally
     assertThat(folder.resolve("adir")).isDirectory();
     assertThat(Files.isSymbolicLink(folder.resolve("alink"))).isTrue();
     assertThat(outside).hasContent("keep me");
@@ -130,7 +149,7 @@ class DownloadFailureTest {
     Unwritable guard = Unwritable.make(folder);
     try {
       startPeer();
-      await().atMost(Duration.ofSeconds(10)).until(() -> peer.downloadsFailed() >= 2);
+      await().atMost(Duration.ofSeconds(10)).until(() -> peer.transfers().failed() >= 2);
       assertThat(folder.resolve("wanted.bin")).doesNotExist();
     } finally {
       guard.undo();
@@ -145,7 +164,7 @@ class DownloadFailureTest {
       String big = "x".repeat(2 * 1024 * 1024);
       fake.response.set("Content-Length: " + big.length() + "\n" + big);
       startPeer();
-      await().atMost(Duration.ofSeconds(10)).until(() -> peer.downloadsFailed() >= 2);
+      await().atMost(Duration.ofSeconds(10)).until(() -> peer.transfers().failed() >= 2);
       await().atMost(Duration.ofSeconds(5)).until(() -> tempFiles() == 0);
       assertThat(folder.resolve("wanted.bin")).doesNotExist();
 

@@ -5,6 +5,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.parsetools.RecordParser;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -16,15 +18,22 @@ final class FakeTrackerAndSource {
   final AtomicReference<String> directory = new AtomicReference<>("{}");
   /** What the source answers to any request; null: accept and never answer. */
   final AtomicReference<String> response = new AtomicReference<>();
+  /** Whether the source closes the connection after its answer; false: it answers and stalls. */
+  final AtomicBoolean endAfterResponse = new AtomicBoolean(true);
+  /** Requests the source has read. */
+  final AtomicInteger requests = new AtomicInteger();
   int trackerPort;
   int sourcePort;
 
   Future<Void> start(Vertx vertx) {
     NetServer source = vertx.createNetServer().connectHandler(socket ->
         RecordParser.newDelimited("\n", socket).handler(name -> {
+          requests.incrementAndGet();
           String answer = response.get();
-          if (answer != null) {
+          if (answer != null && endAfterResponse.get()) {
             socket.end(Buffer.buffer(answer));
+          } else if (answer != null) {
+            socket.write(Buffer.buffer(answer));
           }
         }));
     NetServer tracker = vertx.createNetServer().connectHandler(socket ->

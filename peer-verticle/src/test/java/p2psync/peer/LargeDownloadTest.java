@@ -52,8 +52,8 @@ class LargeDownloadTest {
         .setTrackerPort(trackerPort).setSync(new SyncConfig().setKeepAliveInterval(Duration.ofMillis(200))));
     get(vertx.deployVerticle(peer));
 
-    await().atMost(Duration.ofSeconds(60)).until(() -> peer.downloadsCompleted() + peer.downloadsFailed() >= FILES);
-    assertThat(peer.downloadsFailed()).as("failed downloads").isZero();
+    await().atMost(Duration.ofSeconds(60)).until(() -> peer.transfers().completed() + peer.transfers().failed() >= FILES);
+    assertThat(peer.transfers().failed()).as("failed downloads").isZero();
     for (int i = 0; i < FILES; i++) {
       assertThat(Files.readAllBytes(folder.resolve("big-" + i + ".bin"))).isEqualTo(content);
     }

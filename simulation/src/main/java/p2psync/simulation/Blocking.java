@@ -24,7 +24,9 @@ public final class Blocking {
     try {
       return future.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
-      throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+      Throwable cause = e.getCause();
+      // some failures have no message (a ConcurrentModificationException): their type must show
+      throw new IllegalStateException(cause.getMessage() != null ? cause.getMessage() : cause.toString(), cause);
     } catch (Exception e) {
       throw new IllegalStateException("gave up waiting: " + e, e);
     }

@@ -25,12 +25,13 @@ public final class FaultPlan {
    */
   public record Window(int id, Fault fault, int peer, long startMillis, long endMillis, long level) {
     public String target() {
-      return peer == TRACKER ? "tracker" : Simulation.peerName(peer);
+      return peer == TRACKER ? "tracker" : peerName(peer);
     }
+  }
 
-    public boolean isActiveAt(long millis) {
-      return startMillis <= millis && millis < endMillis;
-    }
+  /** {@code peer-01}, {@code peer-02}, ...: the name of the peer with index {@code index}. */
+  public static String peerName(int index) {
+    return String.format("peer-%02d", index + 1);
   }
 
   private final List<Window> windows;

@@ -36,22 +36,22 @@ final class ReportHtml {
     html.append("<table>\n");
     row(html, "seed", String.valueOf(report.seed()));
     row(html, "peers", String.valueOf(report.peers()));
-    row(html, "files", report.distinctFiles() + " names, " + mib(report.distinctBytes()) + " (up to "
-        + report.filesPerPeer() + " per peer, largest up to " + mib(report.maxFileSize()) + ")");
+    row(html, "files", report.distinctFiles() + " names, " + size(report.distinctBytes()) + " (up to "
+        + report.filesPerPeer() + " per peer, largest up to " + size(report.maxFileSize()) + ")");
     row(html, "faults", report.faults() + " for " + seconds(report.durationMillis()));
     row(html, "toxiproxy", report.toxiproxy());
     row(html, "first converged", report.firstConvergedMillis() < 0 ? "never" : "at " + seconds(report.firstConvergedMillis()));
     row(html, "converged after the faults", report.convergedAfterFaultsMillis() < 0 ? "no"
         : seconds(report.convergedAfterFaultsMillis()) + " after they stopped");
-    row(html, "bytes moved", mib(report.bytesMoved()));
+    row(html, "bytes moved", size(report.bytesMoved()));
     row(html, "transfers", report.transfersCompleted() + " completed, " + report.transfersFailed() + " failed and retried");
     row(html, "config", report.sync().encode());
     html.append("</table>\n<h2>Convergence over time</h2>\n").append(chart(report));
-    html.append("<h2>Peers</h2>\n<table><tr><th>peer</th><th>role</th><th>transfers</th><th>failed</th><th>bytes</th><th>running at the end</th></tr>\n");
+    html.append("<h2>Peers</h2>\n<table><tr><th>peer</th><th>role</th><th>transfers</th><th>failed</th><th>downloaded</th><th>running at the end</th></tr>\n");
     for (SimulationReport.PeerSummary peer : report.peerSummaries()) {
       html.append("<tr><td>").append(peer.name()).append("</td><td>").append(peer.role()).append("</td><td>")
           .append(peer.completed()).append("</td><td>").append(peer.failed()).append("</td><td>")
-          .append(peer.bytes()).append("</td><td>").append(peer.alive() ? "yes" : "no").append("</td></tr>\n");
+          .append(size(peer.bytes())).append("</td><td>").append(peer.alive() ? "yes" : "no").append("</td></tr>\n");
     }
     html.append("</table>\n<h2>Invariants</h2>\n");
     if (report.violations().isEmpty()) {
@@ -141,7 +141,14 @@ final class ReportHtml {
     return String.format(Locale.ROOT, "%.1fs", millis / 1000.0);
   }
 
-  private static String mib(long bytes) {
+  /** Binary units, as the rest of the report and the progress line: {@code 512 B}, {@code 12.5 KiB}, {@code 3.25 MiB}. */
+  static String size(long bytes) {
+    if (bytes < 1024) {
+      return bytes + " B";
+    }
+    if (bytes < 1024 * 1024) {
+      return String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0);
+    }
     return String.format(Locale.ROOT, "%.2f MiB", bytes / 1048576.0);
   }
 

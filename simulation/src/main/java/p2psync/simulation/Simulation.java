@@ -80,11 +80,6 @@ public final class Simulation {
     return new Simulation(options, listener).run();
   }
 
-  /** {@code peer-01}, {@code peer-02}, ... */
-  public static String peerName(int index) {
-    return String.format("peer-%02d", index + 1);
-  }
-
   private SimulationReport run() throws Exception {
     boolean tempRoot = options.root() == null;
     Path root = tempRoot ? Files.createTempDirectory("p2psync-sim-") : Files.createDirectories(options.root());
@@ -120,7 +115,7 @@ public final class Simulation {
     for (int i = 0; i < options.peers(); i++) {
       Map<String, byte[]> files = new LinkedHashMap<>();
       workload.folder(i).forEach((name, version) -> files.put(name, version.bytes()));
-      Swarm.Peer peer = swarm.addPeer(peerName(i), files);
+      Swarm.Peer peer = swarm.addPeer(FaultPlan.peerName(i), files);
       workload.folder(i).forEach((name, version) -> setMtime(peer.folder().resolve(name), version.mtime()));
     }
   }
@@ -149,7 +144,7 @@ public final class Simulation {
     for (int i = 0; i < options.peers(); i++) {
       if (!plan.joinsLate(i)) {
         int index = i;
-        events.add(new Event(0, 1, guarded("starting " + peerName(index), () -> startPeer(index))));
+        events.add(new Event(0, 1, guarded("starting " + FaultPlan.peerName(index), () -> startPeer(index))));
       }
     }
     events.sort(Comparator.comparingLong(Event::millis).thenComparingInt(Event::order));
@@ -288,7 +283,7 @@ public final class Simulation {
         .mapToObj(i -> peers.get(i).folder()).toList();
     problems.addAll(checker.finalCheck(expected, peers.stream().map(Swarm.Peer::folder).toList()));
     IntStream.range(0, peers.size()).filter(i -> !plan.leaves(i) && !swarm.isAlive(peers.get(i)))
-        .forEach(i -> problems.add(peerName(i) + " is not running"));
+        .forEach(i -> problems.add(FaultPlan.peerName(i) + " is not running"));
     return problems;
   }
 

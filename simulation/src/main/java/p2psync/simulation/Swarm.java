@@ -14,6 +14,8 @@ import java.util.Objects;
 import p2psync.common.SyncConfig;
 import p2psync.peer.PeerOptions;
 import p2psync.peer.PeerVerticle;
+import p2psync.peer.TransferCounters;
+import p2psync.simulation.toxiproxy.Rebind;
 import p2psync.tracker.TrackerOptions;
 import p2psync.tracker.TrackerVerticle;
 
@@ -33,10 +35,11 @@ public final class Swarm {
     // volatile: a simulation samples peers from its own thread while the event loop restarts them
     private volatile PeerVerticle verticle;
     private volatile String deploymentId;
-    /** Counters of this peer's earlier runs, so that totals survive a restart. */
-    private long earlierCompleted;
-    private long earlierFailed;
-    private long earlierBytes;
+    /**
+     * The counters of every run of this peer, so that totals survive a restart: an immutable list,
+     * replaced on each start, whose counters are safe to read from any thread.
+     */
+    private volatile List<TransferCounters> runs = List.of();
 
     private Peer(String name, Path folder, PeerOptions options) {
       this.name = name;
@@ -65,28 +68,19 @@ public final class Swarm {
       return verticle != null;
     }
 
-    /** Downloads finished over all of this peer's runs. Read from any thread: a snapshot. */
+    /** Downloads finished over all of this peer's runs; read from any thread. */
     public long downloadsCompleted() {
-      PeerVerticle current = verticle;
-      return earlierCompleted + (current == null ? 0 : current.downloadsCompleted());
+      return runs.stream().mapToLong(TransferCounters::completed).sum();
     }
 
     /** Downloads failed (and left for a retry) over all of this peer's runs. */
     public long downloadsFailed() {
-      PeerVerticle current = verticle;
-      return earlierFailed + (current == null ? 0 : current.downloadsFailed());
+      return runs.stream().mapToLong(TransferCounters::failed).sum();
     }
 
     /** Bytes of finished downloads over all of this peer's runs. */
     public long bytesDownloaded() {
-      PeerVerticle current = verticle;
-      return earlierBytes + (current == null ? 0 : current.bytesDownloaded());
-    }
-
-    private void retire(PeerVerticle stopped) {
-      earlierCompleted += stopped.downloadsCompleted();
-      earlierFailed += stopped.downloadsFailed();
-      earlierBytes += stopped.bytesDownloaded();
+      return runs.stream().mapToLong(TransferCounters::bytes).sum();
     }
   }
 
@@ -203,6 +197,9 @@ public final class Swarm {
     return Rebind.retrying(vertx, Math.max(0, peer.options.getPort()), () -> {
       PeerVerticle verticle = new PeerVerticle(peer.options);
       return vertx.deployVerticle(verticle).map(id -> {
+        List<TransferCounters> runs = new ArrayList<>(peer.runs);
+        runs.add(verticle.transfers());
+        peer.runs = List.copyOf(runs);
         peer.verticle = verticle;
         peer.deploymentId = id;
         return null;
@@ -212,10 +209,6 @@ public final class Swarm {
 
   public Future<Void> stopPeer(Peer peer) {
     String id = peer.deploymentId;
-    PeerVerticle stopped = peer.verticle;
-    if (stopped != null) {
-      peer.retire(stopped);
-    }
     peer.verticle = null;
     peer.deploymentId = null;
     return id == null ? Future.succeededFuture() : vertx.undeploy(id);

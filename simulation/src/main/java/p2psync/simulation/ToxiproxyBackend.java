@@ -19,6 +19,9 @@ public abstract class ToxiproxyBackend implements AutoCloseable {
   /** An address parties connect to. */
   public record Endpoint(String host, int port) {}
 
+  /** A class of the optional dependency the docker backend needs. */
+  private static final String DOCKER_BACKEND_NEEDS = "org.testcontainers.toxiproxy.ToxiproxyContainer";
+
   private final ToxiproxyClient client;
   private final List<Proxy> created = new ArrayList<>();
 
@@ -38,7 +41,7 @@ public abstract class ToxiproxyBackend implements AutoCloseable {
           "embedded Toxiproxy on 127.0.0.1:" + server.port(), () -> server.close().toCompletionStage().toCompletableFuture().join());
     }
     if (spec.equals(SimulationOptions.DOCKER)) {
-      return DockerToxiproxy.start();
+      return docker();
     }
     URI url;
     try {
@@ -55,8 +58,21 @@ public abstract class ToxiproxyBackend implements AutoCloseable {
     return new LocalToxiproxy(client, url.getHost(), "Toxiproxy " + version.strip() + " at " + url.getHost() + ":" + port, () -> {});
   }
 
-  public ToxiproxyClient client() {
-    return client;
+  /**
+   * The docker backend. Testcontainers and docker-java are optional dependencies, left out of the
+   * lean p2psync.jar: look for them first, so that their absence reads as what to do, not as a
+   * NoClassDefFoundError. DockerToxiproxy, which uses them, is loaded only past this check.
+   */
+  private static ToxiproxyBackend docker() throws IOException {
+    try {
+      Class.forName(DOCKER_BACKEND_NEEDS, false, ToxiproxyBackend.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new IOException("--toxiproxy docker: the docker backend needs Testcontainers and docker-java, "
+          + "which p2psync.jar leaves out to stay lean: build the jar that has them with "
+          + "'mvn -B -q package -DskipTests -Pdocker' and run java -jar launcher/target/p2psync-docker.jar simulate "
+          + "--toxiproxy docker ..., or use --toxiproxy embedded or a Toxiproxy URL", e);
+    }
+    return DockerToxiproxy.start();
   }
 
   /** Creates a proxy to our server on {@code upstreamPort}; it is deleted again on {@link #close()}. */

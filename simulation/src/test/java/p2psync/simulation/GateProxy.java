@@ -2,10 +2,11 @@ package p2psync.simulation;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
 import java.util.concurrent.atomic.AtomicLong;
-import p2psync.common.LateEndGuard;
+import p2psync.common.LateEndStream;
 
 /**
  * A TCP relay for tests: forwards to a target port, and while closed lets only the first
@@ -14,6 +15,8 @@ import p2psync.common.LateEndGuard;
  */
 final class GateProxy {
   private final Vertx vertx;
+  /** One client for every relayed connection, closed with the proxy. */
+  private final NetClient client;
   private volatile int targetPort;
   private volatile long limit = Long.MAX_VALUE;
   private final AtomicLong relayed = new AtomicLong();
@@ -21,6 +24,7 @@ final class GateProxy {
 
   GateProxy(Vertx vertx) {
     this.vertx = vertx;
+    this.client = vertx.createNetClient();
   }
 
   Future<Integer> listen() {
@@ -45,22 +49,21 @@ final class GateProxy {
   }
 
   Future<Void> close() {
-    return server.close();
+    return Future.join(server.close(), client.close()).mapEmpty();
   }
 
   private void relay(NetSocket downstream) {
     downstream.pause();
-    vertx.createNetClient().connect(targetPort, "127.0.0.1").onComplete(ar -> {
+    client.connect(targetPort, "127.0.0.1").onComplete(ar -> {
       if (ar.failed()) {
         downstream.close();
         return;
       }
-      NetSocket upstream = ar.result();
+      NetSocket upstreamSocket = ar.result();
+      LateEndStream upstream = new LateEndStream(vertx, upstreamSocket);
       long[] passed = {0};
-      LateEndGuard endGuard = new LateEndGuard(vertx, downstream::end);
-      downstream.pipeTo(upstream);
+      downstream.pipeTo(upstreamSocket);
       upstream.handler(data -> {
-        endGuard.dataReceived();
         long allowed = Math.max(0, Math.min(data.length(), limit - passed[0]));
         if (allowed > 0) {
           passed[0] += allowed;
@@ -70,19 +73,15 @@ final class GateProxy {
         if (allowed < data.length() || downstream.writeQueueFull()) {
           // Stalled at the limit, or the reader is slow: stop reading the source.
           upstream.pause();
-          endGuard.paused();
           if (allowed == data.length()) {
-            downstream.drainHandler(v -> {
-              upstream.resume();
-              endGuard.resumed();
-            });
+            downstream.drainHandler(v -> upstream.resume());
           } else {
             // Stalled for good: the held bytes are dropped, so a dying source cuts the client off.
-            upstream.closeHandler(v -> downstream.close());
+            upstreamSocket.closeHandler(v -> downstream.close());
           }
         }
       });
-      upstream.endHandler(v -> endGuard.endSignalled());
+      upstream.endHandler(v -> downstream.end());
       downstream.resume();
     });
   }

@@ -210,7 +210,7 @@ class SeedAcceptanceTest {
         && FolderState.of(peer1.folder()).tempFiles() == 1);
     await(swarm.stopPeer(peer3));
 
-    await().atMost(TestSupport.TIMEOUT).until(() -> peer1.verticle().downloadsFailed() >= 1
+    await().atMost(TestSupport.TIMEOUT).until(() -> peer1.verticle().transfers().failed() >= 1
         && FolderState.of(peer1.folder()).tempFiles() == 0);
     assertThat(peer1.folder().resolve("fileC.txt")).doesNotExist();
 

@@ -63,6 +63,10 @@ class SimulationTest {
     assertThat(json).contains("\"timeline\"", "\"windows\"", "\"bytesMoved\"", "\"fault\" : \"churn\"");
     String html = Files.readString(dir.resolve("out/report.html"));
     assertThat(html).contains("<svg", "<polyline", "latency", "churn").doesNotContain("<script", "src=\"http");
+    assertThat(html).containsPattern("<td>\\d+(\\.\\d+)? (B|KiB|MiB)</td><td>(yes|no)</td>");
+    assertThat(ReportHtml.size(512)).isEqualTo("512 B");
+    assertThat(ReportHtml.size(12_800)).isEqualTo("12.5 KiB");
+    assertThat(ReportHtml.size(3 * 1048576 + 262_144)).isEqualTo("3.25 MiB");
     assertThat(report.peerSummaries()).extracting(SimulationReport.PeerSummary::role).contains("joins late", "leaves");
   }
 

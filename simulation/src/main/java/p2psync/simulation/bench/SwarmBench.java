@@ -107,8 +107,8 @@ public final class SwarmBench {
       long downloads = 0;
       long failed = 0;
       for (Swarm.Peer peer : swarm.peers()) {
-        downloads += peer.verticle().downloadsCompleted();
-        failed += peer.verticle().downloadsFailed();
+        downloads += peer.verticle().transfers().completed();
+        failed += peer.verticle().transfers().failed();
       }
       boolean identical = swarm.isConverged();
       return new Result(options, expected.size(), expected.size() * (long) options.fileSize(), seconds, replyBytes,

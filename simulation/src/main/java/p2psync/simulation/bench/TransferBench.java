@@ -198,7 +198,7 @@ public final class TransferBench {
     Duration cpuBefore = ProcStats.cpuTime(ProcessHandle.current());
     String id = Blocking.await(vertx.deployVerticle(puller), Duration.ofSeconds(10));
     Duration limit = Duration.ofSeconds(Math.max(60, size / 20_000_000)); // >= 20 MB/s or it failed
-    long end = Blocking.waitFor(() -> Files.exists(target) || puller.downloadsFailed() > 0, POLL, limit,
+    long end = Blocking.waitFor(() -> Files.exists(target) || puller.transfers().failed() > 0, POLL, limit,
         "the pulled file");
     Duration cpuAfter = ProcStats.cpuTime(ProcessHandle.current());
     Blocking.await(vertx.undeploy(id), Duration.ofSeconds(10));

@@ -5,7 +5,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import java.util.ArrayList;
 import java.util.List;
-import p2psync.common.LateEndGuard;
+import p2psync.common.LateEndStream;
 
 /**
  * One direction of a proxied connection: bytes read from the source socket go through the
@@ -16,7 +16,7 @@ import p2psync.common.LateEndGuard;
  * <p>Backpressure: the source is paused while the destination's write queue is full, or while
  * more than {@link #PAUSE_ABOVE_BYTES} read bytes are still inside the stages (held by latency or
  * bandwidth), so memory per link stays bounded whatever the toxics do. The source's end goes
- * through a {@link LateEndGuard}, as data Vert.x 5.0.7 still holds for a paused socket comes after it.
+ * is read through a {@link LateEndStream}, as data Vert.x 5.0.7 still holds for a paused socket comes after it.
  */
 final class Link implements StageContext {
   private static final long PAUSE_ABOVE_BYTES = 1 << 20;
@@ -24,7 +24,7 @@ final class Link implements StageContext {
 
   private final Vertx vertx;
   private final ProxyConnection connection;
-  private final NetSocket source;
+  private final LateEndStream source;
   private final NetSocket destination;
   private final List<ToxicStage> stages = new ArrayList<>();
   private final Downstream sink =
@@ -45,7 +45,6 @@ final class Link implements StageContext {
           }
         }
       };
-  private final LateEndGuard endGuard;
   private long bytesInChain;
   private boolean sourcePaused;
   private boolean destinationEnded;
@@ -53,16 +52,15 @@ final class Link implements StageContext {
   Link(Vertx vertx, ProxyConnection connection, NetSocket source, NetSocket destination) {
     this.vertx = vertx;
     this.connection = connection;
-    this.source = source;
+    this.source = new LateEndStream(vertx, source);
     this.destination = destination;
-    this.endGuard = new LateEndGuard(vertx, () -> head().end());
   }
 
   void start(List<Toxic> toxics) {
     toxics.forEach(this::addToxic);
     destination.drainHandler(v -> updateFlow());
     source.handler(this::read);
-    source.endHandler(v -> endGuard.endSignalled());
+    source.endHandler(v -> head().end());
     // A peer's RST or a broken pipe needs no handling of its own: the close that follows ends
     // this link through endHandler, as an ordinary close does.
     source.exceptionHandler(failure -> {});
@@ -125,7 +123,6 @@ final class Link implements StageContext {
   }
 
   private void read(Buffer data) {
-    endGuard.dataReceived();
     bytesInChain += data.length();
     head().write(data);
     updateFlow();
@@ -141,11 +138,9 @@ final class Link implements StageContext {
     if (!sourcePaused && (destinationFull || bytesInChain > PAUSE_ABOVE_BYTES)) {
       sourcePaused = true;
       source.pause();
-      endGuard.paused();
     } else if (sourcePaused && !destinationFull && bytesInChain < RESUME_BELOW_BYTES) {
       sourcePaused = false;
       source.resume();
-      endGuard.resumed();
     }
   }
 

@@ -7,7 +7,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
-import p2psync.simulation.Rebind;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;

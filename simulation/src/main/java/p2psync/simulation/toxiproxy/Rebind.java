@@ -1,4 +1,4 @@
-package p2psync.simulation;
+package p2psync.simulation.toxiproxy;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -8,7 +8,8 @@ import java.util.function.Supplier;
 /**
  * Listening again on a fixed port right after closing it: Vert.x 5 can report a server closed a
  * moment before the operating system lets the port go, so such a bind is retried for a short while.
- * A bind to port 0 is never retried.
+ * A bind to port 0 is never retried. It sits in the toxiproxy package, the lower layer, so that both
+ * the proxies and the simulation's {@code Swarm} use it without the packages depending on each other.
  */
 public final class Rebind {
   public static final int ATTEMPTS = 40;
