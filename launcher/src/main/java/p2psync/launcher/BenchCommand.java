@@ -85,6 +85,10 @@ final class BenchCommand implements Runnable {
     @Option(names = "--storm", description = "A join storm: no ramp-up, every peer joins within one interval.")
     boolean storm;
 
+    @Option(names = "--rounds", defaultValue = "1", description = "Run it this many times against the same tracker, "
+        + "new connections each time: the first round meets a cold JVM, later ones a warm one (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
     @Option(names = "--in-process", description = "Run the tracker in this JVM instead of a child JVM.")
     boolean inProcess;
 
@@ -101,7 +105,7 @@ final class BenchCommand implements Runnable {
       ConsoleLogging.configure(false, java.util.logging.Level.WARNING);
       header();
       TrackerBench.run(new TrackerBench.Options(peers, names, keepAlive, duration, trickle, inProcess, trackerJvmOptions,
-          storm, trackerClassPath),
+          storm, trackerClassPath, rounds),
           System.out).print(System.out);
       return 0;
     }

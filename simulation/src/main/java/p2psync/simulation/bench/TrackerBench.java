@@ -49,10 +49,18 @@ public final class TrackerBench {
    * What to run. {@code trickle}: re-advertisements per second in the whole swarm (steady state only).
    * {@code storm}: every peer joins within one keepalive interval of a freshly started tracker, each
    * listing the same names with mtimes of its own, as after a tracker restart; measured from the
-   * first join for one interval plus {@code duration}.
+   * first join for one interval plus {@code duration}. {@code rounds}: how many times to run it
+   * against the same tracker, each with new connections (the first meets a cold JVM, later ones a
+   * warm one).
    */
   public record Options(int peers, int names, Duration keepAlive, Duration duration, double trickle, boolean inProcess,
-      String trackerJvmOptions, boolean storm, String trackerClassPath) {}
+      String trackerJvmOptions, boolean storm, String trackerClassPath, int rounds) {
+    public Options {
+      if (peers < 1 || names < 0 || rounds < 1) {
+        throw new IllegalArgumentException("peers and rounds must be at least 1, names at least 0");
+      }
+    }
+  }
 
   /** Latency figures of one kind of message, in nanoseconds. */
   public record Latency(int count, long p50, long p99, long max) {
@@ -154,8 +162,9 @@ public final class TrackerBench {
     this.filesJson = files(-1, 0);
   }
 
+  /** Runs the benchmark; with several rounds, prints all but the last, which it returns. */
   public static Result run(Options options, PrintStream out) throws Exception {
-    return new TrackerBench(options).execute(out);
+    return execute(options, out);
   }
 
   /** The {@code "files": [...]} part of an Init; entry {@code bumped} (or none) carries a newer mtime. */
@@ -298,10 +307,10 @@ public final class TrackerBench {
     }
   }
 
-  private Result execute(PrintStream out) throws Exception {
+  /** Starts the tracker, runs every round against it (a fresh load generator each), stops it. */
+  private static Result execute(Options options, PrintStream out) throws Exception {
     Process trackerProcess = null;
     Vertx trackerVertx = null;
-    Vertx load = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
     try {
       int port;
       if (options.inProcess()) {
@@ -328,24 +337,26 @@ public final class TrackerBench {
           first = lines.readLine(); // e.g. a flight recorder's greeting, from --tracker-jvm-options
         }
         if (first == null) {
-          throw new IllegalStateException("the tracker process did not start: " + first + " (" + command + ")");
+          throw new IllegalStateException("the tracker process did not start (" + command + ")");
         }
         port = Integer.parseInt(first.substring(5).trim());
       }
       ProcessHandle trackerHandle = trackerProcess == null ? ProcessHandle.current() : trackerProcess.toHandle();
-      out.printf("tracker on 127.0.0.1:%d (%s); %s %d peers ...%n", port,
-          trackerProcess == null ? "in process" : "pid " + trackerHandle.pid(),
-          options.storm() ? "a join storm of" : "ramping up", options.peers());
-      NetClient client = load.createNetClient(new NetClientOptions().setTcpNoDelay(true)
-          .setConnectTimeout(10_000));
-      Result result = options.storm()
-          ? storm(out, load, client, port, trackerHandle, trackerProcess != null)
-          : steady(out, load, client, port, trackerHandle, trackerProcess != null);
-      Blocking.await(client.close(), Duration.ofSeconds(30));
+      Result result = null;
+      for (int round = 1; round <= options.rounds(); round++) {
+        if (round > 1) {
+          result.print(out);
+          // The previous round's peers have disconnected: let the tracker take them out first.
+          LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(2));
+          out.printf("round %d of %d, the tracker warm from the ones before:%n", round, options.rounds());
+        }
+        out.printf("tracker on 127.0.0.1:%d (%s); %s %d peers ...%n", port,
+            trackerProcess == null ? "in process" : "pid " + trackerHandle.pid(),
+            options.storm() ? "a join storm of" : "ramping up", options.peers());
+        result = new TrackerBench(options).round(out, port, trackerHandle, trackerProcess != null);
+      }
       return result;
     } finally {
-      stopping = true;
-      Blocking.await(load.close(), Duration.ofSeconds(30));
       if (trackerVertx != null) {
         Blocking.await(trackerVertx.close(), Duration.ofSeconds(30));
       }
@@ -355,6 +366,23 @@ public final class TrackerBench {
           trackerProcess.destroyForcibly();
         }
       }
+    }
+  }
+
+  /** One round: its own load generator and connections, all closed at the end. */
+  private Result round(PrintStream out, int port, ProcessHandle trackerHandle, boolean separate) {
+    Vertx load = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+    try {
+      NetClient client = load.createNetClient(new NetClientOptions().setTcpNoDelay(true)
+          .setConnectTimeout(10_000));
+      Result result = options.storm()
+          ? storm(out, load, client, port, trackerHandle, separate)
+          : steady(out, load, client, port, trackerHandle, separate);
+      Blocking.await(client.close(), Duration.ofSeconds(30));
+      return result;
+    } finally {
+      stopping = true;
+      Blocking.await(load.close(), Duration.ofSeconds(30));
     }
   }
 

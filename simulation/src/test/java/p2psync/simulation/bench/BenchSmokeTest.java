@@ -36,7 +36,7 @@ class BenchSmokeTest {
   @Test
   void trackerWithTwentyConnectionsForOneSecond() throws Exception {
     TrackerBench.Result result = TrackerBench.run(
-        new TrackerBench.Options(20, 50, Duration.ofMillis(200), Duration.ofSeconds(1), 5, true, "", false, null), out);
+        new TrackerBench.Options(20, 50, Duration.ofMillis(200), Duration.ofSeconds(1), 5, true, "", false, null, 1), out);
     result.print(out);
     assertThat(result.init().count()).isEqualTo(20);
     assertThat(result.keepAlive().count()).isGreaterThan(20);
@@ -50,14 +50,15 @@ class BenchSmokeTest {
   @Test
   void trackerStormOfThirtyPeersInAChildJvm() throws Exception {
     TrackerBench.Result result = TrackerBench.run(
-        new TrackerBench.Options(30, 40, Duration.ofMillis(300), Duration.ofSeconds(1), 0, false, TrackerMain.LAUNCHER_JVM_OPTIONS, true, null), out);
+        new TrackerBench.Options(30, 40, Duration.ofMillis(300), Duration.ofSeconds(1), 0, false, TrackerMain.LAUNCHER_JVM_OPTIONS, true, null, 2), out);
     result.print(out);
     assertThat(result.init().count()).isEqualTo(30);
     assertThat(result.failedConnections()).isZero();
     assertThat(result.keepAliveAfterStorm().count()).isPositive();
     assertThat(result.trackerPeakRss()).as("read from the child's /proc").isPositive();
     assertThat(result.separateProcess()).isTrue();
-    assertThat(text.toString(StandardCharsets.UTF_8)).contains("Init replies").contains("failed connections: 0");
+    assertThat(text.toString(StandardCharsets.UTF_8)).contains("Init replies").contains("failed connections: 0")
+        .contains("round 2 of 2");
   }
 
   @Test
