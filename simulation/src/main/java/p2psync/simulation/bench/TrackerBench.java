@@ -79,12 +79,7 @@ public final class TrackerBench {
   public record Result(int peers, int names, long replyBytes, Latency init, Latency keepAlive, Latency readvertise,
       Latency keepAliveAfterStorm, double rampSeconds, double windowSeconds, double trackerCpuSeconds, long trackerRss,
       long trackerPeakRss, String trackerCpuBreakdown, double loadCpuSeconds, int missingReplies,
-      int closedByTracker, int failedConnects, boolean separateProcess, boolean storm) {
-
-    /** Connections that failed to open, were closed by the tracker, or never had their Init answered. */
-    public int failedConnections() {
-      return failedConnects + closedByTracker + (peers - failedConnects - init.count());
-    }
+      int closedByTracker, int failedConnects, int failedConnections, boolean separateProcess, boolean storm) {
 
     public void print(PrintStream out) {
       out.printf("tracker%s: %d peers x %d names, directory line %d bytes, tracker in %s%n", storm ? " storm" : "",
@@ -109,8 +104,8 @@ public final class TrackerBench {
       out.printf("  tracker CPU by thread: %s%n", trackerCpuBreakdown);
       out.printf("  load generator CPU %.2f s (%.0f%% of one core)%n", loadCpuSeconds,
           100 * loadCpuSeconds / windowSeconds);
-      out.printf("  failed connections: %d (connect failed %d, closed by the tracker %d, Init unanswered %d); "
-          + "replies missing at the end: %d%n", failedConnections(), failedConnects, closedByTracker,
+      out.printf("  failed connections: %d of %d (connect failed %d, closed by the tracker %d, Init unanswered %d); "
+          + "replies missing at the end: %d%n", failedConnections, peers, failedConnects, closedByTracker,
           peers - failedConnects - init.count(), missingReplies);
     }
   }
@@ -208,6 +203,9 @@ public final class TrackerBench {
     final ArrayDeque<long[]> inFlight = new ArrayDeque<>(); // {sentAt, kind}
     long lineBytes;
     long timer = -1;
+    /** Read at the end, from the bench's thread. */
+    volatile boolean initAnswered;
+    volatile boolean lost;
 
     Peer(Vertx vertx, int port) {
       this.vertx = vertx;
@@ -221,6 +219,7 @@ public final class TrackerBench {
       s.handler(this::read);
       s.closeHandler(v -> {
         if (!stopping) {
+          lost = true;
           closedByTracker.incrementAndGet();
         }
       });
@@ -285,6 +284,7 @@ public final class TrackerBench {
         switch (kind) {
           case INIT -> {
             initLatency.add(latency);
+            initAnswered = true;
             initReplies.incrementAndGet();
             // Keepalives from the Init reply on, as a peer does; before the window too, or a long
             // ramp-up would let the first peers expire.
@@ -348,7 +348,7 @@ public final class TrackerBench {
         if (round > 1) {
           result.print(out);
           // The previous round's peers have disconnected: let the tracker take them out first.
-          LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(2));
+          waitUntilIdle(trackerHandle);
           out.printf("round %d of %d, the tracker warm from the ones before:%n", round, options.rounds());
         }
         out.printf("tracker on 127.0.0.1:%d (%s); %s %d peers ...%n", port,
@@ -367,6 +367,20 @@ public final class TrackerBench {
           trackerProcess.destroyForcibly();
         }
       }
+    }
+  }
+
+  /** Until the tracker used under 5% of a core for half a second (at most 30 s). */
+  private static void waitUntilIdle(ProcessHandle tracker) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    Duration before = ProcStats.cpuTime(tracker);
+    while (System.nanoTime() < deadline && before != null) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
+      Duration after = ProcStats.cpuTime(tracker);
+      if (after == null || after.minus(before).toMillis() < 25) {
+        return;
+      }
+      before = after;
     }
   }
 
@@ -486,7 +500,8 @@ public final class TrackerBench {
     return new Result(options.peers(), options.names(), replyBytes.get(), initLatency.latency(),
         keepAliveLatency.latency(), readvertiseLatency.latency(), keepAliveAfterStorm.latency(), rampSeconds,
         (windowEnd - windowStart) / 1e9, seconds(trackerCpu0, trackerCpu1), trackerRss, trackerHwm, breakdown,
-        seconds(loadCpu0, loadCpu1), pendingInWindow.get(), closedByTracker.get(), failedConnects.get(), separate,
+        seconds(loadCpu0, loadCpu1), pendingInWindow.get(), closedByTracker.get(), failedConnects.get(),
+        (int) peers.stream().filter(p -> !p.initAnswered || p.lost).count(), separate,
         options.storm());
   }
 

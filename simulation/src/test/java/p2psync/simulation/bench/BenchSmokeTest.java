@@ -54,6 +54,7 @@ class BenchSmokeTest {
     result.print(out);
     assertThat(result.init().count()).isEqualTo(30);
     assertThat(result.failedConnections()).isZero();
+    assertThat(result.closedByTracker()).isZero();
     assertThat(result.keepAliveAfterStorm().count()).isPositive();
     assertThat(result.trackerPeakRss()).as("read from the child's /proc").isPositive();
     assertThat(result.separateProcess()).isTrue();
