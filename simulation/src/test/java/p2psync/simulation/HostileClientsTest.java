@@ -64,7 +64,9 @@ class HostileClientsTest {
         attack.get(60, TimeUnit.SECONDS);
       }
       assertThat(done).hasValue(HOSTILE_CONNECTIONS);
-      assertThat(swarm.tracker().peerCount()).isEqualTo(3);
+      // The tracker publishes its peer count once a turn of its event loop: the last hostile
+      // connections' departures may still be on their way.
+      await().atMost(TestSupport.TIMEOUT).until(() -> swarm.tracker().peerCount() == 3);
       for (Swarm.Peer peer : swarm.peers()) {
         assertThat(FolderState.of(peer.folder()).files()).hasSize(3);
       }
