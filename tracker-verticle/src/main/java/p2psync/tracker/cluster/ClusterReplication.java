@@ -285,8 +285,8 @@ public final class ClusterReplication implements Replication {
     Origin origin = origins.remove(node);
     if (origin != null) {
       origin.directoryIds.values().forEach(directory::remove);
-      LOG.log(Level.INFO, "tracker node " + node + " left the cluster; its " + origin.directoryIds.size()
-          + " peers leave the directory");
+      LOG.log(Level.INFO, "tracker node " + node + " left the cluster; peers of it leaving the directory: "
+          + origin.directoryIds.size());
     }
   }
 
