@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import p2psync.tracker.SeedClient;
-import p2psync.tracker.cluster.TestCluster.Node;
+import p2psync.common.SyncConfig;
+import p2psync.tracker.cluster.LoopbackCluster.Node;
 
 /**
  * Three tracker nodes in one JVM, formed once for the class (forming a cluster costs seconds); each
@@ -25,14 +26,16 @@ import p2psync.tracker.cluster.TestCluster.Node;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(120)
 class ClusterReplicationTest {
-  static TestCluster cluster;
+  static LoopbackCluster cluster;
   static Node a;
   static Node b;
   static Node c;
 
   @BeforeAll
   static void form() {
-    cluster = new TestCluster();
+    // Peers expire after 4 s of silence; nodes after 2 s without a heartbeat.
+    cluster = new LoopbackCluster(LoopbackCluster.shrink(new SyncConfig()
+        .setKeepAliveInterval(Duration.ofSeconds(1)).setTrackerExpiry(Duration.ofSeconds(4))));
     a = cluster.start();
     b = cluster.start();
     c = cluster.start();
@@ -131,7 +134,7 @@ class ClusterReplicationTest {
       awaitAllServe(onlyA, a, c, d);
       long detectedMillis = (System.nanoTime() - killedAt) / 1_000_000;
       System.out.println("a killed node's peers left the other nodes after " + detectedMillis + " ms");
-      assertThat(detectedMillis).isLessThan(cluster.config.getTrackerExpiry().toMillis());
+      assertThat(detectedMillis).isLessThan(cluster.config().getTrackerExpiry().toMillis());
     }
   }
 }
