@@ -27,7 +27,7 @@ public final class SeedClient implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws java.io.IOException {
     socket.close();
   }
 }
