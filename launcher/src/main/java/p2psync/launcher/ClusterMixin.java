@@ -19,6 +19,10 @@ final class ClusterMixin {
       description = "First cluster port to try (default 5701; the next free one if taken).")
   Integer port;
 
+  @Option(names = {"--cluster-bus-port", "-cluster-bus-port"}, paramLabel = "N",
+      description = "Port of the event bus between nodes (default: any free one).")
+  Integer busPort;
+
   @Option(names = {"--cluster-members", "-cluster-members"}, paramLabel = "H:P,...", split = ",",
       description = "Members to join, e.g. 10.0.0.1:5701,10.0.0.2:5701 (default: this host).")
   List<String> members;
@@ -34,6 +38,9 @@ final class ClusterMixin {
     }
     if (port != null) {
       base.put("clusterPort", port);
+    }
+    if (busPort != null) {
+      base.put("clusterBusPort", busPort);
     }
     if (members != null) {
       base.put("clusterMembers", String.join(",", members));

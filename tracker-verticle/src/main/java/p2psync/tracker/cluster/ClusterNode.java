@@ -7,6 +7,7 @@ import com.hazelcast.spi.properties.ClusterProperty;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
@@ -32,7 +33,7 @@ public record ClusterNode(Vertx vertx, HazelcastClusterManager clusterManager) {
       return Future.failedFuture(e);
     }
     return Vertx.builder()
-        .with(new VertxOptions())
+        .with(new VertxOptions().setEventBusOptions(new EventBusOptions().setPort(options.getBusPort())))
         .withClusterManager(manager)
         .buildClustered()
         .map(vertx -> new ClusterNode(vertx, manager));

@@ -10,7 +10,7 @@ import p2psync.common.Validate;
 /**
  * How a tracker node finds the others: the address and port its Hazelcast member listens on and
  * the members it joins over TCP/IP (never multicast, so it works on a LAN and on loopback alike).
- * JSON keys: {@code clusterHost}, {@code clusterPort}, {@code clusterMembers} (an array or a
+ * JSON keys: {@code clusterHost}, {@code clusterPort}, {@code clusterBusPort}, {@code clusterMembers} (an array or a
  * comma-separated string of {@code host:port}), {@code clusterName}, {@code hazelcastConfig} (a
  * Hazelcast XML or YAML file used as is instead). The timings are {@code SyncConfig}'s.
  */
@@ -22,6 +22,7 @@ public final class ClusterOptions {
 
   private String host = DEFAULT_HOST;
   private int port = DEFAULT_PORT;
+  private int busPort;
   private List<String> members = List.of();
   private String name = DEFAULT_NAME;
   private Path hazelcastConfig;
@@ -31,6 +32,7 @@ public final class ClusterOptions {
   public ClusterOptions(JsonObject json) {
     setHost(json.getString("clusterHost", DEFAULT_HOST));
     setPort(json.getInteger("clusterPort", DEFAULT_PORT));
+    setBusPort(json.getInteger("clusterBusPort", 0));
     setMembers(parseMembers(json.getValue("clusterMembers")));
     setName(json.getString("clusterName", DEFAULT_NAME));
     String file = json.getString("hazelcastConfig");
@@ -41,6 +43,7 @@ public final class ClusterOptions {
     JsonObject json = new JsonObject()
         .put("clusterHost", host)
         .put("clusterPort", port)
+        .put("clusterBusPort", busPort)
         .put("clusterMembers", new JsonArray(new ArrayList<>(members)))
         .put("clusterName", name);
     return hazelcastConfig == null ? json : json.put("hazelcastConfig", hazelcastConfig.toString());
@@ -80,6 +83,16 @@ public final class ClusterOptions {
 
   public ClusterOptions setPort(int port) {
     this.port = Validate.inRange("clusterPort", port, 1, 65_535);
+    return this;
+  }
+
+  /** The port of the clustered event bus between nodes; 0: any free one. Fix it to open it in a firewall. */
+  public int getBusPort() {
+    return busPort;
+  }
+
+  public ClusterOptions setBusPort(int busPort) {
+    this.busPort = Validate.inRange("clusterBusPort", busPort, 0, 65_535);
     return this;
   }
 

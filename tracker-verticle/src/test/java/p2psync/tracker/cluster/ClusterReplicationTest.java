@@ -3,10 +3,14 @@ package p2psync.tracker.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.vertx.core.Handler;
+import io.vertx.core.eventbus.DeliveryContext;
+import io.vertx.core.eventbus.EventBus;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -117,6 +121,30 @@ class ClusterReplicationTest {
 
   @Test
   @Order(4)
+  void recordsANodeMissedAreRepairedByTheNextSyncHeartbeat() throws Exception {
+    // As a short partition does to c: the records published meanwhile never reach it.
+    AtomicBoolean cut = new AtomicBoolean(true);
+    Handler<DeliveryContext<Object>> dropRecords = delivery -> {
+      if (!(cut.get() && ClusterReplication.RECORDS.equals(delivery.message().address()))) {
+        delivery.next();
+      }
+    };
+    EventBus bus = c.cluster().vertx().eventBus();
+    bus.addInboundInterceptor(dropRecords);
+    try (SeedClient peer = new SeedClient(a.port())) {
+      String line = peer.ask(init(8030, "missed.txt@3"));
+      awaitAllServe(line, a, b);
+      assertThat(c.line()).isEqualTo("{}");
+      cut.set(false);
+      awaitAllServe(line, c);
+    } finally {
+      bus.removeInboundInterceptor(dropRecords);
+    }
+    awaitAllServe("{}", a, b, c);
+  }
+
+  @Test
+  @Order(5)
   void aJoiningNodeGetsTheFullStateAndAKilledNodesPeersLeaveWithinTrackerExpiry() throws Exception {
     try (SeedClient onA = new SeedClient(a.port()); SeedClient onB = new SeedClient(b.port())) {
       onA.ask(init(8020, "from-a.txt@1"));
