@@ -33,6 +33,9 @@ public final class Swarm {
     // volatile: a simulation samples peers from its own thread while the event loop restarts them
     private volatile PeerVerticle verticle;
     private volatile String deploymentId;
+    /** The tracker this peer uses when it is not the swarm's (a node of a cluster); null: the swarm's. */
+    private String pinnedTrackerHost;
+    private int pinnedTrackerPort;
     /** Counters of this peer's earlier runs, so that totals survive a restart. */
     private long earlierCompleted;
     private long earlierFailed;
@@ -193,8 +196,16 @@ public final class Swarm {
     return new ArrayList<>(peers.values());
   }
 
+  /** Points one peer at its own tracker (say, one node of a cluster), whatever the swarm's is. */
+  public void useTracker(Peer peer, String host, int port) {
+    peer.pinnedTrackerHost = Objects.requireNonNull(host, "host");
+    peer.pinnedTrackerPort = port;
+  }
+
   public Future<Void> startPeer(Peer peer) {
-    if (trackerHostForPeers != null) {
+    if (peer.pinnedTrackerHost != null) {
+      peer.options.setTrackerHost(peer.pinnedTrackerHost).setTrackerPort(peer.pinnedTrackerPort);
+    } else if (trackerHostForPeers != null) {
       peer.options.setTrackerHost(trackerHostForPeers).setTrackerPort(trackerPortForPeers);
     } else {
       peer.options.setTrackerHost(host).setTrackerPort(trackerPort);

@@ -3,14 +3,10 @@ package p2psync.tracker.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.vertx.core.Handler;
-import io.vertx.core.eventbus.DeliveryContext;
-import io.vertx.core.eventbus.EventBus;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -123,22 +119,15 @@ class ClusterReplicationTest {
   @Order(4)
   void recordsANodeMissedAreRepairedByTheNextSyncHeartbeat() throws Exception {
     // As a short partition does to c: the records published meanwhile never reach it.
-    AtomicBoolean cut = new AtomicBoolean(true);
-    Handler<DeliveryContext<Object>> dropRecords = delivery -> {
-      if (!(cut.get() && ClusterReplication.RECORDS.equals(delivery.message().address()))) {
-        delivery.next();
-      }
-    };
-    EventBus bus = c.cluster().vertx().eventBus();
-    bus.addInboundInterceptor(dropRecords);
+    cluster.partition(List.of(c));
     try (SeedClient peer = new SeedClient(a.port())) {
       String line = peer.ask(init(8030, "missed.txt@3"));
       awaitAllServe(line, a, b);
       assertThat(c.line()).isEqualTo("{}");
-      cut.set(false);
+      cluster.heal();
       awaitAllServe(line, c);
     } finally {
-      bus.removeInboundInterceptor(dropRecords);
+      cluster.heal();
     }
     awaitAllServe("{}", a, b, c);
   }
