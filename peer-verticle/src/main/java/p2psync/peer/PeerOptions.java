@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import p2psync.common.ConfigLoader;
 import p2psync.common.SyncConfig;
 import p2psync.common.Validate;
 
@@ -41,7 +42,7 @@ public final class PeerOptions {
     setDir(Path.of(json.getString("dir", DEFAULT_DIR)));
     setTrackerHost(json.getString("trackerHost", DEFAULT_TRACKER_HOST));
     setTrackerPort(json.getInteger("trackerPort", DEFAULT_TRACKER_PORT));
-    setTrackers(listOf(json.getValue("trackers")));
+    setTrackers(ConfigLoader.stringList(json.getValue("trackers")));
     setHost(json.getString("host", DEFAULT_HOST));
     setPort(json.getInteger("port", FIRST_FREE_PORT));
     setAdvertisedPort(json.getInteger("advertisedPort", SAME_AS_LISTENING));
@@ -131,20 +132,6 @@ public final class PeerOptions {
     }
     Validate.inRange("trackers: port", port, 1, 65_535);
     return SocketAddress.inetSocketAddress(port, Validate.notBlank("trackers: host", host));
-  }
-
-  private static List<String> listOf(Object value) {
-    List<String> out = new ArrayList<>();
-    if (value instanceof JsonArray array) {
-      array.forEach(v -> out.add(String.valueOf(v).strip()));
-    } else if (value != null) {
-      for (String part : String.valueOf(value).split(",")) {
-        if (!part.isBlank()) {
-          out.add(part.strip());
-        }
-      }
-    }
-    return out;
   }
 
   /** Address the file server binds. */

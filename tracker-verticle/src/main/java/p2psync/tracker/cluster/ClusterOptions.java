@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import p2psync.common.ConfigLoader;
 import p2psync.common.Validate;
 
 /**
@@ -33,7 +34,7 @@ public final class ClusterOptions {
     setHost(json.getString("clusterHost", DEFAULT_HOST));
     setPort(json.getInteger("clusterPort", DEFAULT_PORT));
     setBusPort(json.getInteger("clusterBusPort", 0));
-    setMembers(parseMembers(json.getValue("clusterMembers")));
+    setMembers(ConfigLoader.stringList(json.getValue("clusterMembers")));
     setName(json.getString("clusterName", DEFAULT_NAME));
     String file = json.getString("hazelcastConfig");
     setHazelcastConfig(file == null ? null : Path.of(file));
@@ -47,23 +48,6 @@ public final class ClusterOptions {
         .put("clusterMembers", new JsonArray(new ArrayList<>(members)))
         .put("clusterName", name);
     return hazelcastConfig == null ? json : json.put("hazelcastConfig", hazelcastConfig.toString());
-  }
-
-  /** {@code a:1,b:2} or {@code ["a:1", "b:2"]}; null is none. */
-  static List<String> parseMembers(Object value) {
-    List<String> out = new ArrayList<>();
-    if (value instanceof JsonArray array) {
-      for (Object member : array) {
-        out.add(String.valueOf(member).strip());
-      }
-    } else if (value != null) {
-      for (String member : String.valueOf(value).split(",")) {
-        if (!member.isBlank()) {
-          out.add(member.strip());
-        }
-      }
-    }
-    return out;
   }
 
   /** The address this node's Hazelcast member (and event bus) binds and tells the others. */

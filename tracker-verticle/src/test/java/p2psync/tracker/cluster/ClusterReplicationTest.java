@@ -54,6 +54,14 @@ class ClusterReplicationTest {
     return "{\"port\": " + port + ", \"files\": [" + files + "]}";
   }
 
+  /** The directory line naming {@code entries}, each {@code name@port@mtime}, as every node must send it. */
+  static String line(String... entries) {
+    return Arrays.stream(entries).map(e -> {
+      String[] parts = e.split("@");
+      return "\"" + parts[0] + "\": {\"ip\": \"127.0.0.1\", \"port\": " + parts[1] + ", \"mtime\": " + parts[2] + "}";
+    }).collect(Collectors.joining(", ", "{", "}"));
+  }
+
   static void awaitAllServe(String expected, Node... nodes) {
     await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).untilAsserted(() -> {
       for (Node node : nodes) {
@@ -68,7 +76,7 @@ class ClusterReplicationTest {
     String expected;
     try (SeedClient peer = new SeedClient(a.port())) {
       expected = peer.ask(init(8001, "a.txt@100"));
-      assertThat(expected).isEqualTo("{\"a.txt\": {\"ip\": \"127.0.0.1\", \"port\": 8001, \"mtime\": 100}}");
+      assertThat(expected).isEqualTo(line("a.txt@8001@100"));
       awaitAllServe(expected, a, b, c);
       // and a peer of another node gets it in its reply
       try (SeedClient other = new SeedClient(c.port())) {
@@ -105,12 +113,9 @@ class ClusterReplicationTest {
       try (SeedClient low = new SeedClient(c.port()); SeedClient middle = new SeedClient(b.port())) {
         low.ask(init(8010, "tie.txt@500"));
         middle.ask(init(8011, "tie.txt@500"));
-        String expected = "{\"only-high.txt\": {\"ip\": \"127.0.0.1\", \"port\": 8012, \"mtime\": 1}, "
-            + "\"tie.txt\": {\"ip\": \"127.0.0.1\", \"port\": 8010, \"mtime\": 500}}";
-        awaitAllServe(expected, a, b, c);
+        awaitAllServe(line("only-high.txt@8012@1", "tie.txt@8010@500"), a, b, c);
       }
-      awaitAllServe("{\"only-high.txt\": {\"ip\": \"127.0.0.1\", \"port\": 8012, \"mtime\": 1}, "
-          + "\"tie.txt\": {\"ip\": \"127.0.0.1\", \"port\": 8012, \"mtime\": 500}}", a, b, c);
+      awaitAllServe(line("only-high.txt@8012@1", "tie.txt@8012@500"), a, b, c);
     }
     awaitAllServe("{}", a, b, c);
   }
@@ -138,8 +143,7 @@ class ClusterReplicationTest {
     try (SeedClient onA = new SeedClient(a.port()); SeedClient onB = new SeedClient(b.port())) {
       onA.ask(init(8020, "from-a.txt@1"));
       onB.ask(init(8021, "from-b.txt@2"));
-      String both = "{\"from-a.txt\": {\"ip\": \"127.0.0.1\", \"port\": 8020, \"mtime\": 1}, "
-          + "\"from-b.txt\": {\"ip\": \"127.0.0.1\", \"port\": 8021, \"mtime\": 2}}";
+      String both = line("from-a.txt@8020@1", "from-b.txt@8021@2");
       awaitAllServe(both, a, b, c);
 
       Node d = cluster.start();
@@ -147,7 +151,7 @@ class ClusterReplicationTest {
 
       long killedAt = System.nanoTime();
       cluster.kill(b);
-      String onlyA = "{\"from-a.txt\": {\"ip\": \"127.0.0.1\", \"port\": 8020, \"mtime\": 1}}";
+      String onlyA = line("from-a.txt@8020@1");
       awaitAllServe(onlyA, a, c, d);
       long detectedMillis = (System.nanoTime() - killedAt) / 1_000_000;
       System.out.println("a killed node's peers left the other nodes after " + detectedMillis + " ms");
