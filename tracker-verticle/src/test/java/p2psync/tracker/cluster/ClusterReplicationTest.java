@@ -7,6 +7,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,9 +36,10 @@ class ClusterReplicationTest {
 
   @BeforeAll
   static void form() {
-    // Peers expire after 4 s of silence; nodes after 2 s without a heartbeat.
+    // Peers expire after 6 s of silence; nodes after 2 s without a heartbeat (a killed node is noticed
+    // in about 0.5 s, but a loaded 2-core machine has taken 3.7 s).
     cluster = new LoopbackCluster(LoopbackCluster.shrink(new SyncConfig()
-        .setKeepAliveInterval(Duration.ofSeconds(1)).setTrackerExpiry(Duration.ofSeconds(4))));
+        .setKeepAliveInterval(Duration.ofSeconds(2)).setTrackerExpiry(Duration.ofSeconds(6))));
     a = cluster.start();
     b = cluster.start();
     c = cluster.start();
@@ -140,9 +144,20 @@ class ClusterReplicationTest {
   @Test
   @Order(5)
   void aJoiningNodeGetsTheFullStateAndAKilledNodesPeersLeaveWithinTrackerExpiry() throws Exception {
+    ScheduledExecutorService keepAlive = Executors.newSingleThreadScheduledExecutor();
     try (SeedClient onA = new SeedClient(a.port()); SeedClient onB = new SeedClient(b.port())) {
       onA.ask(init(8020, "from-a.txt@1"));
       onB.ask(init(8021, "from-b.txt@2"));
+      // Both peers stay alive however long a node takes to start on a loaded machine (replies unread:
+      // a few bytes a second).
+      keepAlive.scheduleAtFixedRate(() -> {
+        try {
+          onA.send("{\"port\": 8020}\n");
+          onB.send("{\"port\": 8021}\n");
+        } catch (Exception e) {
+          // b's peer loses its node below: nothing to keep alive there
+        }
+      }, 500, 500, TimeUnit.MILLISECONDS);
       String both = line("from-a.txt@8020@1", "from-b.txt@8021@2");
       awaitAllServe(both, a, b, c);
 
@@ -156,6 +171,8 @@ class ClusterReplicationTest {
       long detectedMillis = (System.nanoTime() - killedAt) / 1_000_000;
       System.out.println("a killed node's peers left the other nodes after " + detectedMillis + " ms");
       assertThat(detectedMillis).isLessThan(cluster.config().getTrackerExpiry().toMillis());
+    } finally {
+      keepAlive.shutdownNow();
     }
   }
 }
