@@ -5,8 +5,11 @@ import io.vertx.config.ConfigRetrieverOptions;
 import io.vertx.config.ConfigStoreOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -39,6 +42,25 @@ public final class ConfigLoader {
         .addStore(new ConfigStoreOptions().setType("sys"));
     return retrieve(vertx, explicit).compose(plain ->
         retrieve(vertx, ambient).map(overrides -> plain.mergeIn(prefixedOverrides(overrides))));
+  }
+
+  /**
+   * A list-valued key ({@code clusterMembers}, {@code trackers}): a JSON array, or one string of
+   * comma-separated items as an environment variable or a command line gives it; blank items are
+   * dropped, null is an empty list.
+   */
+  public static List<String> stringList(Object value) {
+    List<String> out = new ArrayList<>();
+    if (value instanceof JsonArray array) {
+      array.forEach(item -> out.add(String.valueOf(item).strip()));
+    } else if (value != null) {
+      for (String item : String.valueOf(value).split(",")) {
+        if (!item.isBlank()) {
+          out.add(item.strip());
+        }
+      }
+    }
+    return out;
   }
 
   private static Future<JsonObject> retrieve(Vertx vertx, ConfigRetrieverOptions options) {

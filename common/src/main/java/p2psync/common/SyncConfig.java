@@ -30,6 +30,10 @@ public final class SyncConfig {
   public static final int DEFAULT_MAX_REQUEST_BYTES = 4096;
   public static final int DEFAULT_MAX_CONCURRENT_DOWNLOADS = 4;
   public static final int DEFAULT_MAX_CONCURRENT_UPLOADS = 64;
+  public static final Duration DEFAULT_CLUSTER_HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
+  public static final Duration DEFAULT_CLUSTER_SYNC_INTERVAL = Duration.ofSeconds(1);
+  public static final Duration DEFAULT_CLUSTER_JOIN_WAIT = Duration.ofSeconds(1);
+  public static final Duration DEFAULT_CLUSTER_MERGE_DELAY = Duration.ofSeconds(10);
 
   private Duration keepAliveInterval = DEFAULT_KEEP_ALIVE_INTERVAL;
   private Duration trackerExpiry; // null: DEFAULT_TRACKER_EXPIRY_INTERVALS x keepAliveInterval
@@ -45,6 +49,11 @@ public final class SyncConfig {
   private int maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
   private int maxConcurrentDownloads = DEFAULT_MAX_CONCURRENT_DOWNLOADS;
   private int maxConcurrentUploads = DEFAULT_MAX_CONCURRENT_UPLOADS;
+  private Duration clusterHeartbeatInterval = DEFAULT_CLUSTER_HEARTBEAT_INTERVAL;
+  private Duration clusterMemberTimeout; // null: derived from trackerExpiry, see its getter
+  private Duration clusterSyncInterval = DEFAULT_CLUSTER_SYNC_INTERVAL;
+  private Duration clusterJoinWait = DEFAULT_CLUSTER_JOIN_WAIT;
+  private Duration clusterMergeDelay = DEFAULT_CLUSTER_MERGE_DELAY;
 
   public SyncConfig() {}
 
@@ -65,6 +74,12 @@ public final class SyncConfig {
     ifPresent(json, "maxRequestBytes", v -> setMaxRequestBytes(parseInt("maxRequestBytes", v)));
     ifPresent(json, "maxConcurrentDownloads", v -> setMaxConcurrentDownloads(parseInt("maxConcurrentDownloads", v)));
     ifPresent(json, "maxConcurrentUploads", v -> setMaxConcurrentUploads(parseInt("maxConcurrentUploads", v)));
+    ifPresent(json, "clusterHeartbeatInterval",
+        v -> setClusterHeartbeatInterval(parseDuration("clusterHeartbeatInterval", v)));
+    ifPresent(json, "clusterMemberTimeout", v -> setClusterMemberTimeout(parseDuration("clusterMemberTimeout", v)));
+    ifPresent(json, "clusterSyncInterval", v -> setClusterSyncInterval(parseDuration("clusterSyncInterval", v)));
+    ifPresent(json, "clusterJoinWait", v -> setClusterJoinWait(parseDuration("clusterJoinWait", v)));
+    ifPresent(json, "clusterMergeDelay", v -> setClusterMergeDelay(parseDuration("clusterMergeDelay", v)));
     if (reconnectBackoffMax.compareTo(reconnectBackoffMin) < 0) {
       throw new IllegalArgumentException("reconnectBackoffMax must not be below reconnectBackoffMin");
     }
@@ -74,6 +89,9 @@ public final class SyncConfig {
     JsonObject json = new JsonObject().put("keepAliveInterval", keepAliveInterval.toString());
     if (trackerExpiry != null) {
       json.put("trackerExpiry", trackerExpiry.toString()); // otherwise it follows keepAliveInterval
+    }
+    if (clusterMemberTimeout != null) {
+      json.put("clusterMemberTimeout", clusterMemberTimeout.toString()); // otherwise it follows trackerExpiry
     }
     return json
         .put("connectTimeout", connectTimeout.toString())
@@ -87,7 +105,11 @@ public final class SyncConfig {
         .put("maxLineBytes", maxLineBytes)
         .put("maxRequestBytes", maxRequestBytes)
         .put("maxConcurrentDownloads", maxConcurrentDownloads)
-        .put("maxConcurrentUploads", maxConcurrentUploads);
+        .put("maxConcurrentUploads", maxConcurrentUploads)
+        .put("clusterHeartbeatInterval", clusterHeartbeatInterval.toString())
+        .put("clusterSyncInterval", clusterSyncInterval.toString())
+        .put("clusterJoinWait", clusterJoinWait.toString())
+        .put("clusterMergeDelay", clusterMergeDelay.toString());
   }
 
   /** How often a peer sends a KeepAlive. */
@@ -229,6 +251,70 @@ public final class SyncConfig {
 
   public SyncConfig setMaxConcurrentUploads(int value) {
     maxConcurrentUploads = Validate.inRange("maxConcurrentUploads", value, 1, 65_536);
+    return this;
+  }
+
+  /** How often clustered tracker nodes send each other a heartbeat (Hazelcast's, whole seconds). */
+  public Duration getClusterHeartbeatInterval() {
+    return clusterHeartbeatInterval;
+  }
+
+  public SyncConfig setClusterHeartbeatInterval(Duration value) {
+    clusterHeartbeatInterval = Validate.positive("clusterHeartbeatInterval", value);
+    return this;
+  }
+
+  /**
+   * A tracker node that sent no heartbeat for this long is dead, and the other nodes drop its
+   * peers. Unless set: half of {@code trackerExpiry}, rounded up to whole seconds and at least two
+   * heartbeats, so that a dead node's peers leave every directory within {@code trackerExpiry}, as
+   * a silent peer leaves one.
+   */
+  public Duration getClusterMemberTimeout() {
+    if (clusterMemberTimeout != null) {
+      return clusterMemberTimeout;
+    }
+    long halfExpirySeconds = (getTrackerExpiry().toMillis() / 2 + 999) / 1000;
+    Duration twoBeats = clusterHeartbeatInterval.multipliedBy(2);
+    Duration half = Duration.ofSeconds(halfExpirySeconds);
+    return half.compareTo(twoBeats) >= 0 ? half : twoBeats;
+  }
+
+  public SyncConfig setClusterMemberTimeout(Duration value) {
+    clusterMemberTimeout = Validate.positive("clusterMemberTimeout", value);
+    return this;
+  }
+
+  /**
+   * How often a tracker node tells the others how far its record stream has gone, so that a node
+   * that missed a record (a partition, a late subscription) asks for the full state again.
+   */
+  public Duration getClusterSyncInterval() {
+    return clusterSyncInterval;
+  }
+
+  public SyncConfig setClusterSyncInterval(Duration value) {
+    clusterSyncInterval = Validate.positive("clusterSyncInterval", value);
+    return this;
+  }
+
+  /** How long a starting tracker node waits for others before forming a cluster (0 in tests). */
+  public Duration getClusterJoinWait() {
+    return clusterJoinWait;
+  }
+
+  public SyncConfig setClusterJoinWait(Duration value) {
+    clusterJoinWait = Validate.notNegative("clusterJoinWait", value);
+    return this;
+  }
+
+  /** How often the sides of a healed partition look for each other to merge again. */
+  public Duration getClusterMergeDelay() {
+    return clusterMergeDelay;
+  }
+
+  public SyncConfig setClusterMergeDelay(Duration value) {
+    clusterMergeDelay = Validate.positive("clusterMergeDelay", value);
     return this;
   }
 

@@ -13,6 +13,13 @@ public final class Validate {
     return value;
   }
 
+  public static Duration notNegative(String key, Duration value) {
+    if (value == null || value.isNegative()) {
+      throw new IllegalArgumentException(key + " must not be negative, got " + value);
+    }
+    return value;
+  }
+
   public static int inRange(String key, int value, int min, int max) {
     if (value < min || value > max) {
       throw new IllegalArgumentException(key + " must be in " + min + ".." + max + ", got " + value);

@@ -216,4 +216,12 @@ class ConfigLoaderTest {
       assertThat(ConfigLoader.camelCase(envName)).as(envName).isEqualTo(key);
     }
   }
+
+  @Test
+  void listKeysAreAnArrayOrACommaSeparatedString() {
+    assertThat(ConfigLoader.stringList(new io.vertx.core.json.JsonArray().add("a:1").add(" b:2 "))).containsExactly("a:1", "b:2");
+    assertThat(ConfigLoader.stringList("a:1, b:2,,")).containsExactly("a:1", "b:2");
+    assertThat(ConfigLoader.stringList(null)).isEmpty();
+    assertThat(ConfigLoader.stringList(" ")).isEmpty();
+  }
 }

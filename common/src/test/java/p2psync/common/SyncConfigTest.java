@@ -17,7 +17,7 @@ class SyncConfigTest {
 
   static final List<String> DURATION_KEYS = List.of("keepAliveInterval", "trackerExpiry", "connectTimeout",
       "transferIdleTimeout", "transferTimeout", "requestTimeout", "reconnectBackoffMin", "reconnectBackoffMax",
-      "stopTimeout");
+      "stopTimeout", "clusterHeartbeatInterval", "clusterMemberTimeout", "clusterSyncInterval", "clusterMergeDelay");
   static final List<String> INT_KEYS = List.of("firstPeerPort", "maxLineBytes", "maxRequestBytes",
       "maxConcurrentDownloads", "maxConcurrentUploads");
 
@@ -234,6 +234,27 @@ class SyncConfigTest {
     assertThat(fromJson.getTrackerExpiry()).isEqualTo(Duration.ofSeconds(4));
   }
 
+  // ---- cluster timings -------------------------------------------------------------------------
+
+  @Test
+  void clusterMemberTimeoutFollowsTrackerExpiryUnlessSet() {
+    assertThat(new SyncConfig().getClusterMemberTimeout()).isEqualTo(Duration.ofSeconds(8)); // 15 s / 2, rounded up
+    SyncConfig shrunk = new SyncConfig().setTrackerExpiry(Duration.ofSeconds(3));
+    assertThat(shrunk.getClusterMemberTimeout()).isEqualTo(Duration.ofSeconds(2)); // two heartbeats at least
+    shrunk.setClusterHeartbeatInterval(Duration.ofSeconds(2));
+    assertThat(shrunk.getClusterMemberTimeout()).isEqualTo(Duration.ofSeconds(4));
+    shrunk.setClusterMemberTimeout(Duration.ofSeconds(30));
+    assertThat(shrunk.getClusterMemberTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(new SyncConfig().toJson().containsKey("clusterMemberTimeout")).isFalse();
+  }
+
+  @Test
+  void clusterJoinWaitMayBeZeroButNotNegative() {
+    assertThat(new SyncConfig(new JsonObject().put("clusterJoinWait", "0s")).getClusterJoinWait()).isZero();
+    assertThatThrownBy(() -> new SyncConfig(new JsonObject().put("clusterJoinWait", "-1s")))
+        .hasMessageContaining("clusterJoinWait");
+  }
+
   // ---- setters ----------------------------------------------------------------------------------
 
   @Test
@@ -280,7 +301,12 @@ class SyncConfigTest {
         .setMaxLineBytes(4096)
         .setMaxRequestBytes(300)
         .setMaxConcurrentDownloads(7)
-        .setMaxConcurrentUploads(9);
+        .setMaxConcurrentUploads(9)
+        .setClusterHeartbeatInterval(Duration.ofSeconds(2))
+        .setClusterMemberTimeout(Duration.ofSeconds(7))
+        .setClusterSyncInterval(Duration.ofMillis(300))
+        .setClusterJoinWait(Duration.ZERO)
+        .setClusterMergeDelay(Duration.ofSeconds(3));
   }
 
   @Test
@@ -288,7 +314,7 @@ class SyncConfigTest {
     SyncConfig original = everythingChanged();
     JsonObject json = original.toJson();
     assertThat(json.fieldNames()).containsExactlyInAnyOrderElementsOf(
-        Stream.concat(DURATION_KEYS.stream(), INT_KEYS.stream()).toList());
+        Stream.of(DURATION_KEYS.stream(), INT_KEYS.stream(), Stream.of("clusterJoinWait")).flatMap(k -> k).toList());
     SyncConfig copy = new SyncConfig(json);
     assertThat(copy.toJson()).isEqualTo(json);
     assertThat(copy.getTrackerExpiry()).isEqualTo(Duration.ofMillis(1234));

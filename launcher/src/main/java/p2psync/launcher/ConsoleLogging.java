@@ -16,6 +16,9 @@ import java.util.logging.StreamHandler;
  * each (warnings and errors marked), so course users see the lines they know.
  */
 final class ConsoleLogging {
+  /** Held: java.util.logging keeps loggers weakly, and a collected one forgets its level. */
+  private static final Logger HAZELCAST = Logger.getLogger("com.hazelcast");
+
   private ConsoleLogging() {}
 
   /** No log lines at all: a command that prints its own progress. */
@@ -66,6 +69,8 @@ final class ConsoleLogging {
     });
     handler.setLevel(verbose ? Level.FINE : level);
     root.addHandler(handler);
+    // A cluster node's Hazelcast member narrates every step at INFO; its warnings are what matter.
+    HAZELCAST.setLevel(verbose ? Level.INFO : Level.WARNING);
   }
 
   /** StreamHandler buffers; a console must show each line at once. */
@@ -77,6 +82,16 @@ final class ConsoleLogging {
     @Override
     public synchronized void publish(LogRecord record) {
       super.publish(record);
+      flush();
+    }
+
+    /**
+     * The next {@code configure} resets the log manager, which closes this handler: flush, but
+     * leave standard output open (closing it silenced every later line of a second command run
+     * in the same JVM, as the tests do).
+     */
+    @Override
+    public synchronized void close() {
       flush();
     }
   }

@@ -1,7 +1,10 @@
 package p2psync.launcher;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import p2psync.peer.PeerVerticle;
 import picocli.CommandLine.Command;
@@ -30,6 +33,10 @@ final class PeerCommand implements Callable<Integer> {
       description = "Port to tell the tracker, when other peers reach this one through a proxy.")
   Integer advertisedPort;
 
+  @Option(names = "--tracker", paramLabel = "H:P",
+      description = "Another tracker (a node of the same cluster) to fail over to; repeatable, tried in order.")
+  List<String> trackers;
+
   @Mixin ServiceOptions service;
 
   @Override
@@ -39,6 +46,9 @@ final class PeerCommand implements Callable<Integer> {
         .put("trackerHost", trackerHost)
         .put("trackerPort", trackerPort)
         .put("dir", dir.toString());
+    if (trackers != null) {
+      base.put("trackers", new JsonArray(new ArrayList<>(trackers)));
+    }
     if (port != null) {
       base.put("port", port);
     }

@@ -10,6 +10,7 @@ import p2psync.peer.PeerVerticle;
 import p2psync.tracker.TrackerVerticle;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -40,6 +41,8 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = {"-v", "--verbose"}, description = "Also print debug lines.")
   boolean verbose;
 
+  @Mixin ClusterMixin cluster;
+
   @Override
   public Integer call() {
     Class<? extends Deployable> type = resolve(verticle);
@@ -55,6 +58,13 @@ final class RunCommand implements Callable<Integer> {
       file = Path.of(conf);
     }
     ConsoleLogging.configure(verbose);
+    cluster.addTo(base);
+    if (cluster.cluster) {
+      // A clustered tracker is a node of the tracker cluster; anything else just lives in a clustered Vert.x.
+      return ServiceRunner.runClustered(base, file, node -> type == TrackerVerticle.class
+          ? new TrackerVerticle(null, node.replication())
+          : instantiate(type));
+    }
     return ServiceRunner.run(base, file, () -> instantiate(type));
   }
 

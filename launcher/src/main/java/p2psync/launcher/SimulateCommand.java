@@ -34,6 +34,11 @@ final class SimulateCommand implements Callable<Integer> {
       description = "Peers (default: ${DEFAULT-VALUE}).")
   int peers;
 
+  @Option(names = "--trackers", paramLabel = "N", defaultValue = "1",
+      description = "Tracker nodes: 1 a plain tracker, 2..9 a tracker cluster with the peers spread over it"
+          + " (default: ${DEFAULT-VALUE}).")
+  int trackers;
+
   @Option(names = "--files-per-peer", paramLabel = "M", defaultValue = "" + SimulationOptions.DEFAULT_FILES_PER_PEER,
       description = "Files each peer starts with; some are other versions of another peer's (default: ${DEFAULT-VALUE}).")
   int filesPerPeer;
@@ -79,7 +84,7 @@ final class SimulateCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     SimulationOptions options;
     try {
-      options = new SimulationOptions().peers(peers).filesPerPeer(filesPerPeer).maxFileSize(size)
+      options = new SimulationOptions().peers(peers).trackers(trackers).filesPerPeer(filesPerPeer).maxFileSize(size)
           .faults(Fault.parseList(faults)).duration(duration).convergeTimeout(convergeTimeout).seed(seed)
           .toxiproxy(toxiproxy).root(keep).sync(loadTimings());
     } catch (IllegalArgumentException e) {
@@ -91,8 +96,8 @@ final class SimulateCommand implements Callable<Integer> {
       ConsoleLogging.silence();
     }
     PrintStream out = System.out;
-    out.printf("== p2psync simulate: %d peers, faults %s for %s, seed %d, toxiproxy %s%n", peers, faults,
-        duration, seed, toxiproxy);
+    out.printf("== p2psync simulate: %d peers%s, faults %s for %s, seed %d, toxiproxy %s%n", peers,
+        trackers > 1 ? " on " + trackers + " tracker nodes" : "", faults, duration, seed, toxiproxy);
     Progress progress = new Progress(out, !verbose && System.console() != null);
     SimulationReport result;
     try {

@@ -7,9 +7,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-/** {@code p2psync tracker HOST PORT}, as the seed's {@code tracker.py HOST PORT}. */
+/**
+ * {@code p2psync tracker HOST PORT}, as the seed's {@code tracker.py HOST PORT}; with {@code --cluster},
+ * one node of a tracker cluster.
+ */
 @Command(name = "tracker", mixinStandardHelpOptions = true,
-    description = "Run a tracker on HOST:PORT (as the seed's tracker.py).")
+    description = "Run a tracker on HOST:PORT (as the seed's tracker.py), alone or as a cluster node.")
 final class TrackerCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "HOST", description = "Address to listen on, e.g. 127.0.0.1 or 0.0.0.0.")
   String host;
@@ -19,10 +22,15 @@ final class TrackerCommand implements Callable<Integer> {
 
   @Mixin ServiceOptions service;
 
+  @Mixin ClusterMixin cluster;
+
   @Override
   public Integer call() {
     ConsoleLogging.configure(service.verbose);
-    JsonObject base = new JsonObject().put("host", host).put("port", port);
+    JsonObject base = cluster.addTo(new JsonObject().put("host", host).put("port", port));
+    if (cluster.cluster) {
+      return ServiceRunner.runClustered(base, service.config, node -> new TrackerVerticle(null, node.replication()));
+    }
     return ServiceRunner.run(base, service.config, TrackerVerticle::new);
   }
 }

@@ -43,6 +43,14 @@ class MainTest extends ConsoleCapture {
   }
 
   @Test
+  void aClusterNodeWithBadClusterOptionsExits1WithTheReason() {
+    assertThat(Main.execute("run", "TrackerVerticle", "-cluster", "-conf", "{\"clusterHost\": \" \"}")).isEqualTo(1);
+    assertThat(output()).contains("clusterHost must not be empty");
+    assertThat(Main.execute("tracker", "127.0.0.1", "0", "--cluster", "--cluster-port", "99999")).isEqualTo(1);
+    assertThat(output()).contains("clusterPort must be in 1..65535");
+  }
+
+  @Test
   void demoConverges() {
     assertThat(Main.execute("demo", "--timeout", "60s")).isZero();
     assertThat(output())

@@ -1,14 +1,21 @@
 package p2psync.peer;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import p2psync.common.ConfigLoader;
 import p2psync.common.SyncConfig;
 import p2psync.common.Validate;
 
 /**
  * What one peer synchronizes and where it talks. JSON keys: {@code dir}, {@code trackerHost},
- * {@code trackerPort}, {@code host}, {@code port}, {@code advertisedPort}, and {@link SyncConfig}'s.
+ * {@code trackerPort}, {@code trackers} (more trackers to fail over to: an array or a
+ * comma-separated string of {@code host:port}), {@code host}, {@code port}, {@code advertisedPort},
+ * and {@link SyncConfig}'s.
  */
 public final class PeerOptions {
   public static final String DEFAULT_DIR = ".";
@@ -23,6 +30,7 @@ public final class PeerOptions {
   private Path dir = Path.of(DEFAULT_DIR);
   private String trackerHost = DEFAULT_TRACKER_HOST;
   private int trackerPort = DEFAULT_TRACKER_PORT;
+  private List<String> trackers = List.of();
   private String host = DEFAULT_HOST;
   private int port = FIRST_FREE_PORT;
   private int advertisedPort = SAME_AS_LISTENING;
@@ -34,6 +42,7 @@ public final class PeerOptions {
     setDir(Path.of(json.getString("dir", DEFAULT_DIR)));
     setTrackerHost(json.getString("trackerHost", DEFAULT_TRACKER_HOST));
     setTrackerPort(json.getInteger("trackerPort", DEFAULT_TRACKER_PORT));
+    setTrackers(ConfigLoader.stringList(json.getValue("trackers")));
     setHost(json.getString("host", DEFAULT_HOST));
     setPort(json.getInteger("port", FIRST_FREE_PORT));
     setAdvertisedPort(json.getInteger("advertisedPort", SAME_AS_LISTENING));
@@ -45,6 +54,7 @@ public final class PeerOptions {
         .put("dir", dir.toString())
         .put("trackerHost", trackerHost)
         .put("trackerPort", trackerPort)
+        .put("trackers", new JsonArray(new ArrayList<>(trackers)))
         .put("host", host)
         .put("port", port)
         .put("advertisedPort", advertisedPort);
@@ -76,6 +86,52 @@ public final class PeerOptions {
   public PeerOptions setTrackerPort(int trackerPort) {
     this.trackerPort = Validate.inRange("trackerPort", trackerPort, 1, 65_535);
     return this;
+  }
+
+  /**
+   * More trackers ({@code host:port}), nodes of the same tracker cluster: when the current tracker
+   * is lost or cannot be reached, the next one is tried, in order after {@link #getTrackerHost()}.
+   */
+  public List<String> getTrackers() {
+    return trackers;
+  }
+
+  public PeerOptions setTrackers(List<String> trackers) {
+    for (String tracker : trackers) {
+      parseTracker(tracker);
+    }
+    this.trackers = List.copyOf(trackers);
+    return this;
+  }
+
+  /** Every tracker to use, the main one first. */
+  public List<SocketAddress> trackerAddresses() {
+    List<SocketAddress> all = new ArrayList<>();
+    all.add(SocketAddress.inetSocketAddress(trackerPort, trackerHost));
+    for (String tracker : trackers) {
+      all.add(parseTracker(tracker));
+    }
+    return all;
+  }
+
+  /** {@code host:port}, {@code [v6]:port}. */
+  static SocketAddress parseTracker(String text) {
+    int colon = text == null ? -1 : text.lastIndexOf(':');
+    if (colon <= 0) {
+      throw new IllegalArgumentException("trackers: expected host:port, got " + text);
+    }
+    String host = text.substring(0, colon).strip();
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    int port;
+    try {
+      port = Integer.parseInt(text.substring(colon + 1).strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("trackers: not a port in " + text);
+    }
+    Validate.inRange("trackers: port", port, 1, 65_535);
+    return SocketAddress.inetSocketAddress(port, Validate.notBlank("trackers: host", host));
   }
 
   /** Address the file server binds. */

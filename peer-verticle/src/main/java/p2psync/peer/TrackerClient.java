@@ -6,9 +6,11 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.core.parsetools.RecordParser;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -19,14 +21,16 @@ import p2psync.common.SyncConfig;
  * The peer's one persistent tracker connection: Init on connect, then a KeepAlive every interval.
  * A KeepAlive carries {@code files} again when the folder changed since it was last advertised (the
  * course's tracker reads {@code files} in any message). When the connection is lost the peer keeps
- * serving and reconnects with capped exponential backoff, sending Init again.
+ * serving and reconnects with capped exponential backoff, sending Init again. Given more trackers
+ * (nodes of one tracker cluster), each attempt after a loss or a failure goes to the next one in
+ * order: a dead node costs one backoff step, not a wait until it is back.
  */
 final class TrackerClient {
   private static final Logger LOG = System.getLogger(TrackerClient.class.getName());
 
   private final Vertx vertx;
-  private final String host;
-  private final int port;
+  private final List<SocketAddress> trackers;
+  private int current;
   private final SyncConfig config;
   private final int advertisedPort;
   private final Supplier<Future<Map<String, Long>>> scan;
@@ -43,8 +47,7 @@ final class TrackerClient {
   TrackerClient(Vertx vertx, PeerOptions options, int advertisedPort,
       Supplier<Future<Map<String, Long>>> scan, Consumer<Buffer> onDirectory) {
     this.vertx = vertx;
-    this.host = options.getTrackerHost();
-    this.port = options.getTrackerPort();
+    this.trackers = options.trackerAddresses();
     this.config = options.getSync();
     this.advertisedPort = advertisedPort;
     this.scan = scan;
@@ -73,10 +76,12 @@ final class TrackerClient {
     if (stopped) {
       return;
     }
-    client.connect(port, host)
+    SocketAddress tracker = trackers.get(current);
+    client.connect(tracker)
         .onSuccess(this::connected)
         .onFailure(e -> {
-          LOG.log(Level.WARNING, "cannot reach the tracker at " + host + ":" + port + ": " + Failures.reason(e), e);
+          LOG.log(Level.WARNING, "cannot reach the tracker at " + tracker + ": " + Failures.reason(e), e);
+          nextTracker();
           scheduleReconnect();
         });
   }
@@ -89,7 +94,7 @@ final class TrackerClient {
     socket = connected;
     failedAttempts = 0;
     advertised = null;
-    LOG.log(Level.INFO, "connected to tracker " + host + ":" + port);
+    LOG.log(Level.INFO, "connected to tracker " + trackers.get(current));
     RecordParser lines = RecordParser.newDelimited("\n", connected).maxRecordSize(config.getMaxLineBytes());
     lines.handler(onDirectory::accept);
     lines.exceptionHandler(e -> {
@@ -126,8 +131,14 @@ final class TrackerClient {
     vertx.cancelTimer(keepAliveTimer);
     if (!stopped) {
       LOG.log(Level.WARNING, "lost the tracker connection; still serving files, reconnecting");
+      nextTracker();
       scheduleReconnect();
     }
+  }
+
+  /** The next tracker in order (the same one when there is only one). */
+  private void nextTracker() {
+    current = (current + 1) % trackers.size();
   }
 
   private void scheduleReconnect() {

@@ -25,7 +25,11 @@ public enum Fault {
   /** Some peers undeployed mid-run and deployed again on the same folder. */
   CRASH("crash"),
   /** Some peers join late, some (which start empty) leave for good. */
-  CHURN("churn");
+  CHURN("churn"),
+  /** With {@code --trackers} 2 or more: a tracker node killed (as by kill -9), a fresh one started later in its place. */
+  TRACKER_CRASH("tracker-crash"),
+  /** With {@code --trackers} 2 or more: the replication between two halves of the tracker nodes cut, then healed. */
+  PARTITION("partition");
 
   private final String cliName;
 

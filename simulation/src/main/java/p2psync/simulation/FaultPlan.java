@@ -15,8 +15,18 @@ import java.util.stream.IntStream;
  * fault alone or any combination yields the same windows for the same seed and peer count.
  */
 public final class FaultPlan {
-  /** {@link Window#peer()} of a window on the tracker. */
+  /** {@link Window#peer()} of a window on the tracker (the first node of a cluster). */
   public static final int TRACKER = -1;
+
+  /** {@link Window#peer()} of a window on tracker node {@code index} (0: {@link #TRACKER}). */
+  public static int node(int index) {
+    return TRACKER - index;
+  }
+
+  /** The tracker node a window with {@code peer < 0} is on. */
+  public static int nodeIndex(int peer) {
+    return TRACKER - peer;
+  }
 
   /**
    * A fault on one target from {@code startMillis} to {@code endMillis}, relative to the start of
@@ -25,7 +35,10 @@ public final class FaultPlan {
    */
   public record Window(int id, Fault fault, int peer, long startMillis, long endMillis, long level) {
     public String target() {
-      return peer == TRACKER ? "tracker" : peerName(peer);
+      if (fault == Fault.PARTITION) {
+        return "tracker nodes 1.." + level + " | the others";
+      }
+      return peer == TRACKER ? "tracker" : peer < 0 ? "tracker-" + (nodeIndex(peer) + 1) : peerName(peer);
     }
   }
 
@@ -50,6 +63,15 @@ public final class FaultPlan {
    * transfer fault starts at once, so that it meets the first wave of downloads.
    */
   public static FaultPlan draw(long seed, int peers, Set<Fault> faults, Duration duration, Duration idleTimeout) {
+    return draw(seed, peers, 1, faults, duration, idleTimeout);
+  }
+
+  /**
+   * As above with {@code trackers} tracker nodes; the cluster faults ({@code tracker-crash},
+   * {@code partition}) draw no window with a single tracker.
+   */
+  public static FaultPlan draw(long seed, int peers, int trackers, Set<Fault> faults, Duration duration,
+      Duration idleTimeout) {
     long span = duration.toMillis();
     List<Window> windows = new ArrayList<>();
     Set<Integer> lateJoiners = new HashSet<>();
@@ -95,6 +117,17 @@ public final class FaultPlan {
           steady.removeAll(churnOrder.subList(0, 2 * churners));
           steady.subList(0, Math.min(steady.size(), Math.max(1, peers / 5))).forEach(peer ->
               windows.add(between(random, fault, peer, span, 0.1, 0.6, 0.1, 0.3, 0)));
+        }
+        case TRACKER_CRASH -> {
+          if (trackers > 1) {
+            windows.add(between(random, fault, node(random.nextInt(trackers)), span, 0.15, 0.45, 0.2, 0.4, 0));
+          }
+        }
+        case PARTITION -> {
+          if (trackers > 1) {
+            // level: how many nodes, from the first, are on one side
+            windows.add(between(random, fault, TRACKER, span, 0.1, 0.5, 0.2, 0.4, (trackers + 1) / 2));
+          }
         }
         case CHURN -> {
           for (int i = 0; i < churners; i++) {

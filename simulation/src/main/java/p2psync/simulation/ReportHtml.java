@@ -36,6 +36,7 @@ final class ReportHtml {
     html.append("<table>\n");
     row(html, "seed", String.valueOf(report.seed()));
     row(html, "peers", String.valueOf(report.peers()));
+    row(html, "tracker nodes", String.valueOf(report.trackers()));
     row(html, "files", report.distinctFiles() + " names, " + size(report.distinctBytes()) + " (up to "
         + report.filesPerPeer() + " per peer, largest up to " + size(report.maxFileSize()) + ")");
     row(html, "faults", report.faults() + " for " + seconds(report.durationMillis()));

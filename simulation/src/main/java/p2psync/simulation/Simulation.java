@@ -25,10 +25,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
+import p2psync.tracker.cluster.LoopbackCluster;
 
 /**
  * A tracker and many peers on one Vert.x, with a Toxiproxy proxy in front of the tracker and of
- * every peer's file server, so that every byte between two parties crosses a proxy. Faults follow
+ * every peer's file server, so that every byte between two parties crosses a proxy. With more than
+ * one tracker, a {@link LoopbackCluster} of tracker nodes, each behind its own proxy, the peers
+ * spread over them with the other nodes to fail over to. Faults follow
  * a {@link FaultPlan} for the run's duration; then all are lifted and the run waits until every
  * peer holds the newest version of every file. A {@link ConvergenceChecker} samples the folders
  * all along. Blocking: run it from a main or test thread, never an event loop.
@@ -62,6 +65,10 @@ public final class Simulation {
   private ToxiproxyBackend toxiproxy;
   private ConvergenceChecker checker;
   private Proxy trackerProxy;
+  private LoopbackCluster cluster;
+  /** With a cluster: node k's current incarnation, and the proxy in front of it (which outlives it). */
+  private final List<LoopbackCluster.Node> nodes = new ArrayList<>();
+  private final List<Proxy> nodeProxies = new ArrayList<>();
   private long startNanos;
   private volatile long faultsOverMillis = -1;
   private volatile long firstConvergedMillis = -1;
@@ -69,8 +76,8 @@ public final class Simulation {
   private Simulation(SimulationOptions options, Listener listener) {
     this.options = options;
     this.listener = listener;
-    this.plan = FaultPlan.draw(options.seed(), options.peers(), options.faults(), options.duration(),
-        options.sync().getTransferIdleTimeout());
+    this.plan = FaultPlan.draw(options.seed(), options.peers(), options.trackers(), options.faults(),
+        options.duration(), options.sync().getTransferIdleTimeout());
     this.workload = Workload.generate(options.seed(), options.peers(), options.filesPerPeer(), options.maxFileSize(),
         plan.leavers());
   }
@@ -122,15 +129,52 @@ public final class Simulation {
 
   /** The tracker behind its proxy, and a proxy for each peer whose port the peer advertises. */
   private void wireProxies() throws Exception {
-    int trackerPort = await(swarm.startTracker(0));
-    trackerProxy = toxiproxy.createProxy(proxyPrefix + "tracker", trackerPort);
-    ToxiproxyBackend.Endpoint tracker = toxiproxy.reach(trackerProxy);
-    swarm.useTracker(tracker.host(), tracker.port());
+    if (options.trackers() == 1) {
+      int trackerPort = await(swarm.startTracker(0));
+      trackerProxy = toxiproxy.createProxy(proxyPrefix + "tracker", trackerPort);
+      ToxiproxyBackend.Endpoint tracker = toxiproxy.reach(trackerProxy);
+      swarm.useTracker(tracker.host(), tracker.port());
+    } else {
+      wireCluster();
+    }
     for (Swarm.Peer peer : swarm.peers()) {
       Proxy proxy = toxiproxy.createProxy(proxyPrefix + peer.name(), NOT_LISTENING_YET);
       peerProxies.add(proxy);
       peer.options().setAdvertisedPort(toxiproxy.reach(proxy).port());
     }
+  }
+
+  /** Tracker nodes behind proxies; peer i uses node i mod N and fails over to the next ones in turn. */
+  private void wireCluster() throws Exception {
+    int count = options.trackers();
+    cluster = new LoopbackCluster(options.sync());
+    List<ToxiproxyBackend.Endpoint> endpoints = new ArrayList<>();
+    for (int k = 0; k < count; k++) {
+      LoopbackCluster.Node node = cluster.start();
+      nodes.add(node);
+      Proxy proxy = toxiproxy.createProxy(proxyPrefix + "tracker-" + (k + 1), node.port());
+      nodeProxies.add(proxy);
+      endpoints.add(toxiproxy.reach(proxy));
+    }
+    trackerProxy = nodeProxies.get(0);
+    List<Swarm.Peer> peers = swarm.peers();
+    for (int i = 0; i < peers.size(); i++) {
+      ToxiproxyBackend.Endpoint main = endpoints.get(i % count);
+      swarm.useTracker(peers.get(i), main.host(), main.port());
+      List<String> others = new ArrayList<>();
+      for (int k = 1; k < count; k++) {
+        ToxiproxyBackend.Endpoint other = endpoints.get((i + k) % count);
+        others.add(other.host() + ":" + other.port());
+      }
+      peers.get(i).options().setTrackers(others);
+    }
+  }
+
+  /** A fresh node in place of node k (a dead node does not come back: a new member does), its proxy re-pointed. */
+  private void replaceNode(int k) throws Exception {
+    LoopbackCluster.Node node = cluster.start();
+    nodes.set(k, node);
+    nodeProxies.get(k).setUpstream(toxiproxy.upstream(node.port()));
   }
 
   /** Faults that start at once go on before any peer starts; the rest at their times, all on one thread. */
@@ -162,7 +206,15 @@ public final class Simulation {
         case RESET -> proxyOf(window).toxics().resetPeer(toxic, ToxicDirection.DOWNSTREAM, window.level());
         case STALL -> proxyOf(window).toxics().timeout(toxic, ToxicDirection.DOWNSTREAM, 0);
         case CUT -> trackerProxy.disable();
-        case TRACKER_RESTART -> await(swarm.stopTracker());
+        case TRACKER_RESTART -> {
+          if (cluster == null) {
+            await(swarm.stopTracker());
+          } else {
+            cluster.stop(nodes.get(0));
+          }
+        }
+        case TRACKER_CRASH -> cluster.kill(nodes.get(FaultPlan.nodeIndex(window.peer())));
+        case PARTITION -> cluster.partition(nodes.subList(0, (int) window.level()));
         case CRASH -> await(swarm.stopPeer(swarm.peers().get(window.peer())));
         case CHURN -> {
           if (plan.leaves(window.peer())) {
@@ -180,7 +232,15 @@ public final class Simulation {
       switch (window.fault()) {
         case LATENCY, BANDWIDTH, DROP, RESET, STALL -> proxyOf(window).toxics().get(toxicName(window)).remove();
         case CUT -> trackerProxy.enable();
-        case TRACKER_RESTART -> await(swarm.startTracker(swarm.trackerPort()));
+        case TRACKER_RESTART -> {
+          if (cluster == null) {
+            await(swarm.startTracker(swarm.trackerPort()));
+          } else {
+            replaceNode(0);
+          }
+        }
+        case TRACKER_CRASH -> replaceNode(FaultPlan.nodeIndex(window.peer()));
+        case PARTITION -> cluster.heal();
         case CRASH -> startPeer(window.peer());
         case CHURN -> {
           if (plan.joinsLate(window.peer())) {
@@ -304,7 +364,8 @@ public final class Simulation {
       return new SimulationReport.PeerSummary(peer.name(), role, peer.downloadsCompleted(), peer.downloadsFailed(),
           peer.bytesDownloaded(), swarm.isAlive(peer));
     }).toList();
-    return new SimulationReport(options.seed(), options.peers(), options.filesPerPeer(), options.maxFileSize(),
+    return new SimulationReport(options.seed(), options.peers(), options.trackers(), options.filesPerPeer(),
+        options.maxFileSize(),
         options.faults().isEmpty() ? "none" : String.join(",", options.faults().stream().map(Fault::cliName).toList()),
         options.duration().toMillis(), toxiproxy.description(), options.sync().toJson(), converged, reason,
         firstConvergedMillis, convergedAfter, elapsedMillis(), workload.distinctNames(), workload.winnerBytes(),
@@ -321,6 +382,13 @@ public final class Simulation {
       }
     } catch (Exception e) {
       // the Vert.x close below undeploys whatever is left
+    }
+    if (cluster != null) {
+      try {
+        cluster.close();
+      } catch (RuntimeException e) {
+        // a node that will not leave politely is gone with the process all the same
+      }
     }
     if (toxiproxy != null) {
       toxiproxy.close();

@@ -6,6 +6,7 @@ import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
 import p2psync.common.SyncConfig;
+import p2psync.tracker.cluster.LoopbackCluster;
 
 /** What one simulation runs: how many peers and files, which faults for how long, against which Toxiproxy. */
 public final class SimulationOptions {
@@ -19,6 +20,7 @@ public final class SimulationOptions {
   public static final String DOCKER = "docker";
 
   private int peers = DEFAULT_PEERS;
+  private int trackers = 1;
   private int filesPerPeer = DEFAULT_FILES_PER_PEER;
   private long maxFileSize = DEFAULT_MAX_FILE_SIZE;
   private Set<Fault> faults = EnumSet.allOf(Fault.class);
@@ -35,7 +37,8 @@ public final class SimulationOptions {
    * stalled transfer fails in 1.5 s instead of 30.
    */
   public static SyncConfig shrunkTimings() {
-    return new SyncConfig()
+    // a tracker cluster's timings as short as Hazelcast allows
+    return LoopbackCluster.shrink(new SyncConfig())
         .setKeepAliveInterval(Duration.ofMillis(500))
         .setTrackerExpiry(Duration.ofSeconds(3))
         .setConnectTimeout(Duration.ofSeconds(2))
@@ -54,6 +57,19 @@ public final class SimulationOptions {
       throw new IllegalArgumentException("a simulation needs at least 2 peers, got " + value);
     }
     peers = value;
+    return this;
+  }
+
+  /** Tracker nodes: 1 is a plain tracker, more a cluster with the peers spread over its nodes. */
+  public int trackers() {
+    return trackers;
+  }
+
+  public SimulationOptions trackers(int value) {
+    if (value < 1 || value > 9) {
+      throw new IllegalArgumentException("trackers must be in 1..9, got " + value);
+    }
+    trackers = value;
     return this;
   }
 

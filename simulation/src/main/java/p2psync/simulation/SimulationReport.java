@@ -15,6 +15,7 @@ import java.util.List;
 public record SimulationReport(
     long seed,
     int peers,
+    int trackers,
     int filesPerPeer,
     long maxFileSize,
     String faults,
@@ -56,6 +57,7 @@ public record SimulationReport(
         .put("reason", reason)
         .put("seed", seed)
         .put("peers", peers)
+        .put("trackers", trackers)
         .put("filesPerPeer", filesPerPeer)
         .put("maxFileSize", maxFileSize)
         .put("faults", faults)
@@ -86,7 +88,8 @@ public record SimulationReport(
   /** One line for a terminal or a test failure. */
   public String summary() {
     return (converged ? "converged" : "NOT converged: " + reason)
-        + String.format(" | %d peers, %d files (%.1f MiB), faults %s for %.1fs, seed %d", peers, distinctFiles,
+        + String.format(" | %d peers%s, %d files (%.1f MiB), faults %s for %.1fs, seed %d", peers,
+            trackers > 1 ? " on " + trackers + " tracker nodes" : "", distinctFiles,
             distinctBytes / 1048576.0, faults, durationMillis / 1000.0, seed)
         + (converged ? String.format(" | converged %.1fs after the faults stopped (first at %.1fs)",
             convergedAfterFaultsMillis / 1000.0, firstConvergedMillis / 1000.0) : "")

@@ -40,6 +40,9 @@ public final class Swarm {
      * replaced on each start, whose counters are safe to read from any thread.
      */
     private volatile List<TransferCounters> runs = List.of();
+    /** The tracker this peer uses when it is not the swarm's (a node of a cluster); null: the swarm's. */
+    private String pinnedTrackerHost;
+    private int pinnedTrackerPort;
 
     private Peer(String name, Path folder, PeerOptions options) {
       this.name = name;
@@ -187,8 +190,16 @@ public final class Swarm {
     return new ArrayList<>(peers.values());
   }
 
+  /** Points one peer at its own tracker (say, one node of a cluster), whatever the swarm's is. */
+  public void useTracker(Peer peer, String host, int port) {
+    peer.pinnedTrackerHost = Objects.requireNonNull(host, "host");
+    peer.pinnedTrackerPort = port;
+  }
+
   public Future<Void> startPeer(Peer peer) {
-    if (trackerHostForPeers != null) {
+    if (peer.pinnedTrackerHost != null) {
+      peer.options.setTrackerHost(peer.pinnedTrackerHost).setTrackerPort(peer.pinnedTrackerPort);
+    } else if (trackerHostForPeers != null) {
       peer.options.setTrackerHost(trackerHostForPeers).setTrackerPort(trackerPortForPeers);
     } else {
       peer.options.setTrackerHost(host).setTrackerPort(trackerPort);

@@ -26,21 +26,25 @@ class ConvergenceMatrixTest {
     List<String> profiles = FULL
         ? Stream.concat(Stream.of("none", "all"), Stream.of(Fault.values()).map(Fault::cliName)).toList()
         : List.of("none", "latency", "drop", "reset", "stall", "tracker-restart", "all");
-    return peers.stream().flatMap(n -> profiles.stream().map(profile -> Arguments.of(n, profile)));
+    // and the tracker cluster's rows: 3 nodes, a node killed, or every fault at once
+    Stream<Arguments> cluster = Stream.of("tracker-crash", "all").map(profile -> Arguments.of(12, 3, profile));
+    return Stream.concat(
+        peers.stream().flatMap(n -> profiles.stream().map(profile -> Arguments.of(n, 1, profile))), cluster);
   }
 
-  @ParameterizedTest(name = "{0} peers, faults: {1}")
+  @ParameterizedTest(name = "{0} peers, {1} tracker(s), faults: {2}")
   @MethodSource("cells")
-  void peersConvergeAndKeepEveryInvariant(int peers, String profile) throws Exception {
+  void peersConvergeAndKeepEveryInvariant(int peers, int trackers, String profile) throws Exception {
     Set<Fault> faults = Fault.parseList(profile);
     SimulationReport report = Simulation.run(new SimulationOptions()
         .peers(peers)
+        .trackers(trackers)
         .filesPerPeer(FULL ? 4 : 2)
         .maxFileSize(FULL ? 1 << 20 : 48 * 1024)
         .faults(faults)
         .duration(Duration.ofMillis(FULL ? 6_000 : 2_500))
         .convergeTimeout(Duration.ofSeconds(30))
-        .seed(peers * 1000L + profile.hashCode())
+        .seed(peers * 1000L + (trackers - 1) * 100L + profile.hashCode()) // the single-tracker cells keep their seeds
         .sync(matrixTimings()), sample -> {});
 
     assertThat(report.violations()).as(report.summary()).isEmpty();

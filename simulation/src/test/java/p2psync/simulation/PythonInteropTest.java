@@ -26,6 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.Assumptions;
+import p2psync.tracker.cluster.LoopbackCluster;
 
 /**
  * p2psync against seed-protocol programs written in Python ({@code interop/python}, stand-ins for
@@ -129,6 +130,31 @@ class PythonInteropTest {
     List<Path> all = new ArrayList<>(List.of(py1, py2));
     all.addAll(ourFolders());
     awaitIdentical(all, Set.of("fromPython1.bin", "fromPython2.txt", "fromJava1.bin", "fromJava2.txt", "caf\u00e9 \u00fcber.txt"));
+  }
+
+  @Test
+  void aTrackerClusterServesPythonPeersOnDifferentNodesWithOursThroughANodeKill() throws Exception {
+    try (LoopbackCluster cluster = new LoopbackCluster(LoopbackCluster.shrink(TestSupport.fastConfig()))) {
+      List<LoopbackCluster.Node> nodes = List.of(cluster.start(), cluster.start(), cluster.start());
+      Path py1 = pythonPeer("py1", nodes.get(0).port(), Map.of("fromPython1.bin", randomBytes(100_000, 3)));
+      Path py2 = pythonPeer("py2", nodes.get(1).port(), Map.of("fromPython2.txt", bytes("hello from python\n")));
+      Swarm.Peer java1 = swarm.addPeer("java1", Map.of("fromJava1.bin", randomBytes(50_000, 4)));
+      swarm.useTracker(java1, "127.0.0.1", nodes.get(2).port());
+      java1.options().setTrackers(List.of("127.0.0.1:" + nodes.get(0).port(), "127.0.0.1:" + nodes.get(1).port()));
+      Swarm.Peer java2 = swarm.addPeer("java2", Map.of("fromJava2.txt", bytes("")));
+      swarm.useTracker(java2, "127.0.0.1", nodes.get(0).port());
+      await(swarm.startAll());
+
+      List<Path> all = new ArrayList<>(List.of(py1, py2));
+      all.addAll(ourFolders());
+      awaitIdentical(all, Set.of("fromPython1.bin", "fromPython2.txt", "fromJava1.bin", "fromJava2.txt"));
+
+      // java1's node dies: java1 fails over, and what it writes next still reaches the seed peers
+      cluster.kill(nodes.get(2));
+      Files.writeString(java1.folder().resolve("afterTheKill.txt"), "written while its node is dead\n");
+      awaitIdentical(all, Set.of("fromPython1.bin", "fromPython2.txt", "fromJava1.bin", "fromJava2.txt",
+          "afterTheKill.txt"));
+    }
   }
 
   @Test

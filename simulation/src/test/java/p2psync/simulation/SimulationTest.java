@@ -74,14 +74,20 @@ class SimulationTest {
   void thePlanFollowsTheSeedAndEachFaultKeepsItsWindowsInAnyCombination() {
     Duration span = Duration.ofSeconds(10);
     Duration idle = Duration.ofSeconds(1);
-    FaultPlan all = FaultPlan.draw(42, 12, EnumSet.allOf(Fault.class), span, idle);
-    assertThat(FaultPlan.draw(42, 12, EnumSet.allOf(Fault.class), span, idle).windows()).isEqualTo(all.windows());
-    assertThat(FaultPlan.draw(43, 12, EnumSet.allOf(Fault.class), span, idle).windows()).isNotEqualTo(all.windows());
+    FaultPlan all = FaultPlan.draw(42, 12, 3, EnumSet.allOf(Fault.class), span, idle);
+    assertThat(FaultPlan.draw(42, 12, 3, EnumSet.allOf(Fault.class), span, idle).windows()).isEqualTo(all.windows());
+    assertThat(FaultPlan.draw(43, 12, 3, EnumSet.allOf(Fault.class), span, idle).windows()).isNotEqualTo(all.windows());
     for (Fault fault : Fault.values()) {
-      List<FaultPlan.Window> alone = FaultPlan.draw(42, 12, EnumSet.of(fault), span, idle).windows();
+      List<FaultPlan.Window> alone = FaultPlan.draw(42, 12, 3, EnumSet.of(fault), span, idle).windows();
       assertThat(alone).isNotEmpty().allSatisfy(w -> assertThat(w.endMillis()).isLessThanOrEqualTo(span.toMillis()));
       assertThat(withoutIds(alone)).isEqualTo(withoutIds(all.windows().stream().filter(w -> w.fault() == fault).toList()));
     }
+    // a single tracker has no cluster to crash a node of or to partition; the rest is the same
+    FaultPlan single = FaultPlan.draw(42, 12, EnumSet.allOf(Fault.class), span, idle);
+    assertThat(withoutIds(single.windows())).isEqualTo(withoutIds(all.windows().stream()
+        .filter(w -> w.fault() != Fault.TRACKER_CRASH && w.fault() != Fault.PARTITION).toList()));
+    assertThat(all.windows()).filteredOn(w -> w.fault() == Fault.TRACKER_CRASH).singleElement()
+        .satisfies(w -> assertThat(w.target()).matches("tracker(-[23])?"));
     assertThat(all.windows()).filteredOn(w -> w.fault() == Fault.STALL)
         .allSatisfy(w -> assertThat(w.endMillis() - w.startMillis()).isGreaterThanOrEqualTo(2 * idle.toMillis()));
   }

@@ -211,6 +211,12 @@ final class Directory {
     }
   }
 
+  /** What the directory holds of a peer (its address and claims), or null if it is not registered. */
+  PeerRecord record(long peerId) {
+    Holder holder = peers.get(peerId);
+    return holder == null ? null : new PeerRecord(holder.ip, holder.port, filesOf(holder));
+  }
+
   boolean contains(long peerId) {
     return peers.containsKey(peerId);
   }

@@ -65,7 +65,8 @@ final class TrackerConnection {
     }
     String ip = socket.remoteAddress().hostAddress();
     String address = ip + ":" + message.port();
-    if (!address.equals(servedAddress)) {
+    boolean moved = !address.equals(servedAddress);
+    if (moved) {
       directory.register(peerId, ip, message.port());
       tracker.servedAddressKnown(this, address, servedAddress);
       servedAddress = address;
@@ -73,6 +74,9 @@ final class TrackerConnection {
     }
     if (message.hasFiles()) {
       directory.replaceFiles(peerId, message.files());
+    }
+    if (moved || message.hasFiles()) {
+      tracker.localPeerChanged(peerId); // a bare KeepAlive changes nothing worth telling other trackers
     }
     tracker.directoryTouched();
     if (!message.rejectedNames().isEmpty()) {
@@ -102,6 +106,9 @@ final class TrackerConnection {
   private void cleanUp() {
     closed = true;
     directory.remove(peerId);
+    if (servedAddress != null) {
+      tracker.localPeerRemoved(peerId);
+    }
     tracker.closed(this, servedAddress);
     tracker.directoryTouched();
     LOG.log(Level.INFO, "Client disconnected " + remote

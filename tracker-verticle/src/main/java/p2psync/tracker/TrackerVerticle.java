@@ -9,6 +9,7 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import p2psync.common.LocalPorts;
 
@@ -24,6 +25,7 @@ public class TrackerVerticle extends VerticleBase {
   private static final Logger LOG = System.getLogger(TrackerVerticle.class.getName());
 
   private TrackerOptions options;
+  private final Replication replication;
   private final Directory directory = new Directory();
   /** Live connections by the {@code ip:port} they serve files on, to retire a peer's stale one. */
   private final Map<String, TrackerConnection> byServedAddress = new HashMap<>();
@@ -34,10 +36,21 @@ public class TrackerVerticle extends VerticleBase {
   private boolean publishPending;
 
   /** Deployed by name: reads {@link TrackerOptions} from the deployment config. */
-  public TrackerVerticle() {}
+  public TrackerVerticle() {
+    this(null, Replication.NONE);
+  }
 
   public TrackerVerticle(TrackerOptions options) {
+    this(options, Replication.NONE);
+  }
+
+  /**
+   * A tracker that shares its peers with other trackers through {@code replication} (one node of a
+   * cluster). {@code options} null: read from the deployment config.
+   */
+  public TrackerVerticle(TrackerOptions options, Replication replication) {
     this.options = options;
+    this.replication = Objects.requireNonNull(replication, "replication");
   }
 
   @Override
@@ -58,14 +71,17 @@ public class TrackerVerticle extends VerticleBase {
         return s.close().transform(ar -> Future.failedFuture("port " + s.actualPort() + " is taken"));
       }
       LOG.log(Level.INFO, "Waiting for connections on port " + s.actualPort());
-      return Future.succeededFuture(s);
+      return replication.start(context, options, new Remote()).recover(e -> {
+        LocalPorts.release(s.actualPort());
+        return s.close().transform(ar -> Future.failedFuture(e));
+      });
     });
   }
 
   @Override
   public Future<?> stop() {
     LocalPorts.release(server.actualPort());
-    return server.close().andThen(ar -> directory.close());
+    return replication.stop().eventually(server::close).andThen(ar -> directory.close());
   }
 
   /** The port the tracker listens on, once started. */
@@ -105,6 +121,41 @@ public class TrackerVerticle extends VerticleBase {
               directory.encoded());
         }
       });
+    }
+  }
+
+  /** A local peer joined, moved or advertised files: tell the other trackers, if any. */
+  void localPeerChanged(long peerId) {
+    if (replication != Replication.NONE) {
+      replication.localPeerChanged(peerId, directory.record(peerId));
+    }
+  }
+
+  void localPeerRemoved(long peerId) {
+    replication.localPeerRemoved(peerId);
+  }
+
+  /** Other trackers' peers, kept apart from ours by their negative ids (ours count up from 0). */
+  private final class Remote implements Replication.RemotePeers {
+    @Override
+    public void put(long id, PeerRecord peer) {
+      checkRemote(id);
+      directory.register(id, peer.ip(), peer.port());
+      directory.replaceFiles(id, peer.files());
+      directoryTouched();
+    }
+
+    @Override
+    public void remove(long id) {
+      checkRemote(id);
+      directory.remove(id);
+      directoryTouched();
+    }
+
+    private void checkRemote(long id) {
+      if (id >= 0) {
+        throw new IllegalArgumentException("a remote peer's id must be negative, got " + id);
+      }
     }
   }
 

@@ -5,9 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -27,35 +24,9 @@ class TrackerVerticleTest {
     vertx.deployVerticle(tracker).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
-  /** A raw seed-style client. */
-  final class Client implements AutoCloseable {
-    final Socket socket;
-    final BufferedReader in;
-
-    Client() throws Exception {
-      socket = new Socket("127.0.0.1", tracker.actualPort());
-      socket.setSoTimeout(5_000);
-      in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-    }
-
-    void send(String text) throws Exception {
-      socket.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    String ask(String line) throws Exception {
-      send(line + "\n");
-      return in.readLine();
-    }
-
-    @Override
-    public void close() throws Exception {
-      socket.close();
-    }
-  }
-
   @Test
   void repliesWithPythonFormattedDirectory() throws Exception {
-    try (Client client = new Client()) {
+    try (SeedClient client = new SeedClient(tracker.actualPort())) {
       assertThat(client.ask("{\"port\": 8000, \"files\": [{\"name\": \"fileA.txt\", \"mtime\": 1771289241}]}"))
           .isEqualTo("{\"fileA.txt\": {\"ip\": \"127.0.0.1\", \"port\": 8000, \"mtime\": 1771289241}}");
     }
@@ -63,16 +34,16 @@ class TrackerVerticleTest {
 
   @Test
   void badInputClosesThatConnectionOnlyAndUnsafeNamesNeverReachTheDirectory() throws Exception {
-    try (Client good = new Client()) {
+    try (SeedClient good = new SeedClient(tracker.actualPort())) {
       good.ask("{\"port\": 8000, \"files\": [{\"name\": \"a\", \"mtime\": 1}, {\"name\": \"../evil\", \"mtime\": 9}]}");
       for (String bad : new String[] {"not json", "[1, 2]", "{\"port\": \"8000\"}", "{\"port\": 70000}",
           "{\"port\": 1, \"files\": [{\"name\": 5, \"mtime\": 1}]}", "x".repeat(2000)}) {
-        try (Client hostile = new Client()) {
+        try (SeedClient hostile = new SeedClient(tracker.actualPort())) {
           hostile.send(bad + "\n");
           assertThat(hostile.in.read()).as(bad).isEqualTo(-1); // closed, no reply
         }
       }
-      try (Client binary = new Client()) {
+      try (SeedClient binary = new SeedClient(tracker.actualPort())) {
         binary.socket.getOutputStream().write(new byte[] {'{', (byte) 0xff, (byte) 0xfe, '}', '\n'});
         assertThat(binary.in.read()).isEqualTo(-1);
       }
@@ -82,14 +53,14 @@ class TrackerVerticleTest {
 
   @Test
   void aPeerLeavesWhenItsConnectionClosesAndWhenItFallsSilent() throws Exception {
-    try (Client staying = new Client()) {
+    try (SeedClient staying = new SeedClient(tracker.actualPort())) {
       staying.ask("{\"port\": 8001, \"files\": [{\"name\": \"kept\", \"mtime\": 1}]}");
-      Client leaving = new Client();
+      SeedClient leaving = new SeedClient(tracker.actualPort());
       leaving.ask("{\"port\": 8002, \"files\": [{\"name\": \"gone\", \"mtime\": 1}]}");
       leaving.close();
       await().atMost(Duration.ofSeconds(5)).until(() -> !tracker.directoryLine().contains("gone"));
 
-      try (Client silent = new Client()) {
+      try (SeedClient silent = new SeedClient(tracker.actualPort())) {
         silent.ask("{\"port\": 8003, \"files\": [{\"name\": \"silent\", \"mtime\": 1}]}");
         // staying keeps talking; silent says nothing for three keepalive intervals (600 ms)
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100)).until(() -> {
@@ -104,7 +75,7 @@ class TrackerVerticleTest {
 
   @Test
   void aReconnectingPeerRetiresItsStaleConnection() throws Exception {
-    try (Client old = new Client(); Client fresh = new Client()) {
+    try (SeedClient old = new SeedClient(tracker.actualPort()); SeedClient fresh = new SeedClient(tracker.actualPort())) {
       old.ask("{\"port\": 8001, \"files\": [{\"name\": \"x\", \"mtime\": 1}]}");
       fresh.ask("{\"port\": 8001, \"files\": [{\"name\": \"y\", \"mtime\": 1}]}");
       assertThat(old.in.read()).isEqualTo(-1);
@@ -115,7 +86,7 @@ class TrackerVerticleTest {
 
   @Test
   void aLineThatNeverEndsIsCutOffAtTheLimit() throws Exception {
-    try (Client endless = new Client(); Client good = new Client()) {
+    try (SeedClient endless = new SeedClient(tracker.actualPort()); SeedClient good = new SeedClient(tracker.actualPort())) {
       endless.send("{\"port\": 8000, \"files\": [" + "{\"name\": \"x\", \"mtime\": 1}, ".repeat(100));
       assertThat(endless.in.read()).isEqualTo(-1); // 1 KiB limit in this test: closed, no reply
       assertThat(good.ask("{\"port\": 8001}")).isEqualTo("{}");
@@ -124,14 +95,14 @@ class TrackerVerticleTest {
 
   @Test
   void aClientThatConnectsAndSaysNothingIsClosedAfterTheExpiry() throws Exception {
-    try (Client mute = new Client()) {
+    try (SeedClient mute = new SeedClient(tracker.actualPort())) {
       assertThat(mute.in.read()).isEqualTo(-1); // 600 ms of silence in this test
     }
   }
 
   @Test
   void aFloodOnOneConnectionDoesNotStarveOthers() throws Exception {
-    try (Client flood = new Client(); Client good = new Client()) {
+    try (SeedClient flood = new SeedClient(tracker.actualPort()); SeedClient good = new SeedClient(tracker.actualPort())) {
       good.ask("{\"port\": 8001, \"files\": [{\"name\": \"a\", \"mtime\": 1}]}");
       // 20,000 messages, replies never read: the tracker stops reading the flood, not serving others.
       byte[] burst = "{\"port\": 8000}\n".repeat(1000).getBytes(StandardCharsets.UTF_8);
