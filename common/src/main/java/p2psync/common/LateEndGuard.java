@@ -10,8 +10,8 @@ import java.time.Duration;
  * end before data it still holds, and delivers that data after {@code resume()}
  * (eclipse-vertx/vert.x#5748, fixed upstream after 5.0.7). Taking that end at its word cuts
  * transfers short. So the end counts only once the socket is not paused and has received nothing
- * for {@link #GRACE}. {@link LateEndStream} reports what is done to the socket; the guard calls back
- * once. Use that stream, not the guard: it is the one place the rule is applied.
+ * for {@link #GRACE}. {@link LateEndStream} reports what is done to the socket; the guard calls
+ * back once. Use that stream, not the guard: it is the one place the rule is applied.
  */
 final class LateEndGuard {
   /** Quiet time, with the socket flowing, after which no held-back data can still come. */
@@ -59,16 +59,19 @@ final class LateEndGuard {
   private void arm() {
     vertx.cancelTimer(timer);
     long receivedBefore = received;
-    timer = vertx.setTimer(GRACE.toMillis(), t -> {
-      if (done || paused) {
-        return; // called back already, or resumed() arms it again
-      }
-      if (received == receivedBefore) {
-        done = true;
-        onEnd.run();
-      } else {
-        arm();
-      }
-    });
+    timer =
+        vertx.setTimer(
+            GRACE.toMillis(),
+            t -> {
+              if (done || paused) {
+                return; // called back already, or resumed() arms it again
+              }
+              if (received == receivedBefore) {
+                done = true;
+                onEnd.run();
+              } else {
+                arm();
+              }
+            });
   }
 }

@@ -17,28 +17,39 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code p2psync run VERTICLE [-conf FILE|JSON]}, the Vert.x launcher's {@code run}, which Vert.x 5's
- * application launcher no longer has. Short names resolve to our verticles.
+ * {@code p2psync run VERTICLE [-conf FILE|JSON]}, the Vert.x launcher's {@code run}, which Vert.x
+ * 5's application launcher no longer has. Short names resolve to our verticles.
  */
-@Command(name = "run", mixinStandardHelpOptions = true,
-    description = "Deploy a verticle: TrackerVerticle, PeerVerticle, or a fully qualified class name.")
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description =
+        "Deploy a verticle: TrackerVerticle, PeerVerticle, or a fully qualified class name.")
 final class RunCommand implements Callable<Integer> {
-  static final Map<String, Class<? extends Deployable>> SHORT_NAMES = Map.of(
-      "TrackerVerticle", TrackerVerticle.class,
-      "tracker", TrackerVerticle.class,
-      "PeerVerticle", PeerVerticle.class,
-      "peer", PeerVerticle.class);
+  static final Map<String, Class<? extends Deployable>> SHORT_NAMES =
+      Map.of(
+          "TrackerVerticle", TrackerVerticle.class,
+          "tracker", TrackerVerticle.class,
+          "PeerVerticle", PeerVerticle.class,
+          "peer", PeerVerticle.class);
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "VERTICLE", description = "TrackerVerticle, PeerVerticle or a class name.")
+  @Parameters(
+      index = "0",
+      paramLabel = "VERTICLE",
+      description = "TrackerVerticle, PeerVerticle or a class name.")
   String verticle;
 
-  @Option(names = {"-conf", "--conf"}, paramLabel = "FILE|JSON",
+  @Option(
+      names = {"-conf", "--conf"},
+      paramLabel = "FILE|JSON",
       description = "Deployment config: a JSON or YAML file, or inline JSON.")
   String conf;
 
-  @Option(names = {"-v", "--verbose"}, description = "Also print debug lines.")
+  @Option(
+      names = {"-v", "--verbose"},
+      description = "Also print debug lines.")
   boolean verbose;
 
   @Mixin ClusterMixin cluster;
@@ -52,7 +63,8 @@ final class RunCommand implements Callable<Integer> {
       try {
         base = new JsonObject(conf);
       } catch (DecodeException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "-conf is not valid JSON: " + e.getMessage());
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "-conf is not valid JSON: " + e.getMessage());
       }
     } else if (conf != null) {
       file = Path.of(conf);
@@ -60,10 +72,15 @@ final class RunCommand implements Callable<Integer> {
     ConsoleLogging.configure(verbose);
     cluster.addTo(base);
     if (cluster.cluster) {
-      // A clustered tracker is a node of the tracker cluster; anything else just lives in a clustered Vert.x.
-      return ServiceRunner.runClustered(base, file, node -> type == TrackerVerticle.class
-          ? new TrackerVerticle(null, node.replication())
-          : instantiate(type));
+      // A clustered tracker is a node of the tracker cluster; anything else just lives in a
+      // clustered Vert.x.
+      return ServiceRunner.runClustered(
+          base,
+          file,
+          node ->
+              type == TrackerVerticle.class
+                  ? new TrackerVerticle(null, node.replication())
+                  : instantiate(type));
     }
     return ServiceRunner.run(base, file, () -> instantiate(type));
   }
@@ -76,7 +93,8 @@ final class RunCommand implements Callable<Integer> {
     try {
       return Class.forName(name).asSubclass(Deployable.class);
     } catch (ClassNotFoundException | ClassCastException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
           "unknown verticle " + name + " (try TrackerVerticle or PeerVerticle)");
     }
   }

@@ -19,10 +19,10 @@ import p2psync.tracker.cluster.ClusterNode;
 import p2psync.tracker.cluster.ClusterOptions;
 
 /**
- * Deploys one long-running verticle, its deployment config loaded through vertx-config, then
- * keeps the process alive until it is interrupted. Ctrl-C or SIGTERM undeploys it cleanly (a peer
- * fails its running downloads and deletes their temp files; a cluster node leaves its cluster),
- * waiting at most {@code stopTimeout}.
+ * Deploys one long-running verticle, its deployment config loaded through vertx-config, then keeps
+ * the process alive until it is interrupted. Ctrl-C or SIGTERM undeploys it cleanly (a peer fails
+ * its running downloads and deletes their temp files; a cluster node leaves its cluster), waiting
+ * at most {@code stopTimeout}.
  */
 final class ServiceRunner {
   private ServiceRunner() {}
@@ -38,8 +38,10 @@ final class ServiceRunner {
    * The same in a clustered Vert.x instance joined as {@link ClusterOptions} in the config say; the
    * verticle is made once the node has joined.
    */
-  static int runClustered(JsonObject base, Path configFile, Function<ClusterNode, ? extends Deployable> verticle) {
-    // The cluster settings are part of the config, which is read before the clustered instance exists.
+  static int runClustered(
+      JsonObject base, Path configFile, Function<ClusterNode, ? extends Deployable> verticle) {
+    // The cluster settings are part of the config, which is read before the clustered instance
+    // exists.
     Vertx loader = Vertx.vertx();
     JsonObject config;
     ClusterNode node;
@@ -54,7 +56,10 @@ final class ServiceRunner {
       System.err.println("p2psync: " + reason(e));
       return 1;
     }
-    return serve(node.vertx(), Future.succeededFuture(config), deploy(node.vertx(), verticle.apply(node), config));
+    return serve(
+        node.vertx(),
+        Future.succeededFuture(config),
+        deploy(node.vertx(), verticle.apply(node), config));
   }
 
   private static Future<String> deploy(Vertx vertx, Deployable verticle, JsonObject config) {
@@ -72,10 +77,14 @@ final class ServiceRunner {
       vertx.close();
       return 1;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      stop(vertx, stopTimeout);
-      stopped.countDown();
-    }, "p2psync-stop"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  stop(vertx, stopTimeout);
+                  stopped.countDown();
+                },
+                "p2psync-stop"));
     try {
       stopped.await();
     } catch (InterruptedException e) {
@@ -84,12 +93,20 @@ final class ServiceRunner {
     return 0;
   }
 
-  /** Closing Vert.x undeploys the verticle and waits for its stop; a stop that hangs must not keep the process. */
+  /**
+   * Closing Vert.x undeploys the verticle and waits for its stop; a stop that hangs must not keep
+   * the process.
+   */
   private static void stop(Vertx vertx, Duration timeout) {
     try {
-      vertx.close().toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      vertx
+          .close()
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      System.err.println("p2psync: not stopped cleanly within " + timeout + " (stopTimeout); exiting anyway");
+      System.err.println(
+          "p2psync: not stopped cleanly within " + timeout + " (stopTimeout); exiting anyway");
     } catch (ExecutionException e) {
       System.err.println("p2psync: stopping failed: " + e.getCause());
     } catch (InterruptedException e) {

@@ -8,16 +8,25 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code p2psync tracker HOST PORT}, as the seed's {@code tracker.py HOST PORT}; with {@code --cluster},
- * one node of a tracker cluster.
+ * {@code p2psync tracker HOST PORT}, as the seed's {@code tracker.py HOST PORT}; with {@code
+ * --cluster}, one node of a tracker cluster.
  */
-@Command(name = "tracker", mixinStandardHelpOptions = true,
-    description = "Run a tracker on HOST:PORT (as the seed's tracker.py), alone or as a cluster node.")
+@Command(
+    name = "tracker",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run a tracker on HOST:PORT (as the seed's tracker.py), alone or as a cluster node.")
 final class TrackerCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "HOST", description = "Address to listen on, e.g. 127.0.0.1 or 0.0.0.0.")
+  @Parameters(
+      index = "0",
+      paramLabel = "HOST",
+      description = "Address to listen on, e.g. 127.0.0.1 or 0.0.0.0.")
   String host;
 
-  @Parameters(index = "1", paramLabel = "PORT", description = "Port to listen on (0: any free port).")
+  @Parameters(
+      index = "1",
+      paramLabel = "PORT",
+      description = "Port to listen on (0: any free port).")
   int port;
 
   @Mixin ServiceOptions service;
@@ -29,7 +38,8 @@ final class TrackerCommand implements Callable<Integer> {
     ConsoleLogging.configure(service.verbose);
     JsonObject base = cluster.addTo(new JsonObject().put("host", host).put("port", port));
     if (cluster.cluster) {
-      return ServiceRunner.runClustered(base, service.config, node -> new TrackerVerticle(null, node.replication()));
+      return ServiceRunner.runClustered(
+          base, service.config, node -> new TrackerVerticle(null, node.replication()));
     }
     return ServiceRunner.run(base, service.config, TrackerVerticle::new);
   }

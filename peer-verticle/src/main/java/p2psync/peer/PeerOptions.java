@@ -22,8 +22,12 @@ public final class PeerOptions {
   public static final String DEFAULT_TRACKER_HOST = "127.0.0.1";
   public static final int DEFAULT_TRACKER_PORT = 9000;
   public static final String DEFAULT_HOST = "0.0.0.0";
-  /** Serve on the first free port from {@link SyncConfig#getFirstPeerPort()} up, as the seed does. */
+
+  /**
+   * Serve on the first free port from {@link SyncConfig#getFirstPeerPort()} up, as the seed does.
+   */
   public static final int FIRST_FREE_PORT = -1;
+
   /** Advertise the port we listen on. */
   public static final int SAME_AS_LISTENING = 0;
 

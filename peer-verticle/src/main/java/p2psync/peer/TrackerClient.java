@@ -18,8 +18,8 @@ import p2psync.common.SeedCodec;
 import p2psync.common.SyncConfig;
 
 /**
- * The peer's one persistent tracker connection: Init on connect, then a KeepAlive every interval.
- * A KeepAlive carries {@code files} again when the folder changed since it was last advertised (the
+ * The peer's one persistent tracker connection: Init on connect, then a KeepAlive every interval. A
+ * KeepAlive carries {@code files} again when the folder changed since it was last advertised (the
  * course's tracker reads {@code files} in any message). When the connection is lost the peer keeps
  * serving and reconnects with capped exponential backoff, sending Init again. Given more trackers
  * (nodes of one tracker cluster), each attempt after a loss or a failure goes to the next one in
@@ -44,17 +44,23 @@ final class TrackerClient {
   private int failedAttempts;
   private boolean stopped;
 
-  TrackerClient(Vertx vertx, PeerOptions options, int advertisedPort,
-      Supplier<Future<Map<String, Long>>> scan, Consumer<Buffer> onDirectory) {
+  TrackerClient(
+      Vertx vertx,
+      PeerOptions options,
+      int advertisedPort,
+      Supplier<Future<Map<String, Long>>> scan,
+      Consumer<Buffer> onDirectory) {
     this.vertx = vertx;
     this.trackers = options.trackerAddresses();
     this.config = options.getSync();
     this.advertisedPort = advertisedPort;
     this.scan = scan;
     this.onDirectory = onDirectory;
-    this.client = vertx.createNetClient(new NetClientOptions()
-        .setConnectTimeout((int) config.getConnectTimeout().toMillis())
-        .setTcpNoDelay(true));
+    this.client =
+        vertx.createNetClient(
+            new NetClientOptions()
+                .setConnectTimeout((int) config.getConnectTimeout().toMillis())
+                .setTcpNoDelay(true));
   }
 
   void start() {
@@ -77,13 +83,18 @@ final class TrackerClient {
       return;
     }
     SocketAddress tracker = trackers.get(current);
-    client.connect(tracker)
+    client
+        .connect(tracker)
         .onSuccess(this::connected)
-        .onFailure(e -> {
-          LOG.log(Level.WARNING, "cannot reach the tracker at " + tracker + ": " + Failures.reason(e), e);
-          nextTracker();
-          scheduleReconnect();
-        });
+        .onFailure(
+            e -> {
+              LOG.log(
+                  Level.WARNING,
+                  "cannot reach the tracker at " + tracker + ": " + Failures.reason(e),
+                  e);
+              nextTracker();
+              scheduleReconnect();
+            });
   }
 
   private void connected(NetSocket connected) {
@@ -95,32 +106,39 @@ final class TrackerClient {
     failedAttempts = 0;
     advertised = null;
     LOG.log(Level.INFO, "connected to tracker " + trackers.get(current));
-    RecordParser lines = RecordParser.newDelimited("\n", connected).maxRecordSize(config.getMaxLineBytes());
+    RecordParser lines =
+        RecordParser.newDelimited("\n", connected).maxRecordSize(config.getMaxLineBytes());
     lines.handler(onDirectory::accept);
-    lines.exceptionHandler(e -> {
-      LOG.log(Level.WARNING, "bad line from tracker, reconnecting: " + Failures.reason(e), e);
-      connected.close();
-    });
+    lines.exceptionHandler(
+        e -> {
+          LOG.log(Level.WARNING, "bad line from tracker, reconnecting: " + Failures.reason(e), e);
+          connected.close();
+        });
     connected.closeHandler(v -> disconnected(connected));
-    connected.exceptionHandler(e -> LOG.log(Level.WARNING, "tracker connection error: " + Failures.reason(e), e));
+    connected.exceptionHandler(
+        e -> LOG.log(Level.WARNING, "tracker connection error: " + Failures.reason(e), e));
     sendUpdate(connected);
-    keepAliveTimer = vertx.setPeriodic(config.getKeepAliveInterval().toMillis(), t -> sendUpdate(connected));
+    keepAliveTimer =
+        vertx.setPeriodic(config.getKeepAliveInterval().toMillis(), t -> sendUpdate(connected));
   }
 
   /** Init (files) when the tracker has not seen the current folder, KeepAlive otherwise. */
   private void sendUpdate(NetSocket target) {
-    scan.get().onSuccess(files -> {
-      if (target != socket) {
-        return; // that connection is gone
-      }
-      if (files.equals(advertised)) {
-        target.write(SeedCodec.encodeKeepAlive(advertisedPort));
-      } else {
-        target.write(SeedCodec.encodeInit(advertisedPort, LocalFolder.entries(files)));
-        advertised = files;
-        LOG.log(Level.DEBUG, () -> "sent the tracker our " + files.size() + " files");
-      }
-    }).onFailure(e -> LOG.log(Level.ERROR, "cannot read the folder: " + Failures.reason(e), e));
+    scan.get()
+        .onSuccess(
+            files -> {
+              if (target != socket) {
+                return; // that connection is gone
+              }
+              if (files.equals(advertised)) {
+                target.write(SeedCodec.encodeKeepAlive(advertisedPort));
+              } else {
+                target.write(SeedCodec.encodeInit(advertisedPort, LocalFolder.entries(files)));
+                advertised = files;
+                LOG.log(Level.DEBUG, () -> "sent the tracker our " + files.size() + " files");
+              }
+            })
+        .onFailure(e -> LOG.log(Level.ERROR, "cannot read the folder: " + Failures.reason(e), e));
   }
 
   private void disconnected(NetSocket closed) {

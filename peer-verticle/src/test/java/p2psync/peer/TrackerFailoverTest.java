@@ -38,13 +38,19 @@ class TrackerFailoverTest {
     }
 
     Future<Integer> start(Vertx vertx, int port) {
-      server = vertx.createNetServer().connectHandler(socket -> {
-        sockets.add(socket);
-        RecordParser.newDelimited("\n", socket).handler(line -> {
-          lines.add(line.toString());
-          socket.write("{}\n");
-        });
-      });
+      server =
+          vertx
+              .createNetServer()
+              .connectHandler(
+                  socket -> {
+                    sockets.add(socket);
+                    RecordParser.newDelimited("\n", socket)
+                        .handler(
+                            line -> {
+                              lines.add(line.toString());
+                              socket.write("{}\n");
+                            });
+                  });
       return server.listen(port, "127.0.0.1").map(NetServer::actualPort);
     }
 
@@ -65,15 +71,25 @@ class TrackerFailoverTest {
     RecordingTracker second = new RecordingTracker();
     int firstPort = get(first.start(vertx));
     int secondPort = get(second.start(vertx));
-    PeerVerticle peer = new PeerVerticle(new PeerOptions()
-        .setDir(folder).setHost("127.0.0.1").setPort(0)
-        .setTrackerHost("127.0.0.1").setTrackerPort(firstPort)
-        .setTrackers(List.of("127.0.0.1:" + secondPort))
-        .setSync(new SyncConfig().setKeepAliveInterval(Duration.ofMillis(100))
-            .setReconnectBackoffMin(Duration.ofMillis(50)).setReconnectBackoffMax(Duration.ofMillis(200))));
+    PeerVerticle peer =
+        new PeerVerticle(
+            new PeerOptions()
+                .setDir(folder)
+                .setHost("127.0.0.1")
+                .setPort(0)
+                .setTrackerHost("127.0.0.1")
+                .setTrackerPort(firstPort)
+                .setTrackers(List.of("127.0.0.1:" + secondPort))
+                .setSync(
+                    new SyncConfig()
+                        .setKeepAliveInterval(Duration.ofMillis(100))
+                        .setReconnectBackoffMin(Duration.ofMillis(50))
+                        .setReconnectBackoffMax(Duration.ofMillis(200))));
     get(vertx.deployVerticle(peer));
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> first.inits() == 1 && first.lines.size() > 1);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> first.inits() == 1 && first.lines.size() > 1);
     assertThat(second.lines).isEmpty(); // the main tracker first, the others only when it fails
     get(first.kill());
     await().atMost(Duration.ofSeconds(10)).until(() -> second.inits() == 1);
@@ -87,16 +103,23 @@ class TrackerFailoverTest {
 
   @Test
   void trackersAreReadAsAnArrayOrAListAndChecked() {
-    PeerOptions fromArray = new PeerOptions(new JsonObject().put("trackers", new JsonArray().add("10.0.0.2:9000")));
+    PeerOptions fromArray =
+        new PeerOptions(new JsonObject().put("trackers", new JsonArray().add("10.0.0.2:9000")));
     assertThat(fromArray.getTrackers()).containsExactly("10.0.0.2:9000");
-    PeerOptions fromText = new PeerOptions(new JsonObject().put("trackerHost", "10.0.0.1")
-        .put("trackers", "10.0.0.2:9000, [::1]:9001"));
-    assertThat(fromText.trackerAddresses()).extracting(a -> a.host() + " " + a.port())
+    PeerOptions fromText =
+        new PeerOptions(
+            new JsonObject()
+                .put("trackerHost", "10.0.0.1")
+                .put("trackers", "10.0.0.2:9000, [::1]:9001"));
+    assertThat(fromText.trackerAddresses())
+        .extracting(a -> a.host() + " " + a.port())
         .containsExactly("10.0.0.1 9000", "10.0.0.2 9000", "::1 9001");
     assertThat(new PeerOptions(fromText.toJson()).getTrackers()).isEqualTo(fromText.getTrackers());
     for (String bad : new String[] {"nohost", ":9000", "h:0", "h:99999", "h:port", " :1"}) {
       assertThatThrownBy(() -> new PeerOptions().setTrackers(List.of(bad)))
-          .as(bad).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("trackers");
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("trackers");
     }
   }
 

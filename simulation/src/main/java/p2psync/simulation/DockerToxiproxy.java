@@ -10,13 +10,14 @@ import org.testcontainers.toxiproxy.ToxiproxyContainer;
 /**
  * A real Toxiproxy in a container ({@value #IMAGE}), started through Testcontainers. Proxies listen
  * on the ports the container exposes ({@value #FIRST_PORT} up, one per party). The tracker names
- * each peer by the address it sees, which is the container's bridge address; so parties reach
- * the proxies there, and the proxies reach our servers at the bridge's gateway. That needs the
+ * each peer by the address it sees, which is the container's bridge address; so parties reach the
+ * proxies there, and the proxies reach our servers at the bridge's gateway. That needs the
  * container's address routable from this host, as on Linux.
  */
 final class DockerToxiproxy extends ToxiproxyBackend {
   static final String IMAGE = "ghcr.io/shopify/toxiproxy:2.12.0";
   static final int FIRST_PORT = 8666;
+
   /** ToxiproxyContainer exposes 8666..8697: a tracker and 30 peers. */
   static final int MAX_PROXIES = 31;
 
@@ -38,11 +39,13 @@ final class DockerToxiproxy extends ToxiproxyBackend {
 
   static DockerToxiproxy start() throws IOException {
     if (!isDockerAvailable()) {
-      throw new IOException("--toxiproxy docker: no Docker daemon found (Testcontainers looked for one)");
+      throw new IOException(
+          "--toxiproxy docker: no Docker daemon found (Testcontainers looked for one)");
     }
     ToxiproxyContainer container = new ToxiproxyContainer(IMAGE);
     container.start();
-    ContainerNetwork bridge = container.getContainerInfo().getNetworkSettings().getNetworks().values().iterator().next();
+    ContainerNetwork bridge =
+        container.getContainerInfo().getNetworkSettings().getNetworks().values().iterator().next();
     return new DockerToxiproxy(container, bridge.getIpAddress(), bridge.getGateway());
   }
 
@@ -64,8 +67,12 @@ final class DockerToxiproxy extends ToxiproxyBackend {
   @Override
   protected String listenAddress(int index) {
     if (index >= MAX_PROXIES) {
-      throw new IllegalArgumentException("the docker backend has ports for " + MAX_PROXIES
-          + " proxies: at most " + (MAX_PROXIES - 1) + " peers");
+      throw new IllegalArgumentException(
+          "the docker backend has ports for "
+              + MAX_PROXIES
+              + " proxies: at most "
+              + (MAX_PROXIES - 1)
+              + " peers");
     }
     return "0.0.0.0:" + (FIRST_PORT + index);
   }

@@ -8,7 +8,10 @@ import java.util.Set;
 import p2psync.common.SyncConfig;
 import p2psync.tracker.cluster.LoopbackCluster;
 
-/** What one simulation runs: how many peers and files, which faults for how long, against which Toxiproxy. */
+/**
+ * What one simulation runs: how many peers and files, which faults for how long, against which
+ * Toxiproxy.
+ */
 public final class SimulationOptions {
   public static final int DEFAULT_PEERS = 8;
   public static final int DEFAULT_FILES_PER_PEER = 4;
@@ -146,7 +149,10 @@ public final class SimulationOptions {
     return this;
   }
 
-  /** {@code embedded}, {@code docker} or the URL of a running Toxiproxy ({@code http://127.0.0.1:8474}). */
+  /**
+   * {@code embedded}, {@code docker} or the URL of a running Toxiproxy ({@code
+   * http://127.0.0.1:8474}).
+   */
   public String toxiproxy() {
     return toxiproxy;
   }

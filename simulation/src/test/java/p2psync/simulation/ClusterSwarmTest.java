@@ -43,7 +43,8 @@ class ClusterSwarmTest {
     List<Node> nodes = List.of(cluster.start(), cluster.start(), cluster.start());
     swarm = new Swarm(vertx, root, cluster.config());
     for (int i = 0; i < 6; i++) {
-      Swarm.Peer peer = swarm.addPeer("peer" + i, Map.of("from-peer" + i + ".txt", bytes("content " + i + "\n")));
+      Swarm.Peer peer =
+          swarm.addPeer("peer" + i, Map.of("from-peer" + i + ".txt", bytes("content " + i + "\n")));
       // Two peers per node, the other nodes as fail-over in order.
       Node main = nodes.get(i % 3);
       List<String> others = new ArrayList<>();
@@ -54,16 +55,25 @@ class ClusterSwarmTest {
       swarm.useTracker("127.0.0.1", main.port());
       await(swarm.startPeer(peer));
     }
-    await().atMost(TestSupport.TIMEOUT).until(() -> swarm.isConverged()
-        && swarm.folderStates().get("peer0").files().size() == 6);
+    await()
+        .atMost(TestSupport.TIMEOUT)
+        .until(() -> swarm.isConverged() && swarm.folderStates().get("peer0").files().size() == 6);
 
     cluster.kill(nodes.get(0)); // peer0 and peer3 lose their tracker
-    Files.writeString(swarm.peer("peer3").folder().resolve("after-the-kill.txt"), "written while its node is dead\n");
-    await().atMost(TestSupport.TIMEOUT).until(() -> swarm.isConverged()
-        && swarm.folderStates().get("peer1").files().containsKey("after-the-kill.txt"));
+    Files.writeString(
+        swarm.peer("peer3").folder().resolve("after-the-kill.txt"),
+        "written while its node is dead\n");
+    await()
+        .atMost(TestSupport.TIMEOUT)
+        .until(
+            () ->
+                swarm.isConverged()
+                    && swarm.folderStates().get("peer1").files().containsKey("after-the-kill.txt"));
     assertThat(swarm.folderStates().get("peer4").files()).hasSize(7);
     // the survivors agree, and peer3 is served by one of them under its own address
-    await().atMost(Duration.ofSeconds(5)).until(() -> nodes.get(1).line().equals(nodes.get(2).line()));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> nodes.get(1).line().equals(nodes.get(2).line()));
     assertThat(nodes.get(1).line()).contains("after-the-kill.txt");
   }
 }

@@ -13,49 +13,65 @@ import org.junit.jupiter.params.provider.MethodSource;
 import p2psync.common.SyncConfig;
 
 /**
- * The convergence matrix: peers x fault profile, each cell a whole simulation through the
- * embedded Toxiproxy that must converge with every invariant kept. The default matrix is sized
- * for CI (a few minutes on 2 cores, small files, shrunk timings); {@code -Dsim.matrix=full} runs
- * more peers, every fault alone, bigger files and longer fault phases.
+ * The convergence matrix: peers x fault profile, each cell a whole simulation through the embedded
+ * Toxiproxy that must converge with every invariant kept. The default matrix is sized for CI (a few
+ * minutes on 2 cores, small files, shrunk timings); {@code -Dsim.matrix=full} runs more peers,
+ * every fault alone, bigger files and longer fault phases.
  */
 class ConvergenceMatrixTest {
   private static final boolean FULL = "full".equals(System.getProperty("sim.matrix"));
 
   static Stream<Arguments> cells() {
     List<Integer> peers = FULL ? List.of(3, 12, 30, 50) : List.of(3, 12, 30);
-    List<String> profiles = FULL
-        ? Stream.concat(Stream.of("none", "all"), Stream.of(Fault.values()).map(Fault::cliName)).toList()
-        : List.of("none", "latency", "drop", "reset", "stall", "tracker-restart", "all");
+    List<String> profiles =
+        FULL
+            ? Stream.concat(Stream.of("none", "all"), Stream.of(Fault.values()).map(Fault::cliName))
+                .toList()
+            : List.of("none", "latency", "drop", "reset", "stall", "tracker-restart", "all");
     // and the tracker cluster's rows: 3 nodes, a node killed, or every fault at once
-    Stream<Arguments> cluster = Stream.of("tracker-crash", "all").map(profile -> Arguments.of(12, 3, profile));
+    Stream<Arguments> cluster =
+        Stream.of("tracker-crash", "all").map(profile -> Arguments.of(12, 3, profile));
     return Stream.concat(
-        peers.stream().flatMap(n -> profiles.stream().map(profile -> Arguments.of(n, 1, profile))), cluster);
+        peers.stream().flatMap(n -> profiles.stream().map(profile -> Arguments.of(n, 1, profile))),
+        cluster);
   }
 
   @ParameterizedTest(name = "{0} peers, {1} tracker(s), faults: {2}")
   @MethodSource("cells")
-  void peersConvergeAndKeepEveryInvariant(int peers, int trackers, String profile) throws Exception {
+  void peersConvergeAndKeepEveryInvariant(int peers, int trackers, String profile)
+      throws Exception {
     Set<Fault> faults = Fault.parseList(profile);
-    SimulationReport report = Simulation.run(new SimulationOptions()
-        .peers(peers)
-        .trackers(trackers)
-        .filesPerPeer(FULL ? 4 : 2)
-        .maxFileSize(FULL ? 1 << 20 : 48 * 1024)
-        .faults(faults)
-        .duration(Duration.ofMillis(FULL ? 6_000 : 2_500))
-        .convergeTimeout(Duration.ofSeconds(30))
-        .seed(peers * 1000L + (trackers - 1) * 100L + profile.hashCode()) // the single-tracker cells keep their seeds
-        .sync(matrixTimings()), sample -> {});
+    SimulationReport report =
+        Simulation.run(
+            new SimulationOptions()
+                .peers(peers)
+                .trackers(trackers)
+                .filesPerPeer(FULL ? 4 : 2)
+                .maxFileSize(FULL ? 1 << 20 : 48 * 1024)
+                .faults(faults)
+                .duration(Duration.ofMillis(FULL ? 6_000 : 2_500))
+                .convergeTimeout(Duration.ofSeconds(30))
+                .seed(
+                    peers * 1000L
+                        + (trackers - 1) * 100L
+                        + profile.hashCode()) // the single-tracker cells keep their seeds
+                .sync(matrixTimings()),
+            sample -> {});
 
     assertThat(report.violations()).as(report.summary()).isEmpty();
     assertThat(report.converged()).as(report.summary()).isTrue();
-    if (!EnumSet.of(Fault.DROP, Fault.RESET, Fault.STALL).stream().filter(faults::contains).toList().isEmpty()) {
+    if (!EnumSet.of(Fault.DROP, Fault.RESET, Fault.STALL).stream()
+        .filter(faults::contains)
+        .toList()
+        .isEmpty()) {
       // the faults hit transfers: some failed (short body, reset, idle timeout) and were retried
       assertThat(report.transfersFailed()).as(report.summary()).isPositive();
     }
   }
 
-  /** Shorter still than the simulation's defaults, so that a stall times out within the fault phase. */
+  /**
+   * Shorter still than the simulation's defaults, so that a stall times out within the fault phase.
+   */
   private static SyncConfig matrixTimings() {
     return SimulationOptions.shrunkTimings()
         .setKeepAliveInterval(Duration.ofMillis(250))

@@ -26,17 +26,30 @@ class SimulationTest {
   @TempDir Path dir;
 
   private static SimulationOptions small(String toxiproxy, Set<Fault> faults) {
-    return new SimulationOptions().peers(4).filesPerPeer(2).maxFileSize(64 * 1024).faults(faults)
-        .duration(Duration.ofMillis(2_500)).seed(7).toxiproxy(toxiproxy)
-        .sync(SimulationOptions.shrunkTimings().setKeepAliveInterval(Duration.ofMillis(250))
-            .setTransferIdleTimeout(Duration.ofMillis(800)));
+    return new SimulationOptions()
+        .peers(4)
+        .filesPerPeer(2)
+        .maxFileSize(64 * 1024)
+        .faults(faults)
+        .duration(Duration.ofMillis(2_500))
+        .seed(7)
+        .toxiproxy(toxiproxy)
+        .sync(
+            SimulationOptions.shrunkTimings()
+                .setKeepAliveInterval(Duration.ofMillis(250))
+                .setTransferIdleTimeout(Duration.ofMillis(800)));
   }
 
   @Test
-  void aToxiproxyAtAUrlRunsTheSameSimulationAndKeepsNoProxyAfterwards(Vertx vertx) throws Exception {
+  void aToxiproxyAtAUrlRunsTheSameSimulationAndKeepsNoProxyAfterwards(Vertx vertx)
+      throws Exception {
     EmbeddedToxiproxy other = await(EmbeddedToxiproxy.start(vertx, "127.0.0.1", 0));
-    SimulationReport report = Simulation.run(
-        small("http://127.0.0.1:" + other.port(), EnumSet.of(Fault.STALL, Fault.CUT, Fault.CRASH)), s -> {});
+    SimulationReport report =
+        Simulation.run(
+            small(
+                "http://127.0.0.1:" + other.port(),
+                EnumSet.of(Fault.STALL, Fault.CUT, Fault.CRASH)),
+            s -> {});
 
     assertThat(report.converged()).as(report.summary()).isTrue();
     assertThat(report.toxiproxy()).contains("at 127.0.0.1:" + other.port());
@@ -46,28 +59,42 @@ class SimulationTest {
 
   @Test
   void dockerBackendConverges() throws Exception {
-    Assumptions.assumeTrue(DockerToxiproxy.isDockerAvailable(),
-        "no Docker daemon here: the docker backend (" + DockerToxiproxy.IMAGE + ") is tested only where Docker runs");
-    SimulationReport report = Simulation.run(small(SimulationOptions.DOCKER, EnumSet.allOf(Fault.class)), s -> {});
+    Assumptions.assumeTrue(
+        DockerToxiproxy.isDockerAvailable(),
+        "no Docker daemon here: the docker backend ("
+            + DockerToxiproxy.IMAGE
+            + ") is tested only where Docker runs");
+    SimulationReport report =
+        Simulation.run(small(SimulationOptions.DOCKER, EnumSet.allOf(Fault.class)), s -> {});
     assertThat(report.converged()).as(report.summary()).isTrue();
   }
 
   @Test
   void theReportIsWrittenAsJsonAndSelfContainedHtml() throws Exception {
-    SimulationReport report = Simulation.run(small(SimulationOptions.EMBEDDED, EnumSet.of(Fault.LATENCY, Fault.CHURN)), s -> {});
+    SimulationReport report =
+        Simulation.run(
+            small(SimulationOptions.EMBEDDED, EnumSet.of(Fault.LATENCY, Fault.CHURN)), s -> {});
     report.writeTo(dir.resolve("out"));
 
     String json = Files.readString(dir.resolve("out/report.json"));
-    assertThat(io.vertx.core.json.JsonObject.of().mergeIn(new io.vertx.core.json.JsonObject(json)).getBoolean("converged"))
+    assertThat(
+            io.vertx.core.json.JsonObject.of()
+                .mergeIn(new io.vertx.core.json.JsonObject(json))
+                .getBoolean("converged"))
         .isTrue();
-    assertThat(json).contains("\"timeline\"", "\"windows\"", "\"bytesMoved\"", "\"fault\" : \"churn\"");
+    assertThat(json)
+        .contains("\"timeline\"", "\"windows\"", "\"bytesMoved\"", "\"fault\" : \"churn\"");
     String html = Files.readString(dir.resolve("out/report.html"));
-    assertThat(html).contains("<svg", "<polyline", "latency", "churn").doesNotContain("<script", "src=\"http");
+    assertThat(html)
+        .contains("<svg", "<polyline", "latency", "churn")
+        .doesNotContain("<script", "src=\"http");
     assertThat(html).containsPattern("<td>\\d+(\\.\\d+)? (B|KiB|MiB)</td><td>(yes|no)</td>");
     assertThat(ReportHtml.size(512)).isEqualTo("512 B");
     assertThat(ReportHtml.size(12_800)).isEqualTo("12.5 KiB");
     assertThat(ReportHtml.size(3 * 1048576 + 262_144)).isEqualTo("3.25 MiB");
-    assertThat(report.peerSummaries()).extracting(SimulationReport.PeerSummary::role).contains("joins late", "leaves");
+    assertThat(report.peerSummaries())
+        .extracting(SimulationReport.PeerSummary::role)
+        .contains("joins late", "leaves");
   }
 
   @Test
@@ -75,26 +102,54 @@ class SimulationTest {
     Duration span = Duration.ofSeconds(10);
     Duration idle = Duration.ofSeconds(1);
     FaultPlan all = FaultPlan.draw(42, 12, 3, EnumSet.allOf(Fault.class), span, idle);
-    assertThat(FaultPlan.draw(42, 12, 3, EnumSet.allOf(Fault.class), span, idle).windows()).isEqualTo(all.windows());
-    assertThat(FaultPlan.draw(43, 12, 3, EnumSet.allOf(Fault.class), span, idle).windows()).isNotEqualTo(all.windows());
+    assertThat(FaultPlan.draw(42, 12, 3, EnumSet.allOf(Fault.class), span, idle).windows())
+        .isEqualTo(all.windows());
+    assertThat(FaultPlan.draw(43, 12, 3, EnumSet.allOf(Fault.class), span, idle).windows())
+        .isNotEqualTo(all.windows());
     for (Fault fault : Fault.values()) {
-      List<FaultPlan.Window> alone = FaultPlan.draw(42, 12, 3, EnumSet.of(fault), span, idle).windows();
-      assertThat(alone).isNotEmpty().allSatisfy(w -> assertThat(w.endMillis()).isLessThanOrEqualTo(span.toMillis()));
-      assertThat(withoutIds(alone)).isEqualTo(withoutIds(all.windows().stream().filter(w -> w.fault() == fault).toList()));
+      List<FaultPlan.Window> alone =
+          FaultPlan.draw(42, 12, 3, EnumSet.of(fault), span, idle).windows();
+      assertThat(alone)
+          .isNotEmpty()
+          .allSatisfy(w -> assertThat(w.endMillis()).isLessThanOrEqualTo(span.toMillis()));
+      assertThat(withoutIds(alone))
+          .isEqualTo(withoutIds(all.windows().stream().filter(w -> w.fault() == fault).toList()));
     }
     // a single tracker has no cluster to crash a node of or to partition; the rest is the same
     FaultPlan single = FaultPlan.draw(42, 12, EnumSet.allOf(Fault.class), span, idle);
-    assertThat(withoutIds(single.windows())).isEqualTo(withoutIds(all.windows().stream()
-        .filter(w -> w.fault() != Fault.TRACKER_CRASH && w.fault() != Fault.PARTITION).toList()));
-    assertThat(all.windows()).filteredOn(w -> w.fault() == Fault.TRACKER_CRASH).singleElement()
+    assertThat(withoutIds(single.windows()))
+        .isEqualTo(
+            withoutIds(
+                all.windows().stream()
+                    .filter(w -> w.fault() != Fault.TRACKER_CRASH && w.fault() != Fault.PARTITION)
+                    .toList()));
+    assertThat(all.windows())
+        .filteredOn(w -> w.fault() == Fault.TRACKER_CRASH)
+        .singleElement()
         .satisfies(w -> assertThat(w.target()).matches("tracker(-[23])?"));
-    assertThat(all.windows()).filteredOn(w -> w.fault() == Fault.STALL)
-        .allSatisfy(w -> assertThat(w.endMillis() - w.startMillis()).isGreaterThanOrEqualTo(2 * idle.toMillis()));
+    assertThat(all.windows())
+        .filteredOn(w -> w.fault() == Fault.STALL)
+        .allSatisfy(
+            w ->
+                assertThat(w.endMillis() - w.startMillis())
+                    .isGreaterThanOrEqualTo(2 * idle.toMillis()));
   }
 
   private static List<String> withoutIds(List<FaultPlan.Window> windows) {
-    return windows.stream().map(w -> w.fault() + " " + w.peer() + " " + w.startMillis() + " " + w.endMillis() + " " + w.level())
-        .sorted().toList();
+    return windows.stream()
+        .map(
+            w ->
+                w.fault()
+                    + " "
+                    + w.peer()
+                    + " "
+                    + w.startMillis()
+                    + " "
+                    + w.endMillis()
+                    + " "
+                    + w.level())
+        .sorted()
+        .toList();
   }
 
   @Test
@@ -111,8 +166,11 @@ class SimulationTest {
   void theCheckerFlagsAPartialFileUnderARealNameAndAnythingOutsideTheFolders() throws Exception {
     Workload workload = Workload.generate(3, 2, 2, 4096, Set.of());
     Path folder = Files.createDirectories(dir.resolve("peer-01"));
-    Map.Entry<String, Workload.Version> file = workload.winners().entrySet().stream()
-        .filter(e -> e.getValue().bytes().length > 1).findFirst().orElseThrow();
+    Map.Entry<String, Workload.Version> file =
+        workload.winners().entrySet().stream()
+            .filter(e -> e.getValue().bytes().length > 1)
+            .findFirst()
+            .orElseThrow();
     byte[] bytes = file.getValue().bytes();
     Files.write(folder.resolve(file.getKey()), Arrays.copyOf(bytes, bytes.length / 2));
     Files.writeString(dir.resolve("stray.txt"), "written outside every folder");

@@ -5,8 +5,8 @@ import java.util.Objects;
 import p2psync.common.FileEntry;
 
 /**
- * What the directory knows of one peer: the address it serves files on and the files it
- * advertised. Immutable; what a {@link Replication} ships between tracker nodes.
+ * What the directory knows of one peer: the address it serves files on and the files it advertised.
+ * Immutable; what a {@link Replication} ships between tracker nodes.
  *
  * @param ip the address the tracker saw on the peer's tracker connection
  * @param port the port the peer serves files on

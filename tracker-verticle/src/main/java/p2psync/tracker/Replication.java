@@ -11,23 +11,24 @@ import io.vertx.core.Future;
  */
 public interface Replication {
   /** The stand-alone tracker: nothing is shared. */
-  Replication NONE = new Replication() {
-    @Override
-    public Future<Void> start(Context context, TrackerOptions options, RemotePeers directory) {
-      return Future.succeededFuture();
-    }
+  Replication NONE =
+      new Replication() {
+        @Override
+        public Future<Void> start(Context context, TrackerOptions options, RemotePeers directory) {
+          return Future.succeededFuture();
+        }
 
-    @Override
-    public void localPeerChanged(long peerId, PeerRecord peer) {}
+        @Override
+        public void localPeerChanged(long peerId, PeerRecord peer) {}
 
-    @Override
-    public void localPeerRemoved(long peerId) {}
+        @Override
+        public void localPeerRemoved(long peerId) {}
 
-    @Override
-    public Future<Void> stop() {
-      return Future.succeededFuture();
-    }
-  };
+        @Override
+        public Future<Void> stop() {
+          return Future.succeededFuture();
+        }
+      };
 
   /** Called once the tracker listens; the tracker is started when the returned future is. */
   Future<Void> start(Context context, TrackerOptions options, RemotePeers directory);
@@ -40,9 +41,14 @@ public interface Replication {
 
   Future<Void> stop();
 
-  /** The tracker's directory as a replication sees it: peers of other trackers, under negative ids. */
+  /**
+   * The tracker's directory as a replication sees it: peers of other trackers, under negative ids.
+   */
   interface RemotePeers {
-    /** Adds or replaces a remote peer; {@code id} must be negative, so it never meets a local peer's. */
+    /**
+     * Adds or replaces a remote peer; {@code id} must be negative, so it never meets a local
+     * peer's.
+     */
     void put(long id, PeerRecord peer);
 
     void remove(long id);

@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * A client accepted by a proxy and its connection to the upstream, relayed by two links:
- * upstream (client to server) and downstream (server to client). The client is paused until the
- * upstream is connected, so nothing it sends is lost. Finished once both sockets are closed.
+ * A client accepted by a proxy and its connection to the upstream, relayed by two links: upstream
+ * (client to server) and downstream (server to client). The client is paused until the upstream is
+ * connected, so nothing it sends is lost. Finished once both sockets are closed.
  */
 final class ProxyConnection {
   private final Vertx vertx;

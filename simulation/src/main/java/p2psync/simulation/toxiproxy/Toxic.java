@@ -16,8 +16,8 @@ record Toxic(
     String name, ToxicKind kind, Direction stream, float toxicity, Map<String, Long> attributes) {
 
   /**
-   * A toxic from a create request, with Toxiproxy's defaults (toxic_collection.go,
-   * AddToxicJson): stream downstream, toxicity 1, name {@code <type>_<stream>}.
+   * A toxic from a create request, with Toxiproxy's defaults (toxic_collection.go, AddToxicJson):
+   * stream downstream, toxicity 1, name {@code <type>_<stream>}.
    */
   static Toxic fromCreateRequest(JsonObject json) {
     String streamName = JsonInput.string(json, "stream", "downstream");

@@ -33,13 +33,18 @@ public record ClusterNode(Vertx vertx, HazelcastClusterManager clusterManager) {
       return Future.failedFuture(e);
     }
     return Vertx.builder()
-        .with(new VertxOptions().setEventBusOptions(new EventBusOptions().setPort(options.getBusPort())))
+        .with(
+            new VertxOptions()
+                .setEventBusOptions(new EventBusOptions().setPort(options.getBusPort())))
         .withClusterManager(manager)
         .buildClustered()
         .map(vertx -> new ClusterNode(vertx, manager));
   }
 
-  /** The tracker verticle's side of this node: deploy {@code new TrackerVerticle(options, node.replication())}. */
+  /**
+   * The tracker verticle's side of this node: deploy {@code new TrackerVerticle(options,
+   * node.replication())}.
+   */
   public ClusterReplication replication() {
     return new ClusterReplication(clusterManager);
   }
@@ -55,7 +60,8 @@ public record ClusterNode(Vertx vertx, HazelcastClusterManager clusterManager) {
       try {
         return Config.loadFromFile(options.getHazelcastConfig().toFile());
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot read the Hazelcast config " + options.getHazelcastConfig(), e);
+        throw new UncheckedIOException(
+            "cannot read the Hazelcast config " + options.getHazelcastConfig(), e);
       }
     }
     Config config = ConfigUtil.loadConfig();
@@ -65,25 +71,37 @@ public record ClusterNode(Vertx vertx, HazelcastClusterManager clusterManager) {
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
-    join.getTcpIpConfig().setEnabled(true).setMembers(
-        options.getMembers().isEmpty() ? java.util.List.of(options.getHost()) : options.getMembers());
-    // Bind and advertise exactly the address asked for (the event bus follows it), not every interface.
+    join.getTcpIpConfig()
+        .setEnabled(true)
+        .setMembers(
+            options.getMembers().isEmpty()
+                ? java.util.List.of(options.getHost())
+                : options.getMembers());
+    // Bind and advertise exactly the address asked for (the event bus follows it), not every
+    // interface.
     config.setProperty("hazelcast.local.localAddress", options.getHost());
     config.setProperty(ClusterProperty.SOCKET_BIND_ANY.getName(), "false");
-    config.setProperty(ClusterProperty.HEARTBEAT_INTERVAL_SECONDS.getName(),
+    config.setProperty(
+        ClusterProperty.HEARTBEAT_INTERVAL_SECONDS.getName(),
         seconds(sync.getClusterHeartbeatInterval(), 1));
-    config.setProperty(ClusterProperty.MAX_NO_HEARTBEAT_SECONDS.getName(),
+    config.setProperty(
+        ClusterProperty.MAX_NO_HEARTBEAT_SECONDS.getName(),
         seconds(sync.getClusterMemberTimeout(), 2));
     String joinWait = seconds(sync.getClusterJoinWait(), 0);
     config.setProperty(ClusterProperty.WAIT_SECONDS_BEFORE_JOIN.getName(), joinWait);
     config.setProperty(ClusterProperty.MAX_WAIT_SECONDS_BEFORE_JOIN.getName(), joinWait);
-    config.setProperty(ClusterProperty.MERGE_FIRST_RUN_DELAY_SECONDS.getName(), seconds(sync.getClusterMergeDelay(), 1));
-    config.setProperty(ClusterProperty.MERGE_NEXT_RUN_DELAY_SECONDS.getName(), seconds(sync.getClusterMergeDelay(), 1));
+    config.setProperty(
+        ClusterProperty.MERGE_FIRST_RUN_DELAY_SECONDS.getName(),
+        seconds(sync.getClusterMergeDelay(), 1));
+    config.setProperty(
+        ClusterProperty.MERGE_NEXT_RUN_DELAY_SECONDS.getName(),
+        seconds(sync.getClusterMergeDelay(), 1));
     config.setProperty(ClusterProperty.PHONE_HOME_ENABLED.getName(), "false");
     // Vert.x closes the member when the process stops; Hazelcast's own hook would race it.
     config.setProperty(ClusterProperty.SHUTDOWNHOOK_ENABLED.getName(), "false");
     if (System.getProperty(ClusterProperty.LOGGING_TYPE.getName()) == null) {
-      config.setProperty(ClusterProperty.LOGGING_TYPE.getName(), "jdk"); // as the rest of p2psync logs
+      config.setProperty(
+          ClusterProperty.LOGGING_TYPE.getName(), "jdk"); // as the rest of p2psync logs
     }
     return config;
   }

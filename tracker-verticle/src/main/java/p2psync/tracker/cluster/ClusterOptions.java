@@ -9,16 +9,19 @@ import p2psync.common.ConfigLoader;
 import p2psync.common.Validate;
 
 /**
- * How a tracker node finds the others: the address and port its Hazelcast member listens on and
- * the members it joins over TCP/IP (never multicast, so it works on a LAN and on loopback alike).
- * JSON keys: {@code clusterHost}, {@code clusterPort}, {@code clusterBusPort}, {@code clusterMembers} (an array or a
- * comma-separated string of {@code host:port}), {@code clusterName}, {@code hazelcastConfig} (a
- * Hazelcast XML or YAML file used as is instead). The timings are {@code SyncConfig}'s.
+ * How a tracker node finds the others: the address and port its Hazelcast member listens on and the
+ * members it joins over TCP/IP (never multicast, so it works on a LAN and on loopback alike). JSON
+ * keys: {@code clusterHost}, {@code clusterPort}, {@code clusterBusPort}, {@code clusterMembers}
+ * (an array or a comma-separated string of {@code host:port}), {@code clusterName}, {@code
+ * hazelcastConfig} (a Hazelcast XML or YAML file used as is instead). The timings are {@code
+ * SyncConfig}'s.
  */
 public final class ClusterOptions {
   public static final String DEFAULT_HOST = "127.0.0.1";
+
   /** Hazelcast's own default; the next free one is taken when it is in use. */
   public static final int DEFAULT_PORT = 5701;
+
   public static final String DEFAULT_NAME = "p2psync";
 
   private String host = DEFAULT_HOST;
@@ -41,12 +44,13 @@ public final class ClusterOptions {
   }
 
   public JsonObject toJson() {
-    JsonObject json = new JsonObject()
-        .put("clusterHost", host)
-        .put("clusterPort", port)
-        .put("clusterBusPort", busPort)
-        .put("clusterMembers", new JsonArray(new ArrayList<>(members)))
-        .put("clusterName", name);
+    JsonObject json =
+        new JsonObject()
+            .put("clusterHost", host)
+            .put("clusterPort", port)
+            .put("clusterBusPort", busPort)
+            .put("clusterMembers", new JsonArray(new ArrayList<>(members)))
+            .put("clusterName", name);
     return hazelcastConfig == null ? json : json.put("hazelcastConfig", hazelcastConfig.toString());
   }
 
@@ -70,7 +74,10 @@ public final class ClusterOptions {
     return this;
   }
 
-  /** The port of the clustered event bus between nodes; 0: any free one. Fix it to open it in a firewall. */
+  /**
+   * The port of the clustered event bus between nodes; 0: any free one. Fix it to open it in a
+   * firewall.
+   */
   public int getBusPort() {
     return busPort;
   }

@@ -35,12 +35,12 @@ import p2psync.tracker.TrackerOptions;
  * sequence; every node keeps the other nodes' records in its own directory, under negative ids.
  *
  * <ul>
- *   <li>A record that arrives in sequence is applied at once: one event-bus hop between a change
- *       on one node and the directory of every other.
+ *   <li>A record that arrives in sequence is applied at once: one event-bus hop between a change on
+ *       one node and the directory of every other.
  *   <li>A gap in a node's sequence (a partition, a subscription not yet seen by the sender), or a
  *       heartbeat ({@code clusterSyncInterval}) showing a sequence beyond the last one applied,
- *       makes the node ask for that node's full state, which replaces what it held of it. A
- *       joining node asks every member at once.
+ *       makes the node ask for that node's full state, which replaces what it held of it. A joining
+ *       node asks every member at once.
  *   <li>Hazelcast's membership decides who is alive: a node that leaves or dies (no heartbeat for
  *       {@code clusterMemberTimeout}) takes its peers out of every other directory, and records
  *       from a node that is not a member are ignored.
@@ -56,6 +56,7 @@ public final class ClusterReplication implements Replication {
 
   /** Published: every node's peer records, heartbeats and full states. */
   static final String RECORDS = "p2psync.tracker.cluster.records";
+
   /** Published: "node X, send your full state". */
   static final String SYNC = "p2psync.tracker.cluster.sync";
 
@@ -78,10 +79,14 @@ public final class ClusterReplication implements Replication {
   // ---- the other nodes' peers
   /** The other nodes, as Hazelcast's membership has them. */
   private final Set<String> members = new HashSet<>();
+
   private final Map<String, Origin> origins = new HashMap<>();
   private long nextRemoteId = -1;
 
-  /** What this node holds of another node: its peers, by their id there, and how far its stream went. */
+  /**
+   * What this node holds of another node: its peers, by their id there, and how far its stream
+   * went.
+   */
   private static final class Origin {
     long sequence;
     final Map<Long, Long> directoryIds = new HashMap<>();
@@ -99,36 +104,49 @@ public final class ClusterReplication implements Replication {
     this.vertx = context.owner();
     this.sync = options.getSync();
     this.directory = directory;
-    consumers.add(vertx.eventBus().<JsonObject>consumer(RECORDS, m -> guarded("record", m.body(), this::onRecord)));
-    consumers.add(vertx.eventBus().<JsonObject>consumer(SYNC, m -> guarded("sync request", m.body(), this::onSyncRequest)));
+    consumers.add(
+        vertx
+            .eventBus()
+            .<JsonObject>consumer(RECORDS, m -> guarded("record", m.body(), this::onRecord)));
+    consumers.add(
+        vertx
+            .eventBus()
+            .<JsonObject>consumer(
+                SYNC, m -> guarded("sync request", m.body(), this::onSyncRequest)));
     // Subscribed first, so that nothing published after a state we asked for is missed.
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
         .compose(v -> context.executeBlocking(this::listenToMembership))
-        .map(current -> {
-          started = true;
-          current.forEach(this::memberAdded);
-          heartbeatTimer = vertx.setPeriodic(sync.getClusterSyncInterval().toMillis(), t -> heartbeat());
-          LOG.log(Level.INFO, "tracker node " + self() + " joined the cluster; other nodes: " + members);
-          return null;
-        });
+        .map(
+            current -> {
+              started = true;
+              current.forEach(this::memberAdded);
+              heartbeatTimer =
+                  vertx.setPeriodic(sync.getClusterSyncInterval().toMillis(), t -> heartbeat());
+              LOG.log(
+                  Level.INFO,
+                  "tracker node " + self() + " joined the cluster; other nodes: " + members);
+              return null;
+            });
   }
 
   /** Local calls into Hazelcast, off the event loop all the same: they may take its locks. */
   private Set<String> listenToMembership() {
     Cluster cluster = clusterManager.getHazelcastInstance().getCluster();
-    membershipListener = cluster.addMembershipListener(new MembershipListener() {
-      @Override
-      public void memberAdded(MembershipEvent event) {
-        String id = event.getMember().getUuid().toString();
-        context.runOnContext(v -> ClusterReplication.this.memberAdded(id));
-      }
+    membershipListener =
+        cluster.addMembershipListener(
+            new MembershipListener() {
+              @Override
+              public void memberAdded(MembershipEvent event) {
+                String id = event.getMember().getUuid().toString();
+                context.runOnContext(v -> ClusterReplication.this.memberAdded(id));
+              }
 
-      @Override
-      public void memberRemoved(MembershipEvent event) {
-        String id = event.getMember().getUuid().toString();
-        context.runOnContext(v -> ClusterReplication.this.memberRemoved(id));
-      }
-    });
+              @Override
+              public void memberRemoved(MembershipEvent event) {
+                String id = event.getMember().getUuid().toString();
+                context.runOnContext(v -> ClusterReplication.this.memberRemoved(id));
+              }
+            });
     Set<String> current = new HashSet<>();
     for (Member member : cluster.getMembers()) {
       current.add(member.getUuid().toString());
@@ -140,20 +158,27 @@ public final class ClusterReplication implements Replication {
   public Future<Void> stop() {
     stopped = true;
     vertx.cancelTimer(heartbeatTimer);
-    Future<Void> unsubscribed = Future.all(consumers.stream().map(MessageConsumer::unregister).toList()).mapEmpty();
+    Future<Void> unsubscribed =
+        Future.all(consumers.stream().map(MessageConsumer::unregister).toList()).mapEmpty();
     UUID listener = membershipListener;
     if (listener == null) {
       return unsubscribed;
     }
-    return unsubscribed.compose(v -> context.executeBlocking(() -> {
-      try {
-        clusterManager.getHazelcastInstance().getCluster().removeMembershipListener(listener);
-      } catch (RuntimeException e) {
-        // the member is already shutting down with Vert.x: nothing left to listen to
-        LOG.log(Level.DEBUG, "membership listener not removed", e);
-      }
-      return null;
-    }));
+    return unsubscribed.compose(
+        v ->
+            context.executeBlocking(
+                () -> {
+                  try {
+                    clusterManager
+                        .getHazelcastInstance()
+                        .getCluster()
+                        .removeMembershipListener(listener);
+                  } catch (RuntimeException e) {
+                    // the member is already shutting down with Vert.x: nothing left to listen to
+                    LOG.log(Level.DEBUG, "membership listener not removed", e);
+                  }
+                  return null;
+                }));
   }
 
   // ---- our peers --------------------------------------------------------------------------------
@@ -179,17 +204,19 @@ public final class ClusterReplication implements Replication {
     if (self().equals(request.getString("node")) && !statePending) {
       // Several nodes may ask at once (a join, a heal): one state answers them all.
       statePending = true;
-      context.runOnContext(v -> {
-        statePending = false;
-        JsonArray peers = new JsonArray();
-        localPeers.forEach((id, peer) -> peers.add(encode(peer).put("peer", id)));
-        publish(new JsonObject().put("kind", "state").put("seq", sequence).put("peers", peers));
-      });
+      context.runOnContext(
+          v -> {
+            statePending = false;
+            JsonArray peers = new JsonArray();
+            localPeers.forEach((id, peer) -> peers.add(encode(peer).put("peer", id)));
+            publish(new JsonObject().put("kind", "state").put("seq", sequence).put("peers", peers));
+          });
     }
   }
 
   private void publish(JsonObject message) {
-    // Changes before the cluster is joined are kept in localPeers; the first heartbeat announces them.
+    // Changes before the cluster is joined are kept in localPeers; the first heartbeat announces
+    // them.
     if (started && !stopped) {
       vertx.eventBus().publish(RECORDS, message.put("node", self()));
     }
@@ -203,7 +230,8 @@ public final class ClusterReplication implements Replication {
       return;
     }
     if (!members.contains(node)) {
-      // Not (or no longer) a member: its peers must stay out. If it joins, memberAdded asks for its state.
+      // Not (or no longer) a member: its peers must stay out. If it joins, memberAdded asks for its
+      // state.
       LOG.log(Level.DEBUG, "ignoring a record of " + node + ", not a member");
       return;
     }
@@ -222,7 +250,9 @@ public final class ClusterReplication implements Replication {
         if (seq == origin.sequence + 1) {
           if (kind.equals("peer")) {
             PeerRecord peer = decode(message);
-            directory.put(origin.directoryIds.computeIfAbsent(message.getLong("peer"), k -> nextRemoteId--), peer);
+            directory.put(
+                origin.directoryIds.computeIfAbsent(message.getLong("peer"), k -> nextRemoteId--),
+                peer);
           } else {
             Long id = origin.directoryIds.remove(message.getLong("peer"));
             if (id != null) {
@@ -231,7 +261,8 @@ public final class ClusterReplication implements Replication {
           }
           origin.sequence = seq;
         } else if (seq > origin.sequence + 1) {
-          askForState(node, origin, "records " + (origin.sequence + 1) + ".." + (seq - 1) + " missed");
+          askForState(
+              node, origin, "records " + (origin.sequence + 1) + ".." + (seq - 1) + " missed");
         }
       }
       case "beat" -> {
@@ -250,15 +281,20 @@ public final class ClusterReplication implements Replication {
       JsonObject peer = peers.getJsonObject(i);
       state.put(peer.getLong("peer"), decode(peer));
     }
-    origin.directoryIds.entrySet().removeIf(e -> {
-      if (!state.containsKey(e.getKey())) {
-        directory.remove(e.getValue());
-        return true;
-      }
-      return false;
-    });
-    state.forEach((peerId, peer) ->
-        directory.put(origin.directoryIds.computeIfAbsent(peerId, k -> nextRemoteId--), peer));
+    origin
+        .directoryIds
+        .entrySet()
+        .removeIf(
+            e -> {
+              if (!state.containsKey(e.getKey())) {
+                directory.remove(e.getValue());
+                return true;
+              }
+              return false;
+            });
+    state.forEach(
+        (peerId, peer) ->
+            directory.put(origin.directoryIds.computeIfAbsent(peerId, k -> nextRemoteId--), peer));
   }
 
   private void askForState(String node, Origin origin, String why) {
@@ -285,8 +321,12 @@ public final class ClusterReplication implements Replication {
     Origin origin = origins.remove(node);
     if (origin != null) {
       origin.directoryIds.values().forEach(directory::remove);
-      LOG.log(Level.INFO, "tracker node " + node + " left the cluster; peers of it leaving the directory: "
-          + origin.directoryIds.size());
+      LOG.log(
+          Level.INFO,
+          "tracker node "
+              + node
+              + " left the cluster; peers of it leaving the directory: "
+              + origin.directoryIds.size());
     }
   }
 
@@ -331,10 +371,16 @@ public final class ClusterReplication implements Replication {
     try {
       handler.accept(body);
     } catch (RuntimeException e) {
-      // Another node's bad message must not take this one down; it is dropped, the next state repairs.
+      // Another node's bad message must not take this one down; it is dropped, the next state
+      // repairs.
       String text = String.valueOf(body);
-      LOG.log(Level.WARNING, "ignoring a bad " + what + " from the cluster: "
-          + (text.length() > 200 ? text.substring(0, 200) + "..." : text), e);
+      LOG.log(
+          Level.WARNING,
+          "ignoring a bad "
+              + what
+              + " from the cluster: "
+              + (text.length() > 200 ? text.substring(0, 200) + "..." : text),
+          e);
     }
   }
 }

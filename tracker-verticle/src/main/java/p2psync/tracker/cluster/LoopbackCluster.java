@@ -46,7 +46,8 @@ public final class LoopbackCluster implements AutoCloseable {
 
   /**
    * {@code config} with cluster timings for tests: no join wait, 1 s heartbeats, a node dead after
-   * 2 s without one (Hazelcast counts whole seconds), sync heartbeats every 200 ms, merges every 2 s.
+   * 2 s without one (Hazelcast counts whole seconds), sync heartbeats every 200 ms, merges every 2
+   * s.
    */
   public static SyncConfig shrink(SyncConfig config) {
     return config
@@ -81,17 +82,27 @@ public final class LoopbackCluster implements AutoCloseable {
     // Every live node as a member to join, as an operator lists them: the first may be gone by now.
     List<String> members = new ArrayList<>(List.of("127.0.0.1:" + firstPort));
     for (Node node : nodes) {
-      members.add("127.0.0.1:" + node.cluster().clusterManager().getHazelcastInstance().getCluster()
-          .getLocalMember().getAddress().getPort());
+      members.add(
+          "127.0.0.1:"
+              + node.cluster()
+                  .clusterManager()
+                  .getHazelcastInstance()
+                  .getCluster()
+                  .getLocalMember()
+                  .getAddress()
+                  .getPort());
     }
-    ClusterOptions options = new ClusterOptions()
-        .setHost("127.0.0.1")
-        .setPort(nodes.isEmpty() ? firstPort : freePort())
-        .setMembers(members)
-        .setName(name);
+    ClusterOptions options =
+        new ClusterOptions()
+            .setHost("127.0.0.1")
+            .setPort(nodes.isEmpty() ? firstPort : freePort())
+            .setMembers(members)
+            .setName(name);
     ClusterNode cluster = get(ClusterNode.start(options, config));
-    TrackerVerticle tracker = new TrackerVerticle(
-        new TrackerOptions().setHost("127.0.0.1").setPort(0).setSync(config), cluster.replication());
+    TrackerVerticle tracker =
+        new TrackerVerticle(
+            new TrackerOptions().setHost("127.0.0.1").setPort(0).setSync(config),
+            cluster.replication());
     try {
       get(cluster.vertx().deployVerticle(tracker));
     } catch (RuntimeException e) {
@@ -130,29 +141,34 @@ public final class LoopbackCluster implements AutoCloseable {
 
   /**
    * Cuts the replication between {@code side} and the other nodes: every record, state and request
-   * one side publishes is dropped on arrival at the other, as a partition shorter than
-   * {@code clusterMemberTimeout} does (Hazelcast's membership stays whole: a partition long enough
-   * to split it is only possible with real networks between the nodes). Nodes of {@code side} that
-   * are no longer running are left out, and nodes started later are on neither side. {@link #heal()}
+   * one side publishes is dropped on arrival at the other, as a partition shorter than {@code
+   * clusterMemberTimeout} does (Hazelcast's membership stays whole: a partition long enough to
+   * split it is only possible with real networks between the nodes). Nodes of {@code side} that are
+   * no longer running are left out, and nodes started later are on neither side. {@link #heal()}
    * ends it.
    */
   public void partition(List<Node> side) {
     heal();
     Set<String> sideIds = new HashSet<>();
-    side.stream().filter(nodes::contains).forEach(node -> sideIds.add(memberId(node))); // dead ones have no side
+    side.stream()
+        .filter(nodes::contains)
+        .forEach(node -> sideIds.add(memberId(node))); // dead ones have no side
     for (Node node : nodes) {
       boolean inSide = sideIds.contains(memberId(node));
-      Handler<DeliveryContext<Object>> interceptor = delivery -> {
-        String address = delivery.message().address();
-        boolean records = ClusterReplication.RECORDS.equals(address);
-        if ((records || ClusterReplication.SYNC.equals(address)) && delivery.message().body() instanceof JsonObject body) {
-          String from = body.getString(records ? "node" : "from"); // a request's "node" is the one asked
-          if (from != null && sideIds.contains(from) != inSide) {
-            return; // from the other side: lost on the way
-          }
-        }
-        delivery.next();
-      };
+      Handler<DeliveryContext<Object>> interceptor =
+          delivery -> {
+            String address = delivery.message().address();
+            boolean records = ClusterReplication.RECORDS.equals(address);
+            if ((records || ClusterReplication.SYNC.equals(address))
+                && delivery.message().body() instanceof JsonObject body) {
+              String from =
+                  body.getString(records ? "node" : "from"); // a request's "node" is the one asked
+              if (from != null && sideIds.contains(from) != inSide) {
+                return; // from the other side: lost on the way
+              }
+            }
+            delivery.next();
+          };
       node.cluster().vertx().eventBus().addInboundInterceptor(interceptor);
       partitions.put(node, interceptor);
     }
@@ -160,12 +176,20 @@ public final class LoopbackCluster implements AutoCloseable {
 
   /** Ends a {@link #partition}; the nodes' next sync heartbeats repair what was lost. */
   public void heal() {
-    partitions.forEach((node, interceptor) -> node.cluster().vertx().eventBus().removeInboundInterceptor(interceptor));
+    partitions.forEach(
+        (node, interceptor) ->
+            node.cluster().vertx().eventBus().removeInboundInterceptor(interceptor));
     partitions.clear();
   }
 
   private static String memberId(Node node) {
-    return node.cluster().clusterManager().getHazelcastInstance().getCluster().getLocalMember().getUuid().toString();
+    return node.cluster()
+        .clusterManager()
+        .getHazelcastInstance()
+        .getCluster()
+        .getLocalMember()
+        .getUuid()
+        .toString();
   }
 
   @Override
@@ -180,7 +204,10 @@ public final class LoopbackCluster implements AutoCloseable {
 
   private static <T> T get(Future<T> future) {
     try {
-      return future.toCompletionStage().toCompletableFuture().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      return future
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       throw new IllegalStateException("cluster node: " + e.getCause().getMessage(), e.getCause());
     } catch (InterruptedException e) {
@@ -191,7 +218,10 @@ public final class LoopbackCluster implements AutoCloseable {
     }
   }
 
-  /** A port free now on 127.0.0.1; Hazelcast takes the next one up if another process beats it to it. */
+  /**
+   * A port free now on 127.0.0.1; Hazelcast takes the next one up if another process beats it to
+   * it.
+   */
   private static int freePort() {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
-import p2psync.tracker.SeedClient;
 import p2psync.common.SyncConfig;
+import p2psync.tracker.SeedClient;
 import p2psync.tracker.cluster.LoopbackCluster.Node;
 
 /**
@@ -36,10 +36,15 @@ class ClusterReplicationTest {
 
   @BeforeAll
   static void form() {
-    // Peers expire after 6 s of silence; nodes after 2 s without a heartbeat (a killed node is noticed
+    // Peers expire after 6 s of silence; nodes after 2 s without a heartbeat (a killed node is
+    // noticed
     // in about 0.5 s, but a loaded 2-core machine has taken 3.7 s).
-    cluster = new LoopbackCluster(LoopbackCluster.shrink(new SyncConfig()
-        .setKeepAliveInterval(Duration.ofSeconds(2)).setTrackerExpiry(Duration.ofSeconds(6))));
+    cluster =
+        new LoopbackCluster(
+            LoopbackCluster.shrink(
+                new SyncConfig()
+                    .setKeepAliveInterval(Duration.ofSeconds(2))
+                    .setTrackerExpiry(Duration.ofSeconds(6))));
     a = cluster.start();
     b = cluster.start();
     c = cluster.start();
@@ -51,27 +56,47 @@ class ClusterReplicationTest {
   }
 
   static String init(int port, String... nameMtimes) {
-    String files = Arrays.stream(nameMtimes).map(nm -> {
-      String[] parts = nm.split("@");
-      return "{\"name\": \"" + parts[0] + "\", \"mtime\": " + parts[1] + "}";
-    }).collect(Collectors.joining(", "));
+    String files =
+        Arrays.stream(nameMtimes)
+            .map(
+                nm -> {
+                  String[] parts = nm.split("@");
+                  return "{\"name\": \"" + parts[0] + "\", \"mtime\": " + parts[1] + "}";
+                })
+            .collect(Collectors.joining(", "));
     return "{\"port\": " + port + ", \"files\": [" + files + "]}";
   }
 
-  /** The directory line naming {@code entries}, each {@code name@port@mtime}, as every node must send it. */
+  /**
+   * The directory line naming {@code entries}, each {@code name@port@mtime}, as every node must
+   * send it.
+   */
   static String line(String... entries) {
-    return Arrays.stream(entries).map(e -> {
-      String[] parts = e.split("@");
-      return "\"" + parts[0] + "\": {\"ip\": \"127.0.0.1\", \"port\": " + parts[1] + ", \"mtime\": " + parts[2] + "}";
-    }).collect(Collectors.joining(", ", "{", "}"));
+    return Arrays.stream(entries)
+        .map(
+            e -> {
+              String[] parts = e.split("@");
+              return "\""
+                  + parts[0]
+                  + "\": {\"ip\": \"127.0.0.1\", \"port\": "
+                  + parts[1]
+                  + ", \"mtime\": "
+                  + parts[2]
+                  + "}";
+            })
+        .collect(Collectors.joining(", ", "{", "}"));
   }
 
   static void awaitAllServe(String expected, Node... nodes) {
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).untilAsserted(() -> {
-      for (Node node : nodes) {
-        assertThat(node.line()).as("node on " + node.port()).isEqualTo(expected);
-      }
-    });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(5))
+        .untilAsserted(
+            () -> {
+              for (Node node : nodes) {
+                assertThat(node.line()).as("node on " + node.port()).isEqualTo(expected);
+              }
+            });
   }
 
   @Test
@@ -84,8 +109,10 @@ class ClusterReplicationTest {
       awaitAllServe(expected, a, b, c);
       // and a peer of another node gets it in its reply
       try (SeedClient other = new SeedClient(c.port())) {
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-            assertThat(other.ask("{\"port\": 8002, \"files\": []}")).isEqualTo(expected));
+        await()
+            .atMost(Duration.ofSeconds(5))
+            .untilAsserted(
+                () -> assertThat(other.ask("{\"port\": 8002, \"files\": []}")).isEqualTo(expected));
       }
     }
     awaitAllServe("{}", a, b, c);
@@ -114,7 +141,8 @@ class ClusterReplicationTest {
   void tiesGoToTheSameWinnerOnEveryNodeWhateverTheArrivalOrder() throws Exception {
     try (SeedClient high = new SeedClient(a.port())) {
       high.ask(init(8012, "tie.txt@500", "only-high.txt@1"));
-      try (SeedClient low = new SeedClient(c.port()); SeedClient middle = new SeedClient(b.port())) {
+      try (SeedClient low = new SeedClient(c.port());
+          SeedClient middle = new SeedClient(b.port())) {
         low.ask(init(8010, "tie.txt@500"));
         middle.ask(init(8011, "tie.txt@500"));
         awaitAllServe(line("only-high.txt@8012@1", "tie.txt@8010@500"), a, b, c);
@@ -145,19 +173,25 @@ class ClusterReplicationTest {
   @Order(5)
   void aJoiningNodeGetsTheFullStateAndAKilledNodesPeersLeaveWithinTrackerExpiry() throws Exception {
     ScheduledExecutorService keepAlive = Executors.newSingleThreadScheduledExecutor();
-    try (SeedClient onA = new SeedClient(a.port()); SeedClient onB = new SeedClient(b.port())) {
+    try (SeedClient onA = new SeedClient(a.port());
+        SeedClient onB = new SeedClient(b.port())) {
       onA.ask(init(8020, "from-a.txt@1"));
       onB.ask(init(8021, "from-b.txt@2"));
-      // Both peers stay alive however long a node takes to start on a loaded machine (replies unread:
+      // Both peers stay alive however long a node takes to start on a loaded machine (replies
+      // unread:
       // a few bytes a second).
-      keepAlive.scheduleAtFixedRate(() -> {
-        try {
-          onA.send("{\"port\": 8020}\n");
-          onB.send("{\"port\": 8021}\n");
-        } catch (Exception e) {
-          // b's peer loses its node below: nothing to keep alive there
-        }
-      }, 500, 500, TimeUnit.MILLISECONDS);
+      keepAlive.scheduleAtFixedRate(
+          () -> {
+            try {
+              onA.send("{\"port\": 8020}\n");
+              onB.send("{\"port\": 8021}\n");
+            } catch (Exception e) {
+              // b's peer loses its node below: nothing to keep alive there
+            }
+          },
+          500,
+          500,
+          TimeUnit.MILLISECONDS);
       String both = line("from-a.txt@8020@1", "from-b.txt@8021@2");
       awaitAllServe(both, a, b, c);
 
@@ -169,7 +203,8 @@ class ClusterReplicationTest {
       String onlyA = line("from-a.txt@8020@1");
       awaitAllServe(onlyA, a, c, d);
       long detectedMillis = (System.nanoTime() - killedAt) / 1_000_000;
-      System.out.println("a killed node's peers left the other nodes after " + detectedMillis + " ms");
+      System.out.println(
+          "a killed node's peers left the other nodes after " + detectedMillis + " ms");
       assertThat(detectedMillis).isLessThan(cluster.config().getTrackerExpiry().toMillis());
     } finally {
       keepAlive.shutdownNow();
