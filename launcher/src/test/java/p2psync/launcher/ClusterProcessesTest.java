@@ -6,9 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import p2psync.tracker.SeedClient;
+import p2psync.tracker.cluster.LoopbackCluster;
 
 /**
  * Three {@code p2psync tracker --cluster} processes on loopback, as an operator starts them; one is
@@ -130,11 +128,8 @@ class ClusterProcessesTest {
     }
   }
 
+  /** Hazelcast ports out of the ephemeral range: see {@link LoopbackCluster#memberPort()}. */
   private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return LoopbackCluster.memberPort();
   }
 }

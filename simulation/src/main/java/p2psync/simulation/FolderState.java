@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
@@ -16,7 +17,8 @@ import p2psync.common.FileNames;
 
 /**
  * What a synchronized folder holds, for comparing folders: each syncable regular file's size,
- * SHA-256 and mtime (seconds), plus any of our temp files found. Blocking: not for an event loop.
+ * SHA-256 and mtime (seconds), plus any of our temp files found; an entry that vanishes while the
+ * folder is read is left out. Blocking: not for an event loop.
  */
 public record FolderState(Map<String, FileState> files, int tempFiles) {
 
@@ -33,15 +35,20 @@ public record FolderState(Map<String, FileState> files, int tempFiles) {
           temps++;
           continue;
         }
-        BasicFileAttributes attrs =
-            Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        if (FileNames.isSyncable(name) && attrs.isRegularFile()) {
-          files.put(
-              name,
-              new FileState(
-                  attrs.size(),
-                  sha256(entry),
-                  Math.floorDiv(attrs.lastModifiedTime().toMillis(), 1000L)));
+        try {
+          BasicFileAttributes attrs =
+              Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+          if (FileNames.isSyncable(name) && attrs.isRegularFile()) {
+            files.put(
+                name,
+                new FileState(
+                    attrs.size(),
+                    sha256(entry),
+                    Math.floorDiv(attrs.lastModifiedTime().toMillis(), 1000L)));
+          }
+        } catch (NoSuchFileException gone) {
+          // Renamed or deleted since the listing (another program's temp file, say): the folder
+          // as it is now does not hold it.
         }
       }
     }

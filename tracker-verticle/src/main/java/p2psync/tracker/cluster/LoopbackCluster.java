@@ -60,7 +60,7 @@ public final class LoopbackCluster implements AutoCloseable {
 
   private final SyncConfig config;
   private final String name = "p2psync-loopback-" + UUID.randomUUID();
-  private final int firstPort = freePort();
+  private final int firstPort = memberPort();
   private final List<Node> nodes = new ArrayList<>();
   private final Map<Node, Handler<DeliveryContext<Object>>> partitions = new HashMap<>();
 
@@ -95,7 +95,7 @@ public final class LoopbackCluster implements AutoCloseable {
     ClusterOptions options =
         new ClusterOptions()
             .setHost("127.0.0.1")
-            .setPort(nodes.isEmpty() ? firstPort : freePort())
+            .setPort(nodes.isEmpty() ? firstPort : memberPort())
             .setMembers(members)
             .setName(name);
     ClusterNode cluster = get(ClusterNode.start(options, config));
@@ -222,11 +222,23 @@ public final class LoopbackCluster implements AutoCloseable {
    * A port free now on 127.0.0.1; Hazelcast takes the next one up if another process beats it to
    * it.
    */
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+  /**
+   * A free loopback port for a Hazelcast member, below Linux's ephemeral range (32768 and up). The
+   * others keep reconnecting to a killed member's port; were it an ephemeral one, a reconnect's own
+   * local port could be that very port, and TCP connects such a socket to itself (Hazelcast fails
+   * with "Connecting to self!").
+   */
+  public static int memberPort() {
+    int span = 32_000 - 20_000;
+    int start = java.util.concurrent.ThreadLocalRandom.current().nextInt(span);
+    for (int i = 0; i < span; i++) {
+      int port = 20_000 + (start + i) % span;
+      try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        return socket.getLocalPort();
+      } catch (IOException taken) {
+        // try the next one
+      }
     }
+    throw new UncheckedIOException(new IOException("no free port in 20000..31999 on loopback"));
   }
 }
