@@ -77,6 +77,7 @@ final class Download implements FileResponseDecoder.Listener {
 
   private long expected = -1;
   private long received;
+  private final long startedAt = System.currentTimeMillis();
   private int tenthsLogged = -1; // the first chunk is logged too
   private long lastActivityNanos;
   private long idleTimer = -1;
@@ -96,6 +97,36 @@ final class Download implements FileResponseDecoder.Listener {
     this.name = name;
     this.source = source;
     this.tempPath = folder.root().resolve(FileNames.newTempName());
+  }
+
+  /** Where it stands, for a status page. */
+  PeerStatus.Transfer progressNow() {
+    return new PeerStatus.Transfer(
+        name,
+        source.address(),
+        received,
+        expected,
+        startedAt,
+        System.currentTimeMillis() - startedAt,
+        "running",
+        null);
+  }
+
+  /** How it ended, for a status page. */
+  PeerStatus.Transfer ended(Throwable failure) {
+    return new PeerStatus.Transfer(
+        name,
+        source.address(),
+        received,
+        expected,
+        startedAt,
+        System.currentTimeMillis() - startedAt,
+        failure == null ? "done" : "failed",
+        failure == null ? null : Failures.reason(failure));
+  }
+
+  long received() {
+    return received;
   }
 
   /**
