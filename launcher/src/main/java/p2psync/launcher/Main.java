@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       BenchCommand.class,
       SimulateCommand.class,
+      StatusCommand.class,
       ToxiproxyCommand.class,
       CommandLine.HelpCommand.class
     })

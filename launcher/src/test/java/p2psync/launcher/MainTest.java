@@ -8,7 +8,7 @@ class MainTest extends ConsoleCapture {
   @Test
   void helpOnEveryCommand() {
     for (String command :
-        new String[] {"tracker", "peer", "run", "demo", "simulate", "toxiproxy"}) {
+        new String[] {"tracker", "peer", "run", "demo", "simulate", "toxiproxy", "status"}) {
       assertThat(Main.execute(command, "--help")).isZero();
       assertThat(output()).contains("Usage: p2psync " + command);
     }
