@@ -101,19 +101,15 @@ final class Download implements FileResponseDecoder.Listener {
 
   /** Where it stands, for a status page. */
   PeerStatus.Transfer progressNow() {
-    return new PeerStatus.Transfer(
-        name,
-        source.address(),
-        received,
-        expected,
-        startedAt,
-        System.currentTimeMillis() - startedAt,
-        "running",
-        null);
+    return transfer("running", null);
   }
 
-  /** How it ended, for a status page. */
+  /** How it ended (null: it did not fail), for a status page. */
   PeerStatus.Transfer ended(Throwable failure) {
+    return failure == null ? transfer("done", null) : transfer("failed", Failures.reason(failure));
+  }
+
+  private PeerStatus.Transfer transfer(String state, String reason) {
     return new PeerStatus.Transfer(
         name,
         source.address(),
@@ -121,8 +117,8 @@ final class Download implements FileResponseDecoder.Listener {
         expected,
         startedAt,
         System.currentTimeMillis() - startedAt,
-        failure == null ? "done" : "failed",
-        failure == null ? null : Failures.reason(failure));
+        state,
+        reason);
   }
 
   long received() {

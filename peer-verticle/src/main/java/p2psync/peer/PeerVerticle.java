@@ -2,9 +2,7 @@ package p2psync.peer;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.lang.System.Logger;
@@ -19,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import p2psync.common.DirectoryEntry;
+import p2psync.common.OnContext;
 import p2psync.common.ProtocolException;
 import p2psync.common.SeedCodec;
 import p2psync.peer.web.PeerWeb;
@@ -131,12 +130,7 @@ public class PeerVerticle extends VerticleBase {
 
   /** What a status page shows, built on the peer's event loop: callable from any thread. */
   public Future<PeerStatus> status() {
-    if (Vertx.currentContext() == context) {
-      return Future.succeededFuture(statusNow());
-    }
-    Promise<PeerStatus> status = Promise.promise();
-    context.runOnContext(v -> status.complete(statusNow()));
-    return status.future();
+    return OnContext.call(context, this::statusNow);
   }
 
   private PeerStatus statusNow() {

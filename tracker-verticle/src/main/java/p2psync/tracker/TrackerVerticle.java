@@ -2,9 +2,7 @@ package p2psync.tracker;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
@@ -20,6 +18,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import p2psync.common.FileEntry;
 import p2psync.common.LocalPorts;
+import p2psync.common.OnContext;
 import p2psync.tracker.web.TrackerWeb;
 
 /**
@@ -149,12 +148,7 @@ public class TrackerVerticle extends VerticleBase {
 
   /** What a status page shows, built on the tracker's event loop: callable from any thread. */
   public Future<TrackerStatus> status() {
-    if (Vertx.currentContext() == context) {
-      return Future.succeededFuture(statusNow());
-    }
-    Promise<TrackerStatus> status = Promise.promise();
-    context.runOnContext(v -> status.complete(statusNow()));
-    return status.future();
+    return OnContext.call(context, this::statusNow);
   }
 
   /** {@link #status()} on the event loop. */
