@@ -171,7 +171,8 @@ public final class Simulation {
   /** The tracker behind its proxy, and a proxy for each peer whose port the peer advertises. */
   private void wireProxies() throws Exception {
     if (options.trackers() == 1) {
-      int trackerPort = await(swarm.startTracker(0));
+      // Fixed from the start, so that a dashboard left open follows the tracker through restarts.
+      int trackerPort = await(swarm.setTrackerHttpPort(options.httpPort()).startTracker(0));
       trackerProxy = toxiproxy.createProxy(proxyPrefix + "tracker", trackerPort);
       ToxiproxyBackend.Endpoint tracker = toxiproxy.reach(trackerProxy);
       swarm.useTracker(tracker.host(), tracker.port());
