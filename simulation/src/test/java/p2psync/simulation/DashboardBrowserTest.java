@@ -116,12 +116,19 @@ class DashboardBrowserTest {
     }
   }
 
-  /** The states of the grid's cells, of one name's row or (null) of all. */
+  /**
+   * The states of the grid's cells, of one name's row or (null) of all: read in one script, as the
+   * page may redraw the grid between two WebDriver calls.
+   */
+  @SuppressWarnings("unchecked")
   private static List<String> states(WebDriver browser, String name) {
     String selector = name == null ? "#grid td.cell" : "#grid td.cell[data-name='" + name + "']";
-    return browser.findElements(By.cssSelector(selector)).stream()
-        .map(cell -> cell.getAttribute("data-state"))
-        .toList();
+    return (List<String>)
+        ((JavascriptExecutor) browser)
+            .executeScript(
+                "return Array.from(document.querySelectorAll(arguments[0]),"
+                    + " c => c.dataset.state);",
+                selector);
   }
 
   private static File executable(String variable, String... candidates) {

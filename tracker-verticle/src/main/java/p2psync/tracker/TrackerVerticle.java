@@ -101,15 +101,22 @@ public class TrackerVerticle extends VerticleBase {
               LOG.log(Level.INFO, "Waiting for connections on port " + s.actualPort());
               return replication
                   .start(context, options, new Remote())
-                  .compose(v -> startWeb())
                   .recover(
                       e -> {
                         LocalPorts.release(s.actualPort());
-                        return replication
-                            .stop()
-                            .eventually(s::close)
-                            .transform(ar -> Future.failedFuture(e));
-                      });
+                        return s.close().transform(ar -> Future.failedFuture(e));
+                      })
+                  .compose(
+                      v ->
+                          startWeb()
+                              .recover(
+                                  e -> {
+                                    LocalPorts.release(s.actualPort());
+                                    return replication
+                                        .stop()
+                                        .eventually(s::close)
+                                        .transform(ar -> Future.failedFuture(e));
+                                  }));
             });
   }
 

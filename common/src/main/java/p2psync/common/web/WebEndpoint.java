@@ -11,6 +11,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.function.Supplier;
+import p2psync.common.LocalPorts;
 
 /**
  * The HTTP endpoint a tracker or a peer opens when {@code httpPort} is set: {@code GET /api/status}
@@ -78,14 +79,6 @@ public final class WebEndpoint {
         .createHttpServer(new HttpServerOptions().setHost(options.getHost()))
         .requestHandler(router)
         .listen(options.getPort())
-        .map(
-            s -> {
-              server = s;
-              LOG.log(
-                  Level.INFO,
-                  what + " status on http://" + options.getHost() + ":" + s.actualPort() + "/");
-              return s.actualPort();
-            })
         .recover(
             e ->
                 Future.failedFuture(
@@ -96,7 +89,26 @@ public final class WebEndpoint {
                             + options.getPort()
                             + ": "
                             + e.getMessage(),
-                        e)));
+                        e)))
+        .compose(
+            s -> {
+              if (!LocalPorts.hold(s.actualPort())) {
+                // Vert.x would share the socket with another of our servers instead of failing.
+                return s.close()
+                    .transform(
+                        ar ->
+                            Future.failedFuture(
+                                new IllegalStateException(
+                                    "cannot open the HTTP endpoint: port "
+                                        + s.actualPort()
+                                        + " is taken")));
+              }
+              server = s;
+              LOG.log(
+                  Level.INFO,
+                  what + " status on http://" + options.getHost() + ":" + s.actualPort() + "/");
+              return Future.succeededFuture(s.actualPort());
+            });
   }
 
   /** The actual port, once listening; -1 before. */
@@ -105,6 +117,10 @@ public final class WebEndpoint {
   }
 
   public Future<Void> close() {
-    return server == null ? Future.succeededFuture() : server.close();
+    if (server == null) {
+      return Future.succeededFuture();
+    }
+    LocalPorts.release(server.actualPort());
+    return server.close();
   }
 }

@@ -85,7 +85,11 @@ public final class TrackerWeb {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
-    watchers.forEach(HttpServerResponse::end);
+    for (HttpServerResponse watcher : watchers) {
+      if (!watcher.closed() && !watcher.ended()) {
+        watcher.end();
+      }
+    }
     watchers.clear();
     return endpoint.close();
   }
