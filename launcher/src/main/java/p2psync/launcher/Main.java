@@ -20,8 +20,8 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       BenchCommand.class,
       SimulateCommand.class,
-      StatusCommand.class,
       ToxiproxyCommand.class,
+      StatusCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

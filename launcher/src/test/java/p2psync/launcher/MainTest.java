@@ -21,6 +21,9 @@ class MainTest extends ConsoleCapture {
     assertThat(output().replaceAll("\\s+", " "))
         .contains(
             " simulate Run a tracker and N peers behind Toxiproxy under faults until they converge. toxiproxy ");
+    assertThat(output().replaceAll("\\s+", " "))
+        .contains(
+            " status Show the status of a tracker or a peer started with --http-port, read from http://HOST:PORT/api/status. help ");
   }
 
   @Test

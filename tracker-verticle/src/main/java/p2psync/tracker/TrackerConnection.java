@@ -150,8 +150,6 @@ final class TrackerConnection {
     directory.remove(peerId);
     if (servedAddress != null) {
       tracker.event("peer " + servedAddress + " left");
-    }
-    if (servedAddress != null) {
       tracker.localPeerRemoved(peerId);
     }
     tracker.closed(this, servedAddress);
