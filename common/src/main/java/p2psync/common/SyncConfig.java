@@ -36,6 +36,7 @@ public final class SyncConfig {
   public static final Duration DEFAULT_CLUSTER_SYNC_INTERVAL = Duration.ofSeconds(1);
   public static final Duration DEFAULT_CLUSTER_JOIN_WAIT = Duration.ofSeconds(1);
   public static final Duration DEFAULT_CLUSTER_MERGE_DELAY = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_STATUS_PUSH_INTERVAL = Duration.ofSeconds(1);
 
   private Duration keepAliveInterval = DEFAULT_KEEP_ALIVE_INTERVAL;
   private Duration trackerExpiry; // null: DEFAULT_TRACKER_EXPIRY_INTERVALS x keepAliveInterval
@@ -56,6 +57,7 @@ public final class SyncConfig {
   private Duration clusterSyncInterval = DEFAULT_CLUSTER_SYNC_INTERVAL;
   private Duration clusterJoinWait = DEFAULT_CLUSTER_JOIN_WAIT;
   private Duration clusterMergeDelay = DEFAULT_CLUSTER_MERGE_DELAY;
+  private Duration statusPushInterval = DEFAULT_STATUS_PUSH_INTERVAL;
 
   public SyncConfig() {}
 
@@ -113,6 +115,10 @@ public final class SyncConfig {
         json,
         "clusterMergeDelay",
         v -> setClusterMergeDelay(parseDuration("clusterMergeDelay", v)));
+    ifPresent(
+        json,
+        "statusPushInterval",
+        v -> setStatusPushInterval(parseDuration("statusPushInterval", v)));
     if (reconnectBackoffMax.compareTo(reconnectBackoffMin) < 0) {
       throw new IllegalArgumentException(
           "reconnectBackoffMax must not be below reconnectBackoffMin");
@@ -144,7 +150,8 @@ public final class SyncConfig {
         .put("clusterHeartbeatInterval", clusterHeartbeatInterval.toString())
         .put("clusterSyncInterval", clusterSyncInterval.toString())
         .put("clusterJoinWait", clusterJoinWait.toString())
-        .put("clusterMergeDelay", clusterMergeDelay.toString());
+        .put("clusterMergeDelay", clusterMergeDelay.toString())
+        .put("statusPushInterval", statusPushInterval.toString());
   }
 
   /** How often a peer sends a KeepAlive. */
@@ -352,6 +359,19 @@ public final class SyncConfig {
 
   public SyncConfig setClusterMergeDelay(Duration value) {
     clusterMergeDelay = Validate.positive("clusterMergeDelay", value);
+    return this;
+  }
+
+  /**
+   * How often the tracker's dashboard looks for a change to push to its open pages (a change is
+   * pushed at most once per interval, however many messages caused it).
+   */
+  public Duration getStatusPushInterval() {
+    return statusPushInterval;
+  }
+
+  public SyncConfig setStatusPushInterval(Duration value) {
+    statusPushInterval = Validate.positive("statusPushInterval", value);
     return this;
   }
 

@@ -29,7 +29,8 @@ class SyncConfigTest {
           "clusterHeartbeatInterval",
           "clusterMemberTimeout",
           "clusterSyncInterval",
-          "clusterMergeDelay");
+          "clusterMergeDelay",
+          "statusPushInterval");
   static final List<String> INT_KEYS =
       List.of(
           "firstPeerPort",

@@ -19,6 +19,8 @@ final class ConsoleLogging {
   /** Held: java.util.logging keeps loggers weakly, and a collected one forgets its level. */
   private static final Logger HAZELCAST = Logger.getLogger("com.hazelcast");
 
+  private static final Logger MICROMETER = Logger.getLogger("io.micrometer");
+
   private ConsoleLogging() {}
 
   /** No log lines at all: a command that prints its own progress. */
@@ -80,6 +82,9 @@ final class ConsoleLogging {
     root.addHandler(handler);
     // A cluster node's Hazelcast member narrates every step at INFO; its warnings are what matter.
     HAZELCAST.setLevel(verbose ? Level.INFO : Level.WARNING);
+    // vertx-micrometer-metrics 5.0 registers its net-server gauge once per connection, and
+    // Micrometer warns (once) that it ignores the duplicates: noise for a user, shown with -v.
+    MICROMETER.setLevel(verbose ? Level.INFO : Level.SEVERE);
   }
 
   /** StreamHandler buffers; a console must show each line at once. */

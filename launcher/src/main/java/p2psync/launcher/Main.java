@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       SimulateCommand.class,
       ToxiproxyCommand.class,
+      StatusCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

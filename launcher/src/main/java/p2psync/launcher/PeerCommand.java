@@ -52,6 +52,8 @@ final class PeerCommand implements Callable<Integer> {
 
   @Mixin ServiceOptions service;
 
+  @Mixin HttpMixin http;
+
   @Override
   public Integer call() {
     ConsoleLogging.configure(service.verbose);
@@ -69,6 +71,7 @@ final class PeerCommand implements Callable<Integer> {
     if (advertisedPort != null) {
       base.put("advertisedPort", advertisedPort);
     }
+    http.addTo(base);
     return ServiceRunner.run(base, service.config, PeerVerticle::new);
   }
 }

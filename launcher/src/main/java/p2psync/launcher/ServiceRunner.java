@@ -15,6 +15,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import p2psync.common.ConfigLoader;
 import p2psync.common.SyncConfig;
+import p2psync.common.web.Metrics;
 import p2psync.tracker.cluster.ClusterNode;
 import p2psync.tracker.cluster.ClusterOptions;
 
@@ -29,7 +30,8 @@ final class ServiceRunner {
 
   /** Returns the exit code: 1 when the configuration or the deployment fails. */
   static int run(JsonObject base, Path configFile, Supplier<? extends Deployable> verticle) {
-    Vertx vertx = Vertx.vertx();
+    // With Vert.x's own metrics on, for /metrics when httpPort is set (a few counters otherwise).
+    Vertx vertx = Metrics.vertx();
     Future<JsonObject> config = ConfigLoader.load(vertx, base, configFile);
     return serve(vertx, config, config.compose(json -> deploy(vertx, verticle.get(), json)));
   }

@@ -134,6 +134,14 @@ final class SimulateCommand implements Callable<Integer> {
       description = "Print the peers' and tracker's log lines instead of a progress line.")
   boolean verbose;
 
+  @Option(
+      names = "--http-port",
+      paramLabel = "N",
+      description =
+          "Serve the tracker's dashboard, status API and metrics on 127.0.0.1:N while the run goes"
+              + " (one tracker only; default: none).")
+  Integer httpPort;
+
   @Override
   public Integer call() throws Exception {
     SimulationOptions options;
@@ -150,7 +158,11 @@ final class SimulateCommand implements Callable<Integer> {
               .seed(seed)
               .toxiproxy(toxiproxy)
               .root(keep)
+              .httpPort(httpPort == null ? -1 : httpPort)
               .sync(loadTimings());
+      if (httpPort != null && trackers > 1) {
+        throw new IllegalArgumentException("--http-port works with one tracker only");
+      }
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -33,10 +33,13 @@ final class TrackerCommand implements Callable<Integer> {
 
   @Mixin ClusterMixin cluster;
 
+  @Mixin HttpMixin http;
+
   @Override
   public Integer call() {
     ConsoleLogging.configure(service.verbose);
-    JsonObject base = cluster.addTo(new JsonObject().put("host", host).put("port", port));
+    JsonObject base =
+        http.addTo(cluster.addTo(new JsonObject().put("host", host).put("port", port)));
     if (cluster.cluster) {
       return ServiceRunner.runClustered(
           base, service.config, node -> new TrackerVerticle(null, node.replication()));

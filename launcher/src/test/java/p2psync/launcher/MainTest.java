@@ -8,7 +8,7 @@ class MainTest extends ConsoleCapture {
   @Test
   void helpOnEveryCommand() {
     for (String command :
-        new String[] {"tracker", "peer", "run", "demo", "simulate", "toxiproxy"}) {
+        new String[] {"tracker", "peer", "run", "demo", "simulate", "toxiproxy", "status"}) {
       assertThat(Main.execute(command, "--help")).isZero();
       assertThat(output()).contains("Usage: p2psync " + command);
     }
@@ -21,6 +21,9 @@ class MainTest extends ConsoleCapture {
     assertThat(output().replaceAll("\\s+", " "))
         .contains(
             " simulate Run a tracker and N peers behind Toxiproxy under faults until they converge. toxiproxy ");
+    assertThat(output().replaceAll("\\s+", " "))
+        .contains(
+            " status Show the status of a tracker or a peer started with --http-port, read from http://HOST:PORT/api/status. help ");
   }
 
   @Test

@@ -77,6 +77,7 @@ final class Download implements FileResponseDecoder.Listener {
 
   private long expected = -1;
   private long received;
+  private final long startedAt = System.currentTimeMillis();
   private int tenthsLogged = -1; // the first chunk is logged too
   private long lastActivityNanos;
   private long idleTimer = -1;
@@ -96,6 +97,32 @@ final class Download implements FileResponseDecoder.Listener {
     this.name = name;
     this.source = source;
     this.tempPath = folder.root().resolve(FileNames.newTempName());
+  }
+
+  /** Where it stands, for a status page. */
+  PeerStatus.Transfer progressNow() {
+    return transfer("running", null);
+  }
+
+  /** How it ended (null: it did not fail), for a status page. */
+  PeerStatus.Transfer ended(Throwable failure) {
+    return failure == null ? transfer("done", null) : transfer("failed", Failures.reason(failure));
+  }
+
+  private PeerStatus.Transfer transfer(String state, String reason) {
+    return new PeerStatus.Transfer(
+        name,
+        source.address(),
+        received,
+        expected,
+        startedAt,
+        System.currentTimeMillis() - startedAt,
+        state,
+        reason);
+  }
+
+  long received() {
+    return received;
   }
 
   /**

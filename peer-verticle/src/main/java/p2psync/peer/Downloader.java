@@ -6,6 +6,7 @@ import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +31,12 @@ final class Downloader {
   private final Consumer<Download.Result> onDownloaded;
   private final Map<String, DirectoryEntry> queued = new LinkedHashMap<>();
   private final Map<String, Download> running = new HashMap<>();
+
+  /** The latest finished or failed transfers, newest first, for the status page. */
+  private final ArrayDeque<PeerStatus.Transfer> recent = new ArrayDeque<>();
+
+  private static final int MAX_RECENT = 50;
+  private final PeerMetrics metrics;
   private boolean closed;
 
   Downloader(
@@ -37,8 +44,10 @@ final class Downloader {
       LocalFolder folder,
       SyncConfig config,
       TransferCounters counters,
+      PeerMetrics metrics,
       Consumer<Download.Result> onDownloaded) {
     this.vertx = vertx;
+    this.metrics = metrics;
     this.folder = folder;
     this.config = config;
     this.counters = counters;
@@ -106,6 +115,43 @@ final class Downloader {
                         }));
   }
 
+  /** Transfers under way, for the status page. */
+  List<PeerStatus.Transfer> running() {
+    return running.values().stream().map(Download::progressNow).toList();
+  }
+
+  /** The latest transfers that ended, newest first. */
+  List<PeerStatus.Transfer> recent() {
+    return List.copyOf(recent);
+  }
+
+  /**
+   * A failure's kind, for the {@code reason} tag of the failed-downloads counter: few values, so
+   * the metric stays one series per kind (the full reason is in the log and the status page). From
+   * the wording {@link Download} gives its failures.
+   */
+  static String kind(Throwable failure) {
+    String reason = Failures.reason(failure);
+    if (reason.startsWith("cannot connect")) {
+      return "connect";
+    } else if (reason.startsWith("no data for") || reason.startsWith("transfer took longer")) {
+      return "timeout";
+    } else if (reason.startsWith("bad response")) {
+      return "bad_response";
+    } else if (reason.startsWith("connection error")) {
+      return "connection";
+    } else if (reason.startsWith("the peer is stopping")) {
+      return "stopped";
+    } else if (reason.startsWith("the local copy changed")) {
+      return "superseded";
+    } else if (reason.startsWith("cannot write")
+        || reason.startsWith("cannot create")
+        || reason.startsWith("wrote ")) {
+      return "disk";
+    }
+    return "other";
+  }
+
   private void startQueued() {
     var it = queued.entrySet().iterator();
     while (running.size() < config.getMaxConcurrentDownloads() && it.hasNext()) {
@@ -123,6 +169,7 @@ final class Downloader {
         .onSuccess(
             result -> {
               counters.addCompleted(result.bytes());
+              metrics.downloadCompleted();
               LOG.log(
                   Level.INFO,
                   "downloaded "
@@ -136,6 +183,7 @@ final class Downloader {
         .onFailure(
             e -> {
               counters.addFailed();
+              metrics.downloadFailed(kind(e));
               LOG.log(
                   closed ? Level.INFO : Level.WARNING,
                   "download of "
@@ -149,6 +197,11 @@ final class Downloader {
         .onComplete(
             ar -> {
               running.remove(name);
+              metrics.bytesReceived(download.received());
+              if (recent.size() == MAX_RECENT) {
+                recent.removeLast();
+              }
+              recent.addFirst(download.ended(ar.cause()));
               if (!closed) {
                 startQueued();
               }

@@ -32,8 +32,11 @@ final class FileServer {
   private NetServer server;
   private final Set<NetSocket> uploads = new HashSet<>();
 
-  FileServer(Vertx vertx, LocalFolder folder, SyncConfig config) {
+  private final PeerMetrics metrics;
+
+  FileServer(Vertx vertx, LocalFolder folder, SyncConfig config, PeerMetrics metrics) {
     this.vertx = vertx;
+    this.metrics = metrics;
     this.folder = folder;
     this.config = config;
   }
@@ -93,6 +96,7 @@ final class FileServer {
               + ": "
               + uploads.size()
               + " uploads running already");
+      metrics.uploadRefused("limit");
       socket.close();
       return;
     }
@@ -179,6 +183,7 @@ final class FileServer {
           Level.DEBUG,
           () -> "sending " + name + " (" + size + " bytes) to " + socket.remoteAddress());
       if (size == 0) {
+        metrics.uploadServed(0);
         socket.end();
         return;
       }
@@ -190,7 +195,11 @@ final class FileServer {
                   version.equals(now)
                       ? socket.sendFile(path, size - 1, 1)
                       : Future.failedFuture(new ChangedWhileServed(name)))
-          .onSuccess(v -> socket.end())
+          .onSuccess(
+              v -> {
+                metrics.uploadServed(size);
+                socket.end();
+              })
           .onFailure(
               e -> {
                 if (e instanceof ChangedWhileServed) {
@@ -208,6 +217,7 @@ final class FileServer {
     /** Closes the connection; {@code cause}, when there is one, is kept in the log record. */
     private void refuse(String reason, Throwable cause) {
       answered = true;
+      metrics.uploadRefused("request");
       vertx.cancelTimer(requestTimer);
       LOG.log(
           Level.WARNING,

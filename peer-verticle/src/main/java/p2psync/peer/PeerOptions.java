@@ -10,6 +10,7 @@ import java.util.Objects;
 import p2psync.common.ConfigLoader;
 import p2psync.common.SyncConfig;
 import p2psync.common.Validate;
+import p2psync.common.web.HttpOptions;
 
 /**
  * What one peer synchronizes and where it talks. JSON keys: {@code dir}, {@code trackerHost},
@@ -39,6 +40,7 @@ public final class PeerOptions {
   private int port = FIRST_FREE_PORT;
   private int advertisedPort = SAME_AS_LISTENING;
   private SyncConfig sync = new SyncConfig();
+  private HttpOptions http = new HttpOptions();
 
   public PeerOptions() {}
 
@@ -51,10 +53,11 @@ public final class PeerOptions {
     setPort(json.getInteger("port", FIRST_FREE_PORT));
     setAdvertisedPort(json.getInteger("advertisedPort", SAME_AS_LISTENING));
     setSync(new SyncConfig(json));
+    setHttp(new HttpOptions(json));
   }
 
   public JsonObject toJson() {
-    return sync.toJson()
+    return http.addTo(sync.toJson())
         .put("dir", dir.toString())
         .put("trackerHost", trackerHost)
         .put("trackerPort", trackerPort)
@@ -62,6 +65,16 @@ public final class PeerOptions {
         .put("host", host)
         .put("port", port)
         .put("advertisedPort", advertisedPort);
+  }
+
+  /** The status API and /metrics: {@code httpHost}, {@code httpPort} (off by default). */
+  public HttpOptions getHttp() {
+    return http;
+  }
+
+  public PeerOptions setHttp(HttpOptions http) {
+    this.http = Objects.requireNonNull(http, "http");
+    return this;
   }
 
   /** The folder to synchronize. */

@@ -1,5 +1,6 @@
 package p2psync.peer;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -14,9 +15,12 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import p2psync.common.DirectoryEntry;
+import p2psync.common.OnContext;
 import p2psync.common.ProtocolException;
 import p2psync.common.SeedCodec;
+import p2psync.peer.web.PeerWeb;
 
 /**
  * A seed-protocol peer: serves its folder on the file port, advertises it to the tracker, and after
@@ -26,6 +30,8 @@ public class PeerVerticle extends VerticleBase {
   private static final Logger LOG = System.getLogger(PeerVerticle.class.getName());
 
   private final TransferCounters transfers = new TransferCounters();
+  private final PeerMetrics metrics = new PeerMetrics();
+  private PeerWeb web;
   private PeerOptions options;
   private LocalFolder folder;
   private FileServer fileServer;
@@ -60,11 +66,17 @@ public class PeerVerticle extends VerticleBase {
       options = new PeerOptions(config());
     }
     folder = new LocalFolder(options.getDir());
-    fileServer = new FileServer(vertx, folder, options.getSync());
-    downloader = new Downloader(vertx, folder, options.getSync(), transfers, this::downloaded);
+    fileServer = new FileServer(vertx, folder, options.getSync(), metrics);
+    downloader =
+        new Downloader(vertx, folder, options.getSync(), transfers, metrics, this::downloaded);
     return vertx
         .executeBlocking(this::prepareFolder)
         .compose(v -> fileServer.listen(options.getHost(), options.getPort()))
+        .compose(
+            port ->
+                startWeb()
+                    .map(port)
+                    .recover(e -> fileServer.close().transform(ar -> Future.failedFuture(e))))
         .onSuccess(
             port -> {
               actualPort = port;
@@ -84,13 +96,55 @@ public class PeerVerticle extends VerticleBase {
             });
   }
 
+  /**
+   * The status API and /metrics, when {@code httpPort} is set: on this verticle's context, so their
+   * handlers read the peer's state on its event loop.
+   */
+  private Future<?> startWeb() {
+    if (!options.getHttp().isEnabled()) {
+      return Future.succeededFuture();
+    }
+    web = new PeerWeb(vertx, this, metrics.registry);
+    return web.listen(options.getHttp());
+  }
+
   /** Completes once the running downloads failed and their temp files are gone. */
   @Override
   public Future<?> stop() {
     return Future.join(
         downloader.close(),
         tracker == null ? Future.succeededFuture() : tracker.stop(),
-        fileServer.close());
+        fileServer.close(),
+        web == null ? Future.succeededFuture() : web.close());
+  }
+
+  /** The port of the HTTP endpoint, once started; -1 when it is off. */
+  public int httpPort() {
+    return web == null ? -1 : web.port();
+  }
+
+  /** This peer's {@code p2psync_peer_*} meters. */
+  public PrometheusMeterRegistry meters() {
+    return metrics.registry;
+  }
+
+  /** What a status page shows, built on the peer's event loop: callable from any thread. */
+  public Future<PeerStatus> status() {
+    return OnContext.call(context, this::statusNow);
+  }
+
+  private PeerStatus statusNow() {
+    return new PeerStatus(
+        folder.root().toString(),
+        actualPort,
+        advertisedPort,
+        tracker == null ? null : tracker.currentTracker(),
+        isTrackerConnected(),
+        Collections.unmodifiableMap(new TreeMap<>(index)),
+        downloader.running(),
+        downloader.recent(),
+        transfers.completed(),
+        transfers.failed());
   }
 
   /** The port the file server listens on. */

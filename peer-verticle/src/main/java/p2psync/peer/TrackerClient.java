@@ -67,6 +67,12 @@ final class TrackerClient {
     connect();
   }
 
+  /** The tracker it talks to, or tries next. */
+  String currentTracker() {
+    SocketAddress tracker = trackers.get(current);
+    return tracker.host() + ":" + tracker.port();
+  }
+
   boolean isConnected() {
     return socket != null;
   }

@@ -1,5 +1,6 @@
 package p2psync.simulation;
 
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -29,6 +30,10 @@ final class ReportHtml {
         .append(report.seed())
         .append("</title><style>")
         .append("body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse}")
+        .append(
+            ".cell{display:inline-block;width:1em;height:1em}td.cell{display:table-cell;"
+                + "min-width:1.2em}.current{background:#2e9d4f}.older{background:#e0a020}"
+                + ".missing{background:#c94040;opacity:.55}")
         .append(
             "td,th{border:1px solid #ccc;padding:2px 8px;text-align:left}td{overflow-wrap:anywhere}")
         .append(
@@ -95,7 +100,11 @@ final class ReportHtml {
           .append(peer.alive() ? "yes" : "no")
           .append("</td></tr>\n");
     }
-    html.append("</table>\n<h2>Invariants</h2>\n");
+    html.append("</table>\n");
+    if (report.trackerStatus() != null) {
+      html.append(grid(report.trackerStatus()));
+    }
+    html.append("<h2>Invariants</h2>\n");
     if (report.violations().isEmpty()) {
       html.append(
           "<p class=\"ok\">None broken: no partial file under a real name in any sample, every folder as expected, no file outside the folders, every peer running.</p>\n");
@@ -105,6 +114,43 @@ final class ReportHtml {
       html.append("</ul>\n");
     }
     return html.append("</body></html>\n").toString();
+  }
+
+  /**
+   * The dashboard's names x peers grid (same colours) for the tracker's final status: what each
+   * peer had advertised against the newest version of each name.
+   */
+  static String grid(JsonObject status) {
+    List<JsonObject> peers = new ArrayList<>();
+    status.getJsonArray("peers").forEach(p -> peers.add((JsonObject) p));
+    StringBuilder html =
+        new StringBuilder(
+            "<h2>Final state: names x peers, as the tracker saw it</h2>\n<p>"
+                + "<span class=\"cell current\"></span> newest "
+                + "<span class=\"cell older\"></span> older "
+                + "<span class=\"cell missing\"></span> missing</p>\n"
+                + "<table class=\"grid\"><tr><th>name</th>");
+    for (JsonObject peer : peers) {
+      html.append("<th title=\"")
+          .append(escape(peer.getString("address")))
+          .append("\">")
+          .append(escape(peer.getString("label", peer.getString("address"))))
+          .append("</th>");
+    }
+    html.append("</tr>\n");
+    for (Object o : status.getJsonArray("names")) {
+      JsonObject name = (JsonObject) o;
+      String text = name.getString("name");
+      html.append("<tr><td>").append(escape(text)).append("</td>");
+      for (JsonObject peer : peers) {
+        Long held = peer.getJsonObject("files").getLong(text);
+        String state =
+            held == null ? "missing" : held >= name.getLong("mtime") ? "current" : "older";
+        html.append("<td class=\"cell ").append(state).append("\"></td>");
+      }
+      html.append("</tr>\n");
+    }
+    return html.append("</table>\n").toString();
   }
 
   /** Converged peers as a step line; under it one row per fault with its windows. */

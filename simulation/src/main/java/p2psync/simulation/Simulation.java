@@ -4,6 +4,7 @@ import eu.rekawek.toxiproxy.Proxy;
 import eu.rekawek.toxiproxy.model.ToxicDirection;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +26,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
+import p2psync.tracker.TrackerVerticle;
 import p2psync.tracker.cluster.LoopbackCluster;
+import p2psync.tracker.web.TrackerWeb;
 
 /**
  * A tracker and many peers on one Vert.x, with a Toxiproxy proxy in front of the tracker and of
@@ -37,6 +40,8 @@ import p2psync.tracker.cluster.LoopbackCluster;
  * a main or test thread, never an event loop.
  */
 public final class Simulation {
+  private static final System.Logger LOG = System.getLogger(Simulation.class.getName());
+
   /** One look at the swarm: converged peers out of those expected, transfers so far, faults on. */
   public record Sample(
       long millis,
@@ -166,7 +171,8 @@ public final class Simulation {
   /** The tracker behind its proxy, and a proxy for each peer whose port the peer advertises. */
   private void wireProxies() throws Exception {
     if (options.trackers() == 1) {
-      int trackerPort = await(swarm.startTracker(0));
+      // Fixed from the start, so that a dashboard left open follows the tracker through restarts.
+      int trackerPort = await(swarm.setTrackerHttpPort(options.httpPort()).startTracker(0));
       trackerProxy = toxiproxy.createProxy(proxyPrefix + "tracker", trackerPort);
       ToxiproxyBackend.Endpoint tracker = toxiproxy.reach(trackerProxy);
       swarm.useTracker(tracker.host(), tracker.port());
@@ -492,7 +498,8 @@ public final class Simulation {
         summaries,
         plan.windows(),
         List.copyOf(timeline),
-        violations);
+        violations,
+        finalTrackerStatus());
   }
 
   private void shutDown(Vertx vertx) {
@@ -518,6 +525,36 @@ public final class Simulation {
       toxiproxy.close();
     }
     vertx.close().toCompletionStage().toCompletableFuture().join();
+  }
+
+  /**
+   * The tracker's {@code /api/status} at the end (a cluster's first live node: every node holds the
+   * whole directory), its peers labelled with their names; null when no tracker answers.
+   */
+  private JsonObject finalTrackerStatus() {
+    try {
+      TrackerVerticle tracker =
+          cluster == null ? swarm.tracker() : cluster.nodes().get(0).tracker();
+      JsonObject status = TrackerWeb.toJson(await(tracker.status()));
+      Map<Integer, String> names = new java.util.HashMap<>();
+      for (Swarm.Peer peer : swarm.peers()) {
+        int advertised = peer.options().getAdvertisedPort();
+        if (advertised == 0 && peer.verticle() != null) {
+          advertised = peer.verticle().actualPort();
+        }
+        names.put(advertised, peer.name());
+      }
+      for (Object o : status.getJsonArray("peers")) {
+        JsonObject peer = (JsonObject) o;
+        String address = peer.getString("address");
+        int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+        peer.put("label", names.getOrDefault(port, address));
+      }
+      return status;
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "no final tracker status for the report", e);
+      return null;
+    }
   }
 
   private long elapsedMillis() {

@@ -6,6 +6,7 @@ import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
 import p2psync.common.SyncConfig;
+import p2psync.common.web.HttpOptions;
 import p2psync.tracker.cluster.LoopbackCluster;
 
 /**
@@ -34,6 +35,7 @@ public final class SimulationOptions {
   private String toxiproxy = EMBEDDED;
   private SyncConfig sync = shrunkTimings();
   private Path root;
+  private int httpPort = HttpOptions.OFF;
 
   /**
    * The peers' timings shrunk so that a sync cycle takes half a second instead of five, and a
@@ -178,6 +180,16 @@ public final class SimulationOptions {
 
   public SimulationOptions root(Path value) {
     root = value;
+    return this;
+  }
+
+  /** The tracker's HTTP port (status API, dashboard); {@code -1}: none. One tracker only. */
+  public int httpPort() {
+    return httpPort;
+  }
+
+  public SimulationOptions httpPort(int value) {
+    httpPort = new HttpOptions().setPort(value).getPort();
     return this;
   }
 

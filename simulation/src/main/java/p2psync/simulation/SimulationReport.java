@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * What a simulation did and found: the run's settings, whether and when the peers converged, what
- * moved, the fault windows, the timeline of samples and any invariant broken.
+ * moved, the fault windows, the timeline of samples, any invariant broken, and the tracker's {@code
+ * /api/status} at the end ({@code trackerStatus}; null when no tracker answered).
  */
 public record SimulationReport(
     long seed,
@@ -35,7 +36,8 @@ public record SimulationReport(
     List<PeerSummary> peerSummaries,
     List<FaultPlan.Window> windows,
     List<Simulation.Sample> timeline,
-    List<String> violations) {
+    List<String> violations,
+    JsonObject trackerStatus) {
 
   /**
    * One peer at the end: its part in the churn, its transfers over all its runs, whether it ran to
@@ -101,7 +103,8 @@ public record SimulationReport(
         .put("violations", new JsonArray(violations))
         .put("peerSummaries", peerArray)
         .put("windows", windowArray)
-        .put("timeline", samples);
+        .put("timeline", samples)
+        .put("trackerStatus", trackerStatus);
   }
 
   /** Writes {@code report.json} and {@code report.html} into {@code dir}, creating it. */

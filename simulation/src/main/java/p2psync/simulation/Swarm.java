@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import p2psync.common.SyncConfig;
+import p2psync.common.web.HttpOptions;
 import p2psync.peer.PeerOptions;
 import p2psync.peer.PeerVerticle;
 import p2psync.peer.TransferCounters;
@@ -107,6 +108,9 @@ public final class Swarm {
 
   private int trackerPortForPeers;
 
+  /** The tracker's status API and dashboard; off unless {@link #setTrackerHttpPort} says. */
+  private int trackerHttpPort = HttpOptions.OFF;
+
   public Swarm(Vertx vertx, Path root, SyncConfig config) {
     this.vertx = vertx;
     this.root = root;
@@ -126,6 +130,15 @@ public final class Swarm {
     return this;
   }
 
+  /**
+   * Gives the tracker an HTTP endpoint (status API, /metrics, dashboard) on {@code port} (0: any;
+   * see {@link TrackerVerticle#httpPort()}), from its next start.
+   */
+  public Swarm setTrackerHttpPort(int port) {
+    trackerHttpPort = port;
+    return this;
+  }
+
   /** Starts the tracker on {@code port} (0: any), or again on its earlier port after a stop. */
   public Future<Integer> startTracker(int port) {
     return Rebind.retrying(
@@ -133,7 +146,12 @@ public final class Swarm {
         port,
         () -> {
           TrackerVerticle verticle =
-              new TrackerVerticle(new TrackerOptions().setHost(host).setPort(port).setSync(config));
+              new TrackerVerticle(
+                  new TrackerOptions()
+                      .setHost(host)
+                      .setPort(port)
+                      .setSync(config)
+                      .setHttp(new HttpOptions().setHost(host).setPort(trackerHttpPort)));
           return vertx
               .deployVerticle(verticle)
               .map(

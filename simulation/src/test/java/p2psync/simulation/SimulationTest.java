@@ -89,6 +89,15 @@ class SimulationTest {
         .contains("<svg", "<polyline", "latency", "churn")
         .doesNotContain("<script", "src=\"http");
     assertThat(html).containsPattern("<td>\\d+(\\.\\d+)? (B|KiB|MiB)</td><td>(yes|no)</td>");
+    // The dashboard's grid for the final state, its columns named after the peers.
+    assertThat(html).contains("Final state: names x peers", "<td class=\"cell current\">");
+    assertThat(report.trackerStatus().getJsonArray("peers"))
+        .isNotEmpty()
+        .allSatisfy(
+            peer ->
+                assertThat(((io.vertx.core.json.JsonObject) peer).getString("label"))
+                    .doesNotContain(":"));
+    assertThat(json).contains("\"trackerStatus\"");
     assertThat(ReportHtml.size(512)).isEqualTo("512 B");
     assertThat(ReportHtml.size(12_800)).isEqualTo("12.5 KiB");
     assertThat(ReportHtml.size(3 * 1048576 + 262_144)).isEqualTo("3.25 MiB");

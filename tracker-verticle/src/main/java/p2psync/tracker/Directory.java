@@ -150,6 +150,7 @@ final class Directory {
   private Buffer encoded;
   private long version;
   private long listing;
+  private long encodes;
 
   /** Records or updates the file-serving address of a peer; a moved peer's claims move with it. */
   void register(long peerId, String ip, int port) {
@@ -253,6 +254,33 @@ final class Directory {
     return version;
   }
 
+  /** How many times the line was built (once per change that someone asked the line after). */
+  long encodes() {
+    return encodes;
+  }
+
+  /** Every peer: id, address and the files it advertised, for a status page. O(claims). */
+  List<TrackerStatus.Holding> holdings() {
+    List<TrackerStatus.Holding> all = new ArrayList<>(peers.size());
+    for (Holder holder : peers.values()) {
+      all.add(new TrackerStatus.Holding(holder.id, holder.ip, holder.port, filesOf(holder)));
+    }
+    return all;
+  }
+
+  /** Every name in line order with its winner and how many peers hold it, for a status page. */
+  List<TrackerStatus.NameStatus> nameStatuses() {
+    List<TrackerStatus.NameStatus> all = new ArrayList<>(ordered.size());
+    for (Name name : ordered.values()) {
+      int top = top(name);
+      Holder best = holders[name.holder(top)];
+      all.add(
+          new TrackerStatus.NameStatus(
+              name.text, best.ip + ":" + best.port, name.mtime(top), name.size));
+    }
+    return all;
+  }
+
   /** The current winner of a name, or null. */
   DirectoryEntry winner(String text) {
     Name name = names.get(text);
@@ -281,6 +309,7 @@ final class Directory {
         }
         members.add(name.member);
       }
+      encodes++;
       int size = SeedCodec.directoryLineSize(members);
       wireLine = PooledByteBufAllocator.DEFAULT.directBuffer(size, size);
       SeedCodec.writeDirectoryLine(wireLine, members);

@@ -2,6 +2,7 @@ package p2psync.tracker;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import java.util.List;
 
 /**
  * Shares a tracker's peers with other trackers, so that together they serve one directory: told of
@@ -40,6 +41,11 @@ public interface Replication {
   void localPeerRemoved(long peerId);
 
   Future<Void> stop();
+
+  /** The cluster's nodes as this one sees them, itself first; empty for a tracker alone. */
+  default List<String> nodes() {
+    return List.of();
+  }
 
   /**
    * The tracker's directory as a replication sees it: peers of other trackers, under negative ids.

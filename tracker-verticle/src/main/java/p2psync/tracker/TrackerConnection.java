@@ -26,6 +26,9 @@ final class TrackerConnection {
   private final String remote;
   private String servedAddress;
   private boolean closed;
+  private boolean initSeen;
+  private final long connectedAt = System.currentTimeMillis();
+  private long lastMessageAt;
 
   TrackerConnection(
       long peerId,
@@ -57,10 +60,31 @@ final class TrackerConnection {
     }
   }
 
+  long peerId() {
+    return peerId;
+  }
+
+  long connectedAt() {
+    return connectedAt;
+  }
+
+  long lastMessageAt() {
+    return lastMessageAt;
+  }
+
   private void handleLine(Buffer line) {
     if (closed) {
       return;
     }
+    long started = System.nanoTime();
+    lastMessageAt = System.currentTimeMillis();
+    boolean init = !initSeen;
+    initSeen = true;
+    handle(line);
+    tracker.messageHandled(init, System.nanoTime() - started);
+  }
+
+  private void handle(Buffer line) {
     PeerMessage message;
     try {
       message = SeedCodec.decodePeerMessage(line);
@@ -75,12 +99,19 @@ final class TrackerConnection {
     String address = ip + ":" + message.port();
     boolean moved = !address.equals(servedAddress);
     if (moved) {
+      tracker.event(
+          servedAddress == null
+              ? "peer " + address + " joined"
+              : "peer " + servedAddress + " now serves on " + address);
       directory.register(peerId, ip, message.port());
       tracker.servedAddressKnown(this, address, servedAddress);
       servedAddress = address;
       LOG.log(Level.INFO, "client server " + address);
     }
     if (message.hasFiles()) {
+      if (!moved) {
+        tracker.event("peer " + address + " advertised " + message.files().size() + " names");
+      }
       directory.replaceFiles(peerId, message.files());
     }
     if (moved || message.hasFiles()) {
@@ -118,6 +149,7 @@ final class TrackerConnection {
     closed = true;
     directory.remove(peerId);
     if (servedAddress != null) {
+      tracker.event("peer " + servedAddress + " left");
       tracker.localPeerRemoved(peerId);
     }
     tracker.closed(this, servedAddress);

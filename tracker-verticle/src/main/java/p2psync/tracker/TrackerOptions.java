@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.Objects;
 import p2psync.common.SyncConfig;
 import p2psync.common.Validate;
+import p2psync.common.web.HttpOptions;
 
 /**
  * Where the tracker listens, and the shared timings. JSON keys: {@code host}, {@code port}, and
@@ -16,6 +17,7 @@ public final class TrackerOptions {
   private String host = DEFAULT_HOST;
   private int port = DEFAULT_PORT;
   private SyncConfig sync = new SyncConfig();
+  private HttpOptions http = new HttpOptions();
 
   public TrackerOptions() {}
 
@@ -23,10 +25,11 @@ public final class TrackerOptions {
     setHost(json.getString("host", DEFAULT_HOST));
     setPort(json.getInteger("port", DEFAULT_PORT));
     setSync(new SyncConfig(json));
+    setHttp(new HttpOptions(json));
   }
 
   public JsonObject toJson() {
-    return sync.toJson().put("host", host).put("port", port);
+    return http.addTo(sync.toJson().put("host", host).put("port", port));
   }
 
   public String getHost() {
@@ -45,6 +48,16 @@ public final class TrackerOptions {
   /** 0 lets the operating system choose; see {@link TrackerVerticle#actualPort()}. */
   public TrackerOptions setPort(int port) {
     this.port = Validate.inRange("port", port, 0, 65_535);
+    return this;
+  }
+
+  /** The status API, /metrics and the dashboard: {@code httpHost}, {@code httpPort}. */
+  public HttpOptions getHttp() {
+    return http;
+  }
+
+  public TrackerOptions setHttp(HttpOptions http) {
+    this.http = Objects.requireNonNull(http, "http");
     return this;
   }
 

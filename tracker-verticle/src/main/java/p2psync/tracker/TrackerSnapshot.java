@@ -11,9 +11,11 @@ import java.nio.charset.StandardCharsets;
  * @param nameCount names in the directory
  * @param version increases with every change of the line
  * @param line the directory line as sent to peers, {@code \n} included; never written to
+ * @param encodes how many times the line was built so far
  */
-public record TrackerSnapshot(int peerCount, int nameCount, long version, Buffer line) {
-  static final TrackerSnapshot EMPTY = new TrackerSnapshot(0, 0, 0, Buffer.buffer("{}\n"));
+public record TrackerSnapshot(
+    int peerCount, int nameCount, long version, Buffer line, long encodes) {
+  static final TrackerSnapshot EMPTY = new TrackerSnapshot(0, 0, 0, Buffer.buffer("{}\n"), 0);
 
   /** The line without its {@code \n}. */
   public String directoryLine() {

@@ -1,5 +1,6 @@
 package p2psync.tracker;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.net.NetServer;
@@ -7,11 +8,18 @@ import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import p2psync.common.FileEntry;
 import p2psync.common.LocalPorts;
+import p2psync.common.OnContext;
+import p2psync.tracker.web.TrackerWeb;
 
 /**
  * The seed protocol's tracker: one TCP server, one persistent connection per peer, and after every
@@ -30,6 +38,17 @@ public class TrackerVerticle extends VerticleBase {
 
   /** Live connections by the {@code ip:port} they serve files on, to retire a peer's stale one. */
   private final Map<String, TrackerConnection> byServedAddress = new HashMap<>();
+
+  /** Live connections by peer id, for the status page. */
+  private final Map<Long, TrackerConnection> connections = new HashMap<>();
+
+  /** The latest events for the status page, oldest first, at most {@link #MAX_EVENTS}. */
+  private final ArrayDeque<TrackerStatus.Event> events = new ArrayDeque<>();
+
+  private static final int MAX_EVENTS = 50;
+
+  private final TrackerMetrics metrics = new TrackerMetrics(this::snapshot);
+  private TrackerWeb web;
 
   private NetServer server;
   private long nextPeerId;
@@ -86,14 +105,106 @@ public class TrackerVerticle extends VerticleBase {
                       e -> {
                         LocalPorts.release(s.actualPort());
                         return s.close().transform(ar -> Future.failedFuture(e));
-                      });
+                      })
+                  .compose(
+                      v ->
+                          startWeb()
+                              .recover(
+                                  e -> {
+                                    LocalPorts.release(s.actualPort());
+                                    return replication
+                                        .stop()
+                                        .eventually(s::close)
+                                        .transform(ar -> Future.failedFuture(e));
+                                  }));
             });
+  }
+
+  /**
+   * The status API, /metrics and the dashboard, when {@code httpPort} is set: on this verticle's
+   * context, so their handlers read the directory on its event loop.
+   */
+  private Future<?> startWeb() {
+    if (!options.getHttp().isEnabled()) {
+      return Future.succeededFuture();
+    }
+    web = new TrackerWeb(vertx, this, metrics.registry, options.getSync());
+    return web.listen(options.getHttp());
   }
 
   @Override
   public Future<?> stop() {
     LocalPorts.release(server.actualPort());
-    return replication.stop().eventually(server::close).andThen(ar -> directory.close());
+    Future<?> webClosed = web == null ? Future.succeededFuture() : web.close();
+    return replication
+        .stop()
+        .eventually(() -> webClosed)
+        .eventually(server::close)
+        .andThen(ar -> directory.close());
+  }
+
+  /** The port of the HTTP endpoint, once started; -1 when it is off. */
+  public int httpPort() {
+    return web == null ? -1 : web.port();
+  }
+
+  /** This tracker's {@code p2psync_tracker_*} meters. */
+  public PrometheusMeterRegistry meters() {
+    return metrics.registry;
+  }
+
+  /** What a status page shows, built on the tracker's event loop: callable from any thread. */
+  public Future<TrackerStatus> status() {
+    return OnContext.call(context, this::statusNow);
+  }
+
+  /** {@link #status()} on the event loop. */
+  TrackerStatus statusNow() {
+    Map<String, Long> newest = new HashMap<>();
+    List<TrackerStatus.NameStatus> names = directory.nameStatuses();
+    for (TrackerStatus.NameStatus name : names) {
+      newest.put(name.name(), name.mtime());
+    }
+    List<TrackerStatus.PeerStatus> peers = new ArrayList<>();
+    for (TrackerStatus.Holding holding : directory.holdings()) {
+      int current = 0;
+      for (FileEntry file : holding.files()) {
+        Long best = newest.get(file.name());
+        if (best != null && file.mtime() >= best) {
+          current++;
+        }
+      }
+      TrackerConnection connection = connections.get(holding.id());
+      peers.add(
+          new TrackerStatus.PeerStatus(
+              holding.ip() + ":" + holding.port(),
+              "seed",
+              connection != null,
+              connection == null ? 0 : connection.connectedAt(),
+              connection == null ? 0 : connection.lastMessageAt(),
+              names.size() - current,
+              holding.files()));
+    }
+    peers.sort(Comparator.comparing(TrackerStatus.PeerStatus::address));
+    return new TrackerStatus(
+        List.copyOf(peers),
+        names,
+        replication.nodes(),
+        List.copyOf(events),
+        directory.version(),
+        directory.encodes());
+  }
+
+  /** Something a status page shows in its recent events. */
+  void event(String text) {
+    if (events.size() == MAX_EVENTS) {
+      events.removeFirst();
+    }
+    events.addLast(new TrackerStatus.Event(System.currentTimeMillis(), text));
+  }
+
+  void messageHandled(boolean init, long nanos) {
+    (init ? metrics.init : metrics.keepAlive).record(nanos, TimeUnit.NANOSECONDS);
   }
 
   /** The port the tracker listens on, once started. */
@@ -136,7 +247,8 @@ public class TrackerVerticle extends VerticleBase {
                       directory.peerCount(),
                       directory.nameCount(),
                       directory.version(),
-                      directory.encoded());
+                      directory.encoded(),
+                      directory.encodes());
             }
           });
     }
@@ -178,7 +290,10 @@ public class TrackerVerticle extends VerticleBase {
   }
 
   private void accept(NetSocket socket) {
-    new TrackerConnection(nextPeerId++, socket, directory, options.getSync(), this).start();
+    TrackerConnection connection =
+        new TrackerConnection(nextPeerId++, socket, directory, options.getSync(), this);
+    connections.put(connection.peerId(), connection);
+    connection.start();
   }
 
   /**
@@ -199,6 +314,7 @@ public class TrackerVerticle extends VerticleBase {
   }
 
   void closed(TrackerConnection connection, String servedAddress) {
+    connections.remove(connection.peerId());
     if (servedAddress != null) {
       byServedAddress.remove(servedAddress, connection);
     }

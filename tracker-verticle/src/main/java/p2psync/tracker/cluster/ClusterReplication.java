@@ -330,6 +330,17 @@ public final class ClusterReplication implements Replication {
     }
   }
 
+  @Override
+  public List<String> nodes() {
+    if (stopped) {
+      return List.of();
+    }
+    List<String> nodes = new ArrayList<>();
+    nodes.add(self());
+    members.stream().sorted().forEach(nodes::add);
+    return nodes;
+  }
+
   /**
    * This node's Hazelcast member id, as the membership events name nodes (Vert.x's node id is
    * another one). Read each time: a member that merges back after a partition may get a new one.

@@ -1,0 +1,183 @@
+package p2psync.simulation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static p2psync.simulation.TestSupport.await;
+import static p2psync.simulation.TestSupport.bytes;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import p2psync.common.web.HttpOptions;
+import p2psync.common.web.Metrics;
+import p2psync.tracker.TrackerOptions;
+import p2psync.tracker.TrackerVerticle;
+
+/**
+ * The status API and /metrics of a tracker and of a peer, read over HTTP from a running swarm, in a
+ * Vert.x built with metrics (as the launcher builds it) so that Vert.x's own series show too.
+ */
+class WebStatusTest {
+  @TempDir Path root;
+  private Vertx vertx;
+  private WebClient http;
+  private Swarm swarm;
+
+  @BeforeEach
+  void start() {
+    vertx = Metrics.vertx();
+    http = WebClient.create(vertx);
+    swarm = new Swarm(vertx, root, TestSupport.fastConfig()).setTrackerHttpPort(0);
+  }
+
+  @AfterEach
+  void stop() {
+    await(vertx.close());
+  }
+
+  @Test
+  void trackerAndPeerShowTheSwarmAndCountWhatMoves() throws Exception {
+    await(swarm.startTracker(0));
+    Swarm.Peer one = swarm.addPeer("Peer1", Map.of("a.txt", bytes("A"), "b.txt", bytes("BB")));
+    swarm.addPeer("Peer2", Map.of("c.txt", new byte[100_000]));
+    swarm.addPeer("Peer3", Map.of());
+    one.options().getHttp().setPort(0);
+    await(swarm.startAll());
+    await().atMost(TestSupport.TIMEOUT).until(swarm::isConverged);
+    int trackerHttp = swarm.tracker().httpPort();
+    assertThat(trackerHttp).isPositive();
+
+    // The tracker publishes what converged by the next message: wait for all three at 0 lacking.
+    await()
+        .atMost(TestSupport.TIMEOUT)
+        .until(
+            () ->
+                json(trackerHttp, "/api/status")
+                        .getJsonObject("totals")
+                        .getInteger("convergedPeers")
+                    == 3);
+    JsonObject status = json(trackerHttp, "/api/status");
+    assertThat(status.getString("role")).isEqualTo("tracker");
+    assertThat(status.getJsonObject("totals").getInteger("peers")).isEqualTo(3);
+    assertThat(status.getJsonObject("totals").getInteger("names")).isEqualTo(3);
+    JsonArray peers = status.getJsonArray("peers");
+    assertThat(peers).hasSize(3);
+    for (int i = 0; i < peers.size(); i++) {
+      JsonObject peer = peers.getJsonObject(i);
+      assertThat(peer.getString("kind")).isEqualTo("seed");
+      assertThat(peer.getBoolean("local")).isTrue();
+      assertThat(peer.getLong("connectedSince")).isPositive();
+      assertThat(peer.getLong("lastMessage"))
+          .isGreaterThanOrEqualTo(peer.getLong("connectedSince"));
+      assertThat(peer.getInteger("namesHeld")).isEqualTo(3);
+      assertThat(peer.getInteger("lacking")).isZero();
+      assertThat(peer.getJsonObject("files").fieldNames())
+          .containsExactlyInAnyOrder("a.txt", "b.txt", "c.txt");
+    }
+    assertThat(status.getJsonArray("names").stream().map(n -> ((JsonObject) n).getString("name")))
+        .containsExactly("a.txt", "b.txt", "c.txt");
+    assertThat(status.getJsonObject("cluster").getJsonArray("nodes")).isEmpty();
+    assertThat(status.getJsonArray("events").encode()).contains("joined");
+
+    String metrics = text(trackerHttp, "/metrics");
+    assertThat(metrics)
+        .contains("p2psync_tracker_peers 3.0")
+        .contains("p2psync_tracker_directory_names 3.0")
+        .contains("p2psync_tracker_message_seconds_bucket{type=\"init\"")
+        .contains("p2psync_tracker_message_seconds_count{type=\"keepalive\"}")
+        .contains("vertx_net_server_active_connections");
+    double encodes = value(metrics, "p2psync_tracker_directory_encodes_total");
+    assertThat(encodes).isPositive();
+
+    // The peer with an endpoint: its folder, its tracker, what it fetched.
+    int peerHttp = one.verticle().httpPort();
+    JsonObject peer = json(peerHttp, "/api/status");
+    assertThat(peer.getString("role")).isEqualTo("peer");
+    assertThat(peer.getString("folder")).isEqualTo(one.folder().toString());
+    assertThat(peer.getJsonObject("tracker").getBoolean("connected")).isTrue();
+    assertThat(peer.getJsonObject("files").fieldNames()).contains("a.txt", "b.txt", "c.txt");
+    JsonObject transfers = peer.getJsonObject("transfers");
+    assertThat(transfers.getLong("completed")).isEqualTo(1);
+    JsonObject fetched = transfers.getJsonArray("recent").getJsonObject(0);
+    assertThat(fetched.getString("name")).isEqualTo("c.txt");
+    assertThat(fetched.getString("result")).isEqualTo("done");
+    assertThat(fetched.getLong("bytes")).isEqualTo(100_000);
+    // From Peer2, or from Peer3 once it holds the same version at a lower address (ties).
+    assertThat(fetched.getString("source"))
+        .isIn(
+            "127.0.0.1:" + swarm.peer("Peer2").verticle().advertisedPort(),
+            "127.0.0.1:" + swarm.peer("Peer3").verticle().advertisedPort());
+    String peerMetrics = text(peerHttp, "/metrics");
+    assertThat(value(peerMetrics, "p2psync_peer_downloads_completed_total")).isEqualTo(1);
+    assertThat(value(peerMetrics, "p2psync_peer_bytes_received_bytes_total")).isEqualTo(100_000);
+    // a.txt and b.txt (3 bytes) went to the others from Peer1, or to one of them, which served
+    // the last (ties go to the lowest address).
+    assertThat(value(peerMetrics, "p2psync_peer_bytes_sent_bytes_total")).isBetween(3.0, 6.0);
+    // Peers without httpPort have no endpoint.
+    assertThat(swarm.peer("Peer2").verticle().httpPort()).isEqualTo(-1);
+
+    // A new file moves the series: the directory grows, the line is built again.
+    Files.write(swarm.peer("Peer3").folder().resolve("d.txt"), bytes("D"));
+    await()
+        .atMost(TestSupport.TIMEOUT)
+        .until(() -> text(trackerHttp, "/metrics").contains("p2psync_tracker_directory_names 4.0"));
+    assertThat(value(text(trackerHttp, "/metrics"), "p2psync_tracker_directory_encodes_total"))
+        .isGreaterThan(encodes);
+    await()
+        .atMost(TestSupport.TIMEOUT)
+        .until(
+            () -> value(text(peerHttp, "/metrics"), "p2psync_peer_downloads_completed_total") == 2);
+
+    assertThat(await(http.get(trackerHttp, "127.0.0.1", "/nothing").send()).statusCode())
+        .isEqualTo(404);
+  }
+
+  @Test
+  void anHttpPortTakenFailsTheStartWithTheReasonAndTheTrackerPortIsFreedAgain() {
+    await(swarm.startTracker(0));
+    int taken = swarm.tracker().httpPort();
+    TrackerOptions options =
+        new TrackerOptions()
+            .setHost("127.0.0.1")
+            .setPort(0)
+            .setHttp(new HttpOptions().setPort(taken));
+    assertThatThrownBy(() -> await(vertx.deployVerticle(new TrackerVerticle(options))))
+        // Vert.x 5 refuses the bind; LocalPorts catches a socket Vert.x would share instead.
+        .hasStackTraceContaining("cannot open the HTTP endpoint")
+        .hasStackTraceContaining(String.valueOf(taken));
+    // The first one still answers.
+    assertThat(json(taken, "/api/status").getString("role")).isEqualTo("tracker");
+  }
+
+  private JsonObject json(int port, String path) {
+    HttpResponse<Buffer> response = await(http.get(port, "127.0.0.1", path).send());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.getHeader("Content-Type")).startsWith("application/json");
+    return response.bodyAsJsonObject();
+  }
+
+  private String text(int port, String path) {
+    HttpResponse<Buffer> response = await(http.get(port, "127.0.0.1", path).send());
+    assertThat(response.statusCode()).isEqualTo(200);
+    return response.bodyAsString();
+  }
+
+  /** The value of an unlabelled series in Prometheus text. */
+  private static double value(String metrics, String series) {
+    List<String> lines = metrics.lines().filter(l -> l.startsWith(series + " ")).toList();
+    assertThat(lines).as(series).hasSize(1);
+    return Double.parseDouble(lines.get(0).substring(series.length() + 1));
+  }
+}
