@@ -294,8 +294,8 @@ final class Directory {
 
   /**
    * The directory line, {@code \n} included, as seed peers expect it; built once per change. The
-   * directory keeps its own reference and releases it at the next change: a writer takes one of its
-   * own ({@code retainedDuplicate()}), which the channel releases once written.
+   * directory keeps its own reference and releases it at the next change: a writer holds one of its
+   * own for as long as its write runs (see TrackerConnection).
    */
   ByteBuf wireLine() {
     if (wireLine == null) {

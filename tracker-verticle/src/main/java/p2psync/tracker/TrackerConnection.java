@@ -1,5 +1,7 @@
 package p2psync.tracker;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
@@ -124,9 +126,15 @@ final class TrackerConnection {
           Level.WARNING,
           remote + " advertised names that are never synced, ignored: " + message.rejectedNames());
     }
-    // One line in memory for all replies: the channel gets a reference of its own, released once
-    // written.
-    ((NetSocketInternal) socket).writeMessage(directory.wireLine().retainedDuplicate());
+    // One line in memory for all replies. The channel gets a view it cannot release, and we hold a
+    // reference of our own for as long as the write runs, released exactly once when it completes,
+    // however it ends. (Handing the channel a retained duplicate relied on every path through
+    // Vert.x and Netty releasing it exactly once; a write on a socket closing under it did not,
+    // and the line was freed while the directory still held it.)
+    ByteBuf reply = directory.wireLine().retain();
+    ((NetSocketInternal) socket)
+        .writeMessage(Unpooled.unreleasableBuffer(reply.duplicate()))
+        .onComplete(ar -> reply.release());
     if (socket.writeQueueFull()) {
       // A peer that sends faster than it reads waits for its replies: memory stays bounded.
       lines.pause();

@@ -78,7 +78,7 @@ class DirectoryTest {
     directory.register(1, "127.0.0.1", 8001);
     directory.replaceFiles(1, List.of(new FileEntry("a", 1)));
     ByteBuf line = directory.wireLine();
-    ByteBuf pendingWrite = line.retainedDuplicate(); // as TrackerConnection hands it to the channel
+    ByteBuf pendingWrite = line.retainedDuplicate(); // a write holding its own reference
     directory.replaceFiles(1, List.of(new FileEntry("a", 2)));
     assertThat(line.refCnt()).as("still held by the write").isEqualTo(1);
     assertThat(pendingWrite.toString(StandardCharsets.US_ASCII)).contains("\"mtime\": 1}");
