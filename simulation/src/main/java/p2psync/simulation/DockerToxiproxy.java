@@ -1,11 +1,19 @@
 package p2psync.simulation;
 
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.ContainerNetwork;
 import eu.rekawek.toxiproxy.Proxy;
 import eu.rekawek.toxiproxy.ToxiproxyClient;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import org.testcontainers.DockerClientFactory;
+import org.testcontainers.dockerclient.DockerClientProviderStrategy;
+import org.testcontainers.dockerclient.TransportConfig;
 import org.testcontainers.toxiproxy.ToxiproxyContainer;
+import org.testcontainers.utility.TestcontainersConfiguration;
 
 /**
  * A real Toxiproxy in a container ({@value #IMAGE}), started through Testcontainers. Proxies listen
@@ -31,14 +39,58 @@ final class DockerToxiproxy extends ToxiproxyBackend {
     this.gateway = gateway;
   }
 
-  /** Whether Testcontainers finds a Docker daemon here. */
-  static boolean isDockerAvailable() {
-    return DockerClientFactory.instance().isDockerAvailable();
+  /**
+   * Why this backend cannot start here, or empty when it can: a Docker daemon answers and every
+   * image it needs is present locally. Checked without pulling anything and before Testcontainers'
+   * own client, whose first use starts Ryuk: where no registry is reachable that pull would hang
+   * for minutes and then fail.
+   */
+  static Optional<String> unavailableReason() {
+    TransportConfig transport;
+    try {
+      // Finds the daemon (pings it) without starting Ryuk, unlike DockerClientFactory.client().
+      transport = DockerClientFactory.instance().getTransportConfig();
+    } catch (RuntimeException noDaemon) {
+      return Optional.of("no Docker daemon found (Testcontainers looked for one: " + noDaemon.getMessage() + ")");
+    }
+    try (DockerClient docker = DockerClientProviderStrategy.getClientForConfig(transport)) {
+      List<String> missing = new ArrayList<>();
+      if (!hasImage(docker, IMAGE)) {
+        missing.add(IMAGE + " (docker pull " + IMAGE + ", or build it from a toxiproxy-server binary as the README says)");
+      }
+      if (!ryukDisabled()) {
+        String ryuk = TestcontainersConfiguration.getInstance().getRyukImage();
+        if (!hasImage(docker, ryuk)) {
+          missing.add(ryuk + " (Testcontainers' Ryuk: docker pull " + ryuk + ", or set TESTCONTAINERS_RYUK_DISABLED=true)");
+        }
+      }
+      return missing.isEmpty()
+          ? Optional.empty()
+          : Optional.of("images missing from the local Docker, and nothing is pulled: " + String.join("; ", missing));
+    } catch (IOException | RuntimeException unanswered) {
+      return Optional.of("the Docker daemon at " + transport.getDockerHost() + " did not answer: " + unanswered);
+    }
   }
 
+  private static boolean hasImage(DockerClient docker, String image) {
+    try {
+      docker.inspectImageCmd(image).exec();
+      return true;
+    } catch (NotFoundException absent) {
+      return false;
+    }
+  }
+
+  /** Testcontainers reads this switch from the environment only (ResourceReaper). */
+  private static boolean ryukDisabled() {
+    return Boolean.parseBoolean(System.getenv("TESTCONTAINERS_RYUK_DISABLED"));
+  }
+
+  /** Starts the container; fails at once, saying what is missing, where it could not start. */
   static DockerToxiproxy start() throws IOException {
-    if (!isDockerAvailable()) {
-      throw new IOException("--toxiproxy docker: no Docker daemon found (Testcontainers looked for one)");
+    Optional<String> unavailable = unavailableReason();
+    if (unavailable.isPresent()) {
+      throw new IOException("--toxiproxy docker: " + unavailable.get());
     }
     ToxiproxyContainer container = new ToxiproxyContainer(IMAGE);
     container.start();

@@ -1,11 +1,13 @@
 package p2psync.simulation;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static p2psync.simulation.TestSupport.await;
 
 import eu.rekawek.toxiproxy.ToxiproxyClient;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,6 +15,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -45,9 +48,21 @@ class SimulationTest {
   }
 
   @Test
+  void whereDockerCannotRunTheToxiproxyTheDockerBackendFailsAtOnceSayingWhy() {
+    Optional<String> unavailable = DockerToxiproxy.unavailableReason();
+    Assumptions.assumeTrue(unavailable.isPresent(), "the docker backend can run here: dockerBackendConverges tests it");
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> ToxiproxyBackend.open(SimulationOptions.DOCKER, null).close())
+        .isInstanceOf(IOException.class)
+        .hasMessage("--toxiproxy docker: " + unavailable.get());
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("no pull, no wait").isLessThan(Duration.ofSeconds(10));
+  }
+
+  @Test
   void dockerBackendConverges() throws Exception {
-    Assumptions.assumeTrue(DockerToxiproxy.isDockerAvailable(),
-        "no Docker daemon here: the docker backend (" + DockerToxiproxy.IMAGE + ") is tested only where Docker runs");
+    Optional<String> unavailable = DockerToxiproxy.unavailableReason();
+    Assumptions.assumeTrue(unavailable.isEmpty(),
+        () -> "docker backend (" + DockerToxiproxy.IMAGE + ") not tested here: " + unavailable.orElseThrow());
     SimulationReport report = Simulation.run(small(SimulationOptions.DOCKER, EnumSet.allOf(Fault.class)), s -> {});
     assertThat(report.converged()).as(report.summary()).isTrue();
   }
