@@ -6,11 +6,11 @@ import eu.rekawek.toxiproxy.Proxy;
 import eu.rekawek.toxiproxy.ToxiproxyClient;
 import eu.rekawek.toxiproxy.model.Toxic;
 import eu.rekawek.toxiproxy.model.ToxicDirection;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,11 +38,9 @@ import p2psync.simulation.RealToxiproxy;
  */
 class DifferentialApiTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static final String LOOPBACK = "127.0.0.1";
+  private static final String LOOPBACK = BothToxiproxies.LOOPBACK;
 
-  private static RealToxiproxy real;
-  private static Vertx vertx;
-  private static EmbeddedToxiproxy embedded;
+  private static BothToxiproxies both;
   /** Held for the whole class, so that a proxy asked to listen on it fails (500) on both. */
   private static ServerSocket taken;
 
@@ -177,10 +175,8 @@ class DifferentialApiTest {
 
   @BeforeAll
   static void startBoth() throws IOException {
-    real = RealToxiproxy.startOrSkip();
-    vertx = Vertx.vertx();
-    embedded = ToxiproxyTestBase.waitFor(EmbeddedToxiproxy.start(vertx, LOOPBACK, 0));
-    taken = new ServerSocket(0, 50, java.net.InetAddress.getByName(LOOPBACK));
+    both = BothToxiproxies.startOrSkip();
+    taken = new ServerSocket(0, 50, InetAddress.getByName(LOOPBACK));
   }
 
   @AfterAll
@@ -188,28 +184,24 @@ class DifferentialApiTest {
     if (taken != null) {
       taken.close();
     }
-    if (embedded != null) {
-      ToxiproxyTestBase.waitFor(embedded.close());
-      ToxiproxyTestBase.waitFor(vertx.close());
-    }
-    if (real != null) {
-      real.close();
+    if (both != null) {
+      both.close();
     }
   }
 
   @TestFactory
   Stream<DynamicTest> everyCallAnswersAsTheRealToxiproxyDoes() {
     return SCRIPT.stream().map(call -> DynamicTest.dynamicTest(call.toString(), () -> {
-      Response expected = send(real.port(), call);
-      Response actual = send(embedded.port(), call);
+      Response expected = send(both.real.port(), call);
+      Response actual = send(both.embedded.port(), call);
       assertThat(actual).as(call.toString()).isEqualTo(expected);
     }));
   }
 
   @Test
   void toxiproxyJavaSeesTheSameFromBoth() throws Exception {
-    List<String> expected = clientSession(new ToxiproxyClient(LOOPBACK, real.port()));
-    List<String> actual = clientSession(new ToxiproxyClient(LOOPBACK, embedded.port()));
+    List<String> expected = clientSession(both.realClient());
+    List<String> actual = clientSession(both.embeddedClient());
     assertThat(actual).containsExactlyElementsOf(expected);
   }
 

@@ -1,0 +1,55 @@
+package p2psync.simulation.toxiproxy;
+
+import eu.rekawek.toxiproxy.ToxiproxyClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
+import java.util.function.Consumer;
+import p2psync.simulation.RealToxiproxy;
+
+/**
+ * The real Toxiproxy binary and an {@link EmbeddedToxiproxy}, side by side on loopback, for tests
+ * that compare them; upstream servers on the embedded one's Vert.x. Skips the calling test, with the
+ * reason, where the binary does not run ({@link RealToxiproxy#startOrSkip()}).
+ */
+final class BothToxiproxies implements AutoCloseable {
+  static final String LOOPBACK = "127.0.0.1";
+
+  final RealToxiproxy real;
+  final Vertx vertx;
+  final EmbeddedToxiproxy embedded;
+
+  private BothToxiproxies(RealToxiproxy real, Vertx vertx, EmbeddedToxiproxy embedded) {
+    this.real = real;
+    this.vertx = vertx;
+    this.embedded = embedded;
+  }
+
+  static BothToxiproxies startOrSkip() {
+    RealToxiproxy real = RealToxiproxy.startOrSkip();
+    Vertx vertx = Vertx.vertx();
+    return new BothToxiproxies(real, vertx, ToxiproxyTestBase.waitFor(EmbeddedToxiproxy.start(vertx, LOOPBACK, 0)));
+  }
+
+  /** toxiproxy-java clients for the real server and the embedded one: blocking, test thread only. */
+  ToxiproxyClient realClient() {
+    return new ToxiproxyClient(LOOPBACK, real.port());
+  }
+
+  ToxiproxyClient embeddedClient() {
+    return new ToxiproxyClient(LOOPBACK, embedded.port());
+  }
+
+  /** A loopback server on an OS-chosen port, each connection handled by {@code handler}. */
+  int upstream(Consumer<NetSocket> handler) {
+    NetServer server = vertx.createNetServer().connectHandler(handler::accept);
+    return ToxiproxyTestBase.waitFor(server.listen(0, LOOPBACK)).actualPort();
+  }
+
+  @Override
+  public void close() {
+    ToxiproxyTestBase.waitFor(embedded.close());
+    ToxiproxyTestBase.waitFor(vertx.close());
+    real.close();
+  }
+}
