@@ -37,11 +37,34 @@ public final class RealToxiproxy implements AutoCloseable {
     this.log = log;
   }
 
-  /** Starts the binary, or aborts the calling test saying why it cannot. */
+  /** Why the real server is not there to test against; the message is the skip reason. */
+  public static final class Unavailable extends Exception {
+    Unavailable(String reason, Throwable cause) {
+      super("real Toxiproxy not tested: " + reason, cause, false, false);
+    }
+  }
+
+  /**
+   * Starts the binary, or aborts the calling test saying why it cannot. Call it from a test or a
+   * {@code @BeforeEach}: an assumption failing in {@code @BeforeAll} skips a class without
+   * surefire counting or reporting any test (see {@link #start()}).
+   */
   public static RealToxiproxy startOrSkip() {
+    try {
+      return start();
+    } catch (Unavailable unavailable) {
+      assumeTrue(false, unavailable.getMessage());
+      throw new IllegalStateException(unavailable); // unreachable: the assumption aborts
+    }
+  }
+
+  /** Starts the binary, or says why it cannot. */
+  public static RealToxiproxy start() throws Unavailable {
     Path binary = binary();
-    assumeTrue(Files.isExecutable(binary), () -> skip("no executable Toxiproxy server at " + binary
-        + " (set -D" + PROPERTY + " or $" + ENVIRONMENT + " to one)"));
+    if (!Files.isExecutable(binary)) {
+      throw unavailable("no executable Toxiproxy server at " + binary
+          + " (set -D" + PROPERTY + " or $" + ENVIRONMENT + " to one)", null);
+    }
     int port;
     Process process;
     Path log;
@@ -51,8 +74,7 @@ public final class RealToxiproxy implements AutoCloseable {
       process = new ProcessBuilder(binary.toString(), "-host", "127.0.0.1", "-port", String.valueOf(port))
           .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     } catch (IOException e) {
-      assumeTrue(false, () -> skip(binary + " does not run here: " + e));
-      throw new IllegalStateException(e); // unreachable: the assumption aborts
+      throw unavailable(binary + " does not run here: " + e, e);
     }
     RealToxiproxy server = new RealToxiproxy(process, port, log);
     try {
@@ -63,9 +85,9 @@ public final class RealToxiproxy implements AutoCloseable {
       // falls through: reported below with the server's log
     }
     if (!process.isAlive() || !server.answers()) {
-      server.close();
       String output = readQuietly(log);
-      assumeTrue(false, () -> skip(binary + " did not start on 127.0.0.1:" + port + ": " + output));
+      server.close();
+      throw unavailable(binary + " did not start on 127.0.0.1:" + port + ": " + output, null);
     }
     LOG.log(System.Logger.Level.INFO, "real Toxiproxy {0} on {1}", binary, server.url());
     return server;
@@ -116,10 +138,10 @@ public final class RealToxiproxy implements AutoCloseable {
     }
   }
 
-  private static String skip(String reason) {
-    String message = "real Toxiproxy not tested: " + reason;
-    LOG.log(System.Logger.Level.WARNING, message);
-    return message;
+  private static Unavailable unavailable(String reason, Throwable cause) {
+    Unavailable unavailable = new Unavailable(reason, cause);
+    LOG.log(System.Logger.Level.WARNING, unavailable.getMessage());
+    return unavailable;
   }
 
   private static String readQuietly(Path log) {

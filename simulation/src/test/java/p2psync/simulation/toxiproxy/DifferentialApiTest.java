@@ -21,12 +21,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import p2psync.simulation.RealToxiproxy;
 
 /**
@@ -175,8 +175,13 @@ class DifferentialApiTest {
 
   @BeforeAll
   static void startBoth() throws IOException {
-    both = BothToxiproxies.startOrSkip();
+    both = BothToxiproxies.start();
     taken = new ServerSocket(0, 50, InetAddress.getByName(LOOPBACK));
+  }
+
+  @BeforeEach
+  void skipWithoutTheRealServer() {
+    both.assumeRunning();
   }
 
   @AfterAll
@@ -184,18 +189,20 @@ class DifferentialApiTest {
     if (taken != null) {
       taken.close();
     }
-    if (both != null) {
-      both.close();
-    }
+    both.close();
   }
 
-  @TestFactory
-  Stream<DynamicTest> everyCallAnswersAsTheRealToxiproxyDoes() {
-    return SCRIPT.stream().map(call -> DynamicTest.dynamicTest(call.toString(), () -> {
-      Response expected = send(both.real.port(), call);
-      Response actual = send(both.embedded.port(), call);
-      assertThat(actual).as(call.toString()).isEqualTo(expected);
-    }));
+  static List<Call> script() {
+    return SCRIPT;
+  }
+
+  /** One invocation per call of {@link #SCRIPT}, in its order (JUnit keeps a source's order). */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("script")
+  void everyCallAnswersAsTheRealToxiproxyDoes(Call call) throws Exception {
+    Response expected = send(both.real.port(), call);
+    Response actual = send(both.embedded.port(), call);
+    assertThat(actual).as(call.toString()).isEqualTo(expected);
   }
 
   @Test
