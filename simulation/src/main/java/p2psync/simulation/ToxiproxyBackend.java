@@ -3,6 +3,7 @@ package p2psync.simulation;
 import eu.rekawek.toxiproxy.Proxy;
 import eu.rekawek.toxiproxy.ToxiproxyClient;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
@@ -54,8 +55,17 @@ public abstract class ToxiproxyBackend implements AutoCloseable {
     }
     int port = url.getPort() < 0 ? 8474 : url.getPort();
     ToxiproxyClient client = new ToxiproxyClient(url.getHost(), port);
-    String version = client.version(); // fails here, clearly, when nothing answers
-    return new LocalToxiproxy(client, url.getHost(), "Toxiproxy " + version.strip() + " at " + url.getHost() + ":" + port, () -> {});
+    String version = versionOf(client.version()); // fails here, clearly, when nothing answers
+    return new LocalToxiproxy(client, url.getHost(), "Toxiproxy " + version + " at " + url.getHost() + ":" + port, () -> {});
+  }
+
+  /** The version from {@code GET /version}'s {@code {"version": "2.12.0"}}, or the answer as it came. */
+  static String versionOf(String answer) {
+    try {
+      return new JsonObject(answer).getString("version", answer.strip());
+    } catch (RuntimeException notJson) { // DecodeException, or a version that is no string
+      return answer.strip();
+    }
   }
 
   /**

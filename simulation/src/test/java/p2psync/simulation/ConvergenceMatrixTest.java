@@ -10,6 +10,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import p2psync.common.SyncConfig;
 
 /**
@@ -32,8 +33,27 @@ class ConvergenceMatrixTest {
   @ParameterizedTest(name = "{0} peers, faults: {1}")
   @MethodSource("cells")
   void peersConvergeAndKeepEveryInvariant(int peers, String profile) throws Exception {
+    runCell(peers, profile, SimulationOptions.EMBEDDED);
+  }
+
+  /**
+   * The same cells through the real Toxiproxy binary ({@code --toxiproxy http://127.0.0.1:PORT}):
+   * the URL backend, and our peers under the genuine toxics. Skipped, with the reason, where the
+   * binary does not run ({@link RealToxiproxy}).
+   */
+  @ParameterizedTest(name = "real Toxiproxy: 12 peers, faults: {0}")
+  @ValueSource(strings = {"latency", "drop", "reset", "stall"})
+  void peersConvergeThroughTheRealToxiproxy(String profile) throws Exception {
+    try (RealToxiproxy real = RealToxiproxy.startOrSkip()) {
+      SimulationReport report = runCell(12, profile, real.url());
+      assertThat(report.toxiproxy()).startsWith("Toxiproxy 2.12.0 at ");
+    }
+  }
+
+  private static SimulationReport runCell(int peers, String profile, String toxiproxy) throws Exception {
     Set<Fault> faults = Fault.parseList(profile);
     SimulationReport report = Simulation.run(new SimulationOptions()
+        .toxiproxy(toxiproxy)
         .peers(peers)
         .filesPerPeer(FULL ? 4 : 2)
         .maxFileSize(FULL ? 1 << 20 : 48 * 1024)
@@ -49,6 +69,7 @@ class ConvergenceMatrixTest {
       // the faults hit transfers: some failed (short body, reset, idle timeout) and were retried
       assertThat(report.transfersFailed()).as(report.summary()).isPositive();
     }
+    return report;
   }
 
   /** Shorter still than the simulation's defaults, so that a stall times out within the fault phase. */
