@@ -37,8 +37,8 @@ final class ProxyConnection {
     this.server = server;
     openSockets++;
     server.closeHandler(v -> socketClosed());
-    upstream = new Link(vertx, this, client, server);
-    downstream = new Link(vertx, this, server, client);
+    upstream = new Link(vertx, this, client, server, false);
+    downstream = new Link(vertx, this, server, client, true);
     upstream.start(toxics.stream().filter(t -> t.stream() == Direction.UPSTREAM).toList());
     downstream.start(toxics.stream().filter(t -> t.stream() == Direction.DOWNSTREAM).toList());
     client.resume();

@@ -37,13 +37,6 @@ class ToxicEquivalenceTest {
   private static final byte[] BULK = randomBytes(400_000);
   private static final byte[] SMALL = randomBytes(5_000);
 
-  /**
-   * The embedded proxy passes a socket's end on only after 200 ms without data (LateEndGuard.GRACE
-   * in common, the workaround for eclipse-vertx/vert.x#5748 that every p2psync socket reads
-   * through): a close crossing it arrives that much later than through Toxiproxy.
-   */
-  static final double LATE_END_MILLIS = 200;
-
   private static BothToxiproxies both;
   private static int echo;
   private static int bulk;
@@ -82,13 +75,8 @@ class ToxicEquivalenceTest {
 
   /**
    * A case: which upstream, what to run, the nominal figure and how far from it a server may be.
-   * {@code embeddedLate} is the one known difference: ms the embedded server adds to it.
    */
-  record Case(String name, int upstream, Run run, double nominal, double tolerance, double embeddedLate) {
-    Case(String name, int upstream, Run run, double nominal, double tolerance) {
-      this(name, upstream, run, nominal, tolerance, 0);
-    }
-
+  record Case(String name, int upstream, Run run, double nominal, double tolerance) {
     @Override
     public String toString() {
       return name;
@@ -111,7 +99,7 @@ class ToxicEquivalenceTest {
             return new Measure(spread >= 10 ? "jittered" : "steady",
                 trips.stream().mapToLong(Long::longValue).average().orElseThrow());
           }
-        }, 100, 25),
+        }, 100, 30), // 15 samples of 80..120 ms on 2 busy cores
         new Case("bandwidth 200 KB/s: 400 kB downloaded, KB/s", bulk, proxy -> {
           proxy.toxics().bandwidth("bw", DOWNSTREAM, 200);
           long start = System.nanoTime();
@@ -158,7 +146,7 @@ class ToxicEquivalenceTest {
           proxy.toxics().slowClose("sc", DOWNSTREAM, 300);
           Ending ending = drain(proxy);
           return new Measure(ending.describe(), ending.millis());
-        }, 300, 60, LATE_END_MILLIS),
+        }, 300, 60),
         new Case("latency 150 ms added upstream to a live connection: round trip, ms", echo, proxy -> {
           try (Socket socket = connect(proxy)) {
             exchange(socket, "warm".getBytes());
@@ -178,11 +166,10 @@ class ToxicEquivalenceTest {
     LOG.log(System.Logger.Level.INFO, String.format(Locale.ROOT, "toxic equivalence: %s: real %.1f (%s), embedded %.1f (%s)",
         toxicCase.name(), real.value(), real.outcome(), embedded.value(), embedded.outcome()));
 
-    double embeddedAligned = embedded.value() - toxicCase.embeddedLate();
     assertThat(embedded.outcome()).as("how the connection went").isEqualTo(real.outcome());
     assertThat(real.value()).as("real Toxiproxy").isCloseTo(toxicCase.nominal(), offset(toxicCase.tolerance()));
-    assertThat(embeddedAligned).as("embedded").isCloseTo(toxicCase.nominal(), offset(toxicCase.tolerance()));
-    assertThat(embeddedAligned).as("embedded vs real").isCloseTo(real.value(), offset(toxicCase.tolerance()));
+    assertThat(embedded.value()).as("embedded").isCloseTo(toxicCase.nominal(), offset(toxicCase.tolerance()));
+    assertThat(embedded.value()).as("embedded vs real").isCloseTo(real.value(), offset(toxicCase.tolerance()));
   }
 
   private static Measure measure(ToxiproxyClient client, Case toxicCase) throws IOException {
