@@ -129,20 +129,12 @@ class ToxicEquivalenceTest {
         }, 1_000, 0),
         new Case("timeout 300 ms (data sent): ms to the end", echo, proxy -> {
           proxy.toxics().timeout("to", DOWNSTREAM, 300);
-          try (Socket socket = connect(proxy)) {
-            socket.getOutputStream().write("ping".getBytes());
-            Ending ending = drain(socket);
-            return new Measure(ending.describe(), ending.millis());
-          }
+          return millisToTheEndAfterAPing(proxy);
         }, 300, 60),
         // Both wait for data before the timer starts: a silent connection is never reset.
         new Case("reset_peer 200 ms (data sent): ms to the end", echo, proxy -> {
           proxy.toxics().resetPeer("rp", DOWNSTREAM, 200);
-          try (Socket socket = connect(proxy)) {
-            socket.getOutputStream().write("ping".getBytes());
-            Ending ending = drain(socket);
-            return new Measure(ending.describe(), ending.millis());
-          }
+          return millisToTheEndAfterAPing(proxy);
         }, 200, 60),
         new Case("slow_close 300 ms: ms to the end of 100 B", hundredThenClose, proxy -> {
           proxy.toxics().slowClose("sc", DOWNSTREAM, 300);
@@ -205,6 +197,15 @@ class ToxicEquivalenceTest {
   record Ending(String how, long bytes, long millis) {
     String describe() {
       return how + " after " + bytes + " B";
+    }
+  }
+
+  /** Sends a few bytes to the echo server and times how the connection then ends. */
+  private static Measure millisToTheEndAfterAPing(Proxy proxy) throws IOException {
+    try (Socket socket = connect(proxy)) {
+      socket.getOutputStream().write("ping".getBytes());
+      Ending ending = drain(socket);
+      return new Measure(ending.describe(), ending.millis());
     }
   }
 
