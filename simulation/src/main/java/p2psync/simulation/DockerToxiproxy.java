@@ -6,37 +6,60 @@ import com.github.dockerjava.api.model.ContainerNetwork;
 import eu.rekawek.toxiproxy.Proxy;
 import eu.rekawek.toxiproxy.ToxiproxyClient;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.rnorth.ducttape.unreliables.Unreliables;
 import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.dockerclient.DockerClientProviderStrategy;
 import org.testcontainers.dockerclient.TransportConfig;
 import org.testcontainers.toxiproxy.ToxiproxyContainer;
+import org.testcontainers.utility.DockerImageName;
 import org.testcontainers.utility.TestcontainersConfiguration;
 
 /**
- * A real Toxiproxy in a container ({@value #IMAGE}), started through Testcontainers. Proxies listen
- * on the ports the container exposes ({@value #FIRST_PORT} up, one per party). The tracker names
- * each peer by the address it sees, which is the container's bridge address; so parties reach
- * the proxies there, and the proxies reach our servers at the bridge's gateway. That needs the
- * container's address routable from this host, as on Linux.
+ * A real Toxiproxy in a container ({@value #IMAGE}), started through Testcontainers, on one of two
+ * networks:
+ *
+ * <ul>
+ *   <li>the default bridge ({@code --toxiproxy docker}): proxies listen on the ports the container
+ *       exposes ({@value #FIRST_PORT} up, one per party). The tracker names each peer by the address
+ *       it sees, which is the container's bridge address; so parties reach the proxies there, and the
+ *       proxies reach our servers at the bridge's gateway. That needs the container's address
+ *       routable from this host, as on Linux.
+ *   <li>the host's network ({@code --toxiproxy docker-host}, Linux only): Toxiproxy's API and every
+ *       proxy listen on 127.0.0.1, on ports the OS picks, and reach our servers there; no traffic
+ *       leaves loopback, which is what tests and CI use.
+ * </ul>
  */
 final class DockerToxiproxy extends ToxiproxyBackend {
   static final String IMAGE = "ghcr.io/shopify/toxiproxy:2.12.0";
   static final int FIRST_PORT = 8666;
   /** ToxiproxyContainer exposes 8666..8697: a tracker and 30 peers. */
   static final int MAX_PROXIES = 31;
+  private static final String LOOPBACK = "127.0.0.1";
+  private static final Duration API_READY = Duration.ofSeconds(20);
 
-  private final ToxiproxyContainer container;
-  private final String containerAddress;
-  private final String gateway;
+  private final GenericContainer<?> container;
+  private final boolean hostNetwork;
+  private final String proxyHost;
+  private final String serverHost;
+  private final String description;
 
-  private DockerToxiproxy(ToxiproxyContainer container, String containerAddress, String gateway) {
-    super(new ToxiproxyClient(container.getHost(), container.getControlPort()));
+  private DockerToxiproxy(ToxiproxyClient client, GenericContainer<?> container, boolean hostNetwork,
+      String proxyHost, String serverHost, String description) {
+    super(client);
     this.container = container;
-    this.containerAddress = containerAddress;
-    this.gateway = gateway;
+    this.hostNetwork = hostNetwork;
+    this.proxyHost = proxyHost;
+    this.serverHost = serverHost;
+    this.description = description;
   }
 
   /**
@@ -86,38 +109,73 @@ final class DockerToxiproxy extends ToxiproxyBackend {
     return Boolean.parseBoolean(System.getenv("TESTCONTAINERS_RYUK_DISABLED"));
   }
 
-  /** Starts the container; fails at once, saying what is missing, where it could not start. */
-  static DockerToxiproxy start() throws IOException {
+  /**
+   * Starts the container, on the host's network or the default bridge; fails at once, saying what
+   * is missing, where it could not start.
+   */
+  static DockerToxiproxy start(boolean hostNetwork) throws IOException {
     Optional<String> unavailable = unavailableReason();
     if (unavailable.isPresent()) {
       throw new IOException("--toxiproxy docker: " + unavailable.get());
     }
+    return hostNetwork ? onHostNetwork() : onBridge();
+  }
+
+  private static DockerToxiproxy onBridge() {
     ToxiproxyContainer container = new ToxiproxyContainer(IMAGE);
     container.start();
     ContainerNetwork bridge = container.getContainerInfo().getNetworkSettings().getNetworks().values().iterator().next();
-    return new DockerToxiproxy(container, bridge.getIpAddress(), bridge.getGateway());
+    return new DockerToxiproxy(new ToxiproxyClient(container.getHost(), container.getControlPort()), container, false,
+        bridge.getIpAddress(), bridge.getGateway(), "Toxiproxy in Docker (" + IMAGE + ") at " + bridge.getIpAddress());
+  }
+
+  private static DockerToxiproxy onHostNetwork() throws IOException {
+    int port;
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
+      port = probe.getLocalPort(); // a free port for the API: the container cannot ask the OS for one
+    }
+    GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(IMAGE))
+        .withNetworkMode("host")
+        .withCommand("-host=" + LOOPBACK, "-port=" + port)
+        // No port mapping on the host's network, so no port-based wait: Toxiproxy logs this line.
+        .waitingFor(Wait.forLogMessage(".*Starting Toxiproxy HTTP server.*", 1).withStartupTimeout(API_READY));
+    container.start();
+    ToxiproxyClient client = new ToxiproxyClient(LOOPBACK, port);
+    try {
+      // The line comes just before the API listens.
+      Unreliables.retryUntilSuccess((int) API_READY.toSeconds(), TimeUnit.SECONDS, client::version);
+    } catch (RuntimeException notAnswering) {
+      container.stop();
+      throw new IOException("--toxiproxy docker-host: Toxiproxy in the container did not answer on "
+          + LOOPBACK + ":" + port + ": " + container.getLogs(), notAnswering);
+    }
+    return new DockerToxiproxy(client, container, true, LOOPBACK, LOOPBACK,
+        "Toxiproxy in Docker (" + IMAGE + ") on the host's network at " + LOOPBACK + ":" + port);
   }
 
   @Override
   public Endpoint reach(Proxy proxy) {
-    return new Endpoint(containerAddress, listenPort(proxy));
+    return new Endpoint(proxyHost, listenPort(proxy));
   }
 
   @Override
   public String serverHost() {
-    return gateway;
+    return serverHost;
   }
 
   @Override
   public String description() {
-    return "Toxiproxy in Docker (" + IMAGE + ") at " + containerAddress;
+    return description;
   }
 
   @Override
   protected String listenAddress(int index) {
+    if (hostNetwork) {
+      return LOOPBACK + ":0";
+    }
     if (index >= MAX_PROXIES) {
       throw new IllegalArgumentException("the docker backend has ports for " + MAX_PROXIES
-          + " proxies: at most " + (MAX_PROXIES - 1) + " peers");
+          + " proxies: at most " + (MAX_PROXIES - 1) + " peers (--toxiproxy docker-host has no such limit)");
     }
     return "0.0.0.0:" + (FIRST_PORT + index);
   }

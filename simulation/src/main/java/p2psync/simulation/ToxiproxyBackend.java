@@ -31,8 +31,9 @@ public abstract class ToxiproxyBackend implements AutoCloseable {
   }
 
   /**
-   * {@code embedded} (an {@link EmbeddedToxiproxy} on {@code vertx}), {@code docker}, or the URL
-   * of a running Toxiproxy on this machine ({@code http://127.0.0.1:8474}).
+   * {@code embedded} (an {@link EmbeddedToxiproxy} on {@code vertx}), {@code docker} (a container
+   * on Docker's bridge), {@code docker-host} (a container on the host's network, all on loopback),
+   * or the URL of a running Toxiproxy on this machine ({@code http://127.0.0.1:8474}).
    */
   public static ToxiproxyBackend open(String spec, Vertx vertx) throws IOException {
     if (spec.equals(SimulationOptions.EMBEDDED)) {
@@ -41,17 +42,17 @@ public abstract class ToxiproxyBackend implements AutoCloseable {
       return new LocalToxiproxy(new ToxiproxyClient("127.0.0.1", server.port()), "127.0.0.1",
           "embedded Toxiproxy on 127.0.0.1:" + server.port(), () -> server.close().toCompletionStage().toCompletableFuture().join());
     }
-    if (spec.equals(SimulationOptions.DOCKER)) {
-      return docker();
+    if (spec.equals(SimulationOptions.DOCKER) || spec.equals(SimulationOptions.DOCKER_HOST)) {
+      return docker(spec.equals(SimulationOptions.DOCKER_HOST));
     }
     URI url;
     try {
       url = URI.create(spec);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--toxiproxy: not embedded, docker or a URL: " + spec);
+      throw new IllegalArgumentException("--toxiproxy: not embedded, docker, docker-host or a URL: " + spec);
     }
     if (!"http".equals(url.getScheme()) || url.getHost() == null) {
-      throw new IllegalArgumentException("--toxiproxy: not embedded, docker or http://HOST:PORT: " + spec);
+      throw new IllegalArgumentException("--toxiproxy: not embedded, docker, docker-host or http://HOST:PORT: " + spec);
     }
     int port = url.getPort() < 0 ? 8474 : url.getPort();
     ToxiproxyClient client = new ToxiproxyClient(url.getHost(), port);
@@ -73,7 +74,7 @@ public abstract class ToxiproxyBackend implements AutoCloseable {
    * lean p2psync.jar: look for them first, so that their absence reads as what to do, not as a
    * NoClassDefFoundError. DockerToxiproxy, which uses them, is loaded only past this check.
    */
-  private static ToxiproxyBackend docker() throws IOException {
+  private static ToxiproxyBackend docker(boolean hostNetwork) throws IOException {
     try {
       Class.forName(DOCKER_BACKEND_NEEDS, false, ToxiproxyBackend.class.getClassLoader());
     } catch (ClassNotFoundException e) {
@@ -82,7 +83,7 @@ public abstract class ToxiproxyBackend implements AutoCloseable {
           + "'mvn -B -q package -DskipTests -Pdocker' and run java -jar launcher/target/p2psync-docker.jar simulate "
           + "--toxiproxy docker ..., or use --toxiproxy embedded or a Toxiproxy URL", e);
     }
-    return DockerToxiproxy.start();
+    return DockerToxiproxy.start(hostNetwork);
   }
 
   /** Creates a proxy to our server on {@code upstreamPort}; it is deleted again on {@link #close()}. */

@@ -50,6 +50,18 @@ class ConvergenceMatrixTest {
     }
   }
 
+  /**
+   * Two cells through a Toxiproxy container on the host's network ({@code --toxiproxy docker-host}).
+   * Skipped, with the reason, where Docker or the image is missing (nothing is ever pulled).
+   */
+  @ParameterizedTest(name = "Toxiproxy in Docker: 12 peers, faults: {0}")
+  @ValueSource(strings = {"latency", "stall"})
+  void peersConvergeThroughToxiproxyInDocker(String profile) throws Exception {
+    SimulationTest.assumeDockerBackendRuns();
+    SimulationReport report = runCell(12, profile, SimulationOptions.DOCKER_HOST);
+    assertThat(report.toxiproxy()).contains("in Docker");
+  }
+
   private static SimulationReport runCell(int peers, String profile, String toxiproxy) throws Exception {
     Set<Fault> faults = Fault.parseList(profile);
     SimulationReport report = Simulation.run(new SimulationOptions()
