@@ -120,7 +120,11 @@ final class Link implements StageContext {
 
   @Override
   public void resetConnection() {
-    connection.reset();
+    if (connection.lingersZero()) {
+      connection.reset();
+    } else {
+      sink.end(); // a FIN to the destination, which closes the whole connection
+    }
   }
 
   private Downstream head() {

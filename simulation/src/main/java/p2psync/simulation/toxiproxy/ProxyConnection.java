@@ -19,6 +19,8 @@ final class ProxyConnection {
   private Link downstream;
   private int openSockets = 1;
   private boolean finished;
+  /** Toxiproxy's SO_LINGER 0: set when a reset_peer toxic is there as the connection opens (link.go). */
+  private boolean lingersZero;
 
   ProxyConnection(Vertx vertx, NetSocket client, Consumer<ProxyConnection> onFinished) {
     this.vertx = vertx;
@@ -36,6 +38,7 @@ final class ProxyConnection {
     }
     this.server = server;
     openSockets++;
+    lingersZero = toxics.stream().anyMatch(toxic -> toxic.kind() == ToxicKind.RESET_PEER);
     server.closeHandler(v -> socketClosed());
     upstream = new Link(vertx, this, client, server, false);
     downstream = new Link(vertx, this, server, client, true);
@@ -68,6 +71,11 @@ final class ProxyConnection {
     if (server != null) {
       server.close();
     }
+  }
+
+  /** Whether reset_peer aborts this connection with a TCP RST rather than closing it. */
+  boolean lingersZero() {
+    return lingersZero;
   }
 
   /** Aborts both sockets with a TCP RST. */

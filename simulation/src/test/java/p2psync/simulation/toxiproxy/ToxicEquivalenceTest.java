@@ -141,6 +141,15 @@ class ToxicEquivalenceTest {
           Ending ending = drain(proxy);
           return new Measure(ending.describe(), ending.millis());
         }, 300, 60),
+        new Case("reset_peer 200 ms added to a live connection, data sent: ms to the end", echo, proxy -> {
+          try (Socket socket = connect(proxy)) {
+            exchange(socket, "warm".getBytes());
+            proxy.toxics().resetPeer("rp", DOWNSTREAM, 200);
+            socket.getOutputStream().write("ping".getBytes());
+            Ending ending = drain(socket);
+            return new Measure(ending.describe(), ending.millis());
+          }
+        }, 200, 60),
         new Case("latency 150 ms added upstream to a live connection: round trip, ms", echo, proxy -> {
           try (Socket socket = connect(proxy)) {
             exchange(socket, "warm".getBytes());
