@@ -50,7 +50,7 @@ final class Proxy {
     try {
       address = HostPort.parse(listen);
     } catch (ApiError unusableAddress) {
-      return Future.failedFuture(unusableAddress);
+      return Future.failedFuture(ApiError.internal("listen tcp: " + unusableAddress.getMessage()));
     }
     return Rebind.retrying(vertx, address.port(), () -> bind(address))
         .transform(bound -> {
