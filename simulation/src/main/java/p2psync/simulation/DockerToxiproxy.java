@@ -145,9 +145,10 @@ final class DockerToxiproxy extends ToxiproxyBackend {
       // The line comes just before the API listens.
       Unreliables.retryUntilSuccess((int) API_READY.toSeconds(), TimeUnit.SECONDS, client::version);
     } catch (RuntimeException notAnswering) {
+      String logs = container.getLogs(); // before stop(), which removes the container
       container.stop();
       throw new IOException("--toxiproxy docker-host: Toxiproxy in the container did not answer on "
-          + LOOPBACK + ":" + port + ": " + container.getLogs(), notAnswering);
+          + LOOPBACK + ":" + port + ": " + logs, notAnswering);
     }
     return new DockerToxiproxy(client, container, true, LOOPBACK, LOOPBACK,
         "Toxiproxy in Docker (" + IMAGE + ") on the host's network at " + LOOPBACK + ":" + port);
