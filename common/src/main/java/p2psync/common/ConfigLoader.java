@@ -11,8 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Loads a deployment's configuration through vertx-config, lowest precedence first: the given
- * JSON, a JSON or YAML file, environment variables {@code P2PSYNC_KEEP_ALIVE_INTERVAL=2s}, system
+ * Loads a deployment's configuration through vertx-config, lowest precedence first: the given JSON,
+ * a JSON or YAML file, environment variables {@code P2PSYNC_KEEP_ALIVE_INTERVAL=2s}, system
  * properties {@code -Dp2psync.keepAliveInterval=2s}. All keys end up flat and camel-cased, as
  * {@link SyncConfig} and the verticles read them.
  */
@@ -24,21 +24,29 @@ public final class ConfigLoader {
 
   /** {@code file} may be null; {@code base} may be empty. */
   public static Future<JsonObject> load(Vertx vertx, JsonObject base, Path file) {
-    ConfigRetrieverOptions explicit = new ConfigRetrieverOptions().setIncludeDefaultStores(false)
-        .addStore(new ConfigStoreOptions().setType("json").setConfig(base.copy()));
+    ConfigRetrieverOptions explicit =
+        new ConfigRetrieverOptions()
+            .setIncludeDefaultStores(false)
+            .addStore(new ConfigStoreOptions().setType("json").setConfig(base.copy()));
     if (file != null) {
       String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
       String format = name.endsWith(".yaml") || name.endsWith(".yml") ? "yaml" : "json";
-      explicit.addStore(new ConfigStoreOptions()
-          .setType("file")
-          .setFormat(format)
-          .setConfig(new JsonObject().put("path", file.toAbsolutePath().toString())));
+      explicit.addStore(
+          new ConfigStoreOptions()
+              .setType("file")
+              .setFormat(format)
+              .setConfig(new JsonObject().put("path", file.toAbsolutePath().toString())));
     }
-    ConfigRetrieverOptions ambient = new ConfigRetrieverOptions().setIncludeDefaultStores(false)
-        .addStore(new ConfigStoreOptions().setType("env"))
-        .addStore(new ConfigStoreOptions().setType("sys"));
-    return retrieve(vertx, explicit).compose(plain ->
-        retrieve(vertx, ambient).map(overrides -> plain.mergeIn(prefixedOverrides(overrides))));
+    ConfigRetrieverOptions ambient =
+        new ConfigRetrieverOptions()
+            .setIncludeDefaultStores(false)
+            .addStore(new ConfigStoreOptions().setType("env"))
+            .addStore(new ConfigStoreOptions().setType("sys"));
+    return retrieve(vertx, explicit)
+        .compose(
+            plain ->
+                retrieve(vertx, ambient)
+                    .map(overrides -> plain.mergeIn(prefixedOverrides(overrides))));
   }
 
   private static Future<JsonObject> retrieve(Vertx vertx, ConfigRetrieverOptions options) {

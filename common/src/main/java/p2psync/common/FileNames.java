@@ -9,12 +9,17 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class FileNames {
 
-  /** Prefix of our in-progress download files; such names are never advertised, served or synced. */
+  /**
+   * Prefix of our in-progress download files; such names are never advertised, served or synced.
+   */
   public static final String TEMP_PREFIX = ".p2psync-";
+
   /** Suffix of our in-progress download files. */
   public static final String TEMP_SUFFIX = ".part";
+
   /** The seed protocol never syncs these (source and native libraries of the course programs). */
   public static final List<String> EXCLUDED_SUFFIXES = List.of(".py", ".dll", ".so");
+
   /** Most file systems cap a name at 255 bytes. */
   public static final int MAX_NAME_BYTES = 255;
 
@@ -45,7 +50,9 @@ public final class FileNames {
         return "contains a control character";
       }
       if (Character.isSurrogate(c)) {
-        if (!(Character.isHighSurrogate(c) && i + 1 < name.length() && Character.isLowSurrogate(name.charAt(++i)))) {
+        if (!(Character.isHighSurrogate(c)
+            && i + 1 < name.length()
+            && Character.isLowSurrogate(name.charAt(++i)))) {
           return "is not valid Unicode";
         }
         utf8Bytes += 4;

@@ -65,7 +65,8 @@ public final class FileResponseDecoder {
       int take = (int) Math.min(remaining, data.length() - offset);
       remaining -= take;
       // slice() shares memory with data: no copy per chunk.
-      listener.onBody(offset == 0 && take == data.length() ? data : data.slice(offset, offset + take));
+      listener.onBody(
+          offset == 0 && take == data.length() ? data : data.slice(offset, offset + take));
       offset += take;
       completeIfDone();
     }
@@ -80,11 +81,15 @@ public final class FileResponseDecoder {
    */
   public void end() throws ProtocolException {
     switch (state) {
-      case AWAITING_HEADER -> throw new ProtocolException(
-          header.length() == 0 ? "connection closed before any response" : "connection closed inside the header");
-      case RECEIVING_BODY -> throw new ProtocolException(
-          "connection closed with " + remaining + " body bytes missing");
-      case COMPLETE -> { }
+      case AWAITING_HEADER ->
+          throw new ProtocolException(
+              header.length() == 0
+                  ? "connection closed before any response"
+                  : "connection closed inside the header");
+      case RECEIVING_BODY ->
+          throw new ProtocolException(
+              "connection closed with " + remaining + " body bytes missing");
+      case COMPLETE -> {}
     }
   }
 
@@ -101,7 +106,8 @@ public final class FileResponseDecoder {
         return i + 1;
       }
       if (header.length() >= ContentLength.MAX_HEADER_BYTES) {
-        throw new ProtocolException("response header longer than " + ContentLength.MAX_HEADER_BYTES + " bytes");
+        throw new ProtocolException(
+            "response header longer than " + ContentLength.MAX_HEADER_BYTES + " bytes");
       }
       header.appendByte(b);
     }

@@ -12,7 +12,8 @@ import java.time.Duration;
  * transfers short. So the end counts only once the socket is not paused and has received nothing
  * for {@link #GRACE}. A socket known never to have been paused holds nothing back (the bug needs
  * data queued by a pause), so its end counts at once. {@link LateEndStream} reports what is done to
- * the socket; the guard calls back once. Use that stream, not the guard: it is the one place the rule is applied.
+ * the socket; the guard calls back once. Use that stream, not the guard: it is the one place the
+ * rule is applied.
  */
 final class LateEndGuard {
   /** Quiet time, with the socket flowing, after which no held-back data can still come. */
@@ -21,8 +22,10 @@ final class LateEndGuard {
   private final Vertx vertx;
   private final Runnable onEnd;
   private boolean paused;
+
   /** False only while the socket is known never to have been paused: then nothing is held back. */
   private boolean mayHoldData;
+
   private boolean endSignalled;
   private boolean done;
   private long received;
@@ -67,16 +70,19 @@ final class LateEndGuard {
   private void arm() {
     vertx.cancelTimer(timer);
     long receivedBefore = received;
-    timer = vertx.setTimer(GRACE.toMillis(), t -> {
-      if (done || paused) {
-        return; // called back already, or resumed() arms it again
-      }
-      if (received == receivedBefore) {
-        done = true;
-        onEnd.run();
-      } else {
-        arm();
-      }
-    });
+    timer =
+        vertx.setTimer(
+            GRACE.toMillis(),
+            t -> {
+              if (done || paused) {
+                return; // called back already, or resumed() arms it again
+              }
+              if (received == receivedBefore) {
+                done = true;
+                onEnd.run();
+              } else {
+                arm();
+              }
+            });
   }
 }

@@ -6,10 +6,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 
 /**
- * A socket (or any byte stream) whose end is held back by a {@link LateEndGuard}: the one place
- * the rule of eclipse-vertx/vert.x#5748 lives. Reading through this stream instead of the socket
- * lets owners pause, resume, fetch and pipe as usual; the end handler is called only once no
- * held-back data can still come.
+ * A socket (or any byte stream) whose end is held back by a {@link LateEndGuard}: the one place the
+ * rule of eclipse-vertx/vert.x#5748 lives. Reading through this stream instead of the socket lets
+ * owners pause, resume, fetch and pipe as usual; the end handler is called only once no held-back
+ * data can still come.
  *
  * <p>The guard must know whether the source is paused, so this stream keeps the demand itself:
  * {@code pause()} sets it to 0, {@code resume()} to unbounded, {@code fetch(n)} adds n, and every
@@ -34,9 +34,9 @@ public final class LateEndStream implements ReadStream<Buffer> {
   }
 
   /**
-   * Over a source never paused so far (a socket just connected, its handlers set at once): its
-   * end is passed on without delay unless this stream pauses it first, since only a pause makes
-   * Vert.x hold data back behind the end.
+   * Over a source never paused so far (a socket just connected, its handlers set at once): its end
+   * is passed on without delay unless this stream pauses it first, since only a pause makes Vert.x
+   * hold data back behind the end.
    */
   public static LateEndStream neverPaused(Vertx vertx, ReadStream<Buffer> source) {
     return new LateEndStream(vertx, source, false);

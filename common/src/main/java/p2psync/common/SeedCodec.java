@@ -37,6 +37,7 @@ public final class SeedCodec {
 
   /** 0001-01-01T00:00:00Z: no file system dates a file earlier. */
   public static final long MIN_MTIME = -62_135_596_800L;
+
   /** 9999-12-31T23:59:59Z: an mtime beyond is a lie, and would overflow milliseconds elsewhere. */
   public static final long MAX_MTIME = 253_402_300_799L;
 
@@ -96,8 +97,8 @@ public final class SeedCodec {
 
   /**
    * A parser over the line. Pure ASCII (what peers send, names being escaped as Python does) is
-   * read in place as bytes; anything else is decoded strictly first, since Jackson lets some invalid
-   * UTF-8 (overlong forms, encoded surrogates) through.
+   * read in place as bytes; anything else is decoded strictly first, since Jackson lets some
+   * invalid UTF-8 (overlong forms, encoded surrogates) through.
    */
   private static JsonParser createParser(ByteBuf bytes) throws IOException, ProtocolException {
     int from = bytes.readerIndex();
@@ -150,7 +151,9 @@ public final class SeedCodec {
       boolean filesSeen = false;
       List<FileEntry> files = null;
       List<String> rejected = List.of();
-      for (JsonToken token = parser.nextToken(); token != JsonToken.END_OBJECT; token = parser.nextToken()) {
+      for (JsonToken token = parser.nextToken();
+          token != JsonToken.END_OBJECT;
+          token = parser.nextToken()) {
         String field = parser.currentName();
         JsonToken value = parser.nextToken();
         if ("port".equals(field)) {
@@ -181,7 +184,9 @@ public final class SeedCodec {
     }
 
     private void readFiles(List<FileEntry> files, List<String> rejected) throws IOException {
-      for (JsonToken token = parser.nextToken(); token != JsonToken.END_ARRAY; token = parser.nextToken()) {
+      for (JsonToken token = parser.nextToken();
+          token != JsonToken.END_ARRAY;
+          token = parser.nextToken()) {
         if (token != JsonToken.START_OBJECT) {
           fail("each file must be an object");
           parser.skipChildren();
@@ -229,7 +234,8 @@ public final class SeedCodec {
 
     /** The number, or 0 after recording why it is not one in range. */
     private long readLong(JsonToken value, String field, long min, long max) throws IOException {
-      if (value != JsonToken.VALUE_NUMBER_INT || parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+      if (value != JsonToken.VALUE_NUMBER_INT
+          || parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
         fail("\"" + field + "\" must be an integer");
         parser.skipChildren();
         return 0;
@@ -298,7 +304,9 @@ public final class SeedCodec {
   /** {@code {"name": {"ip": I, "port": P, "mtime": M}, ...}\n}, in the map's order. */
   public static String encodeDirectory(Map<String, DirectoryEntry> directory) {
     List<byte[]> members = new ArrayList<>(directory.size());
-    directory.forEach((name, entry) -> members.add(encodeDirectoryMember(name, entry.ip(), entry.port(), entry.mtime())));
+    directory.forEach(
+        (name, entry) ->
+            members.add(encodeDirectoryMember(name, entry.ip(), entry.port(), entry.mtime())));
     return directoryLine(members).toString(StandardCharsets.US_ASCII);
   }
 
@@ -313,7 +321,8 @@ public final class SeedCodec {
     PythonJson.appendString(out, ip);
     out.append(", \"port\": ").append(port);
     out.append(", \"mtime\": ").append(mtime).append('}');
-    return out.toString().getBytes(StandardCharsets.US_ASCII); // ensure_ascii: only ASCII is written
+    return out.toString()
+        .getBytes(StandardCharsets.US_ASCII); // ensure_ascii: only ASCII is written
   }
 
   /** The directory line, {@code \n} included, from members in line order, as a heap buffer. */
@@ -354,8 +363,8 @@ public final class SeedCodec {
 
   /**
    * Reads a directory line. An entry we must not act on (unsafe name, bad address) is left out and
-   * reported, so one bad entry does not stop the rest from syncing; a line that is not a JSON object
-   * fails as a whole.
+   * reported, so one bad entry does not stop the rest from syncing; a line that is not a JSON
+   * object fails as a whole.
    */
   public static Directory decodeDirectory(Buffer line) throws ProtocolException {
     ObjectNode root = parseObject(decodeUtf8(line));

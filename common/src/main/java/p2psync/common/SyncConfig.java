@@ -16,8 +16,10 @@ import java.util.Objects;
 public final class SyncConfig {
 
   public static final Duration DEFAULT_KEEP_ALIVE_INTERVAL = Duration.ofSeconds(5);
+
   /** Three keepalive intervals of silence and a peer leaves the directory. */
   public static final int DEFAULT_TRACKER_EXPIRY_INTERVALS = 3;
+
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
   public static final Duration DEFAULT_TRANSFER_IDLE_TIMEOUT = Duration.ofSeconds(30);
   public static final Duration DEFAULT_TRANSFER_TIMEOUT = Duration.ofHours(1);
@@ -51,22 +53,42 @@ public final class SyncConfig {
   /** Reads the keys of {@link #toJson()}; absent keys keep their defaults, bad values throw. */
   public SyncConfig(JsonObject json) {
     Objects.requireNonNull(json, "json");
-    ifPresent(json, "keepAliveInterval", v -> setKeepAliveInterval(parseDuration("keepAliveInterval", v)));
+    ifPresent(
+        json,
+        "keepAliveInterval",
+        v -> setKeepAliveInterval(parseDuration("keepAliveInterval", v)));
     ifPresent(json, "trackerExpiry", v -> setTrackerExpiry(parseDuration("trackerExpiry", v)));
     ifPresent(json, "connectTimeout", v -> setConnectTimeout(parseDuration("connectTimeout", v)));
-    ifPresent(json, "transferIdleTimeout", v -> setTransferIdleTimeout(parseDuration("transferIdleTimeout", v)));
-    ifPresent(json, "transferTimeout", v -> setTransferTimeout(parseDuration("transferTimeout", v)));
+    ifPresent(
+        json,
+        "transferIdleTimeout",
+        v -> setTransferIdleTimeout(parseDuration("transferIdleTimeout", v)));
+    ifPresent(
+        json, "transferTimeout", v -> setTransferTimeout(parseDuration("transferTimeout", v)));
     ifPresent(json, "requestTimeout", v -> setRequestTimeout(parseDuration("requestTimeout", v)));
-    ifPresent(json, "reconnectBackoffMin", v -> setReconnectBackoffMin(parseDuration("reconnectBackoffMin", v)));
-    ifPresent(json, "reconnectBackoffMax", v -> setReconnectBackoffMax(parseDuration("reconnectBackoffMax", v)));
+    ifPresent(
+        json,
+        "reconnectBackoffMin",
+        v -> setReconnectBackoffMin(parseDuration("reconnectBackoffMin", v)));
+    ifPresent(
+        json,
+        "reconnectBackoffMax",
+        v -> setReconnectBackoffMax(parseDuration("reconnectBackoffMax", v)));
     ifPresent(json, "stopTimeout", v -> setStopTimeout(parseDuration("stopTimeout", v)));
     ifPresent(json, "firstPeerPort", v -> setFirstPeerPort(parseInt("firstPeerPort", v)));
     ifPresent(json, "maxLineBytes", v -> setMaxLineBytes(parseInt("maxLineBytes", v)));
     ifPresent(json, "maxRequestBytes", v -> setMaxRequestBytes(parseInt("maxRequestBytes", v)));
-    ifPresent(json, "maxConcurrentDownloads", v -> setMaxConcurrentDownloads(parseInt("maxConcurrentDownloads", v)));
-    ifPresent(json, "maxConcurrentUploads", v -> setMaxConcurrentUploads(parseInt("maxConcurrentUploads", v)));
+    ifPresent(
+        json,
+        "maxConcurrentDownloads",
+        v -> setMaxConcurrentDownloads(parseInt("maxConcurrentDownloads", v)));
+    ifPresent(
+        json,
+        "maxConcurrentUploads",
+        v -> setMaxConcurrentUploads(parseInt("maxConcurrentUploads", v)));
     if (reconnectBackoffMax.compareTo(reconnectBackoffMin) < 0) {
-      throw new IllegalArgumentException("reconnectBackoffMax must not be below reconnectBackoffMin");
+      throw new IllegalArgumentException(
+          "reconnectBackoffMax must not be below reconnectBackoffMin");
     }
   }
 
@@ -75,8 +97,7 @@ public final class SyncConfig {
     if (trackerExpiry != null) {
       json.put("trackerExpiry", trackerExpiry.toString()); // otherwise it follows keepAliveInterval
     }
-    return json
-        .put("connectTimeout", connectTimeout.toString())
+    return json.put("connectTimeout", connectTimeout.toString())
         .put("transferIdleTimeout", transferIdleTimeout.toString())
         .put("transferTimeout", transferTimeout.toString())
         .put("requestTimeout", requestTimeout.toString())
@@ -172,7 +193,9 @@ public final class SyncConfig {
     return this;
   }
 
-  /** How long a stopping process (Ctrl-C, SIGTERM) waits for its tracker or peer to stop cleanly. */
+  /**
+   * How long a stopping process (Ctrl-C, SIGTERM) waits for its tracker or peer to stop cleanly.
+   */
   public Duration getStopTimeout() {
     return stopTimeout;
   }
@@ -252,7 +275,9 @@ public final class SyncConfig {
         case 'h' -> Duration.ofHours(Long.parseLong(amount));
         default -> Duration.ofMillis(Long.parseLong(text));
       };
-    } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException
+    } catch (NumberFormatException
+        | DateTimeParseException
+        | StringIndexOutOfBoundsException
         | ArithmeticException e) {
       throw new IllegalArgumentException(key + ": not a duration: " + value);
     }
@@ -261,7 +286,8 @@ public final class SyncConfig {
   private static int parseInt(String key, Object value) {
     try {
       if (value instanceof Number n) {
-        // exact: a fraction or a value beyond int must not wrap or truncate into a valid-looking one
+        // exact: a fraction or a value beyond int must not wrap or truncate into a valid-looking
+        // one
         return new BigDecimal(n.toString()).intValueExact();
       }
       return Integer.parseInt(String.valueOf(value).strip());
@@ -270,7 +296,8 @@ public final class SyncConfig {
     }
   }
 
-  private static void ifPresent(JsonObject json, String key, java.util.function.Consumer<Object> setter) {
+  private static void ifPresent(
+      JsonObject json, String key, java.util.function.Consumer<Object> setter) {
     Object value = json.getValue(key);
     if (value != null) {
       setter.accept(value);

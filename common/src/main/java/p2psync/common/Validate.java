@@ -15,7 +15,8 @@ public final class Validate {
 
   public static int inRange(String key, int value, int min, int max) {
     if (value < min || value > max) {
-      throw new IllegalArgumentException(key + " must be in " + min + ".." + max + ", got " + value);
+      throw new IllegalArgumentException(
+          key + " must be in " + min + ".." + max + ", got " + value);
     }
     return value;
   }

@@ -21,30 +21,31 @@ import org.junit.jupiter.params.provider.ValueSource;
 class FileNamesTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {
-    "fileA.txt",
-    "a",
-    ".hidden",
-    "...",
-    ".p2psync",
-    "p2psync-x.part",
-    "x.p2psync-y.part",
-    "with space.txt",
-    " leading and trailing ",
-    "caf\u00e9.txt",
-    "\u65e5\u672c\u8a9e",
-    "\uD83D\uDE00.txt",
-    "x.pyc",
-    "x.py.txt",
-    "py",
-    "so",
-    "x.dll.bak",
-    "x.sox",
-    "name:with*odd?chars|<>",
-    "\u0080\u009f", // C1 controls are not ASCII control characters
-    "\u2028",
-    "a\"b",
-  })
+  @ValueSource(
+      strings = {
+        "fileA.txt",
+        "a",
+        ".hidden",
+        "...",
+        ".p2psync",
+        "p2psync-x.part",
+        "x.p2psync-y.part",
+        "with space.txt",
+        " leading and trailing ",
+        "caf\u00e9.txt",
+        "\u65e5\u672c\u8a9e",
+        "\uD83D\uDE00.txt",
+        "x.pyc",
+        "x.py.txt",
+        "py",
+        "so",
+        "x.dll.bak",
+        "x.sox",
+        "name:with*odd?chars|<>",
+        "\u0080\u009f", // C1 controls are not ASCII control characters
+        "\u2028",
+        "a\"b",
+      })
   void acceptsPlainNames(String name) {
     assertThat(FileNames.rejectionReason(name)).isNull();
     assertThat(FileNames.isSyncable(name)).isTrue();
@@ -137,7 +138,9 @@ class FileNamesTest {
   void newTempNameHasTheTempShape() {
     String name = FileNames.newTempName();
     assertThat(name).startsWith(FileNames.TEMP_PREFIX).endsWith(FileNames.TEMP_SUFFIX);
-    String middle = name.substring(FileNames.TEMP_PREFIX.length(), name.length() - FileNames.TEMP_SUFFIX.length());
+    String middle =
+        name.substring(
+            FileNames.TEMP_PREFIX.length(), name.length() - FileNames.TEMP_SUFFIX.length());
     assertThat(middle).isNotEmpty().matches("[0-9a-f]{1,16}");
     assertThat(FileNames.isTempName(name)).isTrue();
     assertThat(FileNames.isSyncable(name)).isFalse();
@@ -182,7 +185,8 @@ class FileNamesTest {
   void syncableNamesAreSafeToWrite(@ForAll String name) {
     if (FileNames.isSyncable(name)) {
       assertThat(name).isNotEmpty().isNotIn(".", "..").doesNotContain("/", "\\", "\u0000");
-      assertThat(name.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(FileNames.MAX_NAME_BYTES);
+      assertThat(name.getBytes(StandardCharsets.UTF_8).length)
+          .isLessThanOrEqualTo(FileNames.MAX_NAME_BYTES);
       assertThat(name.chars()).noneMatch(c -> c < 0x20 || c == 0x7f);
       assertThat(FileNames.isTempName(name)).isFalse();
     }

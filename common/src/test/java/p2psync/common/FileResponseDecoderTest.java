@@ -169,7 +169,8 @@ class FileResponseDecoderTest {
       decoder.feed(slice(all, 0, split));
       if (split < header.length) {
         assertThat(recorder.events).as("split %d", split).isEmpty();
-        assertThat(decoder.state()).as("split %d", split)
+        assertThat(decoder.state())
+            .as("split %d", split)
             .isEqualTo(FileResponseDecoder.State.AWAITING_HEADER);
       } else {
         assertThat(recorder.events).as("split %d", split).containsExactly("header 5");
@@ -337,27 +338,28 @@ class FileResponseDecoderTest {
   // ---- bad headers -----------------------------------------------------------------------------
 
   @ParameterizedTest
-  @ValueSource(strings = {
-    "\n",
-    "Length: 5\n",
-    "Content-Type: 5\n",
-    "X-Content-Length: 5\n",
-    "Content-Length 5\n",
-    "Content-Length : 5\n",
-    "Content-Length: -1\n",
-    "Content-Length: +5\n",
-    "Content-Length: abc\n",
-    "Content-Length: 12abc\n",
-    "Content-Length: 1.5\n",
-    "Content-Length: 0x10\n",
-    "Content-Length: 1 2\n",
-    "Content-Length:\n",
-    "Content-Length:   \n",
-    "Content-Length: \r\n",
-    "Content-Length: 9223372036854775808\n",
-    "Content-Length: 99999999999999999999\n",
-    "Content-Length: 18446744073709551616\n",
-  })
+  @ValueSource(
+      strings = {
+        "\n",
+        "Length: 5\n",
+        "Content-Type: 5\n",
+        "X-Content-Length: 5\n",
+        "Content-Length 5\n",
+        "Content-Length : 5\n",
+        "Content-Length: -1\n",
+        "Content-Length: +5\n",
+        "Content-Length: abc\n",
+        "Content-Length: 12abc\n",
+        "Content-Length: 1.5\n",
+        "Content-Length: 0x10\n",
+        "Content-Length: 1 2\n",
+        "Content-Length:\n",
+        "Content-Length:   \n",
+        "Content-Length: \r\n",
+        "Content-Length: 9223372036854775808\n",
+        "Content-Length: 99999999999999999999\n",
+        "Content-Length: 18446744073709551616\n",
+      })
   void badHeaderThrowsAndReportsNothing(String header) {
     Recorder recorder = new Recorder();
     FileResponseDecoder decoder = new FileResponseDecoder(recorder);

@@ -25,7 +25,8 @@ class LateEndGuardTest {
     long start = System.nanoTime();
     onLoop(vertx, guard::endSignalled);
     await().atMost(Duration.ofSeconds(5)).untilAtomic(ends, org.hamcrest.Matchers.is(1));
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(LateEndGuard.GRACE);
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .isGreaterThanOrEqualTo(LateEndGuard.GRACE);
   }
 
   @Test
@@ -33,22 +34,32 @@ class LateEndGuardTest {
     AtomicInteger delivered = new AtomicInteger();
     AtomicInteger deliveredAtEnd = new AtomicInteger(-1);
     LateEndGuard guard = new LateEndGuard(vertx, () -> deliveredAtEnd.set(delivered.get()), true);
-    onLoop(vertx, () -> {
-      guard.paused();
-      guard.endSignalled();
-    });
+    onLoop(
+        vertx,
+        () -> {
+          guard.paused();
+          guard.endSignalled();
+        });
     // Paused: never ends, however long we wait.
-    await().during(LateEndGuard.GRACE.multipliedBy(3)).atMost(Duration.ofSeconds(5))
+    await()
+        .during(LateEndGuard.GRACE.multipliedBy(3))
+        .atMost(Duration.ofSeconds(5))
         .untilAtomic(deliveredAtEnd, org.hamcrest.Matchers.is(-1));
     onLoop(vertx, guard::resumed);
-    // Held-back data keeps coming after the resume, every 50 ms, six times: the end waits for all of it.
-    long periodic = vertx.setPeriodic(50, t -> {
-      if (delivered.get() < 6) {
-        delivered.incrementAndGet();
-        guard.dataReceived();
-      }
-    });
-    await().atMost(Duration.ofSeconds(5)).untilAtomic(deliveredAtEnd, org.hamcrest.Matchers.greaterThanOrEqualTo(0));
+    // Held-back data keeps coming after the resume, every 50 ms, six times: the end waits for all
+    // of it.
+    long periodic =
+        vertx.setPeriodic(
+            50,
+            t -> {
+              if (delivered.get() < 6) {
+                delivered.incrementAndGet();
+                guard.dataReceived();
+              }
+            });
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAtomic(deliveredAtEnd, org.hamcrest.Matchers.greaterThanOrEqualTo(0));
     vertx.cancelTimer(periodic);
     assertThat(deliveredAtEnd).hasValue(6);
   }
@@ -56,14 +67,20 @@ class LateEndGuardTest {
   @Test
   void anEndOnASocketNeverPausedCountsAtOnceAndOnlyOnce(Vertx vertx) {
     LateEndGuard guard = new LateEndGuard(vertx, ends::incrementAndGet, false);
-    onLoop(vertx, () -> {
-      guard.dataReceived();
-      guard.endSignalled();
-      guard.endSignalled();
-    });
-    await().pollInterval(Duration.ofMillis(5)).atMost(LateEndGuard.GRACE.dividedBy(2))
+    onLoop(
+        vertx,
+        () -> {
+          guard.dataReceived();
+          guard.endSignalled();
+          guard.endSignalled();
+        });
+    await()
+        .pollInterval(Duration.ofMillis(5))
+        .atMost(LateEndGuard.GRACE.dividedBy(2))
         .untilAtomic(ends, org.hamcrest.Matchers.is(1));
-    await().during(LateEndGuard.GRACE.multipliedBy(2)).atMost(Duration.ofSeconds(5))
+    await()
+        .during(LateEndGuard.GRACE.multipliedBy(2))
+        .atMost(Duration.ofSeconds(5))
         .untilAtomic(ends, org.hamcrest.Matchers.is(1));
   }
 
@@ -71,12 +88,15 @@ class LateEndGuardTest {
   void aSocketPausedOnceKeepsTheGraceForItsEnd(Vertx vertx) {
     LateEndGuard guard = new LateEndGuard(vertx, ends::incrementAndGet, false);
     long start = System.nanoTime();
-    onLoop(vertx, () -> {
-      guard.paused();
-      guard.resumed();
-      guard.endSignalled();
-    });
+    onLoop(
+        vertx,
+        () -> {
+          guard.paused();
+          guard.resumed();
+          guard.endSignalled();
+        });
     await().atMost(Duration.ofSeconds(5)).untilAtomic(ends, org.hamcrest.Matchers.is(1));
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(LateEndGuard.GRACE);
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .isGreaterThanOrEqualTo(LateEndGuard.GRACE);
   }
 }

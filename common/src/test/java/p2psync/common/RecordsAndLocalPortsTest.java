@@ -9,14 +9,18 @@ class RecordsAndLocalPortsTest {
 
   @Test
   void fileEntryRequiresAName() {
-    assertThatThrownBy(() -> new FileEntry(null, 1)).isInstanceOf(NullPointerException.class)
+    assertThatThrownBy(() -> new FileEntry(null, 1))
+        .isInstanceOf(NullPointerException.class)
         .hasMessageContaining("name");
-    assertThat(new FileEntry("a", 1)).isEqualTo(new FileEntry("a", 1)).isNotEqualTo(new FileEntry("a", 2));
+    assertThat(new FileEntry("a", 1))
+        .isEqualTo(new FileEntry("a", 1))
+        .isNotEqualTo(new FileEntry("a", 2));
   }
 
   @Test
   void directoryEntryRequiresAnIpAndPrintsItsAddress() {
-    assertThatThrownBy(() -> new DirectoryEntry(null, 1, 1)).isInstanceOf(NullPointerException.class)
+    assertThatThrownBy(() -> new DirectoryEntry(null, 1, 1))
+        .isInstanceOf(NullPointerException.class)
         .hasMessageContaining("ip");
     assertThat(new DirectoryEntry("127.0.0.1", 8001, 5).address()).isEqualTo("127.0.0.1:8001");
   }

@@ -33,7 +33,9 @@ class SeedCodecTest {
     return Buffer.buffer(json.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** The encoders end in {@code \n}; the decoders take the line without it (RecordParser strips it). */
+  /**
+   * The encoders end in {@code \n}; the decoders take the line without it (RecordParser strips it).
+   */
   private static Buffer withoutNewline(String encoded) {
     assertThat(encoded).endsWith("\n");
     return line(encoded.substring(0, encoded.length() - 1));
@@ -44,20 +46,25 @@ class SeedCodecTest {
   @Test
   void encodeInitMatchesPython() {
     assertThat(SeedCodec.encodeInit(8000, List.of(new FileEntry("fileA.txt", 1771289241))))
-        .isEqualTo("{\"port\": 8000, \"files\": [{\"name\": \"fileA.txt\", \"mtime\": 1771289241}]}\n");
+        .isEqualTo(
+            "{\"port\": 8000, \"files\": [{\"name\": \"fileA.txt\", \"mtime\": 1771289241}]}\n");
   }
 
   @Test
   void encodeInitWithoutFiles() {
-    assertThat(SeedCodec.encodeInit(8000, List.of())).isEqualTo("{\"port\": 8000, \"files\": []}\n");
+    assertThat(SeedCodec.encodeInit(8000, List.of()))
+        .isEqualTo("{\"port\": 8000, \"files\": []}\n");
   }
 
   @Test
   void encodeInitWithSeveralFilesKeepsOrderAndNegativeMtime() {
-    String expected = "{\"port\": 8000, \"files\": [{\"name\": \"\\u00e9 \\ud83d\\ude00\\u007f\\\"\\\\\", "
-        + "\"mtime\": 0}, {\"name\": \"b\", \"mtime\": -5}]}\n";
-    assertThat(SeedCodec.encodeInit(8000, List.of(
-            new FileEntry("\u00e9 \uD83D\uDE00\u007f\"\\", 0), new FileEntry("b", -5))))
+    String expected =
+        "{\"port\": 8000, \"files\": [{\"name\": \"\\u00e9 \\ud83d\\ude00\\u007f\\\"\\\\\", "
+            + "\"mtime\": 0}, {\"name\": \"b\", \"mtime\": -5}]}\n";
+    assertThat(
+            SeedCodec.encodeInit(
+                8000,
+                List.of(new FileEntry("\u00e9 \uD83D\uDE00\u007f\"\\", 0), new FileEntry("b", -5))))
         .isEqualTo(expected);
   }
 
@@ -81,7 +88,8 @@ class SeedCodecTest {
   void nonAsciiIsEscapedInLowerCaseHex() {
     assertThat(encodedName("caf\u00e9.txt")).isEqualTo("\"caf\\u00e9.txt\"");
     assertThat(encodedName("\u65e5\u672c\u8a9e.txt")).isEqualTo("\"\\u65e5\\u672c\\u8a9e.txt\"");
-    assertThat(encodedName("\u00ff\u0080\u2028\uABCD")).isEqualTo("\"\\u00ff\\u0080\\u2028\\uabcd\"");
+    assertThat(encodedName("\u00ff\u0080\u2028\uABCD"))
+        .isEqualTo("\"\\u00ff\\u0080\\u2028\\uabcd\"");
   }
 
   @Test
@@ -131,7 +139,8 @@ class SeedCodecTest {
     Map<String, DirectoryEntry> directory = new LinkedHashMap<>();
     directory.put("fileA.txt", new DirectoryEntry("127.0.0.1", 8001, 1771289241));
     assertThat(SeedCodec.encodeDirectory(directory))
-        .isEqualTo("{\"fileA.txt\": {\"ip\": \"127.0.0.1\", \"port\": 8001, \"mtime\": 1771289241}}\n");
+        .isEqualTo(
+            "{\"fileA.txt\": {\"ip\": \"127.0.0.1\", \"port\": 8001, \"mtime\": 1771289241}}\n");
   }
 
   @Test
@@ -145,8 +154,9 @@ class SeedCodecTest {
     directory.put("\u00e9", new DirectoryEntry("::1", 1, Long.MAX_VALUE));
     directory.put("b", new DirectoryEntry("10.0.0.1", 65535, 0));
     assertThat(SeedCodec.encodeDirectory(directory))
-        .isEqualTo("{\"\\u00e9\": {\"ip\": \"::1\", \"port\": 1, \"mtime\": 9223372036854775807}, "
-            + "\"b\": {\"ip\": \"10.0.0.1\", \"port\": 65535, \"mtime\": 0}}\n");
+        .isEqualTo(
+            "{\"\\u00e9\": {\"ip\": \"::1\", \"port\": 1, \"mtime\": 9223372036854775807}, "
+                + "\"b\": {\"ip\": \"10.0.0.1\", \"port\": 65535, \"mtime\": 0}}\n");
   }
 
   @Test
@@ -159,31 +169,41 @@ class SeedCodecTest {
   @Test
   void directoryLineJoinsMembersAsPythonDoes() {
     assertThat(SeedCodec.directoryLine(List.of()).toString()).isEqualTo("{}\n");
-    assertThat(SeedCodec.directoryLine(List.of("\"a\": 1".getBytes(StandardCharsets.US_ASCII),
-        "\"b\": 2".getBytes(StandardCharsets.US_ASCII))).toString()).isEqualTo("{\"a\": 1, \"b\": 2}\n");
+    assertThat(
+            SeedCodec.directoryLine(
+                    List.of(
+                        "\"a\": 1".getBytes(StandardCharsets.US_ASCII),
+                        "\"b\": 2".getBytes(StandardCharsets.US_ASCII)))
+                .toString())
+        .isEqualTo("{\"a\": 1, \"b\": 2}\n");
   }
 
   @Test
   void aRepeatedKeyIsReadAsPythonDoesLastOneWins() throws Exception {
-    SeedCodec.PeerMessage message = SeedCodec.decodePeerMessage(line(
-        "{\"port\": \"x\", \"port\": 8000, \"files\": 3, \"files\": [{\"name\": \"a\", \"name\": \"b\", \"mtime\": 1}]}"));
+    SeedCodec.PeerMessage message =
+        SeedCodec.decodePeerMessage(
+            line(
+                "{\"port\": \"x\", \"port\": 8000, \"files\": 3, \"files\": [{\"name\": \"a\", \"name\": \"b\", \"mtime\": 1}]}"));
     assertThat(message.port()).isEqualTo(8000);
     assertThat(message.files()).containsExactly(new FileEntry("b", 1));
     assertThatThrownBy(() -> SeedCodec.decodePeerMessage(line("{\"port\": 8000, \"port\": 0}")))
-        .isInstanceOf(ProtocolException.class).hasMessageContaining("port");
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("port");
   }
 
   // ---- decodePeerMessage ------------------------------------------------------------------------
 
   @Test
   void decodesAnInit() throws Exception {
-    SeedCodec.PeerMessage message = SeedCodec.decodePeerMessage(line(
-        "{\"port\": 8000, \"files\": [{\"name\": \"fileA.txt\", \"mtime\": 1771289241}, "
-            + "{\"name\": \"fileB.txt\", \"mtime\": 5}]}"));
+    SeedCodec.PeerMessage message =
+        SeedCodec.decodePeerMessage(
+            line(
+                "{\"port\": 8000, \"files\": [{\"name\": \"fileA.txt\", \"mtime\": 1771289241}, "
+                    + "{\"name\": \"fileB.txt\", \"mtime\": 5}]}"));
     assertThat(message.port()).isEqualTo(8000);
     assertThat(message.hasFiles()).isTrue();
-    assertThat(message.files()).containsExactly(
-        new FileEntry("fileA.txt", 1771289241), new FileEntry("fileB.txt", 5));
+    assertThat(message.files())
+        .containsExactly(new FileEntry("fileA.txt", 1771289241), new FileEntry("fileB.txt", 5));
     assertThat(message.rejectedNames()).isEmpty();
   }
 
@@ -198,13 +218,15 @@ class SeedCodecTest {
 
   @Test
   void filesNullIsLikeNoFiles() throws Exception {
-    SeedCodec.PeerMessage message = SeedCodec.decodePeerMessage(line("{\"port\": 8001, \"files\": null}"));
+    SeedCodec.PeerMessage message =
+        SeedCodec.decodePeerMessage(line("{\"port\": 8001, \"files\": null}"));
     assertThat(message.hasFiles()).isFalse();
   }
 
   @Test
   void emptyFilesIsStillAFileList() throws Exception {
-    SeedCodec.PeerMessage message = SeedCodec.decodePeerMessage(line("{\"port\": 8001, \"files\": []}"));
+    SeedCodec.PeerMessage message =
+        SeedCodec.decodePeerMessage(line("{\"port\": 8001, \"files\": []}"));
     assertThat(message.hasFiles()).isTrue();
     assertThat(message.files()).isEmpty();
   }
@@ -212,8 +234,8 @@ class SeedCodecTest {
   @Test
   void missingPortGivesNullPort() throws Exception {
     assertThat(SeedCodec.decodePeerMessage(line("{}")).port()).isNull();
-    SeedCodec.PeerMessage message = SeedCodec.decodePeerMessage(
-        line("{\"files\": [{\"name\": \"a\", \"mtime\": 1}]}"));
+    SeedCodec.PeerMessage message =
+        SeedCodec.decodePeerMessage(line("{\"files\": [{\"name\": \"a\", \"mtime\": 1}]}"));
     assertThat(message.port()).isNull();
     assertThat(message.files()).containsExactly(new FileEntry("a", 1));
   }
@@ -242,26 +264,38 @@ class SeedCodecTest {
 
   @Test
   void floatMtimeIsFloored() throws Exception {
-    SeedCodec.PeerMessage message = SeedCodec.decodePeerMessage(line(
-        "{\"port\": 8000, \"files\": [{\"name\": \"a\", \"mtime\": 1771289241.9}, "
-            + "{\"name\": \"b\", \"mtime\": 1771289241.0}, {\"name\": \"c\", \"mtime\": 1.5e9}]}"));
-    assertThat(message.files()).containsExactly(
-        new FileEntry("a", 1771289241), new FileEntry("b", 1771289241), new FileEntry("c", 1_500_000_000));
+    SeedCodec.PeerMessage message =
+        SeedCodec.decodePeerMessage(
+            line(
+                "{\"port\": 8000, \"files\": [{\"name\": \"a\", \"mtime\": 1771289241.9}, "
+                    + "{\"name\": \"b\", \"mtime\": 1771289241.0}, {\"name\": \"c\", \"mtime\": 1.5e9}]}"));
+    assertThat(message.files())
+        .containsExactly(
+            new FileEntry("a", 1771289241),
+            new FileEntry("b", 1771289241),
+            new FileEntry("c", 1_500_000_000));
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"\"1\"", "null", "true", "[]", "1e300", "99999999999999999999"})
   void badMtimeThrows(String mtime) {
-    assertThatThrownBy(() -> SeedCodec.decodePeerMessage(
-            line("{\"port\": 8000, \"files\": [{\"name\": \"a\", \"mtime\": " + mtime + "}]}")))
+    assertThatThrownBy(
+            () ->
+                SeedCodec.decodePeerMessage(
+                    line(
+                        "{\"port\": 8000, \"files\": [{\"name\": \"a\", \"mtime\": "
+                            + mtime
+                            + "}]}")))
         .isInstanceOf(ProtocolException.class)
         .hasMessageContaining("mtime");
   }
 
   @Test
   void missingMtimeThrows() {
-    assertThatThrownBy(() -> SeedCodec.decodePeerMessage(
-            line("{\"port\": 8000, \"files\": [{\"name\": \"a\"}]}")))
+    assertThatThrownBy(
+            () ->
+                SeedCodec.decodePeerMessage(
+                    line("{\"port\": 8000, \"files\": [{\"name\": \"a\"}]}")))
         .isInstanceOf(ProtocolException.class)
         .hasMessageContaining("mtime");
   }
@@ -269,7 +303,8 @@ class SeedCodecTest {
   @ParameterizedTest
   @ValueSource(strings = {"{}", "\"a.txt\"", "1", "true"})
   void filesNotAnArrayThrows(String files) {
-    assertThatThrownBy(() -> SeedCodec.decodePeerMessage(line("{\"port\": 8000, \"files\": " + files + "}")))
+    assertThatThrownBy(
+            () -> SeedCodec.decodePeerMessage(line("{\"port\": 8000, \"files\": " + files + "}")))
         .isInstanceOf(ProtocolException.class)
         .hasMessageContaining("\"files\" must be an array");
   }
@@ -277,61 +312,89 @@ class SeedCodecTest {
   @ParameterizedTest
   @ValueSource(strings = {"\"a.txt\"", "1", "null", "[]"})
   void fileEntryNotAnObjectThrows(String entry) {
-    assertThatThrownBy(() -> SeedCodec.decodePeerMessage(
-            line("{\"port\": 8000, \"files\": [" + entry + "]}")))
+    assertThatThrownBy(
+            () -> SeedCodec.decodePeerMessage(line("{\"port\": 8000, \"files\": [" + entry + "]}")))
         .isInstanceOf(ProtocolException.class)
         .hasMessageContaining("object");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"{\"mtime\": 1}", "{\"name\": null, \"mtime\": 1}", "{\"name\": 5, \"mtime\": 1}",
-      "{\"name\": [\"a\"], \"mtime\": 1}"})
+  @ValueSource(
+      strings = {
+        "{\"mtime\": 1}",
+        "{\"name\": null, \"mtime\": 1}",
+        "{\"name\": 5, \"mtime\": 1}",
+        "{\"name\": [\"a\"], \"mtime\": 1}"
+      })
   void fileEntryWithoutAStringNameThrows(String entry) {
-    assertThatThrownBy(() -> SeedCodec.decodePeerMessage(
-            line("{\"port\": 8000, \"files\": [{\"name\": \"ok\", \"mtime\": 1}, " + entry + "]}")))
+    assertThatThrownBy(
+            () ->
+                SeedCodec.decodePeerMessage(
+                    line(
+                        "{\"port\": 8000, \"files\": [{\"name\": \"ok\", \"mtime\": 1}, "
+                            + entry
+                            + "]}")))
         .isInstanceOf(ProtocolException.class)
         .hasMessageContaining("\"name\" must be a string");
   }
 
   @Test
   void unsafeNamesAreRejectedNotListed() throws Exception {
-    String json = "{\"port\": 8000, \"files\": ["
-        + "{\"name\": \"good.txt\", \"mtime\": 1}, "
-        + "{\"name\": \"../x\", \"mtime\": 2}, "
-        + "{\"name\": \"a/b\", \"mtime\": 3}, "
-        + "{\"name\": \"a\\\\b\", \"mtime\": 3}, "
-        + "{\"name\": \"temp.py\", \"mtime\": 4}, "
-        + "{\"name\": \"x.so\", \"mtime\": 5}, "
-        + "{\"name\": \"x.dll\", \"mtime\": 6}, "
-        + "{\"name\": \"nul\\u0000inside\", \"mtime\": 7}, "
-        + "{\"name\": \"..\", \"mtime\": 8}, "
-        + "{\"name\": \"\", \"mtime\": 9}, "
-        + "{\"name\": \"\\ud800\", \"mtime\": 10}, "
-        + "{\"name\": \".p2psync-1234.part\", \"mtime\": 11}, "
-        + "{\"name\": \"also good\", \"mtime\": 12}]}";
+    String json =
+        "{\"port\": 8000, \"files\": ["
+            + "{\"name\": \"good.txt\", \"mtime\": 1}, "
+            + "{\"name\": \"../x\", \"mtime\": 2}, "
+            + "{\"name\": \"a/b\", \"mtime\": 3}, "
+            + "{\"name\": \"a\\\\b\", \"mtime\": 3}, "
+            + "{\"name\": \"temp.py\", \"mtime\": 4}, "
+            + "{\"name\": \"x.so\", \"mtime\": 5}, "
+            + "{\"name\": \"x.dll\", \"mtime\": 6}, "
+            + "{\"name\": \"nul\\u0000inside\", \"mtime\": 7}, "
+            + "{\"name\": \"..\", \"mtime\": 8}, "
+            + "{\"name\": \"\", \"mtime\": 9}, "
+            + "{\"name\": \"\\ud800\", \"mtime\": 10}, "
+            + "{\"name\": \".p2psync-1234.part\", \"mtime\": 11}, "
+            + "{\"name\": \"also good\", \"mtime\": 12}]}";
     SeedCodec.PeerMessage message = SeedCodec.decodePeerMessage(line(json));
     assertThat(message.port()).isEqualTo(8000);
-    assertThat(message.files()).containsExactly(new FileEntry("good.txt", 1), new FileEntry("also good", 12));
-    assertThat(message.rejectedNames()).containsExactly(
-        "../x", "a/b", "a\\b", "temp.py", "x.so", "x.dll", "nul\u0000inside", "..", "", "\uD800",
-        ".p2psync-1234.part");
+    assertThat(message.files())
+        .containsExactly(new FileEntry("good.txt", 1), new FileEntry("also good", 12));
+    assertThat(message.rejectedNames())
+        .containsExactly(
+            "../x",
+            "a/b",
+            "a\\b",
+            "temp.py",
+            "x.so",
+            "x.dll",
+            "nul\u0000inside",
+            "..",
+            "",
+            "\uD800",
+            ".p2psync-1234.part");
   }
 
   @Test
   void unknownFieldsAreIgnored() throws Exception {
-    SeedCodec.PeerMessage message = SeedCodec.decodePeerMessage(line(
-        "{\"v\": 2, \"port\": 8000, \"extra\": {\"x\": [1, 2]}, "
-            + "\"files\": [{\"name\": \"a\", \"mtime\": 1, \"size\": 10, \"sha256\": \"00\"}]}"));
+    SeedCodec.PeerMessage message =
+        SeedCodec.decodePeerMessage(
+            line(
+                "{\"v\": 2, \"port\": 8000, \"extra\": {\"x\": [1, 2]}, "
+                    + "\"files\": [{\"name\": \"a\", \"mtime\": 1, \"size\": 10, \"sha256\": \"00\"}]}"));
     assertThat(message.port()).isEqualTo(8000);
     assertThat(message.files()).containsExactly(new FileEntry("a", 1));
   }
 
   @Test
   void rawUtf8AndEscapedNamesDecodeAlike() throws Exception {
-    SeedCodec.PeerMessage raw = SeedCodec.decodePeerMessage(line(
-        "{\"port\": 8000, \"files\": [{\"name\": \"caf\u00e9 \uD83D\uDE00\", \"mtime\": 1}]}"));
-    SeedCodec.PeerMessage escaped = SeedCodec.decodePeerMessage(line(
-        "{\"port\": 8000, \"files\": [{\"name\": \"caf\\u00e9 \\ud83d\\ude00\", \"mtime\": 1}]}"));
+    SeedCodec.PeerMessage raw =
+        SeedCodec.decodePeerMessage(
+            line(
+                "{\"port\": 8000, \"files\": [{\"name\": \"caf\u00e9 \uD83D\uDE00\", \"mtime\": 1}]}"));
+    SeedCodec.PeerMessage escaped =
+        SeedCodec.decodePeerMessage(
+            line(
+                "{\"port\": 8000, \"files\": [{\"name\": \"caf\\u00e9 \\ud83d\\ude00\", \"mtime\": 1}]}"));
     assertThat(raw.files()).containsExactly(new FileEntry("caf\u00e9 \uD83D\uDE00", 1));
     assertThat(escaped.files()).isEqualTo(raw.files());
   }
@@ -342,9 +405,23 @@ class SeedCodecTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "   ", "not json", "{", "{\"port\": ", "{\"port\": 8000", "{port: 8000}",
-      "{'port': 8000}", "{\"port\": 8000,}", "{\"port\": 8000}}", "{\"port\": 8000} {\"port\": 8001}",
-      "{\"port\": 8000} x", "{\"port\": NaN}", "\"unterminated"})
+  @ValueSource(
+      strings = {
+        "",
+        "   ",
+        "not json",
+        "{",
+        "{\"port\": ",
+        "{\"port\": 8000",
+        "{port: 8000}",
+        "{'port': 8000}",
+        "{\"port\": 8000,}",
+        "{\"port\": 8000}}",
+        "{\"port\": 8000} {\"port\": 8001}",
+        "{\"port\": 8000} x",
+        "{\"port\": NaN}",
+        "\"unterminated"
+      })
   void invalidJsonThrows(String json) {
     assertThatThrownBy(() -> SeedCodec.decodePeerMessage(line(json)))
         .isInstanceOf(ProtocolException.class);
@@ -364,10 +441,7 @@ class SeedCodecTest {
   }
 
   private static Buffer withBytes(String before, byte[] middle, String after) {
-    return Buffer.buffer()
-        .appendString(before)
-        .appendBytes(middle)
-        .appendString(after);
+    return Buffer.buffer().appendString(before).appendBytes(middle).appendString(after);
   }
 
   static List<byte[]> invalidUtf8() {
@@ -385,11 +459,13 @@ class SeedCodecTest {
   @Test
   void invalidUtf8Throws() {
     for (byte[] bad : invalidUtf8()) {
-      Buffer peer = withBytes("{\"port\": 8000, \"files\": [{\"name\": \"a", bad, "\", \"mtime\": 1}]}");
+      Buffer peer =
+          withBytes("{\"port\": 8000, \"files\": [{\"name\": \"a", bad, "\", \"mtime\": 1}]}");
       assertThatThrownBy(() -> SeedCodec.decodePeerMessage(peer))
           .isInstanceOf(ProtocolException.class)
           .hasMessageContaining("UTF-8");
-      Buffer directory = withBytes("{\"a", bad, "\": {\"ip\": \"1.2.3.4\", \"port\": 1, \"mtime\": 1}}");
+      Buffer directory =
+          withBytes("{\"a", bad, "\": {\"ip\": \"1.2.3.4\", \"port\": 1, \"mtime\": 1}}");
       assertThatThrownBy(() -> SeedCodec.decodeDirectory(directory))
           .isInstanceOf(ProtocolException.class)
           .hasMessageContaining("UTF-8");
@@ -398,7 +474,8 @@ class SeedCodecTest {
 
   @Test
   void decodeUtf8IsStrict() throws Exception {
-    assertThat(SeedCodec.decodeUtf8(line("caf\u00e9 \uD83D\uDE00"))).isEqualTo("caf\u00e9 \uD83D\uDE00");
+    assertThat(SeedCodec.decodeUtf8(line("caf\u00e9 \uD83D\uDE00")))
+        .isEqualTo("caf\u00e9 \uD83D\uDE00");
     for (byte[] bad : invalidUtf8()) {
       assertThatThrownBy(() -> SeedCodec.decodeUtf8(Buffer.buffer(bad)))
           .isInstanceOf(ProtocolException.class);
@@ -416,15 +493,18 @@ class SeedCodecTest {
 
   @Test
   void decodesADirectoryFromThePythonTracker() throws Exception {
-    SeedCodec.Directory directory = SeedCodec.decodeDirectory(line(
-        "{\"fileB.txt\": {\"ip\": \"127.0.0.1\", \"port\": 8000, \"mtime\": 1771289244}, "
-            + "\"fileA.txt\": {\"ip\": \"127.0.0.1\", \"port\": 8001, \"mtime\": 1771289241}, "
-            + "\"fileC.txt\": {\"ip\": \"127.0.0.1\", \"port\": 8002, \"mtime\": 1771289247}}"));
+    SeedCodec.Directory directory =
+        SeedCodec.decodeDirectory(
+            line(
+                "{\"fileB.txt\": {\"ip\": \"127.0.0.1\", \"port\": 8000, \"mtime\": 1771289244}, "
+                    + "\"fileA.txt\": {\"ip\": \"127.0.0.1\", \"port\": 8001, \"mtime\": 1771289241}, "
+                    + "\"fileC.txt\": {\"ip\": \"127.0.0.1\", \"port\": 8002, \"mtime\": 1771289247}}"));
     assertThat(directory.rejected()).isEmpty();
-    assertThat(directory.entries()).containsExactly(
-        entry("fileB.txt", new DirectoryEntry("127.0.0.1", 8000, 1771289244)),
-        entry("fileA.txt", new DirectoryEntry("127.0.0.1", 8001, 1771289241)),
-        entry("fileC.txt", new DirectoryEntry("127.0.0.1", 8002, 1771289247)));
+    assertThat(directory.entries())
+        .containsExactly(
+            entry("fileB.txt", new DirectoryEntry("127.0.0.1", 8000, 1771289244)),
+            entry("fileA.txt", new DirectoryEntry("127.0.0.1", 8001, 1771289241)),
+            entry("fileC.txt", new DirectoryEntry("127.0.0.1", 8002, 1771289247)));
     assertThat(directory.entries().get("fileA.txt").address()).isEqualTo("127.0.0.1:8001");
   }
 
@@ -437,29 +517,43 @@ class SeedCodecTest {
 
   @Test
   void badEntriesAreReportedAndTheRestKept() throws Exception {
-    String json = "{"
-        + "\"good1\": {\"ip\": \"10.0.0.1\", \"port\": 8000, \"mtime\": 1}, "
-        + "\"../evil\": {\"ip\": \"10.0.0.1\", \"port\": 8000, \"mtime\": 1}, "
-        + "\"sub/file\": {\"ip\": \"10.0.0.1\", \"port\": 8000, \"mtime\": 1}, "
-        + "\"lib.so\": {\"ip\": \"10.0.0.1\", \"port\": 8000, \"mtime\": 1}, "
-        + "\"noip\": {\"port\": 8000, \"mtime\": 1}, "
-        + "\"numip\": {\"ip\": 10, \"port\": 8000, \"mtime\": 1}, "
-        + "\"port0\": {\"ip\": \"10.0.0.1\", \"port\": 0, \"mtime\": 1}, "
-        + "\"porthigh\": {\"ip\": \"10.0.0.1\", \"port\": 65536, \"mtime\": 1}, "
-        + "\"portstr\": {\"ip\": \"10.0.0.1\", \"port\": \"8000\", \"mtime\": 1}, "
-        + "\"noport\": {\"ip\": \"10.0.0.1\", \"mtime\": 1}, "
-        + "\"mtimestr\": {\"ip\": \"10.0.0.1\", \"port\": 8000, \"mtime\": \"1\"}, "
-        + "\"nomtime\": {\"ip\": \"10.0.0.1\", \"port\": 8000}, "
-        + "\"notobject\": 5, "
-        + "\"good2\": {\"ip\": \"::1\", \"port\": 65535, \"mtime\": 2.7, \"alt\": [\"x\"]}"
-        + "}";
+    String json =
+        "{"
+            + "\"good1\": {\"ip\": \"10.0.0.1\", \"port\": 8000, \"mtime\": 1}, "
+            + "\"../evil\": {\"ip\": \"10.0.0.1\", \"port\": 8000, \"mtime\": 1}, "
+            + "\"sub/file\": {\"ip\": \"10.0.0.1\", \"port\": 8000, \"mtime\": 1}, "
+            + "\"lib.so\": {\"ip\": \"10.0.0.1\", \"port\": 8000, \"mtime\": 1}, "
+            + "\"noip\": {\"port\": 8000, \"mtime\": 1}, "
+            + "\"numip\": {\"ip\": 10, \"port\": 8000, \"mtime\": 1}, "
+            + "\"port0\": {\"ip\": \"10.0.0.1\", \"port\": 0, \"mtime\": 1}, "
+            + "\"porthigh\": {\"ip\": \"10.0.0.1\", \"port\": 65536, \"mtime\": 1}, "
+            + "\"portstr\": {\"ip\": \"10.0.0.1\", \"port\": \"8000\", \"mtime\": 1}, "
+            + "\"noport\": {\"ip\": \"10.0.0.1\", \"mtime\": 1}, "
+            + "\"mtimestr\": {\"ip\": \"10.0.0.1\", \"port\": 8000, \"mtime\": \"1\"}, "
+            + "\"nomtime\": {\"ip\": \"10.0.0.1\", \"port\": 8000}, "
+            + "\"notobject\": 5, "
+            + "\"good2\": {\"ip\": \"::1\", \"port\": 65535, \"mtime\": 2.7, \"alt\": [\"x\"]}"
+            + "}";
     SeedCodec.Directory directory = SeedCodec.decodeDirectory(line(json));
-    assertThat(directory.entries()).containsExactly(
-        entry("good1", new DirectoryEntry("10.0.0.1", 8000, 1)),
-        entry("good2", new DirectoryEntry("::1", 65535, 2)));
+    assertThat(directory.entries())
+        .containsExactly(
+            entry("good1", new DirectoryEntry("10.0.0.1", 8000, 1)),
+            entry("good2", new DirectoryEntry("::1", 65535, 2)));
     assertThat(directory.rejected()).hasSize(12);
-    List<String> expectedNames = List.of("../evil", "sub/file", "lib.so", "noip", "numip", "port0",
-        "porthigh", "portstr", "noport", "mtimestr", "nomtime", "notobject");
+    List<String> expectedNames =
+        List.of(
+            "../evil",
+            "sub/file",
+            "lib.so",
+            "noip",
+            "numip",
+            "port0",
+            "porthigh",
+            "portstr",
+            "noport",
+            "mtimestr",
+            "nomtime",
+            "notobject");
     for (int i = 0; i < expectedNames.size(); i++) {
       assertThat(directory.rejected().get(i)).startsWith(expectedNames.get(i) + " (").endsWith(")");
     }
@@ -478,16 +572,21 @@ class SeedCodecTest {
     original.put("caf\u00e9 \uD83D\uDE00 \"q\" :*?", new DirectoryEntry("192.168.1.20", 1, -3));
     original.put("z", new DirectoryEntry("fe80::1", 65535, SeedCodec.MAX_MTIME));
     original.put("m", new DirectoryEntry("h", 9, SeedCodec.MIN_MTIME));
-    SeedCodec.Directory decoded = SeedCodec.decodeDirectory(withoutNewline(SeedCodec.encodeDirectory(original)));
+    SeedCodec.Directory decoded =
+        SeedCodec.decodeDirectory(withoutNewline(SeedCodec.encodeDirectory(original)));
     assertThat(decoded.rejected()).isEmpty();
     assertThat(decoded.entries()).containsExactlyEntriesOf(original);
   }
 
   @Test
   void initRoundTrip() throws Exception {
-    List<FileEntry> files = List.of(new FileEntry("a.txt", 1), new FileEntry("\u65e5\u672c", SeedCodec.MAX_MTIME),
-        new FileEntry("b \"x\"", SeedCodec.MIN_MTIME));
-    SeedCodec.PeerMessage message = SeedCodec.decodePeerMessage(withoutNewline(SeedCodec.encodeInit(8123, files)));
+    List<FileEntry> files =
+        List.of(
+            new FileEntry("a.txt", 1),
+            new FileEntry("\u65e5\u672c", SeedCodec.MAX_MTIME),
+            new FileEntry("b \"x\"", SeedCodec.MIN_MTIME));
+    SeedCodec.PeerMessage message =
+        SeedCodec.decodePeerMessage(withoutNewline(SeedCodec.encodeInit(8123, files)));
     assertThat(message.port()).isEqualTo(8123);
     assertThat(message.files()).isEqualTo(files);
     assertThat(message.rejectedNames()).isEmpty();
@@ -495,7 +594,8 @@ class SeedCodecTest {
 
   @Test
   void keepAliveRoundTrip() throws Exception {
-    SeedCodec.PeerMessage message = SeedCodec.decodePeerMessage(withoutNewline(SeedCodec.encodeKeepAlive(9)));
+    SeedCodec.PeerMessage message =
+        SeedCodec.decodePeerMessage(withoutNewline(SeedCodec.encodeKeepAlive(9)));
     assertThat(message.port()).isEqualTo(9);
     assertThat(message.hasFiles()).isFalse();
   }
@@ -505,18 +605,23 @@ class SeedCodecTest {
   /** Code points of every kind: printable ASCII, JSON specials, BMP, astral (surrogate pairs). */
   @Provide
   Arbitrary<String> syncableNames() {
-    Arbitrary<Integer> codePoint = Arbitraries.frequencyOf(
-        Tuple.of(5, Arbitraries.integers().between(0x20, 0x7e)),
-        Tuple.of(1, Arbitraries.of((int) '"', (int) '\\', (int) '.', 0x2028, 0xfeff, 0xfffd)),
-        Tuple.of(2, Arbitraries.integers().between(0x80, 0xd7ff)),
-        Tuple.of(1, Arbitraries.integers().between(0xe000, 0xffff)),
-        Tuple.of(2, Arbitraries.integers().between(0x10000, 0x10ffff)));
-    return codePoint.list().ofMinSize(1).ofMaxSize(40)
-        .map(cps -> {
-          StringBuilder sb = new StringBuilder();
-          cps.forEach(sb::appendCodePoint);
-          return sb.toString();
-        })
+    Arbitrary<Integer> codePoint =
+        Arbitraries.frequencyOf(
+            Tuple.of(5, Arbitraries.integers().between(0x20, 0x7e)),
+            Tuple.of(1, Arbitraries.of((int) '"', (int) '\\', (int) '.', 0x2028, 0xfeff, 0xfffd)),
+            Tuple.of(2, Arbitraries.integers().between(0x80, 0xd7ff)),
+            Tuple.of(1, Arbitraries.integers().between(0xe000, 0xffff)),
+            Tuple.of(2, Arbitraries.integers().between(0x10000, 0x10ffff)));
+    return codePoint
+        .list()
+        .ofMinSize(1)
+        .ofMaxSize(40)
+        .map(
+            cps -> {
+              StringBuilder sb = new StringBuilder();
+              cps.forEach(sb::appendCodePoint);
+              return sb.toString();
+            })
         .filter(FileNames::isSyncable);
   }
 
@@ -527,10 +632,22 @@ class SeedCodecTest {
 
   @Provide
   Arbitrary<DirectoryEntry> directoryEntries() {
-    Arbitrary<String> ip = Arbitraries.oneOf(
-        Arbitraries.integers().between(0, 255).list().ofSize(4)
-            .map(parts -> parts.get(0) + "." + parts.get(1) + "." + parts.get(2) + "." + parts.get(3)),
-        Arbitraries.strings().all().ofMaxLength(20));
+    Arbitrary<String> ip =
+        Arbitraries.oneOf(
+            Arbitraries.integers()
+                .between(0, 255)
+                .list()
+                .ofSize(4)
+                .map(
+                    parts ->
+                        parts.get(0)
+                            + "."
+                            + parts.get(1)
+                            + "."
+                            + parts.get(2)
+                            + "."
+                            + parts.get(3)),
+            Arbitraries.strings().all().ofMaxLength(20));
     return Combinators.combine(ip, Arbitraries.integers().between(1, 65_535), mtimes())
         .as(DirectoryEntry::new);
   }
@@ -538,9 +655,12 @@ class SeedCodecTest {
   @Property(tries = 500)
   void initRoundTripsAnySyncableNames(
       @ForAll @IntRange(min = 1, max = 65_535) int port,
-      @ForAll List<@From("fileEntries") FileEntry> files) throws Exception {
+      @ForAll List<@From("fileEntries") FileEntry> files)
+      throws Exception {
     String encoded = SeedCodec.encodeInit(port, files);
-    assertThat(encoded.chars()).as("ensure_ascii output").allMatch(c -> c >= 0x20 && c < 0x7f || c == '\n');
+    assertThat(encoded.chars())
+        .as("ensure_ascii output")
+        .allMatch(c -> c >= 0x20 && c < 0x7f || c == '\n');
     assertThat(encoded.indexOf('\n')).isEqualTo(encoded.length() - 1);
 
     SeedCodec.PeerMessage message = SeedCodec.decodePeerMessage(withoutNewline(encoded));
@@ -552,13 +672,16 @@ class SeedCodecTest {
   @Property(tries = 500)
   void directoryRoundTripsAnySyncableNames(
       @ForAll List<@From("syncableNames") String> names,
-      @ForAll List<@From("directoryEntries") DirectoryEntry> entries) throws Exception {
+      @ForAll List<@From("directoryEntries") DirectoryEntry> entries)
+      throws Exception {
     Map<String, DirectoryEntry> original = new LinkedHashMap<>();
     for (int i = 0; i < Math.min(names.size(), entries.size()); i++) {
       original.put(names.get(i), entries.get(i));
     }
     String encoded = SeedCodec.encodeDirectory(original);
-    assertThat(encoded.chars()).as("ensure_ascii output").allMatch(c -> c >= 0x20 && c < 0x7f || c == '\n');
+    assertThat(encoded.chars())
+        .as("ensure_ascii output")
+        .allMatch(c -> c >= 0x20 && c < 0x7f || c == '\n');
 
     SeedCodec.Directory decoded = SeedCodec.decodeDirectory(withoutNewline(encoded));
     assertThat(decoded.rejected()).isEmpty();
@@ -573,10 +696,40 @@ class SeedCodecTest {
   /** Random text made of JSON's own characters reaches the parser and the field checks. */
   @Provide
   Arbitrary<String> jsonish() {
-    Arbitrary<String> tokens = Arbitraries.of(
-        "{", "}", "[", "]", ":", ",", "\"", "\"port\"", "\"files\"", "\"name\"", "\"mtime\"", "\"ip\"",
-        "0", "1", "8000", "-", ".", "e", "1.5", "1e999", "99999999999999999999", "true", "false", "null",
-        "\"a.txt\"", "\"../x\"", "\\u", "\\ud800", "\\", " ", "\u00e9", "\uD83D\uDE00");
+    Arbitrary<String> tokens =
+        Arbitraries.of(
+            "{",
+            "}",
+            "[",
+            "]",
+            ":",
+            ",",
+            "\"",
+            "\"port\"",
+            "\"files\"",
+            "\"name\"",
+            "\"mtime\"",
+            "\"ip\"",
+            "0",
+            "1",
+            "8000",
+            "-",
+            ".",
+            "e",
+            "1.5",
+            "1e999",
+            "99999999999999999999",
+            "true",
+            "false",
+            "null",
+            "\"a.txt\"",
+            "\"../x\"",
+            "\\u",
+            "\\ud800",
+            "\\",
+            " ",
+            "\u00e9",
+            "\uD83D\uDE00");
     return tokens.list().ofMaxSize(40).map(parts -> String.join("", parts));
   }
 
@@ -587,20 +740,57 @@ class SeedCodecTest {
 
   @Property(tries = 500)
   void wellFormedMessagesWithRandomValuesFailOnlyWithProtocolException(
-      @ForAll("jsonish") String port, @ForAll("jsonish") String name, @ForAll("jsonish") String mtime) {
-    decodeExpectingOnlyProtocolErrors(line(
-        "{\"port\": " + port + ", \"files\": [{\"name\": " + name + ", \"mtime\": " + mtime + "}]}"));
-    decodeExpectingOnlyProtocolErrors(line(
-        "{" + name + ": {\"ip\": " + port + ", \"port\": " + port + ", \"mtime\": " + mtime + "}}"));
+      @ForAll("jsonish") String port,
+      @ForAll("jsonish") String name,
+      @ForAll("jsonish") String mtime) {
+    decodeExpectingOnlyProtocolErrors(
+        line(
+            "{\"port\": "
+                + port
+                + ", \"files\": [{\"name\": "
+                + name
+                + ", \"mtime\": "
+                + mtime
+                + "}]}"));
+    decodeExpectingOnlyProtocolErrors(
+        line(
+            "{"
+                + name
+                + ": {\"ip\": "
+                + port
+                + ", \"port\": "
+                + port
+                + ", \"mtime\": "
+                + mtime
+                + "}}"));
   }
 
   @Property(tries = 2000)
-  void theStreamingReaderAgreesWithTheTreeReader(@ForAll("jsonish") String port, @ForAll("jsonish") String name,
-      @ForAll("jsonish") String mtime, @ForAll("jsonish") String extra) {
-    for (String text : List.of(
-        "{\"port\": " + port + ", \"files\": [{\"name\": " + name + ", \"mtime\": " + mtime + "}]}",
-        "{\"files\": [{\"mtime\": " + mtime + ", \"x\": " + extra + ", \"name\": " + name + "}], \"port\": " + port + "}",
-        "{" + extra + "}", port + name + mtime)) {
+  void theStreamingReaderAgreesWithTheTreeReader(
+      @ForAll("jsonish") String port,
+      @ForAll("jsonish") String name,
+      @ForAll("jsonish") String mtime,
+      @ForAll("jsonish") String extra) {
+    for (String text :
+        List.of(
+            "{\"port\": "
+                + port
+                + ", \"files\": [{\"name\": "
+                + name
+                + ", \"mtime\": "
+                + mtime
+                + "}]}",
+            "{\"files\": [{\"mtime\": "
+                + mtime
+                + ", \"x\": "
+                + extra
+                + ", \"name\": "
+                + name
+                + "}], \"port\": "
+                + port
+                + "}",
+            "{" + extra + "}",
+            port + name + mtime)) {
       assertSameOutcome(line(text));
     }
   }
@@ -654,16 +844,26 @@ class SeedCodecTest {
 
   /** Any mtime the codec accepts, edges included. */
   private static Arbitrary<Long> mtimes() {
-    return Arbitraries.longs().between(SeedCodec.MIN_MTIME, SeedCodec.MAX_MTIME)
+    return Arbitraries.longs()
+        .between(SeedCodec.MIN_MTIME, SeedCodec.MAX_MTIME)
         .edgeCases(edges -> edges.add(SeedCodec.MIN_MTIME, SeedCodec.MAX_MTIME, 0L));
   }
 
   @Test
   void mtimesOutsideYears1To9999AreRejected() {
-    for (long mtime : new long[] {SeedCodec.MAX_MTIME + 1, SeedCodec.MIN_MTIME - 1, Long.MAX_VALUE, Long.MIN_VALUE}) {
-      assertThatThrownBy(() -> SeedCodec.decodePeerMessage(Buffer.buffer(
-          "{\"port\": 1, \"files\": [{\"name\": \"a\", \"mtime\": " + mtime + "}]}")))
-          .isInstanceOf(ProtocolException.class).hasMessageContaining("mtime");
+    for (long mtime :
+        new long[] {
+          SeedCodec.MAX_MTIME + 1, SeedCodec.MIN_MTIME - 1, Long.MAX_VALUE, Long.MIN_VALUE
+        }) {
+      assertThatThrownBy(
+              () ->
+                  SeedCodec.decodePeerMessage(
+                      Buffer.buffer(
+                          "{\"port\": 1, \"files\": [{\"name\": \"a\", \"mtime\": "
+                              + mtime
+                              + "}]}")))
+          .isInstanceOf(ProtocolException.class)
+          .hasMessageContaining("mtime");
     }
   }
 }

@@ -15,11 +15,24 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class SyncConfigTest {
 
-  static final List<String> DURATION_KEYS = List.of("keepAliveInterval", "trackerExpiry", "connectTimeout",
-      "transferIdleTimeout", "transferTimeout", "requestTimeout", "reconnectBackoffMin", "reconnectBackoffMax",
-      "stopTimeout");
-  static final List<String> INT_KEYS = List.of("firstPeerPort", "maxLineBytes", "maxRequestBytes",
-      "maxConcurrentDownloads", "maxConcurrentUploads");
+  static final List<String> DURATION_KEYS =
+      List.of(
+          "keepAliveInterval",
+          "trackerExpiry",
+          "connectTimeout",
+          "transferIdleTimeout",
+          "transferTimeout",
+          "requestTimeout",
+          "reconnectBackoffMin",
+          "reconnectBackoffMax",
+          "stopTimeout");
+  static final List<String> INT_KEYS =
+      List.of(
+          "firstPeerPort",
+          "maxLineBytes",
+          "maxRequestBytes",
+          "maxConcurrentDownloads",
+          "maxConcurrentUploads");
 
   @Test
   void defaults() {
@@ -46,7 +59,8 @@ class SyncConfigTest {
 
   @Test
   void nullJsonIsRefused() {
-    assertThatThrownBy(() -> new SyncConfig((JsonObject) null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> new SyncConfig((JsonObject) null))
+        .isInstanceOf(NullPointerException.class);
   }
 
   // ---- parseDuration ----------------------------------------------------------------------------
@@ -82,9 +96,28 @@ class SyncConfigTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", " ", "abc", "s", "ms", "h", "5x", "1.5s", "5 seconds", "five s", "P", "PT",
-      "PTXS", "--5s", "5ss", "9999999999999999999999s", "9223372036854775807h", "9223372036854775807m",
-      "PT9999999999999999999H"})
+  @ValueSource(
+      strings = {
+        "",
+        " ",
+        "abc",
+        "s",
+        "ms",
+        "h",
+        "5x",
+        "1.5s",
+        "5 seconds",
+        "five s",
+        "P",
+        "PT",
+        "PTXS",
+        "--5s",
+        "5ss",
+        "9999999999999999999999s",
+        "9223372036854775807h",
+        "9223372036854775807m",
+        "PT9999999999999999999H"
+      })
   void invalidDurationsThrowWithTheKey(String value) {
     assertThatThrownBy(() -> SyncConfig.parseDuration("someKey", value))
         .isInstanceOf(IllegalArgumentException.class)
@@ -95,20 +128,21 @@ class SyncConfigTest {
 
   @Test
   void readsEveryKey() {
-    JsonObject json = new JsonObject()
-        .put("keepAliveInterval", "2s")
-        .put("trackerExpiry", "250ms")
-        .put("connectTimeout", "PT3S")
-        .put("transferIdleTimeout", 1500)
-        .put("transferTimeout", "2m")
-        .put("requestTimeout", "1h")
-        .put("reconnectBackoffMin", "10ms")
-        .put("reconnectBackoffMax", "20ms")
-        .put("firstPeerPort", 9000)
-        .put("maxLineBytes", "1024")
-        .put("maxRequestBytes", 512)
-        .put("maxConcurrentDownloads", 2)
-        .put("maxConcurrentUploads", " 3 ");
+    JsonObject json =
+        new JsonObject()
+            .put("keepAliveInterval", "2s")
+            .put("trackerExpiry", "250ms")
+            .put("connectTimeout", "PT3S")
+            .put("transferIdleTimeout", 1500)
+            .put("transferTimeout", "2m")
+            .put("requestTimeout", "1h")
+            .put("reconnectBackoffMin", "10ms")
+            .put("reconnectBackoffMax", "20ms")
+            .put("firstPeerPort", 9000)
+            .put("maxLineBytes", "1024")
+            .put("maxRequestBytes", 512)
+            .put("maxConcurrentDownloads", 2)
+            .put("maxConcurrentUploads", " 3 ");
     SyncConfig config = new SyncConfig(json);
     assertThat(config.getKeepAliveInterval()).isEqualTo(Duration.ofSeconds(2));
     assertThat(config.getTrackerExpiry()).isEqualTo(Duration.ofMillis(250));
@@ -127,13 +161,15 @@ class SyncConfigTest {
 
   @Test
   void unknownKeysAreIgnored() {
-    SyncConfig config = new SyncConfig(new JsonObject().put("someOtherKey", "x").put("firstPeerPort", 8100));
+    SyncConfig config =
+        new SyncConfig(new JsonObject().put("someOtherKey", "x").put("firstPeerPort", 8100));
     assertThat(config.getFirstPeerPort()).isEqualTo(8100);
   }
 
   @Test
   void nullValuesKeepTheDefault() {
-    SyncConfig config = new SyncConfig(new JsonObject().putNull("keepAliveInterval").putNull("firstPeerPort"));
+    SyncConfig config =
+        new SyncConfig(new JsonObject().putNull("keepAliveInterval").putNull("firstPeerPort"));
     assertThat(config.getKeepAliveInterval()).isEqualTo(SyncConfig.DEFAULT_KEEP_ALIVE_INTERVAL);
     assertThat(config.getFirstPeerPort()).isEqualTo(SyncConfig.DEFAULT_FIRST_PEER_PORT);
   }
@@ -182,25 +218,39 @@ class SyncConfigTest {
 
   @Test
   void rangeBoundsAreAccepted() {
-    SyncConfig low = new SyncConfig(new JsonObject().put("firstPeerPort", 1).put("maxLineBytes", 64)
-        .put("maxRequestBytes", 256).put("maxConcurrentDownloads", 1).put("maxConcurrentUploads", 1));
+    SyncConfig low =
+        new SyncConfig(
+            new JsonObject()
+                .put("firstPeerPort", 1)
+                .put("maxLineBytes", 64)
+                .put("maxRequestBytes", 256)
+                .put("maxConcurrentDownloads", 1)
+                .put("maxConcurrentUploads", 1));
     assertThat(low.getFirstPeerPort()).isEqualTo(1);
     assertThat(low.getMaxLineBytes()).isEqualTo(64);
     assertThat(low.getMaxRequestBytes()).isEqualTo(256);
-    SyncConfig high = new SyncConfig(new JsonObject().put("firstPeerPort", 65_535)
-        .put("maxLineBytes", Integer.MAX_VALUE).put("maxRequestBytes", 1 << 20)
-        .put("maxConcurrentDownloads", 1024).put("maxConcurrentUploads", 65_536));
+    SyncConfig high =
+        new SyncConfig(
+            new JsonObject()
+                .put("firstPeerPort", 65_535)
+                .put("maxLineBytes", Integer.MAX_VALUE)
+                .put("maxRequestBytes", 1 << 20)
+                .put("maxConcurrentDownloads", 1024)
+                .put("maxConcurrentUploads", 65_536));
     assertThat(high.getFirstPeerPort()).isEqualTo(65_535);
     assertThat(high.getMaxLineBytes()).isEqualTo(Integer.MAX_VALUE);
     assertThat(high.getMaxConcurrentUploads()).isEqualTo(65_536);
     // a whole number written as a float (as some YAML and JSON writers do) is still that number
-    assertThat(new SyncConfig(new JsonObject().put("firstPeerPort", 8001.0)).getFirstPeerPort()).isEqualTo(8001);
-    assertThat(new SyncConfig(new JsonObject().put("firstPeerPort", 8002L)).getFirstPeerPort()).isEqualTo(8002);
+    assertThat(new SyncConfig(new JsonObject().put("firstPeerPort", 8001.0)).getFirstPeerPort())
+        .isEqualTo(8001);
+    assertThat(new SyncConfig(new JsonObject().put("firstPeerPort", 8002L)).getFirstPeerPort())
+        .isEqualTo(8002);
   }
 
   @Test
   void backoffMaxBelowMinIsRefused() {
-    JsonObject json = new JsonObject().put("reconnectBackoffMin", "2s").put("reconnectBackoffMax", "1s");
+    JsonObject json =
+        new JsonObject().put("reconnectBackoffMin", "2s").put("reconnectBackoffMax", "1s");
     assertThatThrownBy(() -> new SyncConfig(json))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("reconnectBackoffMax")
@@ -209,7 +259,9 @@ class SyncConfigTest {
     assertThatThrownBy(() -> new SyncConfig(new JsonObject().put("reconnectBackoffMin", "1m")))
         .isInstanceOf(IllegalArgumentException.class);
     // equal is fine
-    SyncConfig equal = new SyncConfig(new JsonObject().put("reconnectBackoffMin", "1s").put("reconnectBackoffMax", "1s"));
+    SyncConfig equal =
+        new SyncConfig(
+            new JsonObject().put("reconnectBackoffMin", "1s").put("reconnectBackoffMax", "1s"));
     assertThat(equal.getReconnectBackoffMax()).isEqualTo(Duration.ofSeconds(1));
   }
 
@@ -221,7 +273,8 @@ class SyncConfigTest {
     assertThat(config.getTrackerExpiry()).isEqualTo(Duration.ofMillis(600));
     config.setKeepAliveInterval(Duration.ofSeconds(7));
     assertThat(config.getTrackerExpiry()).isEqualTo(Duration.ofSeconds(21));
-    assertThat(new SyncConfig(new JsonObject().put("keepAliveInterval", "100ms")).getTrackerExpiry())
+    assertThat(
+            new SyncConfig(new JsonObject().put("keepAliveInterval", "100ms")).getTrackerExpiry())
         .isEqualTo(Duration.ofMillis(300));
   }
 
@@ -230,7 +283,8 @@ class SyncConfigTest {
     SyncConfig config = new SyncConfig().setTrackerExpiry(Duration.ofSeconds(180));
     config.setKeepAliveInterval(Duration.ofSeconds(1));
     assertThat(config.getTrackerExpiry()).isEqualTo(Duration.ofSeconds(180));
-    SyncConfig fromJson = new SyncConfig(new JsonObject().put("keepAliveInterval", "1s").put("trackerExpiry", "4s"));
+    SyncConfig fromJson =
+        new SyncConfig(new JsonObject().put("keepAliveInterval", "1s").put("trackerExpiry", "4s"));
     assertThat(fromJson.getTrackerExpiry()).isEqualTo(Duration.ofSeconds(4));
   }
 
@@ -240,14 +294,21 @@ class SyncConfigTest {
   void durationSettersRefuseNonPositiveValues() {
     SyncConfig config = new SyncConfig();
     for (Duration bad : new Duration[] {null, Duration.ZERO, Duration.ofMillis(-1)}) {
-      assertThatThrownBy(() -> config.setKeepAliveInterval(bad)).hasMessageContaining("keepAliveInterval");
+      assertThatThrownBy(() -> config.setKeepAliveInterval(bad))
+          .hasMessageContaining("keepAliveInterval");
       assertThatThrownBy(() -> config.setTrackerExpiry(bad)).hasMessageContaining("trackerExpiry");
-      assertThatThrownBy(() -> config.setConnectTimeout(bad)).hasMessageContaining("connectTimeout");
-      assertThatThrownBy(() -> config.setTransferIdleTimeout(bad)).hasMessageContaining("transferIdleTimeout");
-      assertThatThrownBy(() -> config.setTransferTimeout(bad)).hasMessageContaining("transferTimeout");
-      assertThatThrownBy(() -> config.setRequestTimeout(bad)).hasMessageContaining("requestTimeout");
-      assertThatThrownBy(() -> config.setReconnectBackoffMin(bad)).hasMessageContaining("reconnectBackoffMin");
-      assertThatThrownBy(() -> config.setReconnectBackoffMax(bad)).hasMessageContaining("reconnectBackoffMax");
+      assertThatThrownBy(() -> config.setConnectTimeout(bad))
+          .hasMessageContaining("connectTimeout");
+      assertThatThrownBy(() -> config.setTransferIdleTimeout(bad))
+          .hasMessageContaining("transferIdleTimeout");
+      assertThatThrownBy(() -> config.setTransferTimeout(bad))
+          .hasMessageContaining("transferTimeout");
+      assertThatThrownBy(() -> config.setRequestTimeout(bad))
+          .hasMessageContaining("requestTimeout");
+      assertThatThrownBy(() -> config.setReconnectBackoffMin(bad))
+          .hasMessageContaining("reconnectBackoffMin");
+      assertThatThrownBy(() -> config.setReconnectBackoffMax(bad))
+          .hasMessageContaining("reconnectBackoffMax");
     }
     assertThat(config.toJson()).isEqualTo(new SyncConfig().toJson());
   }
@@ -255,11 +316,16 @@ class SyncConfigTest {
   @Test
   void intSettersRefuseOutOfRangeValues() {
     SyncConfig config = new SyncConfig();
-    assertThatThrownBy(() -> config.setFirstPeerPort(0)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> config.setMaxLineBytes(63)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> config.setMaxRequestBytes(255)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> config.setMaxConcurrentDownloads(0)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> config.setMaxConcurrentUploads(0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> config.setFirstPeerPort(0))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> config.setMaxLineBytes(63))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> config.setMaxRequestBytes(255))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> config.setMaxConcurrentDownloads(0))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> config.setMaxConcurrentUploads(0))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThat(config.toJson()).isEqualTo(new SyncConfig().toJson());
   }
 
@@ -287,8 +353,9 @@ class SyncConfigTest {
   void toJsonRoundTrips() {
     SyncConfig original = everythingChanged();
     JsonObject json = original.toJson();
-    assertThat(json.fieldNames()).containsExactlyInAnyOrderElementsOf(
-        Stream.concat(DURATION_KEYS.stream(), INT_KEYS.stream()).toList());
+    assertThat(json.fieldNames())
+        .containsExactlyInAnyOrderElementsOf(
+            Stream.concat(DURATION_KEYS.stream(), INT_KEYS.stream()).toList());
     SyncConfig copy = new SyncConfig(json);
     assertThat(copy.toJson()).isEqualTo(json);
     assertThat(copy.getTrackerExpiry()).isEqualTo(Duration.ofMillis(1234));

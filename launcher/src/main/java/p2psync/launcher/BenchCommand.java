@@ -12,10 +12,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code p2psync bench KIND}: the performance benchmarks; the work is in {@code p2psync.simulation.bench}. */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-    description = {"Performance benchmarks, run by hand (see docs/benchmarks.md).",
-        "Each prints its figures and a ratio against a baseline measured in the same run."},
+/**
+ * {@code p2psync bench KIND}: the performance benchmarks; the work is in {@code
+ * p2psync.simulation.bench}.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Performance benchmarks, run by hand (see docs/benchmarks.md).",
+      "Each prints its figures and a ratio against a baseline measured in the same run."
+    },
     subcommands = {
       BenchCommand.Transfer.class,
       BenchCommand.Tracker.class,
@@ -26,24 +33,39 @@ final class BenchCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "a benchmark is required");
+    throw new picocli.CommandLine.ParameterException(
+        new picocli.CommandLine(this), "a benchmark is required");
   }
 
   static void header() {
     System.out.println("machine: " + ProcStats.machine());
   }
 
-  @Command(name = "transfer", mixinStandardHelpOptions = true,
-      description = {"One peer pulls one file from another over loopback, against a local durable copy",
-          "(FileChannel.transferTo + force) of the same file on the same disk, in the same run."})
+  @Command(
+      name = "transfer",
+      mixinStandardHelpOptions = true,
+      description = {
+        "One peer pulls one file from another over loopback, against a local durable copy",
+        "(FileChannel.transferTo + force) of the same file on the same disk, in the same run."
+      })
   static final class Transfer implements Callable<Integer> {
-    @Option(names = "--size", defaultValue = "1g", converter = SizeConverter.class, description = "File size: 1g, 4g, 512m, 1m ... (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--size",
+        defaultValue = "1g",
+        converter = SizeConverter.class,
+        description = "File size: 1g, 4g, 512m, 1m ... (default: ${DEFAULT-VALUE}).")
     long size;
 
-    @Option(names = "--dir", defaultValue = "${sys:java.io.tmpdir}", description = "Where the temp folders go (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--dir",
+        defaultValue = "${sys:java.io.tmpdir}",
+        description = "Where the temp folders go (default: ${DEFAULT-VALUE}).")
     Path dir;
 
-    @Option(names = "--repeat", defaultValue = "3", description = "Runs, alternating which goes first (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--repeat",
+        defaultValue = "3",
+        description = "Runs, alternating which goes first (default: ${DEFAULT-VALUE}).")
     int repeat;
 
     @Option(names = "--verify", description = "Also compare SHA-256 of source and pulled file.")
@@ -53,105 +75,181 @@ final class BenchCommand implements Runnable {
     public Integer call() throws Exception {
       ConsoleLogging.configure(false, java.util.logging.Level.WARNING);
       header();
-      TransferBench.run(new TransferBench.Options(size, dir, repeat, verify), System.out).print(System.out);
+      TransferBench.run(new TransferBench.Options(size, dir, repeat, verify), System.out)
+          .print(System.out);
       return 0;
     }
   }
 
-  @Command(name = "tracker", mixinStandardHelpOptions = true,
-      description = {"N peer connections of a converged swarm (every peer advertises the same names) send a",
-          "KeepAlive every interval while a trickle re-advertises changed files; reports reply latency",
-          "p50/p99/max and the tracker's CPU and RSS. The tracker runs in a JVM of its own unless --in-process.",
-          "--storm: every peer joins a fresh tracker within one interval, with mtimes of its own, as after a",
-          "tracker restart; reports Init and KeepAlive latency apart, failed connections, CPU and RSS."})
+  @Command(
+      name = "tracker",
+      mixinStandardHelpOptions = true,
+      description = {
+        "N peer connections of a converged swarm (every peer advertises the same names) send a",
+        "KeepAlive every interval while a trickle re-advertises changed files; reports reply latency",
+        "p50/p99/max and the tracker's CPU and RSS. The tracker runs in a JVM of its own unless --in-process.",
+        "--storm: every peer joins a fresh tracker within one interval, with mtimes of its own, as after a",
+        "tracker restart; reports Init and KeepAlive latency apart, failed connections, CPU and RSS."
+      })
   static final class Tracker implements Callable<Integer> {
-    @Option(names = "--peers", defaultValue = "1000", description = "Connections (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--peers",
+        defaultValue = "1000",
+        description = "Connections (default: ${DEFAULT-VALUE}).")
     int peers;
 
-    @Option(names = "--names", defaultValue = "1000", description = "Names every peer advertises (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--names",
+        defaultValue = "1000",
+        description = "Names every peer advertises (default: ${DEFAULT-VALUE}).")
     int names;
 
-    @Option(names = "--keepalive", defaultValue = "5s", converter = DurationConverter.class,
+    @Option(
+        names = "--keepalive",
+        defaultValue = "5s",
+        converter = DurationConverter.class,
         description = "KeepAlive interval of every peer (default: ${DEFAULT-VALUE}).")
     Duration keepAlive;
 
-    @Option(names = "--duration", defaultValue = "30s", converter = DurationConverter.class,
-        description = "Measured window, after ramp-up and one interval of warm-up (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--duration",
+        defaultValue = "30s",
+        converter = DurationConverter.class,
+        description =
+            "Measured window, after ramp-up and one interval of warm-up (default: ${DEFAULT-VALUE}).")
     Duration duration;
 
-    @Option(names = "--trickle", defaultValue = "2", description = "Re-advertisements of a changed file per second (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--trickle",
+        defaultValue = "2",
+        description = "Re-advertisements of a changed file per second (default: ${DEFAULT-VALUE}).")
     double trickle;
 
-    @Option(names = "--storm", description = "A join storm: no ramp-up, every peer joins within one interval.")
+    @Option(
+        names = "--storm",
+        description = "A join storm: no ramp-up, every peer joins within one interval.")
     boolean storm;
 
-    @Option(names = "--rounds", defaultValue = "1", description = "Run it this many times against the same tracker, "
-        + "new connections each time: the first round meets a cold JVM, later ones a warm one (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--rounds",
+        defaultValue = "1",
+        description =
+            "Run it this many times against the same tracker, "
+                + "new connections each time: the first round meets a cold JVM, later ones a warm one (default: ${DEFAULT-VALUE}).")
     int rounds;
 
-    @Option(names = "--in-process", description = "Run the tracker in this JVM instead of a child JVM.")
+    @Option(
+        names = "--in-process",
+        description = "Run the tracker in this JVM instead of a child JVM.")
     boolean inProcess;
 
-    @Option(names = "--tracker-jvm-options", defaultValue = TrackerMain.LAUNCHER_JVM_OPTIONS,
-        description = "JVM options of the tracker's JVM (default: ./p2psync's for a tracker, ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--tracker-jvm-options",
+        defaultValue = TrackerMain.LAUNCHER_JVM_OPTIONS,
+        description =
+            "JVM options of the tracker's JVM (default: ./p2psync's for a tracker, ${DEFAULT-VALUE}).")
     String trackerJvmOptions;
 
-    @Option(names = "--tracker-classpath", description = "Class path of the tracker's JVM, e.g. another build's "
-        + "p2psync.jar, to compare trackers under the same load (default: this one's).")
+    @Option(
+        names = "--tracker-classpath",
+        description =
+            "Class path of the tracker's JVM, e.g. another build's "
+                + "p2psync.jar, to compare trackers under the same load (default: this one's).")
     String trackerClassPath;
 
     @Override
     public Integer call() throws Exception {
       ConsoleLogging.configure(false, java.util.logging.Level.WARNING);
       header();
-      TrackerBench.run(new TrackerBench.Options(peers, names, keepAlive, duration, trickle, inProcess, trackerJvmOptions,
-          storm, trackerClassPath, rounds),
-          System.out).print(System.out);
+      TrackerBench.run(
+              new TrackerBench.Options(
+                  peers,
+                  names,
+                  keepAlive,
+                  duration,
+                  trickle,
+                  inProcess,
+                  trackerJvmOptions,
+                  storm,
+                  trackerClassPath,
+                  rounds),
+              System.out)
+          .print(System.out);
       return 0;
     }
   }
 
-  @Command(name = "convergence", mixinStandardHelpOptions = true,
-      description = {"N peers in one JVM, each starting with its own files; time from the last join until",
-          "every folder is identical, in keepalive intervals."})
+  @Command(
+      name = "convergence",
+      mixinStandardHelpOptions = true,
+      description = {
+        "N peers in one JVM, each starting with its own files; time from the last join until",
+        "every folder is identical, in keepalive intervals."
+      })
   static final class Convergence implements Callable<Integer> {
-    @Option(names = "--peers", defaultValue = "100", description = "Peers (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--peers",
+        defaultValue = "100",
+        description = "Peers (default: ${DEFAULT-VALUE}).")
     int peers;
 
-    @Option(names = "--files", defaultValue = "10", description = "Distinct files per peer (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--files",
+        defaultValue = "10",
+        description = "Distinct files per peer (default: ${DEFAULT-VALUE}).")
     int files;
 
-    @Option(names = "--file-size", defaultValue = "64k", converter = SizeConverter.class, description = "Size of each file (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--file-size",
+        defaultValue = "64k",
+        converter = SizeConverter.class,
+        description = "Size of each file (default: ${DEFAULT-VALUE}).")
     long fileSize;
 
     @Mixin SwarmOptions swarm;
 
     @Override
     public Integer call() throws Exception {
-      return runSwarm(SwarmBench.Options.convergence(peers, files,
-          Math.toIntExact(fileSize), swarm.keepAlive, swarm.dir, swarm.timeout));
+      return runSwarm(
+          SwarmBench.Options.convergence(
+              peers, files, Math.toIntExact(fileSize), swarm.keepAlive, swarm.dir, swarm.timeout));
     }
   }
 
-  @Command(name = "small-files", mixinStandardHelpOptions = true,
-      description = {"One peer holding many small files joins a few empty peers; time until every folder",
-          "is identical, and the size of the tracker's directory line."})
+  @Command(
+      name = "small-files",
+      mixinStandardHelpOptions = true,
+      description = {
+        "One peer holding many small files joins a few empty peers; time until every folder",
+        "is identical, and the size of the tracker's directory line."
+      })
   static final class SmallFiles implements Callable<Integer> {
-    @Option(names = "--files", defaultValue = "10000", description = "Files the joining peer holds (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--files",
+        defaultValue = "10000",
+        description = "Files the joining peer holds (default: ${DEFAULT-VALUE}).")
     int files;
 
-    @Option(names = "--others", defaultValue = "3", description = "Peers already there, empty (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--others",
+        defaultValue = "3",
+        description = "Peers already there, empty (default: ${DEFAULT-VALUE}).")
     int others;
 
-    @Option(names = "--file-size", defaultValue = "1k", converter = SizeConverter.class, description = "Size of each file (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--file-size",
+        defaultValue = "1k",
+        converter = SizeConverter.class,
+        description = "Size of each file (default: ${DEFAULT-VALUE}).")
     long fileSize;
 
     @Mixin SwarmOptions swarm;
 
     @Override
     public Integer call() throws Exception {
-      return runSwarm(SwarmBench.Options.smallFiles(files, others,
-          Math.toIntExact(fileSize), swarm.keepAlive, swarm.dir, swarm.timeout));
+      return runSwarm(
+          SwarmBench.Options.smallFiles(
+              files, others, Math.toIntExact(fileSize), swarm.keepAlive, swarm.dir, swarm.timeout));
     }
   }
 
@@ -166,15 +264,24 @@ final class BenchCommand implements Runnable {
 
   /** What the two swarm benchmarks share. */
   static final class SwarmOptions {
-    @Option(names = "--keepalive", defaultValue = "5s", converter = DurationConverter.class,
+    @Option(
+        names = "--keepalive",
+        defaultValue = "5s",
+        converter = DurationConverter.class,
         description = "KeepAlive interval (default: ${DEFAULT-VALUE}).")
     Duration keepAlive;
 
-    @Option(names = "--timeout", defaultValue = "10m", converter = DurationConverter.class,
+    @Option(
+        names = "--timeout",
+        defaultValue = "10m",
+        converter = DurationConverter.class,
         description = "Give up after this (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
-    @Option(names = "--dir", defaultValue = "${sys:java.io.tmpdir}", description = "Where the folders go (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--dir",
+        defaultValue = "${sys:java.io.tmpdir}",
+        description = "Where the folders go (default: ${DEFAULT-VALUE}).")
     Path dir;
   }
 }

@@ -12,8 +12,8 @@ import java.util.logging.Logger;
 import java.util.logging.StreamHandler;
 
 /**
- * Prints log records as the seed programs print: the bare message on standard output, one line
- * each (warnings and errors marked), so course users see the lines they know.
+ * Prints log records as the seed programs print: the bare message on standard output, one line each
+ * (warnings and errors marked), so course users see the lines they know.
  */
 final class ConsoleLogging {
   private ConsoleLogging() {}
@@ -44,26 +44,35 @@ final class ConsoleLogging {
     Logger root = Logger.getLogger("");
     root.setLevel(level);
     P2PSYNC.setLevel(verbose ? Level.FINE : null);
-    Handler handler = new FlushingHandler(System.out, new Formatter() {
-      @Override
-      public String format(LogRecord record) {
-        String prefix = record.getLevel().intValue() >= Level.SEVERE.intValue() ? "ERROR: "
-            : record.getLevel().intValue() >= Level.WARNING.intValue() ? "WARNING: " : "";
-        String text = prefix + formatMessage(record) + System.lineSeparator();
-        Throwable thrown = record.getThrown();
-        if (thrown == null) {
-          return text;
-        }
-        if (verbose) {
-          StringWriter stack = new StringWriter();
-          thrown.printStackTrace(new PrintWriter(stack));
-          return text + stack;
-        }
-        // Our lines already end with the failure's reason; other libraries' may not.
-        String reason = thrown.getMessage();
-        return reason != null && text.contains(reason) ? text : text + "  caused by " + thrown + System.lineSeparator();
-      }
-    });
+    Handler handler =
+        new FlushingHandler(
+            System.out,
+            new Formatter() {
+              @Override
+              public String format(LogRecord record) {
+                String prefix =
+                    record.getLevel().intValue() >= Level.SEVERE.intValue()
+                        ? "ERROR: "
+                        : record.getLevel().intValue() >= Level.WARNING.intValue()
+                            ? "WARNING: "
+                            : "";
+                String text = prefix + formatMessage(record) + System.lineSeparator();
+                Throwable thrown = record.getThrown();
+                if (thrown == null) {
+                  return text;
+                }
+                if (verbose) {
+                  StringWriter stack = new StringWriter();
+                  thrown.printStackTrace(new PrintWriter(stack));
+                  return text + stack;
+                }
+                // Our lines already end with the failure's reason; other libraries' may not.
+                String reason = thrown.getMessage();
+                return reason != null && text.contains(reason)
+                    ? text
+                    : text + "  caused by " + thrown + System.lineSeparator();
+              }
+            });
     handler.setLevel(verbose ? Level.FINE : level);
     root.addHandler(handler);
   }

@@ -18,20 +18,35 @@ import p2psync.simulation.Swarm;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code p2psync demo}: the seed report's TC3 in one process: a tracker, three peers, three files. */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"Run a tracker and three peers in temp folders until their folders are identical.",
-        "The peers start with fileA.txt, fileB.txt and fileC.txt, one each (the seed report's TC3).",
-        "Exits 0 once all three folders are identical, 1 when they are not by --timeout."})
+/**
+ * {@code p2psync demo}: the seed report's TC3 in one process: a tracker, three peers, three files.
+ */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run a tracker and three peers in temp folders until their folders are identical.",
+      "The peers start with fileA.txt, fileB.txt and fileC.txt, one each (the seed report's TC3).",
+      "Exits 0 once all three folders are identical, 1 when they are not by --timeout."
+    })
 final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
-      description = "Give up when the folders are not identical by then (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--timeout",
+      paramLabel = "DURATION",
+      defaultValue = "60s",
+      converter = DurationConverter.class,
+      description =
+          "Give up when the folders are not identical by then (default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
-  @Option(names = "--keep", description = "Keep the temp folders instead of deleting them at the end.")
+  @Option(
+      names = "--keep",
+      description = "Keep the temp folders instead of deleting them at the end.")
   boolean keep;
 
-  @Option(names = {"-v", "--verbose"}, description = "Also print debug lines.")
+  @Option(
+      names = {"-v", "--verbose"},
+      description = "Also print debug lines.")
   boolean verbose;
 
   @Override
@@ -45,13 +60,20 @@ final class DemoCommand implements Callable<Integer> {
       System.out.println("== p2psync demo in " + root);
       int trackerPort = await(swarm.startTracker(0));
       System.out.println("== tracker on 127.0.0.1:" + trackerPort);
-      for (String[] peer : new String[][] {{"Peer1", "fileA.txt"}, {"Peer2", "fileB.txt"}, {"Peer3", "fileC.txt"}}) {
-        byte[] content = ("This is " + peer[1] + ", first held by " + peer[0] + ".\n").getBytes(StandardCharsets.UTF_8);
-        swarm.addPeer(peer[0], Map.of(peer[1], content)).options().setPort(PeerOptions.FIRST_FREE_PORT);
+      for (String[] peer :
+          new String[][] {{"Peer1", "fileA.txt"}, {"Peer2", "fileB.txt"}, {"Peer3", "fileC.txt"}}) {
+        byte[] content =
+            ("This is " + peer[1] + ", first held by " + peer[0] + ".\n")
+                .getBytes(StandardCharsets.UTF_8);
+        swarm
+            .addPeer(peer[0], Map.of(peer[1], content))
+            .options()
+            .setPort(PeerOptions.FIRST_FREE_PORT);
       }
       await(swarm.startAll());
       try {
-        Blocking.waitFor(() -> holdsAllThree(swarm), Duration.ofMillis(50), limit, "identical folders");
+        Blocking.waitFor(
+            () -> holdsAllThree(swarm), Duration.ofMillis(50), limit, "identical folders");
       } catch (IllegalStateException timedOut) {
         System.out.println("== NOT converged within " + limit + ":");
         printFolders(swarm);
@@ -74,7 +96,8 @@ final class DemoCommand implements Callable<Integer> {
   /** Every folder identical, with the three files. Blocking. */
   private static boolean holdsAllThree(Swarm swarm) {
     try {
-      return swarm.isConverged() && swarm.folderStates().values().iterator().next().files().size() == 3;
+      return swarm.isConverged()
+          && swarm.folderStates().values().iterator().next().files().size() == 3;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -83,8 +106,14 @@ final class DemoCommand implements Callable<Integer> {
   private static void printFolders(Swarm swarm) throws IOException {
     for (Map.Entry<String, FolderState> folder : swarm.folderStates().entrySet()) {
       System.out.println(folder.getKey() + ":");
-      folder.getValue().files().forEach((name, file) -> System.out.printf(
-          "  %-12s %6d bytes  mtime %d  sha256 %s%n", name, file.size(), file.mtime(), file.sha256().substring(0, 16)));
+      folder
+          .getValue()
+          .files()
+          .forEach(
+              (name, file) ->
+                  System.out.printf(
+                      "  %-12s %6d bytes  mtime %d  sha256 %s%n",
+                      name, file.size(), file.mtime(), file.sha256().substring(0, 16)));
       if (folder.getValue().tempFiles() > 0) {
         System.out.println("  (" + folder.getValue().tempFiles() + " download(s) in progress)");
       }

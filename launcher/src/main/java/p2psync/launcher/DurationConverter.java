@@ -5,7 +5,9 @@ import p2psync.common.SyncConfig;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Reads durations on the command line as the config does ({@code 5s}, {@code 250ms}, {@code PT1M}). */
+/**
+ * Reads durations on the command line as the config does ({@code 5s}, {@code 250ms}, {@code PT1M}).
+ */
 final class DurationConverter implements ITypeConverter<Duration> {
   @Override
   public Duration convert(String value) {

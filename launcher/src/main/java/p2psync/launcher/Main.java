@@ -3,12 +3,16 @@ package p2psync.launcher;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code p2psync}: the seed's tracker and peer commands, Vert.x-style {@code run}, the demo and the simulation. */
+/**
+ * {@code p2psync}: the seed's tracker and peer commands, Vert.x-style {@code run}, the demo and the
+ * simulation.
+ */
 @Command(
     name = "p2psync",
     mixinStandardHelpOptions = true,
     version = "p2psync 0.1.0",
-    description = "Tracker-based peer-to-peer folder synchronizer, compatible with the course's seed protocol.",
+    description =
+        "Tracker-based peer-to-peer folder synchronizer, compatible with the course's seed protocol.",
     subcommands = {
       TrackerCommand.class,
       PeerCommand.class,

@@ -10,8 +10,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code p2psync peer TRACKER_HOST TRACKER_PORT}, as the seed's {@code fileSynchronizer.py}. */
-@Command(name = "peer", mixinStandardHelpOptions = true,
-    description = "Synchronize a folder (the current one by default) through the tracker at HOST:PORT.")
+@Command(
+    name = "peer",
+    mixinStandardHelpOptions = true,
+    description =
+        "Synchronize a folder (the current one by default) through the tracker at HOST:PORT.")
 final class PeerCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "HOST", description = "Tracker address.")
   String trackerHost;
@@ -19,14 +22,21 @@ final class PeerCommand implements Callable<Integer> {
   @Parameters(index = "1", paramLabel = "PORT", description = "Tracker port.")
   int trackerPort;
 
-  @Option(names = {"-d", "--dir"}, paramLabel = "DIR", description = "Folder to synchronize (default: the current folder).")
+  @Option(
+      names = {"-d", "--dir"},
+      paramLabel = "DIR",
+      description = "Folder to synchronize (default: the current folder).")
   Path dir = Path.of(".");
 
-  @Option(names = {"-p", "--port"}, paramLabel = "PORT",
+  @Option(
+      names = {"-p", "--port"},
+      paramLabel = "PORT",
       description = "File server port (default: the first free one from firstPeerPort, 8000).")
   Integer port;
 
-  @Option(names = "--advertised-port", paramLabel = "PORT",
+  @Option(
+      names = "--advertised-port",
+      paramLabel = "PORT",
       description = "Port to tell the tracker, when other peers reach this one through a proxy.")
   Integer advertisedPort;
 
@@ -35,10 +45,11 @@ final class PeerCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     ConsoleLogging.configure(service.verbose);
-    JsonObject base = new JsonObject()
-        .put("trackerHost", trackerHost)
-        .put("trackerPort", trackerPort)
-        .put("dir", dir.toString());
+    JsonObject base =
+        new JsonObject()
+            .put("trackerHost", trackerHost)
+            .put("trackerPort", trackerPort)
+            .put("dir", dir.toString());
     if (port != null) {
       base.put("port", port);
     }

@@ -16,28 +16,39 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code p2psync run VERTICLE [-conf FILE|JSON]}, the Vert.x launcher's {@code run}, which Vert.x 5's
- * application launcher no longer has. Short names resolve to our verticles.
+ * {@code p2psync run VERTICLE [-conf FILE|JSON]}, the Vert.x launcher's {@code run}, which Vert.x
+ * 5's application launcher no longer has. Short names resolve to our verticles.
  */
-@Command(name = "run", mixinStandardHelpOptions = true,
-    description = "Deploy a verticle: TrackerVerticle, PeerVerticle, or a fully qualified class name.")
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description =
+        "Deploy a verticle: TrackerVerticle, PeerVerticle, or a fully qualified class name.")
 final class RunCommand implements Callable<Integer> {
-  static final Map<String, Class<? extends Deployable>> SHORT_NAMES = Map.of(
-      "TrackerVerticle", TrackerVerticle.class,
-      "tracker", TrackerVerticle.class,
-      "PeerVerticle", PeerVerticle.class,
-      "peer", PeerVerticle.class);
+  static final Map<String, Class<? extends Deployable>> SHORT_NAMES =
+      Map.of(
+          "TrackerVerticle", TrackerVerticle.class,
+          "tracker", TrackerVerticle.class,
+          "PeerVerticle", PeerVerticle.class,
+          "peer", PeerVerticle.class);
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "VERTICLE", description = "TrackerVerticle, PeerVerticle or a class name.")
+  @Parameters(
+      index = "0",
+      paramLabel = "VERTICLE",
+      description = "TrackerVerticle, PeerVerticle or a class name.")
   String verticle;
 
-  @Option(names = {"-conf", "--conf"}, paramLabel = "FILE|JSON",
+  @Option(
+      names = {"-conf", "--conf"},
+      paramLabel = "FILE|JSON",
       description = "Deployment config: a JSON or YAML file, or inline JSON.")
   String conf;
 
-  @Option(names = {"-v", "--verbose"}, description = "Also print debug lines.")
+  @Option(
+      names = {"-v", "--verbose"},
+      description = "Also print debug lines.")
   boolean verbose;
 
   @Override
@@ -49,7 +60,8 @@ final class RunCommand implements Callable<Integer> {
       try {
         base = new JsonObject(conf);
       } catch (DecodeException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "-conf is not valid JSON: " + e.getMessage());
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "-conf is not valid JSON: " + e.getMessage());
       }
     } else if (conf != null) {
       file = Path.of(conf);
@@ -66,7 +78,8 @@ final class RunCommand implements Callable<Integer> {
     try {
       return Class.forName(name).asSubclass(Deployable.class);
     } catch (ClassNotFoundException | ClassCastException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
           "unknown verticle " + name + " (try TrackerVerticle or PeerVerticle)");
     }
   }

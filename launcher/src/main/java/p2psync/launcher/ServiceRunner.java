@@ -16,9 +16,9 @@ import p2psync.common.ConfigLoader;
 import p2psync.common.SyncConfig;
 
 /**
- * Deploys one long-running verticle, its deployment config loaded through vertx-config, then
- * keeps the process alive until it is interrupted. Ctrl-C or SIGTERM undeploys it cleanly (a peer
- * fails its running downloads and deletes their temp files), waiting at most {@code stopTimeout}.
+ * Deploys one long-running verticle, its deployment config loaded through vertx-config, then keeps
+ * the process alive until it is interrupted. Ctrl-C or SIGTERM undeploys it cleanly (a peer fails
+ * its running downloads and deletes their temp files), waiting at most {@code stopTimeout}.
  */
 final class ServiceRunner {
   private ServiceRunner() {}
@@ -28,8 +28,9 @@ final class ServiceRunner {
     Vertx vertx = Vertx.vertx();
     CountDownLatch stopped = new CountDownLatch(1);
     Future<JsonObject> config = ConfigLoader.load(vertx, base, configFile);
-    Future<String> deployed = config
-        .compose(json -> vertx.deployVerticle(verticle.get(), new DeploymentOptions().setConfig(json)));
+    Future<String> deployed =
+        config.compose(
+            json -> vertx.deployVerticle(verticle.get(), new DeploymentOptions().setConfig(json)));
     Duration stopTimeout;
     try {
       deployed.toCompletionStage().toCompletableFuture().join();
@@ -40,10 +41,14 @@ final class ServiceRunner {
       vertx.close();
       return 1;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      stop(vertx, stopTimeout);
-      stopped.countDown();
-    }, "p2psync-stop"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  stop(vertx, stopTimeout);
+                  stopped.countDown();
+                },
+                "p2psync-stop"));
     try {
       stopped.await();
     } catch (InterruptedException e) {
@@ -52,12 +57,20 @@ final class ServiceRunner {
     return 0;
   }
 
-  /** Closing Vert.x undeploys the verticle and waits for its stop; a stop that hangs must not keep the process. */
+  /**
+   * Closing Vert.x undeploys the verticle and waits for its stop; a stop that hangs must not keep
+   * the process.
+   */
   private static void stop(Vertx vertx, Duration timeout) {
     try {
-      vertx.close().toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      vertx
+          .close()
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      System.err.println("p2psync: not stopped cleanly within " + timeout + " (stopTimeout); exiting anyway");
+      System.err.println(
+          "p2psync: not stopped cleanly within " + timeout + " (stopTimeout); exiting anyway");
     } catch (ExecutionException e) {
       System.err.println("p2psync: stopping failed: " + e.getCause());
     } catch (InterruptedException e) {

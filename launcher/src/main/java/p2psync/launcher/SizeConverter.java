@@ -6,9 +6,13 @@ import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Reads sizes: {@code 4MiB}, {@code 512KiB}, {@code 1M}, {@code 1g}, {@code 1T}, or bytes. Units are binary. */
+/**
+ * Reads sizes: {@code 4MiB}, {@code 512KiB}, {@code 1M}, {@code 1g}, {@code 1T}, or bytes. Units
+ * are binary.
+ */
 final class SizeConverter implements ITypeConverter<Long> {
-  private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(|b|k|kb|kib|m|mb|mib|g|gb|gib|t|tb|tib)");
+  private static final Pattern SIZE =
+      Pattern.compile("(\\d+)\\s*(|b|k|kb|kib|m|mb|mib|g|gb|gib|t|tb|tib)");
 
   @Override
   public Long convert(String value) {
@@ -16,13 +20,14 @@ final class SizeConverter implements ITypeConverter<Long> {
     if (!m.matches()) {
       throw new TypeConversionException("'" + value + "' is not a size (e.g. 4MiB, 512KiB, 1000)");
     }
-    int shift = switch (m.group(2).isEmpty() ? 'b' : m.group(2).charAt(0)) {
-      case 'k' -> 10;
-      case 'm' -> 20;
-      case 'g' -> 30;
-      case 't' -> 40;
-      default -> 0;
-    };
+    int shift =
+        switch (m.group(2).isEmpty() ? 'b' : m.group(2).charAt(0)) {
+          case 'k' -> 10;
+          case 'm' -> 20;
+          case 'g' -> 30;
+          case 't' -> 40;
+          default -> 0;
+        };
     try {
       return Math.multiplyExact(Long.parseLong(m.group(1)), 1L << shift);
     } catch (ArithmeticException | NumberFormatException e) {

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class BenchCommandTest extends ConsoleCapture {
   @TempDir Path dir;
+
   @Test
   void helpOnEveryBenchmark() {
     for (String kind : new String[] {"transfer", "tracker", "convergence", "small-files"}) {
@@ -19,7 +20,10 @@ class BenchCommandTest extends ConsoleCapture {
 
   @Test
   void aTinyTransferRunsFromTheCommandLine() {
-    assertThat(Main.execute("bench", "transfer", "--size", "256k", "--repeat", "1", "--dir", dir.toString())).isZero();
+    assertThat(
+            Main.execute(
+                "bench", "transfer", "--size", "256k", "--repeat", "1", "--dir", dir.toString()))
+        .isZero();
     assertThat(output()).contains("machine:").contains("ratio p2p/copy");
   }
 }

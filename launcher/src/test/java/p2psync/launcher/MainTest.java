@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 class MainTest extends ConsoleCapture {
   @Test
   void helpOnEveryCommand() {
-    for (String command : new String[] {"tracker", "peer", "run", "demo", "simulate", "toxiproxy"}) {
+    for (String command :
+        new String[] {"tracker", "peer", "run", "demo", "simulate", "toxiproxy"}) {
       assertThat(Main.execute(command, "--help")).isZero();
       assertThat(output()).contains("Usage: p2psync " + command);
     }
@@ -18,7 +19,8 @@ class MainTest extends ConsoleCapture {
     assertThat(Main.execute("--help")).isZero();
     // picocli lists the first description line only: it must be a sentence of its own
     assertThat(output().replaceAll("\\s+", " "))
-        .contains(" simulate Run a tracker and N peers behind Toxiproxy under faults until they converge. toxiproxy ");
+        .contains(
+            " simulate Run a tracker and N peers behind Toxiproxy under faults until they converge. toxiproxy ");
   }
 
   @Test
@@ -52,9 +54,26 @@ class MainTest extends ConsoleCapture {
   }
 
   @Test
-  void simulateConvergesAndWritesItsReport(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
-    assertThat(Main.execute("simulate", "--peers", "4", "--files-per-peer", "2", "--size", "256KiB",
-        "--faults", "stall,cut,crash", "--duration", "2s", "--seed", "5", "--report", dir.toString())).isZero();
+  void simulateConvergesAndWritesItsReport(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    assertThat(
+            Main.execute(
+                "simulate",
+                "--peers",
+                "4",
+                "--files-per-peer",
+                "2",
+                "--size",
+                "256KiB",
+                "--faults",
+                "stall,cut,crash",
+                "--duration",
+                "2s",
+                "--seed",
+                "5",
+                "--report",
+                dir.toString()))
+        .isZero();
     assertThat(output()).contains("0/4 converged").contains("== converged | 4 peers");
     assertThat(dir.resolve("report.json")).exists();
     assertThat(dir.resolve("report.html")).exists();

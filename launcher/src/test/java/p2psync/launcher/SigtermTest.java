@@ -29,28 +29,56 @@ class SigtermTest {
     try {
       // A source that sends 3 of 1000 bytes and stalls, and a tracker that names it.
       AtomicInteger requests = new AtomicInteger();
-      NetServer source = vertx.createNetServer().connectHandler(socket ->
-          RecordParser.newDelimited("\n", socket).handler(name -> {
-            requests.incrementAndGet();
-            socket.write("Content-Length: 1000\nabc");
-          }));
+      NetServer source =
+          vertx
+              .createNetServer()
+              .connectHandler(
+                  socket ->
+                      RecordParser.newDelimited("\n", socket)
+                          .handler(
+                              name -> {
+                                requests.incrementAndGet();
+                                socket.write("Content-Length: 1000\nabc");
+                              }));
       int sourcePort = get(source.listen(0, "127.0.0.1")).actualPort();
-      String directory = "{\"big.bin\": {\"ip\": \"127.0.0.1\", \"port\": " + sourcePort + ", \"mtime\": 1700000000}}\n";
-      NetServer tracker = vertx.createNetServer().connectHandler(socket ->
-          RecordParser.newDelimited("\n", socket).handler(line -> socket.write(directory)));
+      String directory =
+          "{\"big.bin\": {\"ip\": \"127.0.0.1\", \"port\": "
+              + sourcePort
+              + ", \"mtime\": 1700000000}}\n";
+      NetServer tracker =
+          vertx
+              .createNetServer()
+              .connectHandler(
+                  socket ->
+                      RecordParser.newDelimited("\n", socket)
+                          .handler(line -> socket.write(directory)));
       int trackerPort = get(tracker.listen(0, "127.0.0.1")).actualPort();
 
-      peer = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-          "peer", "127.0.0.1", String.valueOf(trackerPort), "--dir", folder.toString(), "--port", "0")
-          .redirectErrorStream(true)
-          .redirectOutput(dir.resolve("peer.log").toFile())
-          .start();
-      await().atMost(Duration.ofSeconds(30)).until(() -> requests.get() > 0 && tempFiles(folder) == 1);
+      peer =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  Main.class.getName(),
+                  "peer",
+                  "127.0.0.1",
+                  String.valueOf(trackerPort),
+                  "--dir",
+                  folder.toString(),
+                  "--port",
+                  "0")
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("peer.log").toFile())
+              .start();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> requests.get() > 0 && tempFiles(folder) == 1);
 
       peer.destroy(); // SIGTERM
 
-      assertThat(peer.waitFor(30, TimeUnit.SECONDS)).as(Files.readString(dir.resolve("peer.log"))).isTrue();
+      assertThat(peer.waitFor(30, TimeUnit.SECONDS))
+          .as(Files.readString(dir.resolve("peer.log")))
+          .isTrue();
       assertThat(tempFiles(folder)).as(Files.readString(dir.resolve("peer.log"))).isZero();
     } finally {
       if (peer != null) {

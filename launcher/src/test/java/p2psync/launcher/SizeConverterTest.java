@@ -22,6 +22,7 @@ class SizeConverterTest {
   void nonsenseAndOverflowAreRejected() {
     assertThatThrownBy(() -> sizes.convert("-1")).isInstanceOf(TypeConversionException.class);
     assertThatThrownBy(() -> sizes.convert("lots")).isInstanceOf(TypeConversionException.class);
-    assertThatThrownBy(() -> sizes.convert("99999999999g")).isInstanceOf(TypeConversionException.class);
+    assertThatThrownBy(() -> sizes.convert("99999999999g"))
+        .isInstanceOf(TypeConversionException.class);
   }
 }

@@ -29,8 +29,8 @@ import p2psync.common.SyncConfig;
  * with backpressure into a hidden temp file in the folder, which is fsynced, given the advertised
  * mtime and renamed over the target only when exactly the announced bytes arrived. Any failure
  * deletes the temp file, and only then fails the result, so whoever waits for it (a stopping peer)
- * finds the folder clean; the real name never shows a partial file. The first failure is kept,
- * with its cause, and says what was being done.
+ * finds the folder clean; the real name never shows a partial file. The first failure is kept, with
+ * its cause, and says what was being done.
  */
 final class Download implements FileResponseDecoder.Listener {
   private static final Logger LOG = System.getLogger(Download.class.getName());
@@ -59,15 +59,22 @@ final class Download implements FileResponseDecoder.Listener {
   private final FileResponseDecoder decoder = new FileResponseDecoder(this);
 
   private State state = State.OPENING;
+
   /** The temp file's open is in flight: its completion, not fail(), then cleans up. */
   private boolean opening;
+
   private AsyncFile file;
   private boolean fileClosed;
   private NetSocket socket;
   private LateEndStream body;
   private Throwable failure;
-  /** A write that failed after the last byte came: the commit's size check fails, with this as the cause. */
+
+  /**
+   * A write that failed after the last byte came: the commit's size check fails, with this as the
+   * cause.
+   */
   private Throwable lateWriteFailure;
+
   private long expected = -1;
   private long received;
   private int tenthsLogged = -1; // the first chunk is logged too
@@ -75,7 +82,13 @@ final class Download implements FileResponseDecoder.Listener {
   private long idleTimer = -1;
   private long transferTimer = -1;
 
-  Download(Vertx vertx, NetClient client, LocalFolder folder, SyncConfig config, String name, DirectoryEntry source) {
+  Download(
+      Vertx vertx,
+      NetClient client,
+      LocalFolder folder,
+      SyncConfig config,
+      String name,
+      DirectoryEntry source) {
     this.vertx = vertx;
     this.client = client;
     this.folder = folder;
@@ -85,25 +98,37 @@ final class Download implements FileResponseDecoder.Listener {
     this.tempPath = folder.root().resolve(FileNames.newTempName());
   }
 
-  /** Starts the transfer; the future fails, once the temp file is gone, with the reason the file could not be had. */
+  /**
+   * Starts the transfer; the future fails, once the temp file is gone, with the reason the file
+   * could not be had.
+   */
   Future<Result> start() {
-    transferTimer = vertx.setTimer(config.getTransferTimeout().toMillis(),
-        t -> fail(new IOException("transfer took longer than " + config.getTransferTimeout() + progress())));
+    transferTimer =
+        vertx.setTimer(
+            config.getTransferTimeout().toMillis(),
+            t ->
+                fail(
+                    new IOException(
+                        "transfer took longer than " + config.getTransferTimeout() + progress())));
     opening = true;
-    vertx.fileSystem()
+    vertx
+        .fileSystem()
         .open(tempPath.toString(), new OpenOptions().setWrite(true).setCreateNew(true))
-        .onComplete(opened -> {
-          opening = false;
-          if (opened.failed()) {
-            fail(Failures.because("cannot create a temp file in " + folder.root(), opened.cause()));
-          } else if (state == State.FAILED) {
-            file = opened.result();
-            settle(); // stopped or timed out while the file was being created
-          } else {
-            file = opened.result();
-            connect();
-          }
-        });
+        .onComplete(
+            opened -> {
+              opening = false;
+              if (opened.failed()) {
+                fail(
+                    Failures.because(
+                        "cannot create a temp file in " + folder.root(), opened.cause()));
+              } else if (state == State.FAILED) {
+                file = opened.result();
+                settle(); // stopped or timed out while the file was being created
+              } else {
+                file = opened.result();
+                connect();
+              }
+            });
     return result.future();
   }
 
@@ -120,7 +145,8 @@ final class Download implements FileResponseDecoder.Listener {
 
   private void connect() {
     state = State.CONNECTING;
-    client.connect(source.port(), source.ip())
+    client
+        .connect(source.port(), source.ip())
         .onFailure(e -> fail(Failures.because("cannot connect to " + source.address(), e)))
         .onSuccess(this::request);
   }
@@ -136,14 +162,16 @@ final class Download implements FileResponseDecoder.Listener {
     armIdleTimer(config.getTransferIdleTimeout().toMillis());
     // The body's end, not the socket's closeHandler: that fires at once on close, while a paused
     // socket still holds unread data.
-    body = new LateEndStream(vertx, socket)
-        .handler(this::receive)
-        .endHandler(v -> ended())
-        .exceptionHandler(e -> {
-          if (state == State.RECEIVING) {
-            fail(Failures.because("connection error" + progress(), e));
-          }
-        });
+    body =
+        new LateEndStream(vertx, socket)
+            .handler(this::receive)
+            .endHandler(v -> ended())
+            .exceptionHandler(
+                e -> {
+                  if (state == State.RECEIVING) {
+                    fail(Failures.because("connection error" + progress(), e));
+                  }
+                });
     socket.write(Buffer.buffer(name + "\n"));
     LOG.log(Level.DEBUG, () -> "requested " + name + " from " + source.address());
   }
@@ -170,24 +198,30 @@ final class Download implements FileResponseDecoder.Listener {
   public void onBody(Buffer chunk) {
     received += chunk.length();
     logProgress();
-    file.write(chunk).onFailure(e -> {
-      if (state == State.RECEIVING) {
-        fail(Failures.because("cannot write " + tempPath.getFileName(), e));
-      } else if (lateWriteFailure == null) {
-        lateWriteFailure = e;
-      }
-    });
+    file.write(chunk)
+        .onFailure(
+            e -> {
+              if (state == State.RECEIVING) {
+                fail(Failures.because("cannot write " + tempPath.getFileName(), e));
+              } else if (lateWriteFailure == null) {
+                lateWriteFailure = e;
+              }
+            });
     if (file.writeQueueFull()) {
       body.pause();
-      file.drainHandler(v -> {
-        if (state == State.RECEIVING) {
-          body.resume();
-        }
-      });
+      file.drainHandler(
+          v -> {
+            if (state == State.RECEIVING) {
+              body.resume();
+            }
+          });
     }
   }
 
-  /** A debug line for the first chunk and each tenth of the body: how far a slow or stuck transfer got. */
+  /**
+   * A debug line for the first chunk and each tenth of the body: how far a slow or stuck transfer
+   * got.
+   */
   private void logProgress() {
     int tenths = expected <= 0 ? 10 : (int) (received * 10 / expected);
     if (tenths > tenthsLogged) {
@@ -209,20 +243,28 @@ final class Download implements FileResponseDecoder.Listener {
     file.flush() // fsync, before the rename makes the file visible
         .compose(v -> closeFile())
         .compose(v -> vertx.executeBlocking(() -> commit(mtimeMillis), false))
-        .onSuccess(v -> {
-          state = State.DONE;
-          result.complete(new Result(name, source, received));
-        })
-        .onFailure(e -> fail(Failures.because("cannot store the file",
-            lateWriteFailure != null ? lateWriteFailure : e)));
+        .onSuccess(
+            v -> {
+              state = State.DONE;
+              result.complete(new Result(name, source, received));
+            })
+        .onFailure(
+            e ->
+                fail(
+                    Failures.because(
+                        "cannot store the file", lateWriteFailure != null ? lateWriteFailure : e)));
   }
 
-  /** Blocking: sets the mtime and renames the temp file over the target, unless the target got newer meanwhile. */
+  /**
+   * Blocking: sets the mtime and renames the temp file over the target, unless the target got newer
+   * meanwhile.
+   */
   private Void commit(long mtimeMillis) throws IOException {
     Path target = folder.resolve(name);
     if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
       if (!Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
-        throw new IOException(name + " is a folder or a link here, which is never synced; leaving it alone");
+        throw new IOException(
+            name + " is a folder or a link here, which is never synced; leaving it alone");
       }
       long localMtime = Files.getLastModifiedTime(target, LinkOption.NOFOLLOW_LINKS).toMillis();
       if (Math.floorDiv(localMtime, 1000L) >= source.mtime()) {
@@ -236,7 +278,8 @@ final class Download implements FileResponseDecoder.Listener {
     Files.setLastModifiedTime(tempPath, FileTime.from(mtimeMillis, TimeUnit.MILLISECONDS));
     // The folder itself is not fsynced after the rename: a crash may lose the new name (the file is
     // fetched again), never show a torn file; an fsync per file would halve small-file throughput.
-    Files.move(tempPath, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Files.move(
+        tempPath, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     return null;
   }
 
@@ -262,18 +305,23 @@ final class Download implements FileResponseDecoder.Listener {
 
   /** One timer per idle period, re-armed lazily, rather than one per received chunk. */
   private void armIdleTimer(long delayMillis) {
-    idleTimer = vertx.setTimer(Math.max(1, delayMillis), t -> {
-      long idleMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActivityNanos);
-      long limit = config.getTransferIdleTimeout().toMillis();
-      if (state != State.RECEIVING) {
-        return;
-      }
-      if (idleMillis >= limit) {
-        fail(new IOException("no data for " + config.getTransferIdleTimeout() + progress()));
-      } else {
-        armIdleTimer(limit - idleMillis);
-      }
-    });
+    idleTimer =
+        vertx.setTimer(
+            Math.max(1, delayMillis),
+            t -> {
+              long idleMillis =
+                  TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActivityNanos);
+              long limit = config.getTransferIdleTimeout().toMillis();
+              if (state != State.RECEIVING) {
+                return;
+              }
+              if (idleMillis >= limit) {
+                fail(
+                    new IOException("no data for " + config.getTransferIdleTimeout() + progress()));
+              } else {
+                armIdleTimer(limit - idleMillis);
+              }
+            });
   }
 
   private void cancelTimers() {
@@ -308,10 +356,14 @@ final class Download implements FileResponseDecoder.Listener {
     }
     return closeFile()
         .compose(v -> vertx.fileSystem().delete(tempPath.toString()))
-        .recover(e -> {
-          LOG.log(Level.WARNING, "cannot delete the temp file " + tempPath + ": " + Failures.reason(e), e);
-          return Future.succeededFuture();
-        });
+        .recover(
+            e -> {
+              LOG.log(
+                  Level.WARNING,
+                  "cannot delete the temp file " + tempPath + ": " + Failures.reason(e),
+                  e);
+              return Future.succeededFuture();
+            });
   }
 
   /** Closes the temp file once; AsyncFile.close() throws when called twice. */

@@ -15,9 +15,9 @@ import p2psync.common.DirectoryEntry;
 import p2psync.common.SyncConfig;
 
 /**
- * Runs the downloads a directory asks for: each name at most once at a time, at most
- * {@code maxConcurrentDownloads} at once, the rest queued (a queued name takes the newest source
- * the tracker named). A failed name is simply tried again on the next directory.
+ * Runs the downloads a directory asks for: each name at most once at a time, at most {@code
+ * maxConcurrentDownloads} at once, the rest queued (a queued name takes the newest source the
+ * tracker named). A failed name is simply tried again on the next directory.
  */
 final class Downloader {
   private static final Logger LOG = System.getLogger(Downloader.class.getName());
@@ -32,16 +32,22 @@ final class Downloader {
   private final Map<String, Download> running = new HashMap<>();
   private boolean closed;
 
-  Downloader(Vertx vertx, LocalFolder folder, SyncConfig config, TransferCounters counters,
+  Downloader(
+      Vertx vertx,
+      LocalFolder folder,
+      SyncConfig config,
+      TransferCounters counters,
       Consumer<Download.Result> onDownloaded) {
     this.vertx = vertx;
     this.folder = folder;
     this.config = config;
     this.counters = counters;
     this.onDownloaded = onDownloaded;
-    this.client = vertx.createNetClient(new NetClientOptions()
-        .setConnectTimeout((int) config.getConnectTimeout().toMillis())
-        .setTcpNoDelay(true));
+    this.client =
+        vertx.createNetClient(
+            new NetClientOptions()
+                .setConnectTimeout((int) config.getConnectTimeout().toMillis())
+                .setTcpNoDelay(true));
   }
 
   /** Asks for {@code name} from {@code source}, unless it is already being fetched. */
@@ -50,14 +56,26 @@ final class Downloader {
       return;
     }
     if (running.containsKey(name)) {
-      LOG.log(Level.DEBUG, () -> "not requesting " + name + " from " + source.address() + ": its download is running");
+      LOG.log(
+          Level.DEBUG,
+          () ->
+              "not requesting " + name + " from " + source.address() + ": its download is running");
       return;
     }
     queued.put(name, source);
     startQueued();
     if (queued.containsKey(name)) {
-      LOG.log(Level.DEBUG, () -> name + " from " + source.address() + " waits: " + running.size()
-          + " downloads running (maxConcurrentDownloads), " + queued.size() + " queued");
+      LOG.log(
+          Level.DEBUG,
+          () ->
+              name
+                  + " from "
+                  + source.address()
+                  + " waits: "
+                  + running.size()
+                  + " downloads running (maxConcurrentDownloads), "
+                  + queued.size()
+                  + " queued");
     }
   }
 
@@ -69,12 +87,23 @@ final class Downloader {
     closed = true;
     queued.clear();
     // A copy: a download may finish within stop() (its temp file deleted on a worker before the
-    // listener is attached: Vert.x then calls it at once), and its completion removes it from running.
-    List<Future<Void>> stopping = List.copyOf(running.values()).stream().map(Download::stop).toList();
-    return Future.join(stopping).transform(ar -> client.close().recover(e -> {
-      LOG.log(Level.DEBUG, "closing the download client failed: " + Failures.reason(e), e);
-      return Future.succeededFuture();
-    }));
+    // listener is attached: Vert.x then calls it at once), and its completion removes it from
+    // running.
+    List<Future<Void>> stopping =
+        List.copyOf(running.values()).stream().map(Download::stop).toList();
+    return Future.join(stopping)
+        .transform(
+            ar ->
+                client
+                    .close()
+                    .recover(
+                        e -> {
+                          LOG.log(
+                              Level.DEBUG,
+                              "closing the download client failed: " + Failures.reason(e),
+                              e);
+                          return Future.succeededFuture();
+                        }));
   }
 
   private void startQueued() {
@@ -89,22 +118,40 @@ final class Downloader {
   private void start(String name, DirectoryEntry source) {
     Download download = new Download(vertx, client, folder, config, name, source);
     running.put(name, download);
-    download.start()
-        .onSuccess(result -> {
-          counters.addCompleted(result.bytes());
-          LOG.log(Level.INFO, "downloaded " + name + " (" + result.bytes() + " bytes) from " + source.address());
-          onDownloaded.accept(result);
-        })
-        .onFailure(e -> {
-          counters.addFailed();
-          LOG.log(closed ? Level.INFO : Level.WARNING,
-              "download of " + name + " from " + source.address() + " failed: " + Failures.reason(e), e);
-        })
-        .onComplete(ar -> {
-          running.remove(name);
-          if (!closed) {
-            startQueued();
-          }
-        });
+    download
+        .start()
+        .onSuccess(
+            result -> {
+              counters.addCompleted(result.bytes());
+              LOG.log(
+                  Level.INFO,
+                  "downloaded "
+                      + name
+                      + " ("
+                      + result.bytes()
+                      + " bytes) from "
+                      + source.address());
+              onDownloaded.accept(result);
+            })
+        .onFailure(
+            e -> {
+              counters.addFailed();
+              LOG.log(
+                  closed ? Level.INFO : Level.WARNING,
+                  "download of "
+                      + name
+                      + " from "
+                      + source.address()
+                      + " failed: "
+                      + Failures.reason(e),
+                  e);
+            })
+        .onComplete(
+            ar -> {
+              running.remove(name);
+              if (!closed) {
+                startQueued();
+              }
+            });
   }
 }

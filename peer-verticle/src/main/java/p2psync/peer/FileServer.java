@@ -19,9 +19,9 @@ import p2psync.common.SeedCodec;
 import p2psync.common.SyncConfig;
 
 /**
- * Serves the folder on the file port: one {@code name\n} per connection, answered with
- * {@code Content-Length: N\n} and the bytes straight from disk ({@code sendFile}, zero-copy), then
- * the connection is closed. A name that is unknown, unsafe or filtered gets no bytes at all.
+ * Serves the folder on the file port: one {@code name\n} per connection, answered with {@code
+ * Content-Length: N\n} and the bytes straight from disk ({@code sendFile}, zero-copy), then the
+ * connection is closed. A name that is unknown, unsafe or filtered gets no bytes at all.
  */
 final class FileServer {
   private static final Logger LOG = System.getLogger(FileServer.class.getName());
@@ -57,16 +57,22 @@ final class FileServer {
   }
 
   private Future<Integer> bind(String host, int port) {
-    NetServer candidate = vertx.createNetServer(new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true))
-        .connectHandler(this::accept);
-    return candidate.listen().compose(s -> {
-      if (!LocalPorts.hold(s.actualPort())) {
-        // Another of our servers holds it: Vert.x shared the socket instead of failing.
-        return s.close().transform(ar -> Future.failedFuture("port " + s.actualPort() + " is taken"));
-      }
-      server = s;
-      return Future.succeededFuture(s.actualPort());
-    });
+    NetServer candidate =
+        vertx
+            .createNetServer(new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true))
+            .connectHandler(this::accept);
+    return candidate
+        .listen()
+        .compose(
+            s -> {
+              if (!LocalPorts.hold(s.actualPort())) {
+                // Another of our servers holds it: Vert.x shared the socket instead of failing.
+                return s.close()
+                    .transform(ar -> Future.failedFuture("port " + s.actualPort() + " is taken"));
+              }
+              server = s;
+              return Future.succeededFuture(s.actualPort());
+            });
   }
 
   /** Stops listening; closing the server also cuts the uploads in progress. */
@@ -80,8 +86,13 @@ final class FileServer {
 
   private void accept(NetSocket socket) {
     if (uploads.size() >= config.getMaxConcurrentUploads()) {
-      LOG.log(Level.WARNING, "refusing " + socket.remoteAddress() + ": "
-          + uploads.size() + " uploads running already");
+      LOG.log(
+          Level.WARNING,
+          "refusing "
+              + socket.remoteAddress()
+              + ": "
+              + uploads.size()
+              + " uploads running already");
       socket.close();
       return;
     }
@@ -99,18 +110,22 @@ final class FileServer {
 
     Upload(NetSocket socket) {
       this.socket = socket;
-      this.request = RecordParser.newDelimited("\n", socket).maxRecordSize(config.getMaxRequestBytes());
+      this.request =
+          RecordParser.newDelimited("\n", socket).maxRecordSize(config.getMaxRequestBytes());
     }
 
     void start() {
-      requestTimer = vertx.setTimer(config.getRequestTimeout().toMillis(), t -> refuse("no request line in time"));
+      requestTimer =
+          vertx.setTimer(
+              config.getRequestTimeout().toMillis(), t -> refuse("no request line in time"));
       request.handler(this::handleRequest);
       request.exceptionHandler(e -> refuse("bad request line", e));
-      request.endHandler(v -> {
-        if (!answered) {
-          refuse("connection ended before a request line");
-        }
-      });
+      request.endHandler(
+          v -> {
+            if (!answered) {
+              refuse("connection ended before a request line");
+            }
+          });
       socket.exceptionHandler(e -> refuse("connection error", e));
     }
 
@@ -137,15 +152,18 @@ final class FileServer {
         return;
       }
       String requested = name;
-      vertx.executeBlocking(() -> folder.servableVersion(requested), false).onComplete(ar -> {
-        if (ar.failed()) {
-          refuse("cannot read " + printable(requested), ar.cause());
-        } else if (ar.result() == null) {
-          refuse("no such file: " + printable(requested));
-        } else {
-          serve(requested, ar.result());
-        }
-      });
+      vertx
+          .executeBlocking(() -> folder.servableVersion(requested), false)
+          .onComplete(
+              ar -> {
+                if (ar.failed()) {
+                  refuse("cannot read " + printable(requested), ar.cause());
+                } else if (ar.result() == null) {
+                  refuse("no such file: " + printable(requested));
+                } else {
+                  serve(requested, ar.result());
+                }
+              });
     }
 
     /**
@@ -157,24 +175,30 @@ final class FileServer {
       String path = folder.resolve(name).toString();
       long size = version.size();
       socket.write(ContentLength.header(size));
-      LOG.log(Level.DEBUG, () -> "sending " + name + " (" + size + " bytes) to " + socket.remoteAddress());
+      LOG.log(
+          Level.DEBUG,
+          () -> "sending " + name + " (" + size + " bytes) to " + socket.remoteAddress());
       if (size == 0) {
         socket.end();
         return;
       }
-      socket.sendFile(path, 0, size - 1)
+      socket
+          .sendFile(path, 0, size - 1)
           .compose(v -> vertx.executeBlocking(() -> folder.servableVersion(name), false))
-          .compose(now -> version.equals(now)
-              ? socket.sendFile(path, size - 1, 1)
-              : Future.failedFuture(new ChangedWhileServed(name)))
+          .compose(
+              now ->
+                  version.equals(now)
+                      ? socket.sendFile(path, size - 1, 1)
+                      : Future.failedFuture(new ChangedWhileServed(name)))
           .onSuccess(v -> socket.end())
-          .onFailure(e -> {
-            if (e instanceof ChangedWhileServed) {
-              refuse(e.getMessage());
-            } else {
-              refuse("sending " + printable(name) + " failed", e);
-            }
-          });
+          .onFailure(
+              e -> {
+                if (e instanceof ChangedWhileServed) {
+                  refuse(e.getMessage());
+                } else {
+                  refuse("sending " + printable(name) + " failed", e);
+                }
+              });
     }
 
     private void refuse(String reason) {
@@ -185,13 +209,21 @@ final class FileServer {
     private void refuse(String reason, Throwable cause) {
       answered = true;
       vertx.cancelTimer(requestTimer);
-      LOG.log(Level.WARNING, "closing file request from " + socket.remoteAddress() + ": " + reason
-          + (cause == null ? "" : ": " + Failures.reason(cause)), cause);
+      LOG.log(
+          Level.WARNING,
+          "closing file request from "
+              + socket.remoteAddress()
+              + ": "
+              + reason
+              + (cause == null ? "" : ": " + Failures.reason(cause)),
+          cause);
       socket.close();
     }
   }
 
-  /** Not an error of the file system: the version announced is gone, so the transfer is cut short. */
+  /**
+   * Not an error of the file system: the version announced is gone, so the transfer is cut short.
+   */
   private static final class ChangedWhileServed extends Exception {
     ChangedWhileServed(String name) {
       super(name + " changed while being served, cutting the transfer short", null, false, false);
@@ -200,13 +232,16 @@ final class FileServer {
 
   private static String printable(String name) {
     StringBuilder out = new StringBuilder();
-    name.codePoints().limit(100).forEach(c -> {
-      if (c < 0x20 || c == 0x7f) {
-        out.append(String.format("\\x%02x", c));
-      } else {
-        out.appendCodePoint(c);
-      }
-    });
+    name.codePoints()
+        .limit(100)
+        .forEach(
+            c -> {
+              if (c < 0x20 || c == 0x7f) {
+                out.append(String.format("\\x%02x", c));
+              } else {
+                out.appendCodePoint(c);
+              }
+            });
     return "\"" + out + "\"";
   }
 }

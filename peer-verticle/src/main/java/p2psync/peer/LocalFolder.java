@@ -18,9 +18,9 @@ import p2psync.common.FileEntry;
 import p2psync.common.FileNames;
 
 /**
- * The synchronized folder on disk. Every method here blocks: call them through
- * {@code executeBlocking}. Symbolic links are never followed, so nothing outside the folder is
- * advertised or served.
+ * The synchronized folder on disk. Every method here blocks: call them through {@code
+ * executeBlocking}. Symbolic links are never followed, so nothing outside the folder is advertised
+ * or served.
  */
 final class LocalFolder {
   private final Path root;
@@ -62,7 +62,8 @@ final class LocalFolder {
           continue;
         }
         try {
-          BasicFileAttributes attrs = Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+          BasicFileAttributes attrs =
+              Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
           if (attrs.isRegularFile()) {
             files.put(name, Math.floorDiv(attrs.lastModifiedTime().toMillis(), 1000L));
           } else {
@@ -118,7 +119,8 @@ final class LocalFolder {
   /** Removes temp files left by a crash; returns how many. */
   int removeStaleTempFiles() throws IOException {
     int removed = 0;
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(root, FileNames.TEMP_PREFIX + "*")) {
+    try (DirectoryStream<Path> entries =
+        Files.newDirectoryStream(root, FileNames.TEMP_PREFIX + "*")) {
       for (Path entry : entries) {
         if (Files.deleteIfExists(entry)) {
           removed++;

@@ -8,15 +8,20 @@ import p2psync.common.Validate;
 
 /**
  * What one peer synchronizes and where it talks. JSON keys: {@code dir}, {@code trackerHost},
- * {@code trackerPort}, {@code host}, {@code port}, {@code advertisedPort}, and {@link SyncConfig}'s.
+ * {@code trackerPort}, {@code host}, {@code port}, {@code advertisedPort}, and {@link
+ * SyncConfig}'s.
  */
 public final class PeerOptions {
   public static final String DEFAULT_DIR = ".";
   public static final String DEFAULT_TRACKER_HOST = "127.0.0.1";
   public static final int DEFAULT_TRACKER_PORT = 9000;
   public static final String DEFAULT_HOST = "0.0.0.0";
-  /** Serve on the first free port from {@link SyncConfig#getFirstPeerPort()} up, as the seed does. */
+
+  /**
+   * Serve on the first free port from {@link SyncConfig#getFirstPeerPort()} up, as the seed does.
+   */
   public static final int FIRST_FREE_PORT = -1;
+
   /** Advertise the port we listen on. */
   public static final int SAME_AS_LISTENING = 0;
 

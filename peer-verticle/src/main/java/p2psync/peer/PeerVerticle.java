@@ -34,12 +34,16 @@ public class PeerVerticle extends VerticleBase {
   private int actualPort;
   private int advertisedPort;
   private Set<String> localAddresses = Set.of();
+
   /** Local names and mtimes, from the latest scan plus the downloads since. */
   private Map<String, Long> index = new HashMap<>();
+
   /** Syncable names held locally by a folder or a link: never downloaded over. */
   private Set<String> occupied = Set.of();
+
   /** Downloads committed while a scan runs, which that scan may have missed. */
   private final Map<String, Long> committedDuringScan = new HashMap<>();
+
   private int scansRunning;
   private String lastDirectoryLine;
 
@@ -58,22 +62,34 @@ public class PeerVerticle extends VerticleBase {
     folder = new LocalFolder(options.getDir());
     fileServer = new FileServer(vertx, folder, options.getSync());
     downloader = new Downloader(vertx, folder, options.getSync(), transfers, this::downloaded);
-    return vertx.executeBlocking(this::prepareFolder)
+    return vertx
+        .executeBlocking(this::prepareFolder)
         .compose(v -> fileServer.listen(options.getHost(), options.getPort()))
-        .onSuccess(port -> {
-          actualPort = port;
-          advertisedPort = options.getAdvertisedPort() == PeerOptions.SAME_AS_LISTENING ? port : options.getAdvertisedPort();
-          LOG.log(Level.INFO, "Waiting for connections on port " + port
-              + (advertisedPort != port ? " (advertised as " + advertisedPort + ")" : ""));
-          tracker = new TrackerClient(vertx, options, advertisedPort, this::scan, this::onDirectoryLine);
-          tracker.start();
-        });
+        .onSuccess(
+            port -> {
+              actualPort = port;
+              advertisedPort =
+                  options.getAdvertisedPort() == PeerOptions.SAME_AS_LISTENING
+                      ? port
+                      : options.getAdvertisedPort();
+              LOG.log(
+                  Level.INFO,
+                  "Waiting for connections on port "
+                      + port
+                      + (advertisedPort != port ? " (advertised as " + advertisedPort + ")" : ""));
+              tracker =
+                  new TrackerClient(
+                      vertx, options, advertisedPort, this::scan, this::onDirectoryLine);
+              tracker.start();
+            });
   }
 
   /** Completes once the running downloads failed and their temp files are gone. */
   @Override
   public Future<?> stop() {
-    return Future.join(downloader.close(), tracker == null ? Future.succeededFuture() : tracker.stop(),
+    return Future.join(
+        downloader.close(),
+        tracker == null ? Future.succeededFuture() : tracker.stop(),
         fileServer.close());
   }
 
@@ -126,18 +142,22 @@ public class PeerVerticle extends VerticleBase {
   /** Rescans the folder; the index follows the disk, keeping downloads that finished meanwhile. */
   private Future<Map<String, Long>> scan() {
     scansRunning++;
-    return vertx.executeBlocking(folder::scan, false).andThen(ar -> {
-      scansRunning--;
-      if (ar.succeeded()) {
-        Map<String, Long> scanned = ar.result().files();
-        scanned.putAll(committedDuringScan);
-        index = new HashMap<>(scanned);
-        occupied = ar.result().occupied();
-      }
-      if (scansRunning == 0) {
-        committedDuringScan.clear();
-      }
-    }).map(LocalFolder.Scan::files);
+    return vertx
+        .executeBlocking(folder::scan, false)
+        .andThen(
+            ar -> {
+              scansRunning--;
+              if (ar.succeeded()) {
+                Map<String, Long> scanned = ar.result().files();
+                scanned.putAll(committedDuringScan);
+                index = new HashMap<>(scanned);
+                occupied = ar.result().occupied();
+              }
+              if (scansRunning == 0) {
+                committedDuringScan.clear();
+              }
+            })
+        .map(LocalFolder.Scan::files);
   }
 
   private void downloaded(Download.Result result) {
@@ -152,7 +172,8 @@ public class PeerVerticle extends VerticleBase {
     try {
       directory = SeedCodec.decodeDirectory(line);
     } catch (ProtocolException e) {
-      LOG.log(Level.WARNING, "ignoring a bad directory line from the tracker: " + e.getMessage(), e);
+      LOG.log(
+          Level.WARNING, "ignoring a bad directory line from the tracker: " + e.getMessage(), e);
       return;
     }
     String text = line.toString();
@@ -161,18 +182,25 @@ public class PeerVerticle extends VerticleBase {
       LOG.log(Level.INFO, "received from tracker: " + text);
       lastDirectoryLine = text;
       if (!directory.rejected().isEmpty()) {
-        LOG.log(Level.WARNING, "the tracker listed entries we never sync, ignored: " + directory.rejected());
+        LOG.log(
+            Level.WARNING,
+            "the tracker listed entries we never sync, ignored: " + directory.rejected());
       }
     }
-    directory.entries().forEach((name, entry) -> {
-      String skipped = whyNotDownload(name, entry);
-      if (skipped == null) {
-        downloader.request(name, entry);
-      } else if (changed) {
-        // once per new directory: the same line comes back after every KeepAlive
-        LOG.log(Level.DEBUG, () -> "not downloading " + name + " from " + entry.address() + ": " + skipped);
-      }
-    });
+    directory
+        .entries()
+        .forEach(
+            (name, entry) -> {
+              String skipped = whyNotDownload(name, entry);
+              if (skipped == null) {
+                downloader.request(name, entry);
+              } else if (changed) {
+                // once per new directory: the same line comes back after every KeepAlive
+                LOG.log(
+                    Level.DEBUG,
+                    () -> "not downloading " + name + " from " + entry.address() + ": " + skipped);
+              }
+            });
   }
 
   /** Why the directory's entry for {@code name} needs no download, or null when it does. */

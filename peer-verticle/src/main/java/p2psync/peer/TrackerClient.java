@@ -16,8 +16,8 @@ import p2psync.common.SeedCodec;
 import p2psync.common.SyncConfig;
 
 /**
- * The peer's one persistent tracker connection: Init on connect, then a KeepAlive every interval.
- * A KeepAlive carries {@code files} again when the folder changed since it was last advertised (the
+ * The peer's one persistent tracker connection: Init on connect, then a KeepAlive every interval. A
+ * KeepAlive carries {@code files} again when the folder changed since it was last advertised (the
  * course's tracker reads {@code files} in any message). When the connection is lost the peer keeps
  * serving and reconnects with capped exponential backoff, sending Init again.
  */
@@ -40,8 +40,12 @@ final class TrackerClient {
   private int failedAttempts;
   private boolean stopped;
 
-  TrackerClient(Vertx vertx, PeerOptions options, int advertisedPort,
-      Supplier<Future<Map<String, Long>>> scan, Consumer<Buffer> onDirectory) {
+  TrackerClient(
+      Vertx vertx,
+      PeerOptions options,
+      int advertisedPort,
+      Supplier<Future<Map<String, Long>>> scan,
+      Consumer<Buffer> onDirectory) {
     this.vertx = vertx;
     this.host = options.getTrackerHost();
     this.port = options.getTrackerPort();
@@ -49,9 +53,11 @@ final class TrackerClient {
     this.advertisedPort = advertisedPort;
     this.scan = scan;
     this.onDirectory = onDirectory;
-    this.client = vertx.createNetClient(new NetClientOptions()
-        .setConnectTimeout((int) config.getConnectTimeout().toMillis())
-        .setTcpNoDelay(true));
+    this.client =
+        vertx.createNetClient(
+            new NetClientOptions()
+                .setConnectTimeout((int) config.getConnectTimeout().toMillis())
+                .setTcpNoDelay(true));
   }
 
   void start() {
@@ -73,12 +79,17 @@ final class TrackerClient {
     if (stopped) {
       return;
     }
-    client.connect(port, host)
+    client
+        .connect(port, host)
         .onSuccess(this::connected)
-        .onFailure(e -> {
-          LOG.log(Level.WARNING, "cannot reach the tracker at " + host + ":" + port + ": " + Failures.reason(e), e);
-          scheduleReconnect();
-        });
+        .onFailure(
+            e -> {
+              LOG.log(
+                  Level.WARNING,
+                  "cannot reach the tracker at " + host + ":" + port + ": " + Failures.reason(e),
+                  e);
+              scheduleReconnect();
+            });
   }
 
   private void connected(NetSocket connected) {
@@ -90,32 +101,39 @@ final class TrackerClient {
     failedAttempts = 0;
     advertised = null;
     LOG.log(Level.INFO, "connected to tracker " + host + ":" + port);
-    RecordParser lines = RecordParser.newDelimited("\n", connected).maxRecordSize(config.getMaxLineBytes());
+    RecordParser lines =
+        RecordParser.newDelimited("\n", connected).maxRecordSize(config.getMaxLineBytes());
     lines.handler(onDirectory::accept);
-    lines.exceptionHandler(e -> {
-      LOG.log(Level.WARNING, "bad line from tracker, reconnecting: " + Failures.reason(e), e);
-      connected.close();
-    });
+    lines.exceptionHandler(
+        e -> {
+          LOG.log(Level.WARNING, "bad line from tracker, reconnecting: " + Failures.reason(e), e);
+          connected.close();
+        });
     connected.closeHandler(v -> disconnected(connected));
-    connected.exceptionHandler(e -> LOG.log(Level.WARNING, "tracker connection error: " + Failures.reason(e), e));
+    connected.exceptionHandler(
+        e -> LOG.log(Level.WARNING, "tracker connection error: " + Failures.reason(e), e));
     sendUpdate(connected);
-    keepAliveTimer = vertx.setPeriodic(config.getKeepAliveInterval().toMillis(), t -> sendUpdate(connected));
+    keepAliveTimer =
+        vertx.setPeriodic(config.getKeepAliveInterval().toMillis(), t -> sendUpdate(connected));
   }
 
   /** Init (files) when the tracker has not seen the current folder, KeepAlive otherwise. */
   private void sendUpdate(NetSocket target) {
-    scan.get().onSuccess(files -> {
-      if (target != socket) {
-        return; // that connection is gone
-      }
-      if (files.equals(advertised)) {
-        target.write(SeedCodec.encodeKeepAlive(advertisedPort));
-      } else {
-        target.write(SeedCodec.encodeInit(advertisedPort, LocalFolder.entries(files)));
-        advertised = files;
-        LOG.log(Level.DEBUG, () -> "sent the tracker our " + files.size() + " files");
-      }
-    }).onFailure(e -> LOG.log(Level.ERROR, "cannot read the folder: " + Failures.reason(e), e));
+    scan.get()
+        .onSuccess(
+            files -> {
+              if (target != socket) {
+                return; // that connection is gone
+              }
+              if (files.equals(advertised)) {
+                target.write(SeedCodec.encodeKeepAlive(advertisedPort));
+              } else {
+                target.write(SeedCodec.encodeInit(advertisedPort, LocalFolder.entries(files)));
+                advertised = files;
+                LOG.log(Level.DEBUG, () -> "sent the tracker our " + files.size() + " files");
+              }
+            })
+        .onFailure(e -> LOG.log(Level.ERROR, "cannot read the folder: " + Failures.reason(e), e));
   }
 
   private void disconnected(NetSocket closed) {

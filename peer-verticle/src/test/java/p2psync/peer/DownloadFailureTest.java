@@ -48,14 +48,17 @@ class DownloadFailureTest {
   }
 
   private void startPeer(Duration transferIdleTimeout) throws Exception {
-    peer = new PeerVerticle(new PeerOptions()
-        .setDir(folder)
-        .setHost("127.0.0.1")
-        .setPort(0)
-        .setTrackerPort(fake.trackerPort)
-        .setSync(new SyncConfig()
-            .setKeepAliveInterval(Duration.ofMillis(100))
-            .setTransferIdleTimeout(transferIdleTimeout)));
+    peer =
+        new PeerVerticle(
+            new PeerOptions()
+                .setDir(folder)
+                .setHost("127.0.0.1")
+                .setPort(0)
+                .setTrackerPort(fake.trackerPort)
+                .setSync(
+                    new SyncConfig()
+                        .setKeepAliveInterval(Duration.ofMillis(100))
+                        .setTransferIdleTimeout(transferIdleTimeout)));
     get(vertx.deployVerticle(peer));
   }
 
@@ -64,16 +67,17 @@ class DownloadFailureTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "Content-Length: 10\nshort",         // body shorter than announced
-      "Content-Length: -1\n",              // negative
-      "Content-Length: ten\n0123456789",   // not a number
-      "Content-Length: 99999999999999999999\n", // does not fit a long
-      "Content-Type: text/plain\n",        // no Content-Length at all
-      "Content-Length: 10",                // header never finished
-      "",                                  // closed without a word
-      "STALL"                              // accepts and never answers
-  })
+  @ValueSource(
+      strings = {
+        "Content-Length: 10\nshort", // body shorter than announced
+        "Content-Length: -1\n", // negative
+        "Content-Length: ten\n0123456789", // not a number
+        "Content-Length: 99999999999999999999\n", // does not fit a long
+        "Content-Type: text/plain\n", // no Content-Length at all
+        "Content-Length: 10", // header never finished
+        "", // closed without a word
+        "STALL" // accepts and never answers
+      })
   void aLyingSourceLeavesNothingBehindAndTheNextDirectoryRetries(String lie) throws Exception {
     fake.response.set(lie.equals("STALL") ? null : lie);
     startPeer();
@@ -104,17 +108,21 @@ class DownloadFailureTest {
   @Test
   void unsafeNamesAndAbsurdMtimesInTheDirectoryAreNeverWritten() throws Exception {
     fake.response.set("Content-Length: 5\nhello");
-    fake.directory.set("{" + String.join(", ",
-        entry("../escaped.txt", MTIME),
-        entry("/tmp/absolute-p2psync-test.txt", MTIME),
-        entry("sub/nested.txt", MTIME),
-        entry("back\\\\slash.txt", MTIME),
-        entry("evil.py", MTIME),
-        entry(".p2psync-deadbeef.part", MTIME),
-        entry("far-future.txt", 99_999_999_999_999L),
-        entry("before-time.txt", -99_999_999_999_999L),
-        "\"no-port.txt\": {\"ip\": \"127.0.0.1\", \"mtime\": 1}",
-        entry("wanted.bin", MTIME)) + "}");
+    fake.directory.set(
+        "{"
+            + String.join(
+                ", ",
+                entry("../escaped.txt", MTIME),
+                entry("/tmp/absolute-p2psync-test.txt", MTIME),
+                entry("sub/nested.txt", MTIME),
+                entry("back\\\\slash.txt", MTIME),
+                entry("evil.py", MTIME),
+                entry(".p2psync-deadbeef.part", MTIME),
+                entry("far-future.txt", 99_999_999_999_999L),
+                entry("before-time.txt", -99_999_999_999_999L),
+                "\"no-port.txt\": {\"ip\": \"127.0.0.1\", \"mtime\": 1}",
+                entry("wanted.bin", MTIME))
+            + "}");
     startPeer();
 
     awaitWanted();
@@ -128,7 +136,14 @@ class DownloadFailureTest {
   @Test
   void aFolderOrLinkUnderATrackedNameIsLeftAlone() throws Exception {
     fake.response.set("Content-Length: 5\nhello");
-    fake.directory.set("{" + entry("adir", MTIME) + ", " + entry("alink", MTIME) + ", " + entry("wanted.bin", MTIME) + "}");
+    fake.directory.set(
+        "{"
+            + entry("adir", MTIME)
+            + ", "
+            + entry("alink", MTIME)
+            + ", "
+            + entry("wanted.bin", MTIME)
+            + "}");
     Files.createDirectory(folder.resolve("adir"));
     Path outside = Files.writeString(root.resolve("outside.txt"), "keep me");
     Files.createSymbolicLink(folder.resolve("alink"), outside);
@@ -179,7 +194,8 @@ class DownloadFailureTest {
   private void awaitWanted() throws IOException {
     await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(folder.resolve("wanted.bin")));
     assertThat(folder.resolve("wanted.bin")).hasContent("hello");
-    assertThat(Files.getLastModifiedTime(folder.resolve("wanted.bin")).to(TimeUnit.SECONDS)).isEqualTo(MTIME);
+    assertThat(Files.getLastModifiedTime(folder.resolve("wanted.bin")).to(TimeUnit.SECONDS))
+        .isEqualTo(MTIME);
     await().atMost(Duration.ofSeconds(5)).until(() -> tempFiles() == 0);
   }
 

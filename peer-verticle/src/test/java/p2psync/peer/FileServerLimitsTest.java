@@ -20,7 +20,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import p2psync.common.SyncConfig;
 
-/** The file server's limits: slow and never-ending requests, slow readers, the upload cap, files changing mid-send. */
+/**
+ * The file server's limits: slow and never-ending requests, slow readers, the upload cap, files
+ * changing mid-send.
+ */
 @ExtendWith(VertxExtension.class)
 class FileServerLimitsTest {
   private static final int BIG = 16 * 1024 * 1024;
@@ -34,8 +37,14 @@ class FileServerLimitsTest {
     new Random(1).nextBytes(big);
     Files.write(folder.resolve("big.bin"), big);
     Files.writeString(folder.resolve("small.txt"), "small");
-    peer = new PeerVerticle(new PeerOptions()
-        .setDir(folder).setHost("127.0.0.1").setPort(0).setTrackerPort(1).setSync(config));
+    peer =
+        new PeerVerticle(
+            new PeerOptions()
+                .setDir(folder)
+                .setHost("127.0.0.1")
+                .setPort(0)
+                .setTrackerPort(1)
+                .setSync(config));
     vertx.deployVerticle(peer).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     port = peer.actualPort();
   }
@@ -44,7 +53,9 @@ class FileServerLimitsTest {
     return connect(0);
   }
 
-  /** A receive buffer must be set before connecting: shrunk afterwards, Linux can stall the window. */
+  /**
+   * A receive buffer must be set before connecting: shrunk afterwards, Linux can stall the window.
+   */
   private Socket connect(int receiveBuffer) throws Exception {
     Socket socket = new Socket();
     if (receiveBuffer > 0) {
@@ -76,7 +87,9 @@ class FileServerLimitsTest {
   void aRequestLineThatNeverEndsIsCutOffAfterTheRequestTimeout(Vertx vertx) throws Exception {
     startPeer(vertx, new SyncConfig().setRequestTimeout(Duration.ofMillis(500)));
     try (Socket socket = connect()) {
-      socket.getOutputStream().write("small.tx".getBytes(StandardCharsets.UTF_8)); // no newline, ever
+      socket
+          .getOutputStream()
+          .write("small.tx".getBytes(StandardCharsets.UTF_8)); // no newline, ever
       assertThat(socket.getInputStream().read()).isEqualTo(-1);
     }
     assertThat(fetchSmall()).isEqualTo("Content-Length: 5\nsmall");
@@ -85,17 +98,22 @@ class FileServerLimitsTest {
   @Test
   void uploadsBeyondTheCapAreRefusedAndServedAgainOnceOthersFinish(Vertx vertx) throws Exception {
     startPeer(vertx, new SyncConfig().setMaxConcurrentUploads(2));
-    try (Socket first = connect(); Socket second = connect()) {
+    try (Socket first = connect();
+        Socket second = connect()) {
       first.getOutputStream().write('b'); // two uploads in progress, neither finished its request
       second.getOutputStream().write('b');
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> {
-        try (Socket third = connect()) {
-          third.getOutputStream().write("small.txt\n".getBytes(StandardCharsets.UTF_8));
-          return third.getInputStream().read() == -1;
-        }
-      });
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () -> {
+                try (Socket third = connect()) {
+                  third.getOutputStream().write("small.txt\n".getBytes(StandardCharsets.UTF_8));
+                  return third.getInputStream().read() == -1;
+                }
+              });
     }
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(5))
         .until(() -> fetchSmall().equals("Content-Length: 5\nsmall"));
   }
 
@@ -147,7 +165,11 @@ class FileServerLimitsTest {
       DataInputStream in = new DataInputStream(socket.getInputStream());
       long announced = readHeader(in);
       in.readFully(new byte[1000]);
-      vertx.undeploy(peer.deploymentID()).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      vertx
+          .undeploy(peer.deploymentID())
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(10, TimeUnit.SECONDS);
       long rest = 0;
       try {
         rest = in.readAllBytes().length; // ends (EOF or reset) well before the 10 s read timeout

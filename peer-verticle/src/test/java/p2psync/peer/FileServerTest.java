@@ -19,7 +19,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import p2psync.common.SyncConfig;
 
-/** The file port under hostile requests: never a byte of any file, and the next good request is served. */
+/**
+ * The file port under hostile requests: never a byte of any file, and the next good request is
+ * served.
+ */
 @ExtendWith(VertxExtension.class)
 class FileServerTest {
   @TempDir Path root;
@@ -32,12 +35,15 @@ class FileServerTest {
     Files.writeString(folder.resolve("good.txt"), "good content");
     Files.writeString(folder.resolve("temp.py"), "secret python");
     Files.writeString(root.resolve("outside.txt"), "outside the folder");
-    PeerVerticle peer = new PeerVerticle(new PeerOptions()
-        .setDir(folder)
-        .setHost("127.0.0.1")
-        .setPort(0)
-        .setTrackerPort(1) // nobody there: the peer keeps serving and retries in the background
-        .setSync(new SyncConfig().setRequestTimeout(Duration.ofSeconds(1))));
+    PeerVerticle peer =
+        new PeerVerticle(
+            new PeerOptions()
+                .setDir(folder)
+                .setHost("127.0.0.1")
+                .setPort(0)
+                .setTrackerPort(
+                    1) // nobody there: the peer keeps serving and retries in the background
+                .setSync(new SyncConfig().setRequestTimeout(Duration.ofSeconds(1))));
     vertx.deployVerticle(peer).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     port = peer.actualPort();
   }
@@ -54,8 +60,21 @@ class FileServerTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"../outside.txt", "/etc/passwd", "..\\outside.txt", "temp.py", "good.txt\0", "sub/good.txt",
-      "..", ".", "", ".p2psync-0123.part", "missing.txt", "\u00ff\u00fe"})
+  @ValueSource(
+      strings = {
+        "../outside.txt",
+        "/etc/passwd",
+        "..\\outside.txt",
+        "temp.py",
+        "good.txt\0",
+        "sub/good.txt",
+        "..",
+        ".",
+        "",
+        ".p2psync-0123.part",
+        "missing.txt",
+        "\u00ff\u00fe"
+      })
   void hostileOrUnknownNamesGetNoBytes(String name) throws Exception {
     assertThat(request((name + "\n").getBytes(StandardCharsets.UTF_8))).isEmpty();
     assertThat(request("good.txt\n".getBytes(StandardCharsets.UTF_8)))

@@ -35,24 +35,50 @@ class LargeDownloadTest {
   void bodiesSentAtOnceThenClosedArriveWhole(Vertx vertx) throws Exception {
     byte[] content = new byte[SIZE];
     new Random(1).nextBytes(content);
-    Buffer answer = Buffer.buffer(SIZE + 32).appendString("Content-Length: " + SIZE + "\n").appendBytes(content);
-    NetServer source = vertx.createNetServer().connectHandler(socket ->
-        RecordParser.newDelimited("\n", socket).handler(name -> socket.write(answer).onComplete(ar -> socket.close())));
+    Buffer answer =
+        Buffer.buffer(SIZE + 32)
+            .appendString("Content-Length: " + SIZE + "\n")
+            .appendBytes(content);
+    NetServer source =
+        vertx
+            .createNetServer()
+            .connectHandler(
+                socket ->
+                    RecordParser.newDelimited("\n", socket)
+                        .handler(name -> socket.write(answer).onComplete(ar -> socket.close())));
     int sourcePort = get(source.listen(0, "127.0.0.1")).actualPort();
     StringBuilder directory = new StringBuilder("{");
     for (int i = 0; i < FILES; i++) {
-      directory.append(i == 0 ? "" : ", ").append("\"big-").append(i).append(".bin\": {\"ip\": \"127.0.0.1\", \"port\": ")
-          .append(sourcePort).append(", \"mtime\": ").append(MTIME).append('}');
+      directory
+          .append(i == 0 ? "" : ", ")
+          .append("\"big-")
+          .append(i)
+          .append(".bin\": {\"ip\": \"127.0.0.1\", \"port\": ")
+          .append(sourcePort)
+          .append(", \"mtime\": ")
+          .append(MTIME)
+          .append('}');
     }
     String line = directory.append("}\n").toString();
-    NetServer tracker = vertx.createNetServer().connectHandler(socket ->
-        RecordParser.newDelimited("\n", socket).handler(l -> socket.write(line)));
+    NetServer tracker =
+        vertx
+            .createNetServer()
+            .connectHandler(
+                socket -> RecordParser.newDelimited("\n", socket).handler(l -> socket.write(line)));
     int trackerPort = get(tracker.listen(0, "127.0.0.1")).actualPort();
-    PeerVerticle peer = new PeerVerticle(new PeerOptions().setDir(folder).setHost("127.0.0.1").setPort(0)
-        .setTrackerPort(trackerPort).setSync(new SyncConfig().setKeepAliveInterval(Duration.ofMillis(200))));
+    PeerVerticle peer =
+        new PeerVerticle(
+            new PeerOptions()
+                .setDir(folder)
+                .setHost("127.0.0.1")
+                .setPort(0)
+                .setTrackerPort(trackerPort)
+                .setSync(new SyncConfig().setKeepAliveInterval(Duration.ofMillis(200))));
     get(vertx.deployVerticle(peer));
 
-    await().atMost(Duration.ofSeconds(60)).until(() -> peer.transfers().completed() + peer.transfers().failed() >= FILES);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> peer.transfers().completed() + peer.transfers().failed() >= FILES);
     assertThat(peer.transfers().failed()).as("failed downloads").isZero();
     for (int i = 0; i < FILES; i++) {
       assertThat(Files.readAllBytes(folder.resolve("big-" + i + ".bin"))).isEqualTo(content);

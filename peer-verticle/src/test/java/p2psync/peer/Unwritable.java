@@ -9,8 +9,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Makes a folder refuse new files: by permissions for a normal user, by the immutable attribute
- * for root (who ignores permissions). Skips the test, visibly, where neither works.
+ * Makes a folder refuse new files: by permissions for a normal user, by the immutable attribute for
+ * root (who ignores permissions). Skips the test, visibly, where neither works.
  */
 final class Unwritable {
   private final Path folder;

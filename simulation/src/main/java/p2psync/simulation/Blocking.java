@@ -22,21 +22,27 @@ public final class Blocking {
   /** The future's result; its failure, or running out of time, as an IllegalStateException. */
   public static <T> T await(Future<T> future, Duration timeout) {
     try {
-      return future.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return future
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       // some failures have no message (a ConcurrentModificationException): their type must show
-      throw new IllegalStateException(cause.getMessage() != null ? cause.getMessage() : cause.toString(), cause);
+      throw new IllegalStateException(
+          cause.getMessage() != null ? cause.getMessage() : cause.toString(), cause);
     } catch (Exception e) {
       throw new IllegalStateException("gave up waiting: " + e, e);
     }
   }
 
   /**
-   * Polls {@code condition} every {@code period} until it holds; returns the {@link System#nanoTime()}
-   * at which it was seen to hold, or throws an IllegalStateException at the deadline.
+   * Polls {@code condition} every {@code period} until it holds; returns the {@link
+   * System#nanoTime()} at which it was seen to hold, or throws an IllegalStateException at the
+   * deadline.
    */
-  public static long waitFor(BooleanSupplier condition, Duration period, Duration timeout, String what) {
+  public static long waitFor(
+      BooleanSupplier condition, Duration period, Duration timeout, String what) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       if (condition.getAsBoolean()) {

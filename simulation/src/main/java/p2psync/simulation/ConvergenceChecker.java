@@ -58,7 +58,8 @@ final class ConvergenceChecker {
         names.add(name);
         Workload.Version winner = workload.winners().get(name);
         try {
-          BasicFileAttributes attrs = Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+          BasicFileAttributes attrs =
+              Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
           if (!attrs.isRegularFile()) {
             violations.add(folder.getFileName() + ": '" + name + "' is not a regular file");
             continue;
@@ -67,9 +68,17 @@ final class ConvergenceChecker {
           if (content == null) {
             converged = false; // replaced while read: judged at the next sample
           } else if (!workload.isKnown(name, content)) {
-            violations.add(folder.getFileName() + ": '" + name + "' holds no version of that name ("
-                + content.size() + " bytes, sha256 " + content.sha256().substring(0, 12) + "): a partial or mixed file");
-          } else if (winner == null || !winner.content().equals(content)
+            violations.add(
+                folder.getFileName()
+                    + ": '"
+                    + name
+                    + "' holds no version of that name ("
+                    + content.size()
+                    + " bytes, sha256 "
+                    + content.sha256().substring(0, 12)
+                    + "): a partial or mixed file");
+          } else if (winner == null
+              || !winner.content().equals(content)
               || Math.floorDiv(attrs.lastModifiedTime().toMillis(), 1000L) != winner.mtime()) {
             converged = false;
           }
@@ -82,9 +91,15 @@ final class ConvergenceChecker {
   }
 
   /** The content of {@code entry}, or null when another file took its name while it was read. */
-  private Workload.Content contentOf(Path folder, Path entry, BasicFileAttributes before) throws IOException {
-    Seen seen = new Seen(folder.getFileName().toString(), entry.getFileName().toString(), before.fileKey(),
-        before.size(), before.lastModifiedTime().toMillis());
+  private Workload.Content contentOf(Path folder, Path entry, BasicFileAttributes before)
+      throws IOException {
+    Seen seen =
+        new Seen(
+            folder.getFileName().toString(),
+            entry.getFileName().toString(),
+            before.fileKey(),
+            before.size(),
+            before.lastModifiedTime().toMillis());
     Workload.Content known = hashed.get(seen);
     if (known != null) {
       return known;
@@ -93,7 +108,8 @@ final class ConvergenceChecker {
     if (before.fileKey() == null) {
       return content; // no inode to tell files apart by: hashed at every sample
     }
-    Object after = Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+    Object after =
+        Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
     if (!before.fileKey().equals(after)) {
       return null;
     }
@@ -125,9 +141,9 @@ final class ConvergenceChecker {
   }
 
   /**
-   * After the run: each of {@code expected} holds exactly the winners with their mtimes and no
-   * temp file, every folder ({@code all}) holds only regular files, and the root holds nothing
-   * but the folders. Returns the problems found, and keeps them with the samples' ones.
+   * After the run: each of {@code expected} holds exactly the winners with their mtimes and no temp
+   * file, every folder ({@code all}) holds only regular files, and the root holds nothing but the
+   * folders. Returns the problems found, and keeps them with the samples' ones.
    */
   synchronized List<String> finalCheck(List<Path> expected, List<Path> all) throws IOException {
     List<String> problems = new ArrayList<>();
@@ -154,8 +170,14 @@ final class ConvergenceChecker {
         problems.add(folder.getFileName() + ": " + state.tempFiles() + " temp file(s) left");
       }
       Map<String, FolderState.FileState> want = new HashMap<>();
-      workload.winners().forEach((name, v) ->
-          want.put(name, new FolderState.FileState(v.content().size(), v.content().sha256(), v.mtime())));
+      workload
+          .winners()
+          .forEach(
+              (name, v) ->
+                  want.put(
+                      name,
+                      new FolderState.FileState(
+                          v.content().size(), v.content().sha256(), v.mtime())));
       if (!state.files().equals(want)) {
         problems.add(folder.getFileName() + ": " + difference(want, state.files()));
       }
@@ -164,18 +186,32 @@ final class ConvergenceChecker {
     return problems;
   }
 
-  private static String difference(Map<String, FolderState.FileState> want, Map<String, FolderState.FileState> got) {
+  private static String difference(
+      Map<String, FolderState.FileState> want, Map<String, FolderState.FileState> got) {
     List<String> parts = new ArrayList<>();
-    want.forEach((name, file) -> {
-      FolderState.FileState have = got.get(name);
-      if (have == null) {
-        parts.add("missing '" + name + "'");
-      } else if (!have.equals(file)) {
-        parts.add("'" + name + "' is not the newest version (" + have.size() + " bytes, mtime " + have.mtime()
-            + "; want " + file.size() + " bytes, mtime " + file.mtime() + ")");
-      }
-    });
-    got.keySet().stream().filter(name -> !want.containsKey(name)).forEach(name -> parts.add("unexpected '" + name + "'"));
+    want.forEach(
+        (name, file) -> {
+          FolderState.FileState have = got.get(name);
+          if (have == null) {
+            parts.add("missing '" + name + "'");
+          } else if (!have.equals(file)) {
+            parts.add(
+                "'"
+                    + name
+                    + "' is not the newest version ("
+                    + have.size()
+                    + " bytes, mtime "
+                    + have.mtime()
+                    + "; want "
+                    + file.size()
+                    + " bytes, mtime "
+                    + file.mtime()
+                    + ")");
+          }
+        });
+    got.keySet().stream()
+        .filter(name -> !want.containsKey(name))
+        .forEach(name -> parts.add("unexpected '" + name + "'"));
     return String.join(", ", parts);
   }
 }

@@ -16,7 +16,10 @@ public enum Fault {
   DROP("drop"),
   /** Connections to some file servers reset ({@code reset_peer}). */
   RESET("reset"),
-  /** Some file servers' responses held back ({@code timeout} 0): the downloader's idle timeout fires. */
+  /**
+   * Some file servers' responses held back ({@code timeout} 0): the downloader's idle timeout
+   * fires.
+   */
   STALL("stall"),
   /** The tracker's proxy disabled, then enabled: peers reconnect and send Init again. */
   CUT("cut"),
@@ -37,7 +40,10 @@ public enum Fault {
     return cliName;
   }
 
-  /** Parses {@code latency,drop,...}; {@code none} or an empty text is no fault, {@code all} every fault. */
+  /**
+   * Parses {@code latency,drop,...}; {@code none} or an empty text is no fault, {@code all} every
+   * fault.
+   */
   public static Set<Fault> parseList(String text) {
     String list = text.strip().toLowerCase(Locale.ROOT);
     if (list.isEmpty() || list.equals("none")) {
@@ -48,8 +54,14 @@ public enum Fault {
     }
     Set<Fault> faults = EnumSet.noneOf(Fault.class);
     for (String name : list.split("\\s*,\\s*")) {
-      faults.add(Arrays.stream(values()).filter(f -> f.cliName.equals(name)).findFirst()
-          .orElseThrow(() -> new IllegalArgumentException("unknown fault '" + name + "'; known: " + names())));
+      faults.add(
+          Arrays.stream(values())
+              .filter(f -> f.cliName.equals(name))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "unknown fault '" + name + "'; known: " + names())));
     }
     return faults;
   }

@@ -33,10 +33,15 @@ public record FolderState(Map<String, FileState> files, int tempFiles) {
           temps++;
           continue;
         }
-        BasicFileAttributes attrs = Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        BasicFileAttributes attrs =
+            Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         if (FileNames.isSyncable(name) && attrs.isRegularFile()) {
-          files.put(name, new FileState(attrs.size(), sha256(entry),
-              Math.floorDiv(attrs.lastModifiedTime().toMillis(), 1000L)));
+          files.put(
+              name,
+              new FileState(
+                  attrs.size(),
+                  sha256(entry),
+                  Math.floorDiv(attrs.lastModifiedTime().toMillis(), 1000L)));
         }
       }
     }

@@ -28,14 +28,20 @@ import java.util.stream.IntStream;
 
 /**
  * A tracker and many peers on one Vert.x, with a Toxiproxy proxy in front of the tracker and of
- * every peer's file server, so that every byte between two parties crosses a proxy. Faults follow
- * a {@link FaultPlan} for the run's duration; then all are lifted and the run waits until every
- * peer holds the newest version of every file. A {@link ConvergenceChecker} samples the folders
- * all along. Blocking: run it from a main or test thread, never an event loop.
+ * every peer's file server, so that every byte between two parties crosses a proxy. Faults follow a
+ * {@link FaultPlan} for the run's duration; then all are lifted and the run waits until every peer
+ * holds the newest version of every file. A {@link ConvergenceChecker} samples the folders all
+ * along. Blocking: run it from a main or test thread, never an event loop.
  */
 public final class Simulation {
   /** One look at the swarm: converged peers out of those expected, transfers so far, faults on. */
-  public record Sample(long millis, int converged, int expected, long completed, long failed, long bytes,
+  public record Sample(
+      long millis,
+      int converged,
+      int expected,
+      long completed,
+      long failed,
+      long bytes,
       List<String> activeFaults) {}
 
   /** Told every sample, from the sampling thread (for a progress line). */
@@ -45,6 +51,7 @@ public final class Simulation {
 
   /** A proxy's upstream until its peer listens: nobody learns the proxy's port before then. */
   private static final int NOT_LISTENING_YET = 9;
+
   private static final long STOP_TIMEOUT_SECONDS = 20;
   private static final AtomicInteger RUNS = new AtomicInteger();
 
@@ -52,7 +59,8 @@ public final class Simulation {
   private final Listener listener;
   private final FaultPlan plan;
   private final Workload workload;
-  private final String proxyPrefix = "p2psync-" + ProcessHandle.current().pid() + "-" + RUNS.incrementAndGet() + "-";
+  private final String proxyPrefix =
+      "p2psync-" + ProcessHandle.current().pid() + "-" + RUNS.incrementAndGet() + "-";
   private final Set<FaultPlan.Window> active = ConcurrentHashMap.newKeySet();
   private final List<Sample> timeline = Collections.synchronizedList(new ArrayList<>());
   private final List<String> faultErrors = Collections.synchronizedList(new ArrayList<>());
@@ -69,23 +77,39 @@ public final class Simulation {
   private Simulation(SimulationOptions options, Listener listener) {
     this.options = options;
     this.listener = listener;
-    this.plan = FaultPlan.draw(options.seed(), options.peers(), options.faults(), options.duration(),
-        options.sync().getTransferIdleTimeout());
-    this.workload = Workload.generate(options.seed(), options.peers(), options.filesPerPeer(), options.maxFileSize(),
-        plan.leavers());
+    this.plan =
+        FaultPlan.draw(
+            options.seed(),
+            options.peers(),
+            options.faults(),
+            options.duration(),
+            options.sync().getTransferIdleTimeout());
+    this.workload =
+        Workload.generate(
+            options.seed(),
+            options.peers(),
+            options.filesPerPeer(),
+            options.maxFileSize(),
+            plan.leavers());
   }
 
   /** Runs one simulation and reports on it; throws only when it could not be set up. */
-  public static SimulationReport run(SimulationOptions options, Listener listener) throws Exception {
+  public static SimulationReport run(SimulationOptions options, Listener listener)
+      throws Exception {
     return new Simulation(options, listener).run();
   }
 
   private SimulationReport run() throws Exception {
     boolean tempRoot = options.root() == null;
-    Path root = tempRoot ? Files.createTempDirectory("p2psync-sim-") : Files.createDirectories(options.root());
+    Path root =
+        tempRoot
+            ? Files.createTempDirectory("p2psync-sim-")
+            : Files.createDirectories(options.root());
     Vertx vertx = Vertx.vertx();
-    ScheduledExecutorService faults = Executors.newSingleThreadScheduledExecutor(daemon("p2psync-faults"));
-    ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(daemon("p2psync-sampler"));
+    ScheduledExecutorService faults =
+        Executors.newSingleThreadScheduledExecutor(daemon("p2psync-faults"));
+    ScheduledExecutorService sampler =
+        Executors.newSingleThreadScheduledExecutor(daemon("p2psync-sampler"));
     try {
       toxiproxy = ToxiproxyBackend.open(options.toxiproxy(), vertx);
       swarm = new Swarm(vertx, root, options.sync()).setHost(toxiproxy.serverHost());
@@ -94,8 +118,13 @@ public final class Simulation {
       wireProxies();
       startNanos = System.nanoTime();
       scheduleFaults(faults);
-      sampler.scheduleWithFixedDelay(this::sample, 0, options.sampleInterval().toMillis(), TimeUnit.MILLISECONDS);
-      faults.schedule(() -> faultsOverMillis = elapsedMillis(), options.duration().toMillis(), TimeUnit.MILLISECONDS)
+      sampler.scheduleWithFixedDelay(
+          this::sample, 0, options.sampleInterval().toMillis(), TimeUnit.MILLISECONDS);
+      faults
+          .schedule(
+              () -> faultsOverMillis = elapsedMillis(),
+              options.duration().toMillis(),
+              TimeUnit.MILLISECONDS)
           .get();
       long after = waitForConvergence();
       sampler.shutdown();
@@ -116,7 +145,9 @@ public final class Simulation {
       Map<String, byte[]> files = new LinkedHashMap<>();
       workload.folder(i).forEach((name, version) -> files.put(name, version.bytes()));
       Swarm.Peer peer = swarm.addPeer(FaultPlan.peerName(i), files);
-      workload.folder(i).forEach((name, version) -> setMtime(peer.folder().resolve(name), version.mtime()));
+      workload
+          .folder(i)
+          .forEach((name, version) -> setMtime(peer.folder().resolve(name), version.mtime()));
     }
   }
 
@@ -133,7 +164,10 @@ public final class Simulation {
     }
   }
 
-  /** Faults that start at once go on before any peer starts; the rest at their times, all on one thread. */
+  /**
+   * Faults that start at once go on before any peer starts; the rest at their times, all on one
+   * thread.
+   */
   private void scheduleFaults(ScheduledExecutorService faults) {
     record Event(long millis, int order, Runnable action) {}
     List<Event> events = new ArrayList<>();
@@ -144,7 +178,9 @@ public final class Simulation {
     for (int i = 0; i < options.peers(); i++) {
       if (!plan.joinsLate(i)) {
         int index = i;
-        events.add(new Event(0, 1, guarded("starting " + FaultPlan.peerName(index), () -> startPeer(index))));
+        events.add(
+            new Event(
+                0, 1, guarded("starting " + FaultPlan.peerName(index), () -> startPeer(index))));
       }
     }
     events.sort(Comparator.comparingLong(Event::millis).thenComparingInt(Event::order));
@@ -152,46 +188,68 @@ public final class Simulation {
   }
 
   private void apply(FaultPlan.Window window) {
-    guarded("applying " + describe(window), () -> {
-      String toxic = toxicName(window);
-      switch (window.fault()) {
-        case LATENCY -> proxyOf(window).toxics().latency(toxic, ToxicDirection.DOWNSTREAM, window.level())
-            .setJitter(window.level() / 2);
-        case BANDWIDTH -> proxyOf(window).toxics().bandwidth(toxic, ToxicDirection.DOWNSTREAM, window.level());
-        case DROP -> proxyOf(window).toxics().limitData(toxic, ToxicDirection.DOWNSTREAM, window.level());
-        case RESET -> proxyOf(window).toxics().resetPeer(toxic, ToxicDirection.DOWNSTREAM, window.level());
-        case STALL -> proxyOf(window).toxics().timeout(toxic, ToxicDirection.DOWNSTREAM, 0);
-        case CUT -> trackerProxy.disable();
-        case TRACKER_RESTART -> await(swarm.stopTracker());
-        case CRASH -> await(swarm.stopPeer(swarm.peers().get(window.peer())));
-        case CHURN -> {
-          if (plan.leaves(window.peer())) {
-            await(swarm.stopPeer(swarm.peers().get(window.peer())));
-          } // a late joiner is simply not started yet
-        }
-      }
-    }).run();
+    guarded(
+            "applying " + describe(window),
+            () -> {
+              String toxic = toxicName(window);
+              switch (window.fault()) {
+                case LATENCY ->
+                    proxyOf(window)
+                        .toxics()
+                        .latency(toxic, ToxicDirection.DOWNSTREAM, window.level())
+                        .setJitter(window.level() / 2);
+                case BANDWIDTH ->
+                    proxyOf(window)
+                        .toxics()
+                        .bandwidth(toxic, ToxicDirection.DOWNSTREAM, window.level());
+                case DROP ->
+                    proxyOf(window)
+                        .toxics()
+                        .limitData(toxic, ToxicDirection.DOWNSTREAM, window.level());
+                case RESET ->
+                    proxyOf(window)
+                        .toxics()
+                        .resetPeer(toxic, ToxicDirection.DOWNSTREAM, window.level());
+                case STALL -> proxyOf(window).toxics().timeout(toxic, ToxicDirection.DOWNSTREAM, 0);
+                case CUT -> trackerProxy.disable();
+                case TRACKER_RESTART -> await(swarm.stopTracker());
+                case CRASH -> await(swarm.stopPeer(swarm.peers().get(window.peer())));
+                case CHURN -> {
+                  if (plan.leaves(window.peer())) {
+                    await(swarm.stopPeer(swarm.peers().get(window.peer())));
+                  } // a late joiner is simply not started yet
+                }
+              }
+            })
+        .run();
     active.add(window);
   }
 
   private void lift(FaultPlan.Window window) {
     active.remove(window);
-    guarded("lifting " + describe(window), () -> {
-      switch (window.fault()) {
-        case LATENCY, BANDWIDTH, DROP, RESET, STALL -> proxyOf(window).toxics().get(toxicName(window)).remove();
-        case CUT -> trackerProxy.enable();
-        case TRACKER_RESTART -> await(swarm.startTracker(swarm.trackerPort()));
-        case CRASH -> startPeer(window.peer());
-        case CHURN -> {
-          if (plan.joinsLate(window.peer())) {
-            startPeer(window.peer());
-          } // a leaver stays away
-        }
-      }
-    }).run();
+    guarded(
+            "lifting " + describe(window),
+            () -> {
+              switch (window.fault()) {
+                case LATENCY, BANDWIDTH, DROP, RESET, STALL ->
+                    proxyOf(window).toxics().get(toxicName(window)).remove();
+                case CUT -> trackerProxy.enable();
+                case TRACKER_RESTART -> await(swarm.startTracker(swarm.trackerPort()));
+                case CRASH -> startPeer(window.peer());
+                case CHURN -> {
+                  if (plan.joinsLate(window.peer())) {
+                    startPeer(window.peer());
+                  } // a leaver stays away
+                }
+              }
+            })
+        .run();
   }
 
-  /** Starts a peer; the first time, its proxy learns the port, which the peer then keeps across restarts. */
+  /**
+   * Starts a peer; the first time, its proxy learns the port, which the peer then keeps across
+   * restarts.
+   */
   private void startPeer(int index) throws Exception {
     Swarm.Peer peer = swarm.peers().get(index);
     await(swarm.startPeer(peer));
@@ -214,7 +272,9 @@ public final class Simulation {
     return window.fault() + " on " + window.target();
   }
 
-  /** A step of the fault thread: what fails is recorded (and fails the run), the schedule goes on. */
+  /**
+   * A step of the fault thread: what fails is recorded (and fails the run), the schedule goes on.
+   */
   private Runnable guarded(String what, Step step) {
     return () -> {
       try {
@@ -243,11 +303,18 @@ public final class Simulation {
           converged += done ? 1 : 0;
         }
       }
-      Sample sample = new Sample(now, converged, expected,
-          peers.stream().mapToLong(Swarm.Peer::downloadsCompleted).sum(),
-          peers.stream().mapToLong(Swarm.Peer::downloadsFailed).sum(),
-          peers.stream().mapToLong(Swarm.Peer::bytesDownloaded).sum(),
-          active.stream().sorted(Comparator.comparingInt(FaultPlan.Window::id)).map(Simulation::describe).toList());
+      Sample sample =
+          new Sample(
+              now,
+              converged,
+              expected,
+              peers.stream().mapToLong(Swarm.Peer::downloadsCompleted).sum(),
+              peers.stream().mapToLong(Swarm.Peer::downloadsFailed).sum(),
+              peers.stream().mapToLong(Swarm.Peer::bytesDownloaded).sum(),
+              active.stream()
+                  .sorted(Comparator.comparingInt(FaultPlan.Window::id))
+                  .map(Simulation::describe)
+                  .toList());
       timeline.add(sample);
       listener.onSample(sample);
       if (converged == expected) {
@@ -266,7 +333,10 @@ public final class Simulation {
     }
   }
 
-  /** Milliseconds from the end of the faults to convergence, or -1 when the peers did not converge in time. */
+  /**
+   * Milliseconds from the end of the faults to convergence, or -1 when the peers did not converge
+   * in time.
+   */
   private long waitForConvergence() throws InterruptedException, ExecutionException {
     try {
       return convergedAfterFaults.get(options.convergeTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -279,10 +349,14 @@ public final class Simulation {
   private List<String> checkAtTheEnd() throws IOException {
     List<String> problems = new ArrayList<>();
     List<Swarm.Peer> peers = swarm.peers();
-    List<Path> expected = IntStream.range(0, peers.size()).filter(i -> !plan.leaves(i))
-        .mapToObj(i -> peers.get(i).folder()).toList();
+    List<Path> expected =
+        IntStream.range(0, peers.size())
+            .filter(i -> !plan.leaves(i))
+            .mapToObj(i -> peers.get(i).folder())
+            .toList();
     problems.addAll(checker.finalCheck(expected, peers.stream().map(Swarm.Peer::folder).toList()));
-    IntStream.range(0, peers.size()).filter(i -> !plan.leaves(i) && !swarm.isAlive(peers.get(i)))
+    IntStream.range(0, peers.size())
+        .filter(i -> !plan.leaves(i) && !swarm.isAlive(peers.get(i)))
         .forEach(i -> problems.add(FaultPlan.peerName(i) + " is not running"));
     return problems;
   }
@@ -292,32 +366,72 @@ public final class Simulation {
     finalProblems.stream().filter(p -> !violations.contains(p)).forEach(violations::add);
     violations.addAll(faultErrors);
     boolean converged = convergedAfter >= 0 && violations.isEmpty();
-    String reason = converged ? null
-        : convergedAfter < 0
-            ? "not converged within " + options.convergeTimeout().toMillis() + " ms after the faults stopped"
-                + (violations.isEmpty() ? "" : ": " + String.join("; ", violations.subList(0, Math.min(5, violations.size()))))
-            : "invariants broken: " + String.join("; ", violations.subList(0, Math.min(5, violations.size())));
+    String reason =
+        converged
+            ? null
+            : convergedAfter < 0
+                ? "not converged within "
+                    + options.convergeTimeout().toMillis()
+                    + " ms after the faults stopped"
+                    + (violations.isEmpty()
+                        ? ""
+                        : ": "
+                            + String.join(
+                                "; ", violations.subList(0, Math.min(5, violations.size()))))
+                : "invariants broken: "
+                    + String.join("; ", violations.subList(0, Math.min(5, violations.size())));
     List<Swarm.Peer> peers = swarm.peers();
-    List<SimulationReport.PeerSummary> summaries = IntStream.range(0, peers.size()).mapToObj(i -> {
-      Swarm.Peer peer = peers.get(i);
-      String role = plan.leaves(i) ? "leaves" : plan.joinsLate(i) ? "joins late" : "steady";
-      return new SimulationReport.PeerSummary(peer.name(), role, peer.downloadsCompleted(), peer.downloadsFailed(),
-          peer.bytesDownloaded(), swarm.isAlive(peer));
-    }).toList();
-    return new SimulationReport(options.seed(), options.peers(), options.filesPerPeer(), options.maxFileSize(),
-        options.faults().isEmpty() ? "none" : String.join(",", options.faults().stream().map(Fault::cliName).toList()),
-        options.duration().toMillis(), toxiproxy.description(), options.sync().toJson(), converged, reason,
-        firstConvergedMillis, convergedAfter, elapsedMillis(), workload.distinctNames(), workload.winnerBytes(),
+    List<SimulationReport.PeerSummary> summaries =
+        IntStream.range(0, peers.size())
+            .mapToObj(
+                i -> {
+                  Swarm.Peer peer = peers.get(i);
+                  String role =
+                      plan.leaves(i) ? "leaves" : plan.joinsLate(i) ? "joins late" : "steady";
+                  return new SimulationReport.PeerSummary(
+                      peer.name(),
+                      role,
+                      peer.downloadsCompleted(),
+                      peer.downloadsFailed(),
+                      peer.bytesDownloaded(),
+                      swarm.isAlive(peer));
+                })
+            .toList();
+    return new SimulationReport(
+        options.seed(),
+        options.peers(),
+        options.filesPerPeer(),
+        options.maxFileSize(),
+        options.faults().isEmpty()
+            ? "none"
+            : String.join(",", options.faults().stream().map(Fault::cliName).toList()),
+        options.duration().toMillis(),
+        toxiproxy.description(),
+        options.sync().toJson(),
+        converged,
+        reason,
+        firstConvergedMillis,
+        convergedAfter,
+        elapsedMillis(),
+        workload.distinctNames(),
+        workload.winnerBytes(),
         summaries.stream().mapToLong(SimulationReport.PeerSummary::bytes).sum(),
         summaries.stream().mapToLong(SimulationReport.PeerSummary::completed).sum(),
         summaries.stream().mapToLong(SimulationReport.PeerSummary::failed).sum(),
-        summaries, plan.windows(), List.copyOf(timeline), violations);
+        summaries,
+        plan.windows(),
+        List.copyOf(timeline),
+        violations);
   }
 
   private void shutDown(Vertx vertx) {
     try {
       if (swarm != null) {
-        swarm.stopAll().toCompletionStage().toCompletableFuture().get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        swarm
+            .stopAll()
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       }
     } catch (Exception e) {
       // the Vert.x close below undeploys whatever is left

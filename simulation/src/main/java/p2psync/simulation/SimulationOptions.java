@@ -7,7 +7,10 @@ import java.util.Objects;
 import java.util.Set;
 import p2psync.common.SyncConfig;
 
-/** What one simulation runs: how many peers and files, which faults for how long, against which Toxiproxy. */
+/**
+ * What one simulation runs: how many peers and files, which faults for how long, against which
+ * Toxiproxy.
+ */
 public final class SimulationOptions {
   public static final int DEFAULT_PEERS = 8;
   public static final int DEFAULT_FILES_PER_PEER = 4;
@@ -17,7 +20,11 @@ public final class SimulationOptions {
   public static final Duration DEFAULT_SAMPLE_INTERVAL = Duration.ofMillis(200);
   public static final String EMBEDDED = "embedded";
   public static final String DOCKER = "docker";
-  /** Docker with the container on the host's network: Toxiproxy and its proxies on 127.0.0.1 (Linux). */
+
+  /**
+   * Docker with the container on the host's network: Toxiproxy and its proxies on 127.0.0.1
+   * (Linux).
+   */
   public static final String DOCKER_HOST = "docker-host";
 
   private int peers = DEFAULT_PEERS;
@@ -132,7 +139,10 @@ public final class SimulationOptions {
     return this;
   }
 
-  /** {@code embedded}, {@code docker} or the URL of a running Toxiproxy ({@code http://127.0.0.1:8474}). */
+  /**
+   * {@code embedded}, {@code docker} or the URL of a running Toxiproxy ({@code
+   * http://127.0.0.1:8474}).
+   */
   public String toxiproxy() {
     return toxiproxy;
   }

@@ -36,21 +36,47 @@ public record SimulationReport(
     List<Simulation.Sample> timeline,
     List<String> violations) {
 
-  /** One peer at the end: its part in the churn, its transfers over all its runs, whether it ran to the end. */
-  public record PeerSummary(String name, String role, long completed, long failed, long bytes, boolean alive) {}
+  /**
+   * One peer at the end: its part in the churn, its transfers over all its runs, whether it ran to
+   * the end.
+   */
+  public record PeerSummary(
+      String name, String role, long completed, long failed, long bytes, boolean alive) {}
 
   public JsonObject toJson() {
     JsonArray peerArray = new JsonArray();
-    peerSummaries.forEach(p -> peerArray.add(new JsonObject().put("name", p.name()).put("role", p.role())
-        .put("transfersCompleted", p.completed()).put("transfersFailed", p.failed())
-        .put("bytesDownloaded", p.bytes()).put("alive", p.alive())));
+    peerSummaries.forEach(
+        p ->
+            peerArray.add(
+                new JsonObject()
+                    .put("name", p.name())
+                    .put("role", p.role())
+                    .put("transfersCompleted", p.completed())
+                    .put("transfersFailed", p.failed())
+                    .put("bytesDownloaded", p.bytes())
+                    .put("alive", p.alive())));
     JsonArray windowArray = new JsonArray();
-    windows.forEach(w -> windowArray.add(new JsonObject().put("fault", w.fault().cliName()).put("target", w.target())
-        .put("startMillis", w.startMillis()).put("endMillis", w.endMillis()).put("level", w.level())));
+    windows.forEach(
+        w ->
+            windowArray.add(
+                new JsonObject()
+                    .put("fault", w.fault().cliName())
+                    .put("target", w.target())
+                    .put("startMillis", w.startMillis())
+                    .put("endMillis", w.endMillis())
+                    .put("level", w.level())));
     JsonArray samples = new JsonArray();
-    timeline.forEach(s -> samples.add(new JsonObject().put("millis", s.millis()).put("converged", s.converged())
-        .put("expected", s.expected()).put("transfersCompleted", s.completed()).put("transfersFailed", s.failed())
-        .put("bytesMoved", s.bytes()).put("activeFaults", new JsonArray(s.activeFaults()))));
+    timeline.forEach(
+        s ->
+            samples.add(
+                new JsonObject()
+                    .put("millis", s.millis())
+                    .put("converged", s.converged())
+                    .put("expected", s.expected())
+                    .put("transfersCompleted", s.completed())
+                    .put("transfersFailed", s.failed())
+                    .put("bytesMoved", s.bytes())
+                    .put("activeFaults", new JsonArray(s.activeFaults()))));
     return new JsonObject()
         .put("converged", converged)
         .put("reason", reason)
@@ -79,18 +105,24 @@ public record SimulationReport(
   /** Writes {@code report.json} and {@code report.html} into {@code dir}, creating it. */
   public void writeTo(Path dir) throws IOException {
     Files.createDirectories(dir);
-    Files.writeString(dir.resolve("report.json"), toJson().encodePrettily(), StandardCharsets.UTF_8);
+    Files.writeString(
+        dir.resolve("report.json"), toJson().encodePrettily(), StandardCharsets.UTF_8);
     Files.writeString(dir.resolve("report.html"), ReportHtml.render(this), StandardCharsets.UTF_8);
   }
 
   /** One line for a terminal or a test failure. */
   public String summary() {
     return (converged ? "converged" : "NOT converged: " + reason)
-        + String.format(" | %d peers, %d files (%.1f MiB), faults %s for %.1fs, seed %d", peers, distinctFiles,
-            distinctBytes / 1048576.0, faults, durationMillis / 1000.0, seed)
-        + (converged ? String.format(" | converged %.1fs after the faults stopped (first at %.1fs)",
-            convergedAfterFaultsMillis / 1000.0, firstConvergedMillis / 1000.0) : "")
-        + String.format(" | %d transfers, %d failed and retried, %.1f MiB moved", transfersCompleted, transfersFailed,
-            bytesMoved / 1048576.0);
+        + String.format(
+            " | %d peers, %d files (%.1f MiB), faults %s for %.1fs, seed %d",
+            peers, distinctFiles, distinctBytes / 1048576.0, faults, durationMillis / 1000.0, seed)
+        + (converged
+            ? String.format(
+                " | converged %.1fs after the faults stopped (first at %.1fs)",
+                convergedAfterFaultsMillis / 1000.0, firstConvergedMillis / 1000.0)
+            : "")
+        + String.format(
+            " | %d transfers, %d failed and retried, %.1f MiB moved",
+            transfersCompleted, transfersFailed, bytesMoved / 1048576.0);
   }
 }

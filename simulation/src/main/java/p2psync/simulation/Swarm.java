@@ -20,10 +20,10 @@ import p2psync.tracker.TrackerOptions;
 import p2psync.tracker.TrackerVerticle;
 
 /**
- * A tracker and any number of peers in one Vert.x instance, each peer with its own folder under
- * one root: the harness behind the acceptance tests, the demo and the simulations. Peers can be
- * stopped and started again on the same folder; the tracker can be restarted on the same port.
- * Peers may reach the tracker at another address than the one it listens on (a proxy).
+ * A tracker and any number of peers in one Vert.x instance, each peer with its own folder under one
+ * root: the harness behind the acceptance tests, the demo and the simulations. Peers can be stopped
+ * and started again on the same folder; the tracker can be restarted on the same port. Peers may
+ * reach the tracker at another address than the one it listens on (a proxy).
  */
 public final class Swarm {
 
@@ -35,6 +35,7 @@ public final class Swarm {
     // volatile: a simulation samples peers from its own thread while the event loop restarts them
     private volatile PeerVerticle verticle;
     private volatile String deploymentId;
+
     /**
      * The counters of every run of this peer, so that totals survive a restart: an immutable list,
      * replaced on each start, whose counters are safe to read from any thread.
@@ -92,8 +93,10 @@ public final class Swarm {
   private TrackerVerticle tracker;
   private String trackerDeployment;
   private int trackerPort;
+
   /** Where peers reach the tracker, when not where it listens (null: host and trackerPort). */
   private String trackerHostForPeers;
+
   private int trackerPortForPeers;
 
   public Swarm(Vertx vertx, Path root, SyncConfig config) {
@@ -106,7 +109,10 @@ public final class Swarm {
     return config;
   }
 
-  /** The address the tracker and the peers' file servers bind (default 127.0.0.1); set it before starting them. */
+  /**
+   * The address the tracker and the peers' file servers bind (default 127.0.0.1); set it before
+   * starting them.
+   */
   public Swarm setHost(String host) {
     this.host = Objects.requireNonNull(host, "host");
     return this;
@@ -114,16 +120,22 @@ public final class Swarm {
 
   /** Starts the tracker on {@code port} (0: any), or again on its earlier port after a stop. */
   public Future<Integer> startTracker(int port) {
-    return Rebind.retrying(vertx, port, () -> {
-      TrackerVerticle verticle = new TrackerVerticle(new TrackerOptions()
-          .setHost(host).setPort(port).setSync(config));
-      return vertx.deployVerticle(verticle).map(id -> {
-        tracker = verticle;
-        trackerDeployment = id;
-        trackerPort = verticle.actualPort();
-        return trackerPort;
-      });
-    });
+    return Rebind.retrying(
+        vertx,
+        port,
+        () -> {
+          TrackerVerticle verticle =
+              new TrackerVerticle(new TrackerOptions().setHost(host).setPort(port).setSync(config));
+          return vertx
+              .deployVerticle(verticle)
+              .map(
+                  id -> {
+                    tracker = verticle;
+                    trackerDeployment = id;
+                    trackerPort = verticle.actualPort();
+                    return trackerPort;
+                  });
+        });
   }
 
   /**
@@ -169,11 +181,7 @@ public final class Swarm {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    PeerOptions options = new PeerOptions()
-        .setDir(folder)
-        .setHost(host)
-        .setPort(0)
-        .setSync(config);
+    PeerOptions options = new PeerOptions().setDir(folder).setHost(host).setPort(0).setSync(config);
     Peer peer = new Peer(name, folder, options);
     peers.put(name, peer);
     return peer;
@@ -194,17 +202,23 @@ public final class Swarm {
       peer.options.setTrackerHost(host).setTrackerPort(trackerPort);
     }
     // A peer restarted on its earlier port (behind a proxy) may find that port not yet free.
-    return Rebind.retrying(vertx, Math.max(0, peer.options.getPort()), () -> {
-      PeerVerticle verticle = new PeerVerticle(peer.options);
-      return vertx.deployVerticle(verticle).map(id -> {
-        List<TransferCounters> runs = new ArrayList<>(peer.runs);
-        runs.add(verticle.transfers());
-        peer.runs = List.copyOf(runs);
-        peer.verticle = verticle;
-        peer.deploymentId = id;
-        return null;
-      });
-    });
+    return Rebind.retrying(
+        vertx,
+        Math.max(0, peer.options.getPort()),
+        () -> {
+          PeerVerticle verticle = new PeerVerticle(peer.options);
+          return vertx
+              .deployVerticle(verticle)
+              .map(
+                  id -> {
+                    List<TransferCounters> runs = new ArrayList<>(peer.runs);
+                    runs.add(verticle.transfers());
+                    peer.runs = List.copyOf(runs);
+                    peer.verticle = verticle;
+                    peer.deploymentId = id;
+                    return null;
+                  });
+        });
   }
 
   public Future<Void> stopPeer(Peer peer) {
@@ -221,7 +235,9 @@ public final class Swarm {
   }
 
   public Future<Void> startAll() {
-    return Future.all(peers.values().stream().filter(p -> !p.isRunning()).map(this::startPeer).toList()).mapEmpty();
+    return Future.all(
+            peers.values().stream().filter(p -> !p.isRunning()).map(this::startPeer).toList())
+        .mapEmpty();
   }
 
   public Future<Void> stopAll() {
@@ -238,10 +254,14 @@ public final class Swarm {
     return states;
   }
 
-  /** Whether every peer's folder holds the same files (content and mtime) and no temp file. Blocking. */
+  /**
+   * Whether every peer's folder holds the same files (content and mtime) and no temp file.
+   * Blocking.
+   */
   public boolean isConverged() throws IOException {
     Map<String, FolderState> states = folderStates();
     FolderState first = states.values().iterator().next();
-    return states.values().stream().allMatch(s -> s.tempFiles() == 0 && s.files().equals(first.files()));
+    return states.values().stream()
+        .allMatch(s -> s.tempFiles() == 0 && s.files().equals(first.files()));
   }
 }

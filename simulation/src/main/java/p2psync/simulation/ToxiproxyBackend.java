@@ -11,17 +11,18 @@ import java.util.List;
 import p2psync.simulation.toxiproxy.EmbeddedToxiproxy;
 
 /**
- * A Toxiproxy the simulation drives through toxiproxy-java's {@link ToxiproxyClient}, whichever
- * it is: {@link EmbeddedToxiproxy} in this JVM, a Toxiproxy at a URL, or one in a Docker
- * container. Only where proxies listen, how parties reach them and how proxies reach our servers
- * differ. Every method blocks: call none from an event loop.
+ * A Toxiproxy the simulation drives through toxiproxy-java's {@link ToxiproxyClient}, whichever it
+ * is: {@link EmbeddedToxiproxy} in this JVM, a Toxiproxy at a URL, or one in a Docker container.
+ * Only where proxies listen, how parties reach them and how proxies reach our servers differ. Every
+ * method blocks: call none from an event loop.
  */
 public abstract class ToxiproxyBackend implements AutoCloseable {
   /** An address parties connect to. */
   public record Endpoint(String host, int port) {}
 
   /** A class of the optional dependency the docker backend needs. */
-  private static final String DOCKER_BACKEND_NEEDS = "org.testcontainers.toxiproxy.ToxiproxyContainer";
+  private static final String DOCKER_BACKEND_NEEDS =
+      "org.testcontainers.toxiproxy.ToxiproxyContainer";
 
   private final ToxiproxyClient client;
   private final List<Proxy> created = new ArrayList<>();
@@ -37,10 +38,16 @@ public abstract class ToxiproxyBackend implements AutoCloseable {
    */
   public static ToxiproxyBackend open(String spec, Vertx vertx) throws IOException {
     if (spec.equals(SimulationOptions.EMBEDDED)) {
-      EmbeddedToxiproxy server = EmbeddedToxiproxy.start(vertx, "127.0.0.1", 0)
-          .toCompletionStage().toCompletableFuture().join();
-      return new LocalToxiproxy(new ToxiproxyClient("127.0.0.1", server.port()), "127.0.0.1",
-          "embedded Toxiproxy on 127.0.0.1:" + server.port(), () -> server.close().toCompletionStage().toCompletableFuture().join());
+      EmbeddedToxiproxy server =
+          EmbeddedToxiproxy.start(vertx, "127.0.0.1", 0)
+              .toCompletionStage()
+              .toCompletableFuture()
+              .join();
+      return new LocalToxiproxy(
+          new ToxiproxyClient("127.0.0.1", server.port()),
+          "127.0.0.1",
+          "embedded Toxiproxy on 127.0.0.1:" + server.port(),
+          () -> server.close().toCompletionStage().toCompletableFuture().join());
     }
     if (spec.equals(SimulationOptions.DOCKER) || spec.equals(SimulationOptions.DOCKER_HOST)) {
       return docker(spec.equals(SimulationOptions.DOCKER_HOST));
@@ -49,18 +56,27 @@ public abstract class ToxiproxyBackend implements AutoCloseable {
     try {
       url = URI.create(spec);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--toxiproxy: not embedded, docker, docker-host or a URL: " + spec);
+      throw new IllegalArgumentException(
+          "--toxiproxy: not embedded, docker, docker-host or a URL: " + spec);
     }
     if (!"http".equals(url.getScheme()) || url.getHost() == null) {
-      throw new IllegalArgumentException("--toxiproxy: not embedded, docker, docker-host or http://HOST:PORT: " + spec);
+      throw new IllegalArgumentException(
+          "--toxiproxy: not embedded, docker, docker-host or http://HOST:PORT: " + spec);
     }
     int port = url.getPort() < 0 ? 8474 : url.getPort();
     ToxiproxyClient client = new ToxiproxyClient(url.getHost(), port);
     String version = versionOf(client.version()); // fails here, clearly, when nothing answers
-    return new LocalToxiproxy(client, url.getHost(), "Toxiproxy " + version + " at " + url.getHost() + ":" + port, () -> {});
+    return new LocalToxiproxy(
+        client,
+        url.getHost(),
+        "Toxiproxy " + version + " at " + url.getHost() + ":" + port,
+        () -> {});
   }
 
-  /** The version from {@code GET /version}'s {@code {"version": "2.12.0"}}, or the answer as it came. */
+  /**
+   * The version from {@code GET /version}'s {@code {"version": "2.12.0"}}, or the answer as it
+   * came.
+   */
   static String versionOf(String answer) {
     try {
       return new JsonObject(answer).getString("version", answer.strip());
@@ -78,15 +94,19 @@ public abstract class ToxiproxyBackend implements AutoCloseable {
     try {
       Class.forName(DOCKER_BACKEND_NEEDS, false, ToxiproxyBackend.class.getClassLoader());
     } catch (ClassNotFoundException e) {
-      throw new IOException("--toxiproxy docker: the docker backend needs Testcontainers and docker-java, "
-          + "which p2psync.jar leaves out to stay lean: build the jar that has them with "
-          + "'mvn -B -q package -DskipTests -Pdocker' and run java -jar launcher/target/p2psync-docker.jar simulate "
-          + "--toxiproxy docker ..., or use --toxiproxy embedded or a Toxiproxy URL", e);
+      throw new IOException(
+          "--toxiproxy docker: the docker backend needs Testcontainers and docker-java, "
+              + "which p2psync.jar leaves out to stay lean: build the jar that has them with "
+              + "'mvn -B -q package -DskipTests -Pdocker' and run java -jar launcher/target/p2psync-docker.jar simulate "
+              + "--toxiproxy docker ..., or use --toxiproxy embedded or a Toxiproxy URL",
+          e);
     }
     return DockerToxiproxy.start(hostNetwork);
   }
 
-  /** Creates a proxy to our server on {@code upstreamPort}; it is deleted again on {@link #close()}. */
+  /**
+   * Creates a proxy to our server on {@code upstreamPort}; it is deleted again on {@link #close()}.
+   */
   public Proxy createProxy(String name, int upstreamPort) throws IOException {
     Proxy proxy = client.createProxy(name, listenAddress(created.size()), upstream(upstreamPort));
     created.add(proxy);

@@ -14,9 +14,10 @@ import java.util.TreeMap;
 import p2psync.common.FileNames;
 
 /**
- * The files each peer starts with, drawn from a seed: sizes from empty to {@code maxFileSize}, names
- * with spaces and non-ASCII letters, and some names held by several peers in different versions.
- * Every version of a name has its own mtime, so the expected winner (newest mtime) is unambiguous.
+ * The files each peer starts with, drawn from a seed: sizes from empty to {@code maxFileSize},
+ * names with spaces and non-ASCII letters, and some names held by several peers in different
+ * versions. Every version of a name has its own mtime, so the expected winner (newest mtime) is
+ * unambiguous.
  */
 public final class Workload {
   /** A version's identity as the checker compares it. */
@@ -27,8 +28,18 @@ public final class Workload {
 
   private static final long BASE_MTIME = 1_600_000_000L;
   private static final String[] STEMS = {
-    "notes", "report final", "naïve café", "Ünïcödé", "日本語のファイル", "photo (copy)", "résumé",
-    "data set", "Ελληνικά", "party 🎉", "budget 2025", "readme"
+    "notes",
+    "report final",
+    "naïve café",
+    "Ünïcödé",
+    "日本語のファイル",
+    "photo (copy)",
+    "résumé",
+    "data set",
+    "Ελληνικά",
+    "party 🎉",
+    "budget 2025",
+    "readme"
   };
   private static final String[] EXTENSIONS = {".txt", ".bin", " v2.dat", ""};
   private static final int SMALL = 16 * 1024;
@@ -43,20 +54,22 @@ public final class Workload {
     Map<String, Version> newest = new TreeMap<>();
     Map<String, Set<Content>> versions = new TreeMap<>();
     for (Map<String, Version> folder : folders) {
-      folder.forEach((name, version) -> {
-        newest.merge(name, version, (a, b) -> a.mtime() >= b.mtime() ? a : b);
-        versions.computeIfAbsent(name, n -> new HashSet<>()).add(version.content());
-      });
+      folder.forEach(
+          (name, version) -> {
+            newest.merge(name, version, (a, b) -> a.mtime() >= b.mtime() ? a : b);
+            versions.computeIfAbsent(name, n -> new HashSet<>()).add(version.content());
+          });
     }
     this.winners = newest;
     this.known = versions;
   }
 
   /**
-   * Draws {@code filesPerPeer} files for each of {@code peers} peers, except the peers in
-   * {@code emptyPeers}, which start with nothing.
+   * Draws {@code filesPerPeer} files for each of {@code peers} peers, except the peers in {@code
+   * emptyPeers}, which start with nothing.
    */
-  public static Workload generate(long seed, int peers, int filesPerPeer, long maxFileSize, Set<Integer> emptyPeers) {
+  public static Workload generate(
+      long seed, int peers, int filesPerPeer, long maxFileSize, Set<Integer> emptyPeers) {
     Random random = new Random(seed);
     List<Map<String, Version>> folders = new ArrayList<>();
     List<String> allNames = new ArrayList<>();
@@ -88,14 +101,21 @@ public final class Workload {
   }
 
   /** A fresh name, or now and then a name another peer already holds (a competing version). */
-  private static String pickName(Random random, int peer, int file, List<String> taken, Set<String> mine) {
+  private static String pickName(
+      Random random, int peer, int file, List<String> taken, Set<String> mine) {
     if (!taken.isEmpty() && random.nextInt(100) < 30) {
       String other = taken.get(random.nextInt(taken.size()));
       if (!mine.contains(other)) {
         return other;
       }
     }
-    String name = STEMS[random.nextInt(STEMS.length)] + " " + peer + "-" + file + EXTENSIONS[random.nextInt(EXTENSIONS.length)];
+    String name =
+        STEMS[random.nextInt(STEMS.length)]
+            + " "
+            + peer
+            + "-"
+            + file
+            + EXTENSIONS[random.nextInt(EXTENSIONS.length)];
     if (!FileNames.isSyncable(name)) {
       throw new IllegalStateException("generated a name the peers would not sync: " + name);
     }
@@ -110,7 +130,8 @@ public final class Workload {
   /** Other files: some empty, most small, a few medium. */
   private static long pickSize(Random random, long maxFileSize) {
     int dice = random.nextInt(100);
-    long cap = dice < 15 ? 0 : dice < 85 ? Math.min(maxFileSize, SMALL) : Math.min(maxFileSize, MEDIUM);
+    long cap =
+        dice < 15 ? 0 : dice < 85 ? Math.min(maxFileSize, SMALL) : Math.min(maxFileSize, MEDIUM);
     return cap == 0 ? 0 : 1 + (long) (random.nextDouble() * cap);
   }
 
@@ -124,7 +145,10 @@ public final class Workload {
     return winners;
   }
 
-  /** Whether {@code content} is some version of {@code name}: anything else under that name is a torn file. */
+  /**
+   * Whether {@code content} is some version of {@code name}: anything else under that name is a
+   * torn file.
+   */
   public boolean isKnown(String name, Content content) {
     return known.getOrDefault(name, Set.of()).contains(content);
   }

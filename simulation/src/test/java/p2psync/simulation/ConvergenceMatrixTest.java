@@ -14,19 +14,21 @@ import org.junit.jupiter.params.provider.ValueSource;
 import p2psync.common.SyncConfig;
 
 /**
- * The convergence matrix: peers x fault profile, each cell a whole simulation through the
- * embedded Toxiproxy that must converge with every invariant kept. The default matrix is sized
- * for CI (a few minutes on 2 cores, small files, shrunk timings); {@code -Dsim.matrix=full} runs
- * more peers, every fault alone, bigger files and longer fault phases.
+ * The convergence matrix: peers x fault profile, each cell a whole simulation through the embedded
+ * Toxiproxy that must converge with every invariant kept. The default matrix is sized for CI (a few
+ * minutes on 2 cores, small files, shrunk timings); {@code -Dsim.matrix=full} runs more peers,
+ * every fault alone, bigger files and longer fault phases.
  */
 class ConvergenceMatrixTest {
   private static final boolean FULL = "full".equals(System.getProperty("sim.matrix"));
 
   static Stream<Arguments> cells() {
     List<Integer> peers = FULL ? List.of(3, 12, 30, 50) : List.of(3, 12, 30);
-    List<String> profiles = FULL
-        ? Stream.concat(Stream.of("none", "all"), Stream.of(Fault.values()).map(Fault::cliName)).toList()
-        : List.of("none", "latency", "drop", "reset", "stall", "tracker-restart", "all");
+    List<String> profiles =
+        FULL
+            ? Stream.concat(Stream.of("none", "all"), Stream.of(Fault.values()).map(Fault::cliName))
+                .toList()
+            : List.of("none", "latency", "drop", "reset", "stall", "tracker-restart", "all");
     return peers.stream().flatMap(n -> profiles.stream().map(profile -> Arguments.of(n, profile)));
   }
 
@@ -51,8 +53,9 @@ class ConvergenceMatrixTest {
   }
 
   /**
-   * Two cells through a Toxiproxy container on the host's network ({@code --toxiproxy docker-host}).
-   * Skipped, with the reason, where Docker or the image is missing (nothing is ever pulled).
+   * Two cells through a Toxiproxy container on the host's network ({@code --toxiproxy
+   * docker-host}). Skipped, with the reason, where Docker or the image is missing (nothing is ever
+   * pulled).
    */
   @ParameterizedTest(name = "Toxiproxy in Docker: 12 peers, faults: {0}")
   @ValueSource(strings = {"latency", "stall"})
@@ -62,29 +65,38 @@ class ConvergenceMatrixTest {
     assertThat(report.toxiproxy()).contains("in Docker");
   }
 
-  private static SimulationReport runCell(int peers, String profile, String toxiproxy) throws Exception {
+  private static SimulationReport runCell(int peers, String profile, String toxiproxy)
+      throws Exception {
     Set<Fault> faults = Fault.parseList(profile);
-    SimulationReport report = Simulation.run(new SimulationOptions()
-        .toxiproxy(toxiproxy)
-        .peers(peers)
-        .filesPerPeer(FULL ? 4 : 2)
-        .maxFileSize(FULL ? 1 << 20 : 48 * 1024)
-        .faults(faults)
-        .duration(Duration.ofMillis(FULL ? 6_000 : 2_500))
-        .convergeTimeout(Duration.ofSeconds(30))
-        .seed(peers * 1000L + profile.hashCode())
-        .sync(matrixTimings()), sample -> {});
+    SimulationReport report =
+        Simulation.run(
+            new SimulationOptions()
+                .toxiproxy(toxiproxy)
+                .peers(peers)
+                .filesPerPeer(FULL ? 4 : 2)
+                .maxFileSize(FULL ? 1 << 20 : 48 * 1024)
+                .faults(faults)
+                .duration(Duration.ofMillis(FULL ? 6_000 : 2_500))
+                .convergeTimeout(Duration.ofSeconds(30))
+                .seed(peers * 1000L + profile.hashCode())
+                .sync(matrixTimings()),
+            sample -> {});
 
     assertThat(report.violations()).as(report.summary()).isEmpty();
     assertThat(report.converged()).as(report.summary()).isTrue();
-    if (!EnumSet.of(Fault.DROP, Fault.RESET, Fault.STALL).stream().filter(faults::contains).toList().isEmpty()) {
+    if (!EnumSet.of(Fault.DROP, Fault.RESET, Fault.STALL).stream()
+        .filter(faults::contains)
+        .toList()
+        .isEmpty()) {
       // the faults hit transfers: some failed (short body, reset, idle timeout) and were retried
       assertThat(report.transfersFailed()).as(report.summary()).isPositive();
     }
     return report;
   }
 
-  /** Shorter still than the simulation's defaults, so that a stall times out within the fault phase. */
+  /**
+   * Shorter still than the simulation's defaults, so that a stall times out within the fault phase.
+   */
   private static SyncConfig matrixTimings() {
     return SimulationOptions.shrunkTimings()
         .setKeepAliveInterval(Duration.ofMillis(250))

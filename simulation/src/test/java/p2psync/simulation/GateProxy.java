@@ -9,14 +9,16 @@ import java.util.concurrent.atomic.AtomicLong;
 import p2psync.common.LateEndStream;
 
 /**
- * A TCP relay for tests: forwards to a target port, and while closed lets only the first
- * {@code limit} response bytes of each connection through and then stops reading (a transfer
- * stuck mid-way). When the source closes, the client's side is ended after what was relayed.
+ * A TCP relay for tests: forwards to a target port, and while closed lets only the first {@code
+ * limit} response bytes of each connection through and then stops reading (a transfer stuck
+ * mid-way). When the source closes, the client's side is ended after what was relayed.
  */
 final class GateProxy {
   private final Vertx vertx;
+
   /** One client for every relayed connection, closed with the proxy. */
   private final NetClient client;
+
   private volatile int targetPort;
   private volatile long limit = Long.MAX_VALUE;
   private final AtomicLong relayed = new AtomicLong();
@@ -28,10 +30,15 @@ final class GateProxy {
   }
 
   Future<Integer> listen() {
-    return vertx.createNetServer().connectHandler(this::relay).listen(0, "127.0.0.1").map(s -> {
-      server = s;
-      return s.actualPort();
-    });
+    return vertx
+        .createNetServer()
+        .connectHandler(this::relay)
+        .listen(0, "127.0.0.1")
+        .map(
+            s -> {
+              server = s;
+              return s.actualPort();
+            });
   }
 
   void target(int port) {
@@ -54,35 +61,41 @@ final class GateProxy {
 
   private void relay(NetSocket downstream) {
     downstream.pause();
-    client.connect(targetPort, "127.0.0.1").onComplete(ar -> {
-      if (ar.failed()) {
-        downstream.close();
-        return;
-      }
-      NetSocket upstreamSocket = ar.result();
-      LateEndStream upstream = new LateEndStream(vertx, upstreamSocket);
-      long[] passed = {0};
-      downstream.pipeTo(upstreamSocket);
-      upstream.handler(data -> {
-        long allowed = Math.max(0, Math.min(data.length(), limit - passed[0]));
-        if (allowed > 0) {
-          passed[0] += allowed;
-          relayed.addAndGet(allowed);
-          downstream.write(allowed == data.length() ? data : data.slice(0, (int) allowed));
-        }
-        if (allowed < data.length() || downstream.writeQueueFull()) {
-          // Stalled at the limit, or the reader is slow: stop reading the source.
-          upstream.pause();
-          if (allowed == data.length()) {
-            downstream.drainHandler(v -> upstream.resume());
-          } else {
-            // Stalled for good: the held bytes are dropped, so a dying source cuts the client off.
-            upstreamSocket.closeHandler(v -> downstream.close());
-          }
-        }
-      });
-      upstream.endHandler(v -> downstream.end());
-      downstream.resume();
-    });
+    client
+        .connect(targetPort, "127.0.0.1")
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                downstream.close();
+                return;
+              }
+              NetSocket upstreamSocket = ar.result();
+              LateEndStream upstream = new LateEndStream(vertx, upstreamSocket);
+              long[] passed = {0};
+              downstream.pipeTo(upstreamSocket);
+              upstream.handler(
+                  data -> {
+                    long allowed = Math.max(0, Math.min(data.length(), limit - passed[0]));
+                    if (allowed > 0) {
+                      passed[0] += allowed;
+                      relayed.addAndGet(allowed);
+                      downstream.write(
+                          allowed == data.length() ? data : data.slice(0, (int) allowed));
+                    }
+                    if (allowed < data.length() || downstream.writeQueueFull()) {
+                      // Stalled at the limit, or the reader is slow: stop reading the source.
+                      upstream.pause();
+                      if (allowed == data.length()) {
+                        downstream.drainHandler(v -> upstream.resume());
+                      } else {
+                        // Stalled for good: the held bytes are dropped, so a dying source cuts the
+                        // client off.
+                        upstreamSocket.closeHandler(v -> downstream.close());
+                      }
+                    }
+                  });
+              upstream.endHandler(v -> downstream.end());
+              downstream.resume();
+            });
   }
 }

@@ -25,7 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A swarm converges, and its tracker keeps answering, while a stream of hostile clients hits every port. */
+/**
+ * A swarm converges, and its tracker keeps answering, while a stream of hostile clients hits every
+ * port.
+ */
 @ExtendWith(VertxExtension.class)
 class HostileClientsTest {
   private static final int HOSTILE_CONNECTIONS = 400;
@@ -35,8 +38,13 @@ class HostileClientsTest {
   @Test
   void goodPeersAreServedWhileHostileClientsHammerEveryPort(Vertx vertx) throws Exception {
     // A longer expiry than fastConfig's 600 ms: two loaded cores can delay a keepalive that long.
-    Swarm swarm = new Swarm(vertx, root, TestSupport.fastConfig()
-        .setMaxLineBytes(64 * 1024).setTrackerExpiry(java.time.Duration.ofSeconds(3)));
+    Swarm swarm =
+        new Swarm(
+            vertx,
+            root,
+            TestSupport.fastConfig()
+                .setMaxLineBytes(64 * 1024)
+                .setTrackerExpiry(java.time.Duration.ofSeconds(3)));
     await(swarm.startTracker(0));
     swarm.addPeer("Peer1", Map.of("fileA.txt", bytes("A")));
     swarm.addPeer("Peer2", Map.of("fileB.txt", new byte[300_000]));
@@ -49,17 +57,28 @@ class HostileClientsTest {
     List<Future<?>> attacks = new ArrayList<>();
     for (int i = 0; i < HOSTILE_CONNECTIONS; i++) {
       int seed = i;
-      attacks.add(attackers.submit(() -> {
-        attack(ports.get(seed / 8 % ports.size()), seed % 8, new Random(seed));
-        done.incrementAndGet();
-      }));
+      attacks.add(
+          attackers.submit(
+              () -> {
+                attack(ports.get(seed / 8 % ports.size()), seed % 8, new Random(seed));
+                done.incrementAndGet();
+              }));
     }
     try {
       // A late joiner must still converge with everyone while the attack goes on.
       swarm.addPeer("Peer3", Map.of("fileC.txt", bytes("C")));
       await(swarm.startAll());
-      await().atMost(TestSupport.TIMEOUT).until(() -> swarm.isConverged()
-          && swarm.folderStates().get("Peer3").files().keySet().equals(Set.of("fileA.txt", "fileB.txt", "fileC.txt")));
+      await()
+          .atMost(TestSupport.TIMEOUT)
+          .until(
+              () ->
+                  swarm.isConverged()
+                      && swarm
+                          .folderStates()
+                          .get("Peer3")
+                          .files()
+                          .keySet()
+                          .equals(Set.of("fileA.txt", "fileB.txt", "fileC.txt")));
       for (Future<?> attack : attacks) {
         attack.get(60, TimeUnit.SECONDS);
       }
@@ -86,13 +105,16 @@ class HostileClientsTest {
           random.nextBytes(noise);
           out.write(noise);
         }
-        case 1 -> out.write(bytes("{\"port\": 8000, \"files\": [{\"name\": \"../../etc/passwd\", \"mtime\": 1}]}\n"));
+        case 1 ->
+            out.write(
+                bytes(
+                    "{\"port\": 8000, \"files\": [{\"name\": \"../../etc/passwd\", \"mtime\": 1}]}\n"));
         case 2 -> out.write(bytes("../../../../etc/passwd\n/etc/shadow\n"));
         case 3 -> out.write(bytes("{\"port\": \"not a number\"}\n{{{{\n"));
         case 4 -> out.write(bytes("x".repeat(100_000)));
         case 5 -> out.write(bytes("fileA.tx")); // never finished
         case 6 -> out.write(new byte[] {(byte) 0xff, (byte) 0xfe, 0, '\n'});
-        default -> { } // connect and say nothing
+        default -> {} // connect and say nothing
       }
       out.flush();
       socket.getInputStream().read(new byte[1024]); // whatever comes back, or the timeout

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static p2psync.simulation.TestSupport.await;
 import static p2psync.simulation.TestSupport.bytes;
 
+import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -19,13 +20,12 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import io.vertx.core.Vertx;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * p2psync against seed-protocol programs written in Python ({@code interop/python}, stand-ins for
@@ -34,7 +34,8 @@ import org.junit.jupiter.api.Assumptions;
  */
 @ExtendWith(VertxExtension.class)
 class PythonInteropTest {
-  private static final Path FIXTURES = Path.of("..", "interop", "python").toAbsolutePath().normalize();
+  private static final Path FIXTURES =
+      Path.of("..", "interop", "python").toAbsolutePath().normalize();
 
   @TempDir Path root;
   Vertx vertx;
@@ -49,7 +50,8 @@ class PythonInteropTest {
     } catch (IOException | InterruptedException e) {
       present = false;
     }
-    Assumptions.assumeTrue(present, "python3 is not installed: interop with Python seed programs not tested");
+    Assumptions.assumeTrue(
+        present, "python3 is not installed: interop with Python seed programs not tested");
   }
 
   @BeforeEach
@@ -66,12 +68,16 @@ class PythonInteropTest {
     await(swarm.stopAll());
   }
 
-  private Process python(Path cwd, String script, Map<String, String> env, String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of("python3", "-u", FIXTURES.resolve(script).toString()));
+  private Process python(Path cwd, String script, Map<String, String> env, String... args)
+      throws IOException {
+    List<String> command =
+        new ArrayList<>(List.of("python3", "-u", FIXTURES.resolve(script).toString()));
     command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command).directory(cwd.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(root.resolve(cwd.getFileName() + "-" + script + ".log").toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .directory(cwd.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(root.resolve(cwd.getFileName() + "-" + script + ".log").toFile());
     builder.environment().putAll(env);
     Process process = builder.start();
     processes.add(process);
@@ -79,15 +85,19 @@ class PythonInteropTest {
   }
 
   /** A course-style peer in its own folder holding {@code files}. */
-  private Path pythonPeer(String name, int trackerPort, Map<String, byte[]> files) throws IOException {
+  private Path pythonPeer(String name, int trackerPort, Map<String, byte[]> files)
+      throws IOException {
     Path folder = Files.createDirectories(root.resolve(name));
     for (Map.Entry<String, byte[]> file : files.entrySet()) {
       Files.write(folder.resolve(file.getKey()), file.getValue());
     }
     int firstPort = 30_000 + ThreadLocalRandom.current().nextInt(20_000);
-    python(folder, "fileSynchronizer.py",
+    python(
+        folder,
+        "fileSynchronizer.py",
         Map.of("SEED_FIRST_PORT", String.valueOf(firstPort), "SEED_KEEPALIVE_SECONDS", "0.3"),
-        "127.0.0.1", String.valueOf(trackerPort));
+        "127.0.0.1",
+        String.valueOf(trackerPort));
     return folder;
   }
 
@@ -98,19 +108,23 @@ class PythonInteropTest {
   }
 
   private void awaitIdentical(List<Path> folders, Set<String> names) {
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
-      FolderState first = FolderState.of(folders.get(0));
-      if (!first.files().keySet().equals(names)) {
-        return false;
-      }
-      for (Path folder : folders) {
-        FolderState state = FolderState.of(folder);
-        if (!state.files().equals(first.files()) || state.tempFiles() > 0) {
-          return false;
-        }
-      }
-      return true;
-    });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              FolderState first = FolderState.of(folders.get(0));
+              if (!first.files().keySet().equals(names)) {
+                return false;
+              }
+              for (Path folder : folders) {
+                FolderState state = FolderState.of(folder);
+                if (!state.files().equals(first.files()) || state.tempFiles() > 0) {
+                  return false;
+                }
+              }
+              return true;
+            });
   }
 
   private List<Path> ourFolders() {
@@ -121,14 +135,28 @@ class PythonInteropTest {
   void ourTrackerServesPythonPeersAndOurs() throws Exception {
     int trackerPort = await(swarm.startTracker(0));
     Path py1 = pythonPeer("py1", trackerPort, Map.of("fromPython1.bin", randomBytes(300_000, 1)));
-    Path py2 = pythonPeer("py2", trackerPort, Map.of("fromPython2.txt", bytes("hello from python\n")));
-    swarm.addPeer("java1", Map.of("fromJava1.bin", randomBytes(200_000, 2), "caf\u00e9 \u00fcber.txt", bytes("non-ascii name")));
+    Path py2 =
+        pythonPeer("py2", trackerPort, Map.of("fromPython2.txt", bytes("hello from python\n")));
+    swarm.addPeer(
+        "java1",
+        Map.of(
+            "fromJava1.bin",
+            randomBytes(200_000, 2),
+            "caf\u00e9 \u00fcber.txt",
+            bytes("non-ascii name")));
     swarm.addPeer("java2", Map.of("fromJava2.txt", bytes("")));
     await(swarm.startAll());
 
     List<Path> all = new ArrayList<>(List.of(py1, py2));
     all.addAll(ourFolders());
-    awaitIdentical(all, Set.of("fromPython1.bin", "fromPython2.txt", "fromJava1.bin", "fromJava2.txt", "caf\u00e9 \u00fcber.txt"));
+    awaitIdentical(
+        all,
+        Set.of(
+            "fromPython1.bin",
+            "fromPython2.txt",
+            "fromJava1.bin",
+            "fromJava2.txt",
+            "caf\u00e9 \u00fcber.txt"));
   }
 
   @Test
@@ -139,13 +167,16 @@ class PythonInteropTest {
     }
     Path trackerDir = Files.createDirectories(root.resolve("tracker"));
     python(trackerDir, "tracker.py", Map.of(), "127.0.0.1", String.valueOf(trackerPort));
-    await().atMost(Duration.ofSeconds(10)).until(() -> {
-      try (java.net.Socket s = new java.net.Socket("127.0.0.1", trackerPort)) {
-        return true;
-      } catch (IOException e) {
-        return false;
-      }
-    });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              try (java.net.Socket s = new java.net.Socket("127.0.0.1", trackerPort)) {
+                return true;
+              } catch (IOException e) {
+                return false;
+              }
+            });
     swarm.useTracker("127.0.0.1", trackerPort);
     swarm.addPeer("java1", Map.of("fileA.txt", bytes("A from java\n")));
     swarm.addPeer("java2", Map.of("fileB.bin", randomBytes(500_000, 3)));

@@ -16,11 +16,11 @@ import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
- * The real Toxiproxy server binary, started on a free loopback port and stopped on
- * {@link #close()}, for tests that compare our embedded server with the genuine one. The binary is
- * {@code -Dtoxiproxy.server=PATH}, else {@code $TOXIPROXY_SERVER}, else
- * {@code <repo>/../shared/toxiproxy/toxiproxy-server}. Where it is missing or does not run, the
- * calling test is skipped (a JUnit assumption) with the reason; `.ci/run` prints it.
+ * The real Toxiproxy server binary, started on a free loopback port and stopped on {@link
+ * #close()}, for tests that compare our embedded server with the genuine one. The binary is {@code
+ * -Dtoxiproxy.server=PATH}, else {@code $TOXIPROXY_SERVER}, else {@code
+ * <repo>/../shared/toxiproxy/toxiproxy-server}. Where it is missing or does not run, the calling
+ * test is skipped (a JUnit assumption) with the reason; `.ci/run` prints it.
  */
 public final class RealToxiproxy implements AutoCloseable {
   public static final String PROPERTY = "toxiproxy.server";
@@ -46,8 +46,8 @@ public final class RealToxiproxy implements AutoCloseable {
 
   /**
    * Starts the binary, or aborts the calling test saying why it cannot. Call it from a test or a
-   * {@code @BeforeEach}: an assumption failing in {@code @BeforeAll} skips a class without
-   * surefire counting or reporting any test (see {@link #start()}).
+   * {@code @BeforeEach}: an assumption failing in {@code @BeforeAll} skips a class without surefire
+   * counting or reporting any test (see {@link #start()}).
    */
   public static RealToxiproxy startOrSkip() {
     try {
@@ -62,8 +62,15 @@ public final class RealToxiproxy implements AutoCloseable {
   public static RealToxiproxy start() throws Unavailable {
     Path binary = binary();
     if (!Files.isExecutable(binary)) {
-      throw unavailable("no executable Toxiproxy server at " + binary
-          + " (set -D" + PROPERTY + " or $" + ENVIRONMENT + " to one)", null);
+      throw unavailable(
+          "no executable Toxiproxy server at "
+              + binary
+              + " (set -D"
+              + PROPERTY
+              + " or $"
+              + ENVIRONMENT
+              + " to one)",
+          null);
     }
     int port;
     Process process;
@@ -71,14 +78,18 @@ public final class RealToxiproxy implements AutoCloseable {
     try {
       port = freePort();
       log = Files.createTempFile("toxiproxy-server-", ".log");
-      process = new ProcessBuilder(binary.toString(), "-host", "127.0.0.1", "-port", String.valueOf(port))
-          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      process =
+          new ProcessBuilder(binary.toString(), "-host", "127.0.0.1", "-port", String.valueOf(port))
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
     } catch (IOException e) {
       throw unavailable(binary + " does not run here: " + e, e);
     }
     RealToxiproxy server = new RealToxiproxy(process, port, log);
     try {
-      Awaitility.await("Toxiproxy at " + server.url()).atMost(Duration.ofSeconds(10))
+      Awaitility.await("Toxiproxy at " + server.url())
+          .atMost(Duration.ofSeconds(10))
           .pollInterval(Duration.ofMillis(50))
           .until(() -> !process.isAlive() || server.answers());
     } catch (ConditionTimeoutException e) {
@@ -119,9 +130,13 @@ public final class RealToxiproxy implements AutoCloseable {
   /** Whether {@code GET /version} answers 200; not yet listening is a no. */
   private boolean answers() {
     try {
-      HttpResponse<String> version = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create(url() + "/version")).timeout(Duration.ofSeconds(2)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> version =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(url() + "/version"))
+                      .timeout(Duration.ofSeconds(2))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       return version.statusCode() == 200;
     } catch (IOException notYet) {
       return false;

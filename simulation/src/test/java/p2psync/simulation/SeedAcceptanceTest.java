@@ -63,22 +63,45 @@ class SeedAcceptanceTest {
   }
 
   private void awaitConverged(Set<String> names) {
-    await().atMost(TestSupport.TIMEOUT).until(() -> swarm.isConverged()
-        && swarm.folderStates().values().iterator().next().files().keySet().equals(names));
+    await()
+        .atMost(TestSupport.TIMEOUT)
+        .until(
+            () ->
+                swarm.isConverged()
+                    && swarm
+                        .folderStates()
+                        .values()
+                        .iterator()
+                        .next()
+                        .files()
+                        .keySet()
+                        .equals(names));
   }
 
   @Test
   @DisplayName("TC0: only plain files directly in the folder are advertised, with integer mtimes")
   void tc0FileFiltering() throws Exception {
-    Swarm.Peer peer1 = swarm.addPeer("Peer1", Map.of(
-        "fileA.txt", bytes("A"), "junk.dll", bytes("x"), "junk.so", bytes("x"), "temp.py", bytes("x")));
+    Swarm.Peer peer1 =
+        swarm.addPeer(
+            "Peer1",
+            Map.of(
+                "fileA.txt",
+                bytes("A"),
+                "junk.dll",
+                bytes("x"),
+                "junk.so",
+                bytes("x"),
+                "temp.py",
+                bytes("x")));
     Files.createDirectories(peer1.folder().resolve("sub"));
     Files.writeString(peer1.folder().resolve("sub").resolve("subfile.txt"), "nested");
     Files.writeString(peer1.folder().resolve(FileNames.newTempName()), "stale partial download");
     setMtime(peer1.folder().resolve("fileA.txt"), 1_771_289_241L);
     await(swarm.startPeer(peer1));
 
-    await().atMost(TestSupport.TIMEOUT).until(() -> swarm.tracker().directoryLine().contains("fileA.txt"));
+    await()
+        .atMost(TestSupport.TIMEOUT)
+        .until(() -> swarm.tracker().directoryLine().contains("fileA.txt"));
     JsonNode directory = JSON.readTree(swarm.tracker().directoryLine());
     assertThat(directory.fieldNames()).toIterable().containsExactly("fileA.txt");
     assertThat(directory.get("fileA.txt").get("mtime").isIntegralNumber()).isTrue();
@@ -91,7 +114,8 @@ class SeedAcceptanceTest {
   @DisplayName("TC1: each peer binds a distinct free port, counting up from the first port")
   void tc1PortSelection() throws Exception {
     int base = 20_000 + ThreadLocalRandom.current().nextInt(20_000);
-    try (java.net.ServerSocket taken = new java.net.ServerSocket(base, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(base, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
       swarm.config().setFirstPeerPort(base);
       for (String name : List.of("Peer1", "Peer2", "Peer3")) {
         swarm.addPeer(name, Map.of()).options().setPort(PeerOptions.FIRST_FREE_PORT);
@@ -106,7 +130,8 @@ class SeedAcceptanceTest {
   }
 
   @Test
-  @DisplayName("TC2: the tracker keeps one connection per peer and answers every message with one directory")
+  @DisplayName(
+      "TC2: the tracker keeps one connection per peer and answers every message with one directory")
   void tc2PersistentTrackerConnection() throws Exception {
     startThreePeers();
     await().atMost(TestSupport.TIMEOUT).until(() -> swarm.tracker().peerCount() == 3);
@@ -114,8 +139,12 @@ class SeedAcceptanceTest {
     try (Socket socket = new Socket("127.0.0.1", swarm.trackerPort())) {
       socket.setSoTimeout(5_000);
       OutputStream out = socket.getOutputStream();
-      BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-      out.write(bytes("{\"port\": 8999, \"files\": [{\"name\": \"fileD.txt\", \"mtime\": 1700000000}]}\n"));
+      BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+      out.write(
+          bytes(
+              "{\"port\": 8999, \"files\": [{\"name\": \"fileD.txt\", \"mtime\": 1700000000}]}\n"));
       JsonNode first = JSON.readTree(in.readLine());
       assertThat(first.get("fileD.txt").get("port").intValue()).isEqualTo(8999);
       assertThat(first.get("fileD.txt").get("ip").textValue()).isEqualTo("127.0.0.1");
@@ -181,7 +210,8 @@ class SeedAcceptanceTest {
       byte[] header = bytes("Content-Length: " + expected.length + "\n");
       assertThat(response).hasSize(header.length + expected.length);
       assertThat(java.util.Arrays.copyOf(response, header.length)).isEqualTo(header);
-      assertThat(java.util.Arrays.copyOfRange(response, header.length, response.length)).isEqualTo(expected);
+      assertThat(java.util.Arrays.copyOfRange(response, header.length, response.length))
+          .isEqualTo(expected);
     }
 
     Files.delete(swarm.peer("Peer1").folder().resolve("fileC.txt"));
@@ -190,7 +220,8 @@ class SeedAcceptanceTest {
   }
 
   @Test
-  @DisplayName("TC6: a source killed mid-transfer leaves no partial file, and the file arrives once it is back")
+  @DisplayName(
+      "TC6: a source killed mid-transfer leaves no partial file, and the file arrives once it is back")
   void tc6FailureLeavesNoPartialFile() throws Exception {
     byte[] big = new byte[4 * 1024 * 1024];
     new Random(6).nextBytes(big);
@@ -206,12 +237,17 @@ class SeedAcceptanceTest {
     await(swarm.startPeer(peer1));
 
     // Peer1 is receiving fileC into a temp file when Peer3 dies.
-    await().atMost(TestSupport.TIMEOUT).until(() -> gate.relayed() >= 100_000
-        && FolderState.of(peer1.folder()).tempFiles() == 1);
+    await()
+        .atMost(TestSupport.TIMEOUT)
+        .until(() -> gate.relayed() >= 100_000 && FolderState.of(peer1.folder()).tempFiles() == 1);
     await(swarm.stopPeer(peer3));
 
-    await().atMost(TestSupport.TIMEOUT).until(() -> peer1.verticle().transfers().failed() >= 1
-        && FolderState.of(peer1.folder()).tempFiles() == 0);
+    await()
+        .atMost(TestSupport.TIMEOUT)
+        .until(
+            () ->
+                peer1.verticle().transfers().failed() >= 1
+                    && FolderState.of(peer1.folder()).tempFiles() == 0);
     assertThat(peer1.folder().resolve("fileC.txt")).doesNotExist();
 
     gate.limit(Long.MAX_VALUE);

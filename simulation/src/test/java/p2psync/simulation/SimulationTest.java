@@ -29,17 +29,30 @@ class SimulationTest {
   @TempDir Path dir;
 
   private static SimulationOptions small(String toxiproxy, Set<Fault> faults) {
-    return new SimulationOptions().peers(4).filesPerPeer(2).maxFileSize(64 * 1024).faults(faults)
-        .duration(Duration.ofMillis(2_500)).seed(7).toxiproxy(toxiproxy)
-        .sync(SimulationOptions.shrunkTimings().setKeepAliveInterval(Duration.ofMillis(250))
-            .setTransferIdleTimeout(Duration.ofMillis(800)));
+    return new SimulationOptions()
+        .peers(4)
+        .filesPerPeer(2)
+        .maxFileSize(64 * 1024)
+        .faults(faults)
+        .duration(Duration.ofMillis(2_500))
+        .seed(7)
+        .toxiproxy(toxiproxy)
+        .sync(
+            SimulationOptions.shrunkTimings()
+                .setKeepAliveInterval(Duration.ofMillis(250))
+                .setTransferIdleTimeout(Duration.ofMillis(800)));
   }
 
   @Test
-  void aToxiproxyAtAUrlRunsTheSameSimulationAndKeepsNoProxyAfterwards(Vertx vertx) throws Exception {
+  void aToxiproxyAtAUrlRunsTheSameSimulationAndKeepsNoProxyAfterwards(Vertx vertx)
+      throws Exception {
     EmbeddedToxiproxy other = await(EmbeddedToxiproxy.start(vertx, "127.0.0.1", 0));
-    SimulationReport report = Simulation.run(
-        small("http://127.0.0.1:" + other.port(), EnumSet.of(Fault.STALL, Fault.CUT, Fault.CRASH)), s -> {});
+    SimulationReport report =
+        Simulation.run(
+            small(
+                "http://127.0.0.1:" + other.port(),
+                EnumSet.of(Fault.STALL, Fault.CUT, Fault.CRASH)),
+            s -> {});
 
     assertThat(report.converged()).as(report.summary()).isTrue();
     assertThat(report.toxiproxy()).contains("at 127.0.0.1:" + other.port());
@@ -50,46 +63,67 @@ class SimulationTest {
   @Test
   void whereDockerCannotRunTheToxiproxyTheDockerBackendFailsAtOnceSayingWhy() {
     Optional<String> unavailable = DockerToxiproxy.unavailableReason();
-    Assumptions.assumeTrue(unavailable.isPresent(), "the docker backend can run here: dockerBackendConverges tests it");
+    Assumptions.assumeTrue(
+        unavailable.isPresent(),
+        "the docker backend can run here: dockerBackendConverges tests it");
     long start = System.nanoTime();
     assertThatThrownBy(() -> ToxiproxyBackend.open(SimulationOptions.DOCKER, null).close())
         .isInstanceOf(IOException.class)
         .hasMessage("--toxiproxy docker: " + unavailable.get());
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("no pull, no wait").isLessThan(Duration.ofSeconds(10));
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .as("no pull, no wait")
+        .isLessThan(Duration.ofSeconds(10));
   }
 
   /** On the host's network: tests send traffic to loopback only, never to a bridge's addresses. */
   @Test
   void dockerBackendConverges() throws Exception {
     assumeDockerBackendRuns();
-    SimulationReport report = Simulation.run(small(SimulationOptions.DOCKER_HOST, EnumSet.allOf(Fault.class)), s -> {});
+    SimulationReport report =
+        Simulation.run(small(SimulationOptions.DOCKER_HOST, EnumSet.allOf(Fault.class)), s -> {});
     assertThat(report.converged()).as(report.summary()).isTrue();
-    assertThat(report.toxiproxy()).contains(DockerToxiproxy.IMAGE, "on the host's network at 127.0.0.1:");
+    assertThat(report.toxiproxy())
+        .contains(DockerToxiproxy.IMAGE, "on the host's network at 127.0.0.1:");
   }
 
   /** Skips the calling test, saying why, where the docker backend cannot start without a pull. */
   static void assumeDockerBackendRuns() {
     Optional<String> unavailable = DockerToxiproxy.unavailableReason();
-    Assumptions.assumeTrue(unavailable.isEmpty(),
-        () -> "docker backend (" + DockerToxiproxy.IMAGE + ") not tested here: " + unavailable.orElseThrow());
+    Assumptions.assumeTrue(
+        unavailable.isEmpty(),
+        () ->
+            "docker backend ("
+                + DockerToxiproxy.IMAGE
+                + ") not tested here: "
+                + unavailable.orElseThrow());
   }
 
   @Test
   void theReportIsWrittenAsJsonAndSelfContainedHtml() throws Exception {
-    SimulationReport report = Simulation.run(small(SimulationOptions.EMBEDDED, EnumSet.of(Fault.LATENCY, Fault.CHURN)), s -> {});
+    SimulationReport report =
+        Simulation.run(
+            small(SimulationOptions.EMBEDDED, EnumSet.of(Fault.LATENCY, Fault.CHURN)), s -> {});
     report.writeTo(dir.resolve("out"));
 
     String json = Files.readString(dir.resolve("out/report.json"));
-    assertThat(io.vertx.core.json.JsonObject.of().mergeIn(new io.vertx.core.json.JsonObject(json)).getBoolean("converged"))
+    assertThat(
+            io.vertx.core.json.JsonObject.of()
+                .mergeIn(new io.vertx.core.json.JsonObject(json))
+                .getBoolean("converged"))
         .isTrue();
-    assertThat(json).contains("\"timeline\"", "\"windows\"", "\"bytesMoved\"", "\"fault\" : \"churn\"");
+    assertThat(json)
+        .contains("\"timeline\"", "\"windows\"", "\"bytesMoved\"", "\"fault\" : \"churn\"");
     String html = Files.readString(dir.resolve("out/report.html"));
-    assertThat(html).contains("<svg", "<polyline", "latency", "churn").doesNotContain("<script", "src=\"http");
+    assertThat(html)
+        .contains("<svg", "<polyline", "latency", "churn")
+        .doesNotContain("<script", "src=\"http");
     assertThat(html).containsPattern("<td>\\d+(\\.\\d+)? (B|KiB|MiB)</td><td>(yes|no)</td>");
     assertThat(ReportHtml.size(512)).isEqualTo("512 B");
     assertThat(ReportHtml.size(12_800)).isEqualTo("12.5 KiB");
     assertThat(ReportHtml.size(3 * 1048576 + 262_144)).isEqualTo("3.25 MiB");
-    assertThat(report.peerSummaries()).extracting(SimulationReport.PeerSummary::role).contains("joins late", "leaves");
+    assertThat(report.peerSummaries())
+        .extracting(SimulationReport.PeerSummary::role)
+        .contains("joins late", "leaves");
   }
 
   @Test
@@ -97,20 +131,42 @@ class SimulationTest {
     Duration span = Duration.ofSeconds(10);
     Duration idle = Duration.ofSeconds(1);
     FaultPlan all = FaultPlan.draw(42, 12, EnumSet.allOf(Fault.class), span, idle);
-    assertThat(FaultPlan.draw(42, 12, EnumSet.allOf(Fault.class), span, idle).windows()).isEqualTo(all.windows());
-    assertThat(FaultPlan.draw(43, 12, EnumSet.allOf(Fault.class), span, idle).windows()).isNotEqualTo(all.windows());
+    assertThat(FaultPlan.draw(42, 12, EnumSet.allOf(Fault.class), span, idle).windows())
+        .isEqualTo(all.windows());
+    assertThat(FaultPlan.draw(43, 12, EnumSet.allOf(Fault.class), span, idle).windows())
+        .isNotEqualTo(all.windows());
     for (Fault fault : Fault.values()) {
-      List<FaultPlan.Window> alone = FaultPlan.draw(42, 12, EnumSet.of(fault), span, idle).windows();
-      assertThat(alone).isNotEmpty().allSatisfy(w -> assertThat(w.endMillis()).isLessThanOrEqualTo(span.toMillis()));
-      assertThat(withoutIds(alone)).isEqualTo(withoutIds(all.windows().stream().filter(w -> w.fault() == fault).toList()));
+      List<FaultPlan.Window> alone =
+          FaultPlan.draw(42, 12, EnumSet.of(fault), span, idle).windows();
+      assertThat(alone)
+          .isNotEmpty()
+          .allSatisfy(w -> assertThat(w.endMillis()).isLessThanOrEqualTo(span.toMillis()));
+      assertThat(withoutIds(alone))
+          .isEqualTo(withoutIds(all.windows().stream().filter(w -> w.fault() == fault).toList()));
     }
-    assertThat(all.windows()).filteredOn(w -> w.fault() == Fault.STALL)
-        .allSatisfy(w -> assertThat(w.endMillis() - w.startMillis()).isGreaterThanOrEqualTo(2 * idle.toMillis()));
+    assertThat(all.windows())
+        .filteredOn(w -> w.fault() == Fault.STALL)
+        .allSatisfy(
+            w ->
+                assertThat(w.endMillis() - w.startMillis())
+                    .isGreaterThanOrEqualTo(2 * idle.toMillis()));
   }
 
   private static List<String> withoutIds(List<FaultPlan.Window> windows) {
-    return windows.stream().map(w -> w.fault() + " " + w.peer() + " " + w.startMillis() + " " + w.endMillis() + " " + w.level())
-        .sorted().toList();
+    return windows.stream()
+        .map(
+            w ->
+                w.fault()
+                    + " "
+                    + w.peer()
+                    + " "
+                    + w.startMillis()
+                    + " "
+                    + w.endMillis()
+                    + " "
+                    + w.level())
+        .sorted()
+        .toList();
   }
 
   @Test
@@ -127,8 +183,11 @@ class SimulationTest {
   void theCheckerFlagsAPartialFileUnderARealNameAndAnythingOutsideTheFolders() throws Exception {
     Workload workload = Workload.generate(3, 2, 2, 4096, Set.of());
     Path folder = Files.createDirectories(dir.resolve("peer-01"));
-    Map.Entry<String, Workload.Version> file = workload.winners().entrySet().stream()
-        .filter(e -> e.getValue().bytes().length > 1).findFirst().orElseThrow();
+    Map.Entry<String, Workload.Version> file =
+        workload.winners().entrySet().stream()
+            .filter(e -> e.getValue().bytes().length > 1)
+            .findFirst()
+            .orElseThrow();
     byte[] bytes = file.getValue().bytes();
     Files.write(folder.resolve(file.getKey()), Arrays.copyOf(bytes, bytes.length / 2));
     Files.writeString(dir.resolve("stray.txt"), "written outside every folder");

@@ -24,8 +24,8 @@ import p2psync.common.SeedCodec;
  * they arrived in. Every holder of a name is kept, so a leaving winner is replaced by the next best
  * at once.
  *
- * <p>Built for join storms (thousands of peers listing the same thousand names at once), so that
- * an Init costs O(names it lists), a departure O(names the peer held), and a reply nothing but the
+ * <p>Built for join storms (thousands of peers listing the same thousand names at once), so that an
+ * Init costs O(names it lists), a departure O(names the peer held), and a reply nothing but the
  * shared line:
  *
  * <ul>
@@ -35,13 +35,13 @@ import p2psync.common.SeedCodec;
  *       (O(log holders) a claim, once) only when its best leaves or falls back. A storm of joins
  *       sorts nothing; removals and changes in the heap cost O(log holders). Each peer remembers
  *       where its claims sit;
- *   <li>claims live in primitive arrays that refer to peers and names by index: no object per claim,
- *       and nothing in them for the garbage collector to trace or to track across generations (5
- *       million claims of a storm would otherwise be 5 million objects, or references from old
- *       arrays to young peers);
+ *   <li>claims live in primitive arrays that refer to peers and names by index: no object per
+ *       claim, and nothing in them for the garbage collector to trace or to track across
+ *       generations (5 million claims of a storm would otherwise be 5 million objects, or
+ *       references from old arrays to young peers);
  *   <li>each name caches its encoded member of the line; a change re-encodes that member only, and
- *       the line is the members joined, built once per change, off the heap, and written as it is to
- *       every peer (no copy per reply: a storm sends thousands of them a second).
+ *       the line is the members joined, built once per change, off the heap, and written as it is
+ *       to every peer (no copy per reply: a storm sends thousands of them a second).
  * </ul>
  *
  * <p>Not thread-safe: owned by the tracker verticle's event loop.
@@ -54,8 +54,12 @@ final class Directory {
     final int index;
     String ip;
     int port;
-    /** Claim i: name {@code names[i]} (an index), held at slot {@code slots[i]} of that name's heap. */
+
+    /**
+     * Claim i: name {@code names[i]} (an index), held at slot {@code slots[i]} of that name's heap.
+     */
     int[] names = NO_INTS;
+
     int[] slots = NO_INTS;
     int count;
 
@@ -86,20 +90,28 @@ final class Directory {
   private static final int[] NO_INTS = new int[0];
 
   /**
-   * One name, once: its holders, and its member of the line. Slots {@code [0, heapSize)} are a heap,
-   * best at 0; slots {@code [heapSize, size)} the unsorted tail, best at {@code tailBest} (-1: empty).
+   * One name, once: its holders, and its member of the line. Slots {@code [0, heapSize)} are a
+   * heap, best at 0; slots {@code [heapSize, size)} the unsorted tail, best at {@code tailBest}
+   * (-1: empty).
    */
   private static final class Name {
     final String text;
     final int index;
-    /** Slot j: {@code data[2j]} the mtime, {@code data[2j+1]} the holder's index << 32 | its claim's. */
+
+    /**
+     * Slot j: {@code data[2j]} the mtime, {@code data[2j+1]} the holder's index << 32 | its
+     * claim's.
+     */
     long[] data = new long[4];
+
     int size;
     int heapSize;
     int tailBest = -1;
     byte[] member;
+
     /** Scratch for {@link #replaceFiles}: which call last listed this name, with which mtime. */
     long listedBy = -1;
+
     long listedMtime;
     boolean listedClaimed;
 
@@ -131,8 +143,10 @@ final class Directory {
   private int nameTableCount;
   // The line lists names in this order, so it does not depend on arrival order either.
   private final TreeMap<String, Name> ordered = new TreeMap<>();
+
   /** The line as sent, direct memory this directory holds one reference to; null: to be built. */
   private ByteBuf wireLine;
+
   private Buffer encoded;
   private long version;
   private long listing;
@@ -159,7 +173,9 @@ final class Directory {
     }
   }
 
-  /** Replaces the file list of a registered peer; names it lists again unchanged stay as they are. */
+  /**
+   * Replaces the file list of a registered peer; names it lists again unchanged stay as they are.
+   */
   void replaceFiles(long peerId, List<FileEntry> files) {
     Holder holder = Objects.requireNonNull(peers.get(peerId), "unregistered peer");
     long call = ++listing;
@@ -176,7 +192,8 @@ final class Directory {
         name.listedMtime = file.mtime();
       }
     }
-    // Existing claims: kept, re-dated or withdrawn. Backwards, as a withdrawal moves the last claim.
+    // Existing claims: kept, re-dated or withdrawn. Backwards, as a withdrawal moves the last
+    // claim.
     for (int i = holder.count - 1; i >= 0; i--) {
       Name name = nameTable[holder.names[i]];
       if (name.listedBy == call) {
@@ -241,8 +258,8 @@ final class Directory {
 
   /**
    * The directory line, {@code \n} included, as seed peers expect it; built once per change. The
-   * directory keeps its own reference and releases it at the next change: a writer takes one of
-   * its own ({@code retainedDuplicate()}), which the channel releases once written.
+   * directory keeps its own reference and releases it at the next change: a writer takes one of its
+   * own ({@code retainedDuplicate()}), which the channel releases once written.
    */
   ByteBuf wireLine() {
     if (wireLine == null) {
@@ -251,7 +268,8 @@ final class Directory {
         if (name.member == null) {
           int top = top(name);
           Holder best = holders[name.holder(top)];
-          name.member = SeedCodec.encodeDirectoryMember(name.text, best.ip, best.port, name.mtime(top));
+          name.member =
+              SeedCodec.encodeDirectoryMember(name.text, best.ip, best.port, name.mtime(top));
         }
         members.add(name.member);
       }
@@ -262,11 +280,16 @@ final class Directory {
     return wireLine;
   }
 
-  /** The directory line as a heap buffer of its own, for readers other than the wire; once per change. */
+  /**
+   * The directory line as a heap buffer of its own, for readers other than the wire; once per
+   * change.
+   */
   Buffer encoded() {
     if (encoded == null) {
       ByteBuf line = wireLine();
-      encoded = Buffer.buffer(ByteBufUtil.getBytes(line, line.readerIndex(), line.readableBytes(), false));
+      encoded =
+          Buffer.buffer(
+              ByteBufUtil.getBytes(line, line.readerIndex(), line.readableBytes(), false));
     }
     return encoded;
   }
@@ -372,7 +395,9 @@ final class Directory {
 
   private void winnerMayHaveChanged(Name name, int before, long beforeMtime) {
     int top = top(name);
-    if (before < 0 || name.mtime(top) != beforeMtime || !holders[name.holder(top)].sameAddress(holders[before])) {
+    if (before < 0
+        || name.mtime(top) != beforeMtime
+        || !holders[name.holder(top)].sameAddress(holders[before])) {
       name.member = null;
       changed();
     }

@@ -11,7 +11,10 @@ import p2psync.common.SeedCodec;
 import p2psync.common.SeedCodec.PeerMessage;
 import p2psync.common.SyncConfig;
 
-/** One peer's tracker connection: reads its lines, updates the directory, answers each with the directory. */
+/**
+ * One peer's tracker connection: reads its lines, updates the directory, answers each with the
+ * directory.
+ */
 final class TrackerConnection {
   private static final Logger LOG = System.getLogger(TrackerConnection.class.getName());
 
@@ -24,7 +27,12 @@ final class TrackerConnection {
   private String servedAddress;
   private boolean closed;
 
-  TrackerConnection(long peerId, NetSocket socket, Directory directory, SyncConfig config, TrackerVerticle tracker) {
+  TrackerConnection(
+      long peerId,
+      NetSocket socket,
+      Directory directory,
+      SyncConfig config,
+      TrackerVerticle tracker) {
     this.peerId = peerId;
     this.socket = socket;
     this.directory = directory;
@@ -76,10 +84,12 @@ final class TrackerConnection {
     }
     tracker.directoryTouched();
     if (!message.rejectedNames().isEmpty()) {
-      LOG.log(Level.WARNING,
+      LOG.log(
+          Level.WARNING,
           remote + " advertised names that are never synced, ignored: " + message.rejectedNames());
     }
-    // One line in memory for all replies: the channel gets a reference of its own, released once written.
+    // One line in memory for all replies: the channel gets a reference of its own, released once
+    // written.
     ((NetSocketInternal) socket).writeMessage(directory.wireLine().retainedDuplicate());
     if (socket.writeQueueFull()) {
       // A peer that sends faster than it reads waits for its replies: memory stays bounded.
@@ -104,7 +114,10 @@ final class TrackerConnection {
     directory.remove(peerId);
     tracker.closed(this, servedAddress);
     tracker.directoryTouched();
-    LOG.log(Level.INFO, "Client disconnected " + remote
-        + (servedAddress == null ? "" : " (serving " + servedAddress + ")"));
+    LOG.log(
+        Level.INFO,
+        "Client disconnected "
+            + remote
+            + (servedAddress == null ? "" : " (serving " + servedAddress + ")"));
   }
 }

@@ -5,7 +5,10 @@ import java.util.Objects;
 import p2psync.common.SyncConfig;
 import p2psync.common.Validate;
 
-/** Where the tracker listens, and the shared timings. JSON keys: {@code host}, {@code port}, and {@link SyncConfig}'s. */
+/**
+ * Where the tracker listens, and the shared timings. JSON keys: {@code host}, {@code port}, and
+ * {@link SyncConfig}'s.
+ */
 public final class TrackerOptions {
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 9000;

@@ -16,8 +16,8 @@ import p2psync.common.LocalPorts;
  * The seed protocol's tracker: one TCP server, one persistent connection per peer, and after every
  * message that names a port, one directory line back.
  *
- * <p>A peer leaves the directory when its connection closes or when it has sent nothing for
- * {@code trackerExpiry} (three keepalive intervals by default): the read-idle timeout closes the
+ * <p>A peer leaves the directory when its connection closes or when it has sent nothing for {@code
+ * trackerExpiry} (three keepalive intervals by default): the read-idle timeout closes the
  * connection.
  */
 public class TrackerVerticle extends VerticleBase {
@@ -25,12 +25,16 @@ public class TrackerVerticle extends VerticleBase {
 
   private TrackerOptions options;
   private final Directory directory = new Directory();
+
   /** Live connections by the {@code ip:port} they serve files on, to retire a peer's stale one. */
   private final Map<String, TrackerConnection> byServedAddress = new HashMap<>();
+
   private NetServer server;
   private long nextPeerId;
+
   /** What other threads may read: replaced, never changed, by the event loop. */
   private volatile TrackerSnapshot snapshot = TrackerSnapshot.EMPTY;
+
   private boolean publishPending;
 
   /** Deployed by name: reads {@link TrackerOptions} from the deployment config. */
@@ -45,21 +49,26 @@ public class TrackerVerticle extends VerticleBase {
     if (options == null) {
       options = new TrackerOptions(config());
     }
-    NetServerOptions serverOptions = new NetServerOptions()
-        .setHost(options.getHost())
-        .setPort(options.getPort())
-        .setTcpNoDelay(true)
-        .setReadIdleTimeout((int) options.getSync().getTrackerExpiry().toMillis())
-        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+    NetServerOptions serverOptions =
+        new NetServerOptions()
+            .setHost(options.getHost())
+            .setPort(options.getPort())
+            .setTcpNoDelay(true)
+            .setReadIdleTimeout((int) options.getSync().getTrackerExpiry().toMillis())
+            .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     server = vertx.createNetServer(serverOptions).connectHandler(this::accept);
-    return server.listen().compose(s -> {
-      if (!LocalPorts.hold(s.actualPort())) {
-        // Vert.x would share the socket with another of our servers instead of failing.
-        return s.close().transform(ar -> Future.failedFuture("port " + s.actualPort() + " is taken"));
-      }
-      LOG.log(Level.INFO, "Waiting for connections on port " + s.actualPort());
-      return Future.succeededFuture(s);
-    });
+    return server
+        .listen()
+        .compose(
+            s -> {
+              if (!LocalPorts.hold(s.actualPort())) {
+                // Vert.x would share the socket with another of our servers instead of failing.
+                return s.close()
+                    .transform(ar -> Future.failedFuture("port " + s.actualPort() + " is taken"));
+              }
+              LOG.log(Level.INFO, "Waiting for connections on port " + s.actualPort());
+              return Future.succeededFuture(s);
+            });
   }
 
   @Override
@@ -98,13 +107,19 @@ public class TrackerVerticle extends VerticleBase {
   void directoryTouched() {
     if (!publishPending) {
       publishPending = true;
-      context.runOnContext(v -> {
-        publishPending = false;
-        if (snapshot.version() != directory.version() || snapshot.peerCount() != directory.peerCount()) {
-          snapshot = new TrackerSnapshot(directory.peerCount(), directory.nameCount(), directory.version(),
-              directory.encoded());
-        }
-      });
+      context.runOnContext(
+          v -> {
+            publishPending = false;
+            if (snapshot.version() != directory.version()
+                || snapshot.peerCount() != directory.peerCount()) {
+              snapshot =
+                  new TrackerSnapshot(
+                      directory.peerCount(),
+                      directory.nameCount(),
+                      directory.version(),
+                      directory.encoded());
+            }
+          });
     }
   }
 
@@ -112,14 +127,19 @@ public class TrackerVerticle extends VerticleBase {
     new TrackerConnection(nextPeerId++, socket, directory, options.getSync(), this).start();
   }
 
-  /** A connection announced the address it serves files on; retires an older connection with the same one. */
+  /**
+   * A connection announced the address it serves files on; retires an older connection with the
+   * same one.
+   */
   void servedAddressKnown(TrackerConnection connection, String servedAddress, String previous) {
     if (previous != null) {
       byServedAddress.remove(previous, connection);
     }
     TrackerConnection stale = byServedAddress.put(servedAddress, connection);
     if (stale != null && stale != connection) {
-      LOG.log(Level.INFO, "closing stale connection of " + servedAddress + ": the peer connected again");
+      LOG.log(
+          Level.INFO,
+          "closing stale connection of " + servedAddress + ": the peer connected again");
       stale.close();
     }
   }

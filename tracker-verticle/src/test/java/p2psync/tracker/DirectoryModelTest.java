@@ -38,12 +38,16 @@ class DirectoryModelTest {
     Arbitrary<Integer> peer = Arbitraries.integers().between(0, 11);
     Arbitrary<String> ip = Arbitraries.of("10.0.0.1", "10.0.0.2", "9.0.0.1", "127.0.0.1", "::1");
     Arbitrary<Integer> port = Arbitraries.integers().between(8000, 8003);
-    Arbitrary<FileEntry> file = Combinators.combine(Arbitraries.of("a", "b", "c", "d", "e", "f"),
-        Arbitraries.longs().between(1, 4)).as(FileEntry::new);
-    Arbitrary<Step> step = Arbitraries.frequencyOf(
-        net.jqwik.api.Tuple.of(3, Combinators.combine(peer, ip, port).as(Register::new)),
-        net.jqwik.api.Tuple.of(5, Combinators.combine(peer, file.list().ofMaxSize(8)).as(List_::new)),
-        net.jqwik.api.Tuple.of(1, peer.map(Remove::new)));
+    Arbitrary<FileEntry> file =
+        Combinators.combine(
+                Arbitraries.of("a", "b", "c", "d", "e", "f"), Arbitraries.longs().between(1, 4))
+            .as(FileEntry::new);
+    Arbitrary<Step> step =
+        Arbitraries.frequencyOf(
+            net.jqwik.api.Tuple.of(3, Combinators.combine(peer, ip, port).as(Register::new)),
+            net.jqwik.api.Tuple.of(
+                5, Combinators.combine(peer, file.list().ofMaxSize(8)).as(List_::new)),
+            net.jqwik.api.Tuple.of(1, peer.map(Remove::new)));
     return step.list().ofMaxSize(100);
   }
 
@@ -77,7 +81,9 @@ class DirectoryModelTest {
       String expected = fromScratch(addresses, files);
       String actual = directory.encoded().toString();
       assertThat(actual).as("after %s", done).isEqualTo(expected);
-      assertThat(directory.version() != version).as("version moved after %s", done).isEqualTo(!actual.equals(line));
+      assertThat(directory.version() != version)
+          .as("version moved after %s", done)
+          .isEqualTo(!actual.equals(line));
       assertThat(directory.peerCount()).isEqualTo(addresses.size());
       line = actual;
       version = directory.version();
@@ -85,13 +91,18 @@ class DirectoryModelTest {
   }
 
   /** Newest mtime, then lowest ip string, then lowest port; names in order. */
-  private static String fromScratch(Map<Integer, DirectoryEntry> addresses, Map<Integer, Map<String, Long>> files) {
+  private static String fromScratch(
+      Map<Integer, DirectoryEntry> addresses, Map<Integer, Map<String, Long>> files) {
     TreeMap<String, DirectoryEntry> winners = new TreeMap<>();
-    files.forEach((peer, held) -> held.forEach((name, mtime) -> {
-      DirectoryEntry address = addresses.get(peer);
-      DirectoryEntry candidate = new DirectoryEntry(address.ip(), address.port(), mtime);
-      winners.merge(name, candidate, (a, b) -> better(a, b) ? a : b);
-    }));
+    files.forEach(
+        (peer, held) ->
+            held.forEach(
+                (name, mtime) -> {
+                  DirectoryEntry address = addresses.get(peer);
+                  DirectoryEntry candidate =
+                      new DirectoryEntry(address.ip(), address.port(), mtime);
+                  winners.merge(name, candidate, (a, b) -> better(a, b) ? a : b);
+                }));
     return SeedCodec.encodeDirectory(winners);
   }
 

@@ -22,9 +22,20 @@ class TrackerVerticleTest {
 
   @BeforeEach
   void start(Vertx vertx) throws Exception {
-    tracker = new TrackerVerticle(new TrackerOptions().setHost("127.0.0.1").setPort(0)
-        .setSync(new SyncConfig().setKeepAliveInterval(Duration.ofMillis(200)).setMaxLineBytes(1024)));
-    vertx.deployVerticle(tracker).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    tracker =
+        new TrackerVerticle(
+            new TrackerOptions()
+                .setHost("127.0.0.1")
+                .setPort(0)
+                .setSync(
+                    new SyncConfig()
+                        .setKeepAliveInterval(Duration.ofMillis(200))
+                        .setMaxLineBytes(1024)));
+    vertx
+        .deployVerticle(tracker)
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
   }
 
   /** A raw seed-style client. */
@@ -35,7 +46,9 @@ class TrackerVerticleTest {
     Client() throws Exception {
       socket = new Socket("127.0.0.1", tracker.actualPort());
       socket.setSoTimeout(5_000);
-      in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+      in =
+          new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
     }
 
     void send(String text) throws Exception {
@@ -56,27 +69,42 @@ class TrackerVerticleTest {
   @Test
   void repliesWithPythonFormattedDirectory() throws Exception {
     try (Client client = new Client()) {
-      assertThat(client.ask("{\"port\": 8000, \"files\": [{\"name\": \"fileA.txt\", \"mtime\": 1771289241}]}"))
-          .isEqualTo("{\"fileA.txt\": {\"ip\": \"127.0.0.1\", \"port\": 8000, \"mtime\": 1771289241}}");
+      assertThat(
+              client.ask(
+                  "{\"port\": 8000, \"files\": [{\"name\": \"fileA.txt\", \"mtime\": 1771289241}]}"))
+          .isEqualTo(
+              "{\"fileA.txt\": {\"ip\": \"127.0.0.1\", \"port\": 8000, \"mtime\": 1771289241}}");
     }
   }
 
   @Test
   void badInputClosesThatConnectionOnlyAndUnsafeNamesNeverReachTheDirectory() throws Exception {
     try (Client good = new Client()) {
-      good.ask("{\"port\": 8000, \"files\": [{\"name\": \"a\", \"mtime\": 1}, {\"name\": \"../evil\", \"mtime\": 9}]}");
-      for (String bad : new String[] {"not json", "[1, 2]", "{\"port\": \"8000\"}", "{\"port\": 70000}",
-          "{\"port\": 1, \"files\": [{\"name\": 5, \"mtime\": 1}]}", "x".repeat(2000)}) {
+      good.ask(
+          "{\"port\": 8000, \"files\": [{\"name\": \"a\", \"mtime\": 1}, {\"name\": \"../evil\", \"mtime\": 9}]}");
+      for (String bad :
+          new String[] {
+            "not json",
+            "[1, 2]",
+            "{\"port\": \"8000\"}",
+            "{\"port\": 70000}",
+            "{\"port\": 1, \"files\": [{\"name\": 5, \"mtime\": 1}]}",
+            "x".repeat(2000)
+          }) {
         try (Client hostile = new Client()) {
           hostile.send(bad + "\n");
           assertThat(hostile.in.read()).as(bad).isEqualTo(-1); // closed, no reply
         }
       }
       try (Client binary = new Client()) {
-        binary.socket.getOutputStream().write(new byte[] {'{', (byte) 0xff, (byte) 0xfe, '}', '\n'});
+        binary
+            .socket
+            .getOutputStream()
+            .write(new byte[] {'{', (byte) 0xff, (byte) 0xfe, '}', '\n'});
         assertThat(binary.in.read()).isEqualTo(-1);
       }
-      assertThat(good.ask("{\"port\": 8000}")).isEqualTo("{\"a\": {\"ip\": \"127.0.0.1\", \"port\": 8000, \"mtime\": 1}}");
+      assertThat(good.ask("{\"port\": 8000}"))
+          .isEqualTo("{\"a\": {\"ip\": \"127.0.0.1\", \"port\": 8000, \"mtime\": 1}}");
     }
   }
 
@@ -92,10 +120,14 @@ class TrackerVerticleTest {
       try (Client silent = new Client()) {
         silent.ask("{\"port\": 8003, \"files\": [{\"name\": \"silent\", \"mtime\": 1}]}");
         // staying keeps talking; silent says nothing for three keepalive intervals (600 ms)
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100)).until(() -> {
-          staying.ask("{\"port\": 8001}");
-          return !tracker.directoryLine().contains("silent");
-        });
+        await()
+            .atMost(Duration.ofSeconds(5))
+            .pollInterval(Duration.ofMillis(100))
+            .until(
+                () -> {
+                  staying.ask("{\"port\": 8001}");
+                  return !tracker.directoryLine().contains("silent");
+                });
         assertThat(silent.in.read()).isEqualTo(-1);
       }
       assertThat(tracker.directoryLine()).contains("kept");
@@ -104,7 +136,8 @@ class TrackerVerticleTest {
 
   @Test
   void aReconnectingPeerRetiresItsStaleConnection() throws Exception {
-    try (Client old = new Client(); Client fresh = new Client()) {
+    try (Client old = new Client();
+        Client fresh = new Client()) {
       old.ask("{\"port\": 8001, \"files\": [{\"name\": \"x\", \"mtime\": 1}]}");
       fresh.ask("{\"port\": 8001, \"files\": [{\"name\": \"y\", \"mtime\": 1}]}");
       assertThat(old.in.read()).isEqualTo(-1);
@@ -115,8 +148,10 @@ class TrackerVerticleTest {
 
   @Test
   void aLineThatNeverEndsIsCutOffAtTheLimit() throws Exception {
-    try (Client endless = new Client(); Client good = new Client()) {
-      endless.send("{\"port\": 8000, \"files\": [" + "{\"name\": \"x\", \"mtime\": 1}, ".repeat(100));
+    try (Client endless = new Client();
+        Client good = new Client()) {
+      endless.send(
+          "{\"port\": 8000, \"files\": [" + "{\"name\": \"x\", \"mtime\": 1}, ".repeat(100));
       assertThat(endless.in.read()).isEqualTo(-1); // 1 KiB limit in this test: closed, no reply
       assertThat(good.ask("{\"port\": 8001}")).isEqualTo("{}");
     }
@@ -131,19 +166,23 @@ class TrackerVerticleTest {
 
   @Test
   void aFloodOnOneConnectionDoesNotStarveOthers() throws Exception {
-    try (Client flood = new Client(); Client good = new Client()) {
+    try (Client flood = new Client();
+        Client good = new Client()) {
       good.ask("{\"port\": 8001, \"files\": [{\"name\": \"a\", \"mtime\": 1}]}");
-      // 20,000 messages, replies never read: the tracker stops reading the flood, not serving others.
+      // 20,000 messages, replies never read: the tracker stops reading the flood, not serving
+      // others.
       byte[] burst = "{\"port\": 8000}\n".repeat(1000).getBytes(StandardCharsets.UTF_8);
-      Thread writer = new Thread(() -> {
-        try {
-          for (int i = 0; i < 20; i++) {
-            flood.socket.getOutputStream().write(burst);
-          }
-        } catch (Exception e) {
-          // the flood's socket blocked or was closed: either way the tracker held out
-        }
-      });
+      Thread writer =
+          new Thread(
+              () -> {
+                try {
+                  for (int i = 0; i < 20; i++) {
+                    flood.socket.getOutputStream().write(burst);
+                  }
+                } catch (Exception e) {
+                  // the flood's socket blocked or was closed: either way the tracker held out
+                }
+              });
       writer.setDaemon(true);
       writer.start();
       for (int i = 0; i < 20; i++) {

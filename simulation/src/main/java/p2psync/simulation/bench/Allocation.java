@@ -2,7 +2,10 @@ package p2psync.simulation.bench;
 
 import java.lang.management.ManagementFactory;
 
-/** Heap bytes allocated by the live threads of this JVM so far (HotSpot's per-thread counters), or -1. */
+/**
+ * Heap bytes allocated by the live threads of this JVM so far (HotSpot's per-thread counters), or
+ * -1.
+ */
 final class Allocation {
   private Allocation() {}
 

@@ -6,11 +6,16 @@ import java.util.Arrays;
 import java.util.List;
 import p2psync.simulation.Blocking;
 
-/** Small helpers shared by the benchmarks. They block: call them from a main thread, never an event loop. */
+/**
+ * Small helpers shared by the benchmarks. They block: call them from a main thread, never an event
+ * loop.
+ */
 final class Bench {
   private Bench() {}
 
-  /** Deletes a benchmark's temp folder; a failure is reported, not thrown, as cleanup comes last. */
+  /**
+   * Deletes a benchmark's temp folder; a failure is reported, not thrown, as cleanup comes last.
+   */
   static void deleteTree(Path root) {
     if (root == null) {
       return;

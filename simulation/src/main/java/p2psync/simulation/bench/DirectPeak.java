@@ -5,7 +5,10 @@ import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Samples off-heap buffer memory (JDK direct buffers plus Netty's own count) every 10 ms on a daemon thread. */
+/**
+ * Samples off-heap buffer memory (JDK direct buffers plus Netty's own count) every 10 ms on a
+ * daemon thread.
+ */
 final class DirectPeak {
   private final AtomicLong peak = new AtomicLong();
   private volatile boolean stopped;
@@ -23,8 +26,11 @@ final class DirectPeak {
   }
 
   static long now() {
-    long jdk = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
-        .filter(b -> b.getName().equals("direct")).mapToLong(BufferPoolMXBean::getMemoryUsed).sum();
+    long jdk =
+        ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+            .filter(b -> b.getName().equals("direct"))
+            .mapToLong(BufferPoolMXBean::getMemoryUsed)
+            .sum();
     long netty = PlatformDependent.usedDirectMemory();
     return jdk + Math.max(0, netty);
   }

@@ -10,11 +10,16 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
-/** Process figures from {@code /proc} (Linux) and the JVM: resident memory, CPU time, the machine. */
+/**
+ * Process figures from {@code /proc} (Linux) and the JVM: resident memory, CPU time, the machine.
+ */
 public final class ProcStats {
   private ProcStats() {}
 
-  /** A {@code kB} field of {@code /proc/PID/status} in bytes (VmRSS, VmHWM), or -1 where there is none. */
+  /**
+   * A {@code kB} field of {@code /proc/PID/status} in bytes (VmRSS, VmHWM), or -1 where there is
+   * none.
+   */
   public static long statusBytes(long pid, String field) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
@@ -53,7 +58,8 @@ public final class ProcStats {
           String stat = Files.readString(task.resolve("stat"));
           // Fields after the ")" closing the name: state is 3rd, utime 14th and stime 15th overall.
           String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-          double cpu = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / (double) CLOCK_TICKS;
+          double cpu =
+              (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / (double) CLOCK_TICKS;
           seconds.merge(threadKind(name), cpu, Double::sum);
         } catch (IOException | RuntimeException e) {
           // the thread ended meanwhile
@@ -84,12 +90,13 @@ public final class ProcStats {
   /** "event loops 3.1 s, GC 1.2 s, ..." for the difference between two readings. */
   public static String cpuBreakdown(Map<String, Double> before, Map<String, Double> after) {
     StringBuilder out = new StringBuilder();
-    after.forEach((kind, cpu) -> {
-      if (out.length() > 0) {
-        out.append(", ");
-      }
-      out.append(kind).append(String.format(" %.2f s", cpu - before.getOrDefault(kind, 0.0)));
-    });
+    after.forEach(
+        (kind, cpu) -> {
+          if (out.length() > 0) {
+            out.append(", ");
+          }
+          out.append(kind).append(String.format(" %.2f s", cpu - before.getOrDefault(kind, 0.0)));
+        });
     return out.length() == 0 ? "n/a" : out.toString();
   }
 
@@ -99,17 +106,29 @@ public final class ProcStats {
     out.append(Runtime.getRuntime().availableProcessors()).append(" cores");
     long mem = memTotal();
     if (mem > 0) {
-      out.append(", ").append(mem / (1024 * 1024 * 1024.0) > 1 ? String.format("%.1f GiB", mem / (1024.0 * 1024 * 1024)) : mem + " B")
+      out.append(", ")
+          .append(
+              mem / (1024 * 1024 * 1024.0) > 1
+                  ? String.format("%.1f GiB", mem / (1024.0 * 1024 * 1024))
+                  : mem + " B")
           .append(" RAM");
     }
     String model = cpuModel();
     if (model != null) {
       out.append(", ").append(model);
     }
-    out.append(", ").append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.version"))
-        .append(", max heap ").append(Runtime.getRuntime().maxMemory() / (1024 * 1024)).append(" MiB")
-        .append(", ").append(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-            .filter(a -> a.startsWith("-X")).toList());
+    out.append(", ")
+        .append(System.getProperty("java.vm.name"))
+        .append(' ')
+        .append(System.getProperty("java.version"))
+        .append(", max heap ")
+        .append(Runtime.getRuntime().maxMemory() / (1024 * 1024))
+        .append(" MiB")
+        .append(", ")
+        .append(
+            ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("-X"))
+                .toList());
     return out.toString();
   }
 

@@ -16,30 +16,36 @@ import java.util.Random;
 import java.util.TreeMap;
 import p2psync.common.FileNames;
 import p2psync.common.SyncConfig;
-import p2psync.simulation.Swarm;
 import p2psync.simulation.Blocking;
+import p2psync.simulation.Swarm;
 
 /**
  * Swarm convergence in one JVM ({@link Swarm}: a tracker and N peers in one Vert.x): every peer's
  * folder starts with its own files; the clock starts when the last peer has been deployed and stops
  * when every folder holds every file (same names, sizes, mtimes, no temp file). Contents are then
- * checked by SHA-256, outside the timed part. Two shapes: many peers with a few files each
- * ({@code convergence}), and one peer with many small files joining a few others ({@code small-files}).
+ * checked by SHA-256, outside the timed part. Two shapes: many peers with a few files each ({@code
+ * convergence}), and one peer with many small files joining a few others ({@code small-files}).
  */
 public final class SwarmBench {
 
   /** {@code filesPerPeer[i]} files of {@code fileSize} bytes in peer i's folder. */
-  public record Options(String kind, int[] filesPerPeer, int fileSize, Duration keepAlive, Path dir, Duration timeout) {
+  public record Options(
+      String kind,
+      int[] filesPerPeer,
+      int fileSize,
+      Duration keepAlive,
+      Path dir,
+      Duration timeout) {
 
-    public static Options convergence(int peers, int filesEach, int fileSize, Duration keepAlive, Path dir,
-        Duration timeout) {
+    public static Options convergence(
+        int peers, int filesEach, int fileSize, Duration keepAlive, Path dir, Duration timeout) {
       int[] files = new int[peers];
       java.util.Arrays.fill(files, filesEach);
       return new Options("convergence", files, fileSize, keepAlive, dir, timeout);
     }
 
-    public static Options smallFiles(int files, int others, int fileSize, Duration keepAlive, Path dir,
-        Duration timeout) {
+    public static Options smallFiles(
+        int files, int others, int fileSize, Duration keepAlive, Path dir, Duration timeout) {
       int[] perPeer = new int[others + 1];
       perPeer[others] = files; // the holder joins last
       return new Options("small-files", perPeer, fileSize, keepAlive, dir, timeout);
@@ -47,21 +53,40 @@ public final class SwarmBench {
   }
 
   /** What was measured; seconds from the last join to identical folders. */
-  public record Result(Options options, int totalFiles, long totalBytes, double convergeSeconds, long replyBytes,
-      long downloads, long failedDownloads, long rssPeak, boolean contentsVerified) {
+  public record Result(
+      Options options,
+      int totalFiles,
+      long totalBytes,
+      double convergeSeconds,
+      long replyBytes,
+      long downloads,
+      long failedDownloads,
+      long rssPeak,
+      boolean contentsVerified) {
 
     public double keepAliveIntervals() {
       return convergeSeconds / (options.keepAlive().toMillis() / 1000.0);
     }
 
     public void print(PrintStream out) {
-      out.printf("%s: %d peers, %d distinct files of %d bytes (%s per folder once converged)%n", options.kind(),
-          options.filesPerPeer().length, totalFiles, options.fileSize(), ProcStats.mib(totalBytes));
-      out.printf("  converged %.2f s after the last join = %.2f keepalive intervals of %s%n", convergeSeconds,
-          keepAliveIntervals(), options.keepAlive());
-      out.printf("  tracker directory line at the end: %d bytes; downloads %d (failed %d); contents %s;"
-          + " process peak RSS %s%n", replyBytes, downloads, failedDownloads,
-          contentsVerified ? "identical (SHA-256)" : "NOT identical", ProcStats.mib(rssPeak));
+      out.printf(
+          "%s: %d peers, %d distinct files of %d bytes (%s per folder once converged)%n",
+          options.kind(),
+          options.filesPerPeer().length,
+          totalFiles,
+          options.fileSize(),
+          ProcStats.mib(totalBytes));
+      out.printf(
+          "  converged %.2f s after the last join = %.2f keepalive intervals of %s%n",
+          convergeSeconds, keepAliveIntervals(), options.keepAlive());
+      out.printf(
+          "  tracker directory line at the end: %d bytes; downloads %d (failed %d); contents %s;"
+              + " process peak RSS %s%n",
+          replyBytes,
+          downloads,
+          failedDownloads,
+          contentsVerified ? "identical (SHA-256)" : "NOT identical",
+          ProcStats.mib(rssPeak));
     }
   }
 
@@ -90,7 +115,8 @@ public final class SwarmBench {
         }
         Swarm.Peer peer = swarm.addPeer(String.format("peer%03d", p), files);
         for (String name : files.keySet()) {
-          Files.setLastModifiedTime(peer.folder().resolve(name),
+          Files.setLastModifiedTime(
+              peer.folder().resolve(name),
               java.nio.file.attribute.FileTime.from(mtime, java.util.concurrent.TimeUnit.SECONDS));
         }
       }
@@ -100,8 +126,12 @@ public final class SwarmBench {
         Blocking.await(swarm.startPeer(peer), Duration.ofSeconds(30));
       }
       long lastJoin = System.nanoTime();
-      long done = Blocking.waitFor(() -> allHold(swarm, expected, mtime), Duration.ofMillis(20), options.timeout(),
-          "identical folders");
+      long done =
+          Blocking.waitFor(
+              () -> allHold(swarm, expected, mtime),
+              Duration.ofMillis(20),
+              options.timeout(),
+              "identical folders");
       double seconds = (done - lastJoin) / 1e9;
       long replyBytes = swarm.tracker().directoryLine().length() + 1L;
       long downloads = 0;
@@ -111,8 +141,16 @@ public final class SwarmBench {
         failed += peer.verticle().transfers().failed();
       }
       boolean identical = swarm.isConverged();
-      return new Result(options, expected.size(), expected.size() * (long) options.fileSize(), seconds, replyBytes,
-          downloads, failed, ProcStats.selfStatusBytes("VmHWM"), identical);
+      return new Result(
+          options,
+          expected.size(),
+          expected.size() * (long) options.fileSize(),
+          seconds,
+          replyBytes,
+          downloads,
+          failed,
+          ProcStats.selfStatusBytes("VmHWM"),
+          identical);
     } finally {
       try {
         Blocking.await(swarm.stopAll(), Duration.ofSeconds(60));
@@ -123,7 +161,10 @@ public final class SwarmBench {
     }
   }
 
-  /** Cheap check (names, sizes, mtimes, no temp file), polled: hashing every folder each time would dominate. */
+  /**
+   * Cheap check (names, sizes, mtimes, no temp file), polled: hashing every folder each time would
+   * dominate.
+   */
   private static boolean allHold(Swarm swarm, Map<String, Long> expected, long mtime) {
     for (Swarm.Peer peer : swarm.peers()) {
       int count = 0;
@@ -137,8 +178,10 @@ public final class SwarmBench {
           if (size == null) {
             continue;
           }
-          BasicFileAttributes attrs = Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-          if (attrs.size() != size || Math.floorDiv(attrs.lastModifiedTime().toMillis(), 1000L) != mtime) {
+          BasicFileAttributes attrs =
+              Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+          if (attrs.size() != size
+              || Math.floorDiv(attrs.lastModifiedTime().toMillis(), 1000L) != mtime) {
             return false;
           }
           count++;

@@ -26,9 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import p2psync.common.SyncConfig;
+import p2psync.simulation.Blocking;
 import p2psync.tracker.TrackerOptions;
 import p2psync.tracker.TrackerVerticle;
-import p2psync.simulation.Blocking;
 
 /**
  * A load generator holding N peer connections to one tracker, all of a converged swarm: every peer
@@ -46,15 +46,24 @@ public final class TrackerBench {
   private static final int FIRST_PORT = 10_000;
 
   /**
-   * What to run. {@code trickle}: re-advertisements per second in the whole swarm (steady state only).
-   * {@code storm}: every peer joins within one keepalive interval of a freshly started tracker, each
-   * listing the same names with mtimes of its own, as after a tracker restart; measured from the
-   * first join for one interval plus {@code duration}. {@code rounds}: how many times to run it
-   * against the same tracker, each with new connections (the first meets a cold JVM, later ones a
-   * warm one).
+   * What to run. {@code trickle}: re-advertisements per second in the whole swarm (steady state
+   * only). {@code storm}: every peer joins within one keepalive interval of a freshly started
+   * tracker, each listing the same names with mtimes of its own, as after a tracker restart;
+   * measured from the first join for one interval plus {@code duration}. {@code rounds}: how many
+   * times to run it against the same tracker, each with new connections (the first meets a cold
+   * JVM, later ones a warm one).
    */
-  public record Options(int peers, int names, Duration keepAlive, Duration duration, double trickle, boolean inProcess,
-      String trackerJvmOptions, boolean storm, String trackerClassPath, int rounds) {
+  public record Options(
+      int peers,
+      int names,
+      Duration keepAlive,
+      Duration duration,
+      double trickle,
+      boolean inProcess,
+      String trackerJvmOptions,
+      boolean storm,
+      String trackerClassPath,
+      int rounds) {
     public Options {
       if (peers < 1 || names < 0 || rounds < 1) {
         throw new IllegalArgumentException("peers and rounds must be at least 1, names at least 0");
@@ -66,47 +75,95 @@ public final class TrackerBench {
   public record Latency(int count, long p50, long p99, long max) {
     static Latency of(long[] values, int count) {
       long[] sorted = Bench.sorted(values, count);
-      return new Latency(count, Bench.quantile(sorted, 0.50), Bench.quantile(sorted, 0.99),
+      return new Latency(
+          count,
+          Bench.quantile(sorted, 0.50),
+          Bench.quantile(sorted, 0.99),
           count == 0 ? 0 : sorted[count - 1]);
     }
 
     String format() {
-      return String.format("n=%d p50 %s, p99 %s, max %s", count, Bench.ms(p50), Bench.ms(p99), Bench.ms(max));
+      return String.format(
+          "n=%d p50 %s, p99 %s, max %s", count, Bench.ms(p50), Bench.ms(p99), Bench.ms(max));
     }
   }
 
-  /** Everything measured. In a storm, the window starts with the first join and {@code keepAlive} is every KeepAlive. */
-  public record Result(int peers, int names, long replyBytes, Latency init, Latency keepAlive, Latency readvertise,
-      Latency keepAliveAfterStorm, double rampSeconds, double windowSeconds, double trackerCpuSeconds, long trackerRss,
-      long trackerPeakRss, String trackerCpuBreakdown, double loadCpuSeconds, int missingReplies,
-      int closedByTracker, int failedConnects, int failedConnections, boolean separateProcess, boolean storm) {
+  /**
+   * Everything measured. In a storm, the window starts with the first join and {@code keepAlive} is
+   * every KeepAlive.
+   */
+  public record Result(
+      int peers,
+      int names,
+      long replyBytes,
+      Latency init,
+      Latency keepAlive,
+      Latency readvertise,
+      Latency keepAliveAfterStorm,
+      double rampSeconds,
+      double windowSeconds,
+      double trackerCpuSeconds,
+      long trackerRss,
+      long trackerPeakRss,
+      String trackerCpuBreakdown,
+      double loadCpuSeconds,
+      int missingReplies,
+      int closedByTracker,
+      int failedConnects,
+      int failedConnections,
+      boolean separateProcess,
+      boolean storm) {
 
     public void print(PrintStream out) {
-      out.printf("tracker%s: %d peers x %d names, directory line %d bytes, tracker in %s%n", storm ? " storm" : "",
-          peers, names, replyBytes, separateProcess ? "its own JVM" : "the load generator's JVM");
+      out.printf(
+          "tracker%s: %d peers x %d names, directory line %d bytes, tracker in %s%n",
+          storm ? " storm" : "",
+          peers,
+          names,
+          replyBytes,
+          separateProcess ? "its own JVM" : "the load generator's JVM");
       if (storm) {
-        out.printf("  every peer joined within one interval; %d Inits answered, the last after %.1f s%n",
+        out.printf(
+            "  every peer joined within one interval; %d Inits answered, the last after %.1f s%n",
             init.count(), rampSeconds);
         out.printf("  Init replies: %s (target p99 <= 250 ms)%n", init.format());
         out.printf("  KeepAlive replies, all: %s%n", keepAlive.format());
-        out.printf("  KeepAlive replies after the storm: %s (target p99 <= 20 ms)%n", keepAliveAfterStorm.format());
+        out.printf(
+            "  KeepAlive replies after the storm: %s (target p99 <= 20 ms)%n",
+            keepAliveAfterStorm.format());
       } else {
-        out.printf("  ramp-up (Init of every peer) %.1f s; Init replies: %s%n", rampSeconds, init.format());
-        out.printf("  measured %.1f s: KeepAlive replies: %s (target p99 < 50 ms)%n", windowSeconds, keepAlive.format());
+        out.printf(
+            "  ramp-up (Init of every peer) %.1f s; Init replies: %s%n",
+            rampSeconds, init.format());
+        out.printf(
+            "  measured %.1f s: KeepAlive replies: %s (target p99 < 50 ms)%n",
+            windowSeconds, keepAlive.format());
         out.printf("  re-advertisements (directory changed): %s%n", readvertise.format());
       }
       long replies = init.count() + keepAlive.count() + readvertise.count();
-      out.printf("  replies: %.0f/s, %.1f MB/s of directory lines%n", replies / windowSeconds,
-          replies * (double) replyBytes / 1e6 / windowSeconds);
-      out.printf("  tracker CPU %.2f s in %.1f s (%.0f%% of one core); RSS %s, peak %s%n", trackerCpuSeconds,
-          windowSeconds, 100 * trackerCpuSeconds / windowSeconds, ProcStats.mib(trackerRss),
+      out.printf(
+          "  replies: %.0f/s, %.1f MB/s of directory lines%n",
+          replies / windowSeconds, replies * (double) replyBytes / 1e6 / windowSeconds);
+      out.printf(
+          "  tracker CPU %.2f s in %.1f s (%.0f%% of one core); RSS %s, peak %s%n",
+          trackerCpuSeconds,
+          windowSeconds,
+          100 * trackerCpuSeconds / windowSeconds,
+          ProcStats.mib(trackerRss),
           ProcStats.mib(trackerPeakRss));
       out.printf("  tracker CPU by thread: %s%n", trackerCpuBreakdown);
-      out.printf("  load generator CPU %.2f s (%.0f%% of one core)%n", loadCpuSeconds,
-          100 * loadCpuSeconds / windowSeconds);
-      out.printf("  failed connections: %d of %d (connect failed %d, closed by the tracker %d, Init unanswered %d); "
-          + "replies missing at the end: %d%n", failedConnections, peers, failedConnects, closedByTracker,
-          peers - failedConnects - init.count(), missingReplies);
+      out.printf(
+          "  load generator CPU %.2f s (%.0f%% of one core)%n",
+          loadCpuSeconds, 100 * loadCpuSeconds / windowSeconds);
+      out.printf(
+          "  failed connections: %d of %d (connect failed %d, closed by the tracker %d, Init unanswered %d); "
+              + "replies missing at the end: %d%n",
+          failedConnections,
+          peers,
+          failedConnects,
+          closedByTracker,
+          peers - failedConnects - init.count(),
+          missingReplies);
     }
   }
 
@@ -140,8 +197,10 @@ public final class TrackerBench {
   private final AtomicLong replyBytes = new AtomicLong();
   private final AtomicInteger trickleVersion = new AtomicInteger();
   private final String filesJson;
+
   /** {@code , {"name": "shared-file-000001.dat", "mtime": } for each name. */
   private final String[] entryPrefixes;
+
   private volatile long windowStart = Long.MAX_VALUE;
   private volatile long windowEnd = Long.MAX_VALUE;
   private volatile boolean stopping;
@@ -163,20 +222,28 @@ public final class TrackerBench {
     return execute(options, out);
   }
 
-  /** The {@code "files": [...]} part of an Init; entry {@code bumped} (or none) carries a newer mtime. */
+  /**
+   * The {@code "files": [...]} part of an Init; entry {@code bumped} (or none) carries a newer
+   * mtime.
+   */
   private String files(int bumped, int version) {
     StringBuilder json = new StringBuilder(options.names() * 48).append("\"files\": [");
     for (int i = 0; i < options.names(); i++) {
       if (i > 0) {
         json.append(", ");
       }
-      json.append("{\"name\": \"").append(name(i)).append("\", \"mtime\": ")
-          .append(i == bumped ? BASE_MTIME + version : BASE_MTIME).append('}');
+      json.append("{\"name\": \"")
+          .append(name(i))
+          .append("\", \"mtime\": ")
+          .append(i == bumped ? BASE_MTIME + version : BASE_MTIME)
+          .append('}');
     }
     return json.append("]}\n").toString();
   }
 
-  /** A storm peer's list: the same names, each with an mtime of its own (so winners keep changing). */
+  /**
+   * A storm peer's list: the same names, each with an mtime of its own (so winners keep changing).
+   */
   private String stormFiles() {
     // Thousands of 1,000-entry lists in a few seconds: built from prepared pieces, so the load
     // generator leaves the cores to the tracker.
@@ -192,9 +259,15 @@ public final class TrackerBench {
     return String.format("shared-file-%06d.dat", i);
   }
 
-  private enum Kind { INIT, KEEPALIVE, READVERTISE }
+  private enum Kind {
+    INIT,
+    KEEPALIVE,
+    READVERTISE
+  }
 
-  /** One simulated peer: its connection, its messages in flight (replies come in order), its timer. */
+  /**
+   * One simulated peer: its connection, its messages in flight (replies come in order), its timer.
+   */
   private final class Peer {
     final int port;
     final Vertx vertx;
@@ -203,8 +276,10 @@ public final class TrackerBench {
     final ArrayDeque<long[]> inFlight = new ArrayDeque<>(); // {sentAt, kind}
     long lineBytes;
     long timer = -1;
+
     /** Read at the end, from the bench's thread. */
     volatile boolean initAnswered;
+
     volatile boolean lost;
 
     Peer(Vertx vertx, int port) {
@@ -217,12 +292,13 @@ public final class TrackerBench {
       context = Vertx.currentContext();
       connected.incrementAndGet();
       s.handler(this::read);
-      s.closeHandler(v -> {
-        if (!stopping) {
-          lost = true;
-          closedByTracker.incrementAndGet();
-        }
-      });
+      s.closeHandler(
+          v -> {
+            if (!stopping) {
+              lost = true;
+              closedByTracker.incrementAndGet();
+            }
+          });
       send(Kind.INIT, "{\"port\": " + port + ", " + (options.storm() ? stormFiles() : filesJson));
     }
 
@@ -231,9 +307,12 @@ public final class TrackerBench {
         return;
       }
       long interval = options.keepAlive().toMillis();
-      timer = vertx.setTimer(Math.max(1, phaseMillis), t -> {
-        timer = vertx.setPeriodic(0, interval, p -> tick());
-      });
+      timer =
+          vertx.setTimer(
+              Math.max(1, phaseMillis),
+              t -> {
+                timer = vertx.setPeriodic(0, interval, p -> tick());
+              });
     }
 
     void tick() {
@@ -316,8 +395,12 @@ public final class TrackerBench {
       int port;
       if (options.inProcess()) {
         trackerVertx = Vertx.vertx();
-        TrackerVerticle tracker = new TrackerVerticle(new TrackerOptions().setHost("127.0.0.1").setPort(0)
-            .setSync(new SyncConfig().setKeepAliveInterval(options.keepAlive())));
+        TrackerVerticle tracker =
+            new TrackerVerticle(
+                new TrackerOptions()
+                    .setHost("127.0.0.1")
+                    .setPort(0)
+                    .setSync(new SyncConfig().setKeepAliveInterval(options.keepAlive())));
         Blocking.await(trackerVertx.deployVerticle(tracker), Duration.ofSeconds(30));
         port = tracker.actualPort();
       } else {
@@ -326,13 +409,21 @@ public final class TrackerBench {
         if (options.trackerJvmOptions() != null && !options.trackerJvmOptions().isBlank()) {
           command.addAll(Arrays.asList(options.trackerJvmOptions().trim().split("\\s+")));
         }
-        String classPath = options.trackerClassPath() == null || options.trackerClassPath().isBlank()
-            ? System.getProperty("java.class.path") : options.trackerClassPath();
-        command.addAll(List.of("-cp", classPath, TrackerMain.class.getName(),
-            Long.toString(options.keepAlive().toMillis())));
-        trackerProcess = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        BufferedReader lines = new BufferedReader(
-            new InputStreamReader(trackerProcess.getInputStream(), StandardCharsets.UTF_8));
+        String classPath =
+            options.trackerClassPath() == null || options.trackerClassPath().isBlank()
+                ? System.getProperty("java.class.path")
+                : options.trackerClassPath();
+        command.addAll(
+            List.of(
+                "-cp",
+                classPath,
+                TrackerMain.class.getName(),
+                Long.toString(options.keepAlive().toMillis())));
+        trackerProcess =
+            new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        BufferedReader lines =
+            new BufferedReader(
+                new InputStreamReader(trackerProcess.getInputStream(), StandardCharsets.UTF_8));
         String first = lines.readLine();
         while (first != null && !first.startsWith("PORT ")) {
           first = lines.readLine(); // e.g. a flight recorder's greeting, from --tracker-jvm-options
@@ -342,18 +433,23 @@ public final class TrackerBench {
         }
         port = Integer.parseInt(first.substring(5).trim());
       }
-      ProcessHandle trackerHandle = trackerProcess == null ? ProcessHandle.current() : trackerProcess.toHandle();
+      ProcessHandle trackerHandle =
+          trackerProcess == null ? ProcessHandle.current() : trackerProcess.toHandle();
       Result result = null;
       for (int round = 1; round <= options.rounds(); round++) {
         if (round > 1) {
           result.print(out);
           // The previous round's peers have disconnected: let the tracker take them out first.
           waitUntilIdle(trackerHandle);
-          out.printf("round %d of %d, the tracker warm from the ones before:%n", round, options.rounds());
+          out.printf(
+              "round %d of %d, the tracker warm from the ones before:%n", round, options.rounds());
         }
-        out.printf("tracker on 127.0.0.1:%d (%s); %s %d peers ...%n", port,
+        out.printf(
+            "tracker on 127.0.0.1:%d (%s); %s %d peers ...%n",
+            port,
             trackerProcess == null ? "in process" : "pid " + trackerHandle.pid(),
-            options.storm() ? "a join storm of" : "ramping up", options.peers());
+            options.storm() ? "a join storm of" : "ramping up",
+            options.peers());
         result = new TrackerBench(options).round(out, port, trackerHandle, trackerProcess != null);
       }
       return result;
@@ -388,11 +484,13 @@ public final class TrackerBench {
   private Result round(PrintStream out, int port, ProcessHandle trackerHandle, boolean separate) {
     Vertx load = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
     try {
-      NetClient client = load.createNetClient(new NetClientOptions().setTcpNoDelay(true)
-          .setConnectTimeout(10_000));
-      Result result = options.storm()
-          ? storm(out, load, client, port, trackerHandle, separate)
-          : steady(out, load, client, port, trackerHandle, separate);
+      NetClient client =
+          load.createNetClient(
+              new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(10_000));
+      Result result =
+          options.storm()
+              ? storm(out, load, client, port, trackerHandle, separate)
+              : steady(out, load, client, port, trackerHandle, separate);
       Blocking.await(client.close(), Duration.ofSeconds(30));
       return result;
     } finally {
@@ -402,15 +500,26 @@ public final class TrackerBench {
   }
 
   private void connect(NetClient client, int port, Peer peer, int index) {
-    client.connect(port, "127.0.0.1").onSuccess(peer::connected).onFailure(e -> {
-      System.err.println("connection " + index + " failed: " + e.getMessage());
-      failedConnects.incrementAndGet();
-      initReplies.incrementAndGet(); // do not wait for it
-    });
+    client
+        .connect(port, "127.0.0.1")
+        .onSuccess(peer::connected)
+        .onFailure(
+            e -> {
+              System.err.println("connection " + index + " failed: " + e.getMessage());
+              failedConnects.incrementAndGet();
+              initReplies.incrementAndGet(); // do not wait for it
+            });
   }
 
-  /** Ramp-up with at most 100 Inits in flight, one interval of warm-up, then the measured window. */
-  private Result steady(PrintStream out, Vertx load, NetClient client, int port, ProcessHandle trackerHandle,
+  /**
+   * Ramp-up with at most 100 Inits in flight, one interval of warm-up, then the measured window.
+   */
+  private Result steady(
+      PrintStream out,
+      Vertx load,
+      NetClient client,
+      int port,
+      ProcessHandle trackerHandle,
       boolean separate) {
     long rampStart = System.nanoTime();
     Duration rampLimit = Duration.ofSeconds(60 + options.peers() / 50);
@@ -419,10 +528,15 @@ public final class TrackerBench {
       peers.add(peer);
       int index = i;
       // At most 100 Inits in flight, so the ramp measures the tracker rather than a burst.
-      Blocking.waitFor(() -> index - initReplies.get() < 100, Duration.ofMillis(1), rampLimit, "Init replies");
+      Blocking.waitFor(
+          () -> index - initReplies.get() < 100, Duration.ofMillis(1), rampLimit, "Init replies");
       connect(client, port, peer, index);
     }
-    Blocking.waitFor(() -> initReplies.get() >= options.peers(), Duration.ofMillis(5), rampLimit, "all Init replies");
+    Blocking.waitFor(
+        () -> initReplies.get() >= options.peers(),
+        Duration.ofMillis(5),
+        rampLimit,
+        "all Init replies");
     double rampSeconds = (System.nanoTime() - rampStart) / 1e9;
 
     long interval = options.keepAlive().toMillis();
@@ -435,26 +549,35 @@ public final class TrackerBench {
     long trickleTimer = -1;
     if (options.trickle() > 0) {
       long every = Math.max(1, Math.round(1000 / options.trickle()));
-      trickleTimer = load.setPeriodic(every, t -> {
-        Peer peer = peers.get(ThreadLocalRandom.current().nextInt(peers.size()));
-        if (peer.context != null) {
-          peer.context.runOnContext(v -> peer.readvertise());
-        }
-      });
+      trickleTimer =
+          load.setPeriodic(
+              every,
+              t -> {
+                Peer peer = peers.get(ThreadLocalRandom.current().nextInt(peers.size()));
+                if (peer.context != null) {
+                  peer.context.runOnContext(v -> peer.readvertise());
+                }
+              });
     }
-    out.printf("  %d peers connected in %.1f s; measuring for %s ...%n", connected.get(), rampSeconds,
-        options.duration());
+    out.printf(
+        "  %d peers connected in %.1f s; measuring for %s ...%n",
+        connected.get(), rampSeconds, options.duration());
     LockSupport.parkNanos(options.duration().toNanos());
     load.cancelTimer(trickleTimer);
     return finish(rampSeconds, trackerHandle, trackerCpu0, loadCpu0, separate);
   }
 
   /**
-   * Every peer connects and sends its Init at an even pace within one keepalive interval, as after a
-   * tracker restart, then keeps its keepalive rhythm for the measured duration. Everything counts,
-   * the cold tracker included.
+   * Every peer connects and sends its Init at an even pace within one keepalive interval, as after
+   * a tracker restart, then keeps its keepalive rhythm for the measured duration. Everything
+   * counts, the cold tracker included.
    */
-  private Result storm(PrintStream out, Vertx load, NetClient client, int port, ProcessHandle trackerHandle,
+  private Result storm(
+      PrintStream out,
+      Vertx load,
+      NetClient client,
+      int port,
+      ProcessHandle trackerHandle,
       boolean separate) {
     Duration trackerCpu0 = ProcStats.cpuTime(trackerHandle);
     Duration loadCpu0 = ProcStats.cpuTime(ProcessHandle.current());
@@ -477,31 +600,55 @@ public final class TrackerBench {
     }
     stormOver = System.nanoTime();
     double rampSeconds = (stormOver - windowStart) / 1e9;
-    out.printf("  %d Inits answered, the last after %.1f s; measuring until %s after the first ...%n",
+    out.printf(
+        "  %d Inits answered, the last after %.1f s; measuring until %s after the first ...%n",
         initReplies.get() - failedConnects.get(), rampSeconds, limit);
     LockSupport.parkNanos(windowStart + limit.toNanos() - System.nanoTime());
     return finish(rampSeconds, trackerHandle, trackerCpu0, loadCpu0, separate);
   }
 
-  /** Ends the window, lets replies to messages sent in it arrive (bounded), and collects the figures. */
-  private Result finish(double rampSeconds, ProcessHandle trackerHandle, Duration trackerCpu0, Duration loadCpu0,
+  /**
+   * Ends the window, lets replies to messages sent in it arrive (bounded), and collects the
+   * figures.
+   */
+  private Result finish(
+      double rampSeconds,
+      ProcessHandle trackerHandle,
+      Duration trackerCpu0,
+      Duration loadCpu0,
       boolean separate) {
     windowEnd = System.nanoTime();
     Duration trackerCpu1 = ProcStats.cpuTime(trackerHandle);
     Duration loadCpu1 = ProcStats.cpuTime(ProcessHandle.current());
     long trackerRss = ProcStats.statusBytes(trackerHandle.pid(), "VmRSS");
     long trackerHwm = ProcStats.statusBytes(trackerHandle.pid(), "VmHWM");
-    String breakdown = ProcStats.cpuBreakdown(trackerThreads0, ProcStats.cpuByThreadKind(trackerHandle.pid()));
+    String breakdown =
+        ProcStats.cpuBreakdown(trackerThreads0, ProcStats.cpuByThreadKind(trackerHandle.pid()));
     long grace = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (System.nanoTime() < grace && pendingInWindow.get() > 0) {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
     }
     stopping = true;
-    return new Result(options.peers(), options.names(), replyBytes.get(), initLatency.latency(),
-        keepAliveLatency.latency(), readvertiseLatency.latency(), keepAliveAfterStorm.latency(), rampSeconds,
-        (windowEnd - windowStart) / 1e9, seconds(trackerCpu0, trackerCpu1), trackerRss, trackerHwm, breakdown,
-        seconds(loadCpu0, loadCpu1), pendingInWindow.get(), closedByTracker.get(), failedConnects.get(),
-        (int) peers.stream().filter(p -> !p.initAnswered || p.lost).count(), separate,
+    return new Result(
+        options.peers(),
+        options.names(),
+        replyBytes.get(),
+        initLatency.latency(),
+        keepAliveLatency.latency(),
+        readvertiseLatency.latency(),
+        keepAliveAfterStorm.latency(),
+        rampSeconds,
+        (windowEnd - windowStart) / 1e9,
+        seconds(trackerCpu0, trackerCpu1),
+        trackerRss,
+        trackerHwm,
+        breakdown,
+        seconds(loadCpu0, loadCpu1),
+        pendingInWindow.get(),
+        closedByTracker.get(),
+        failedConnects.get(),
+        (int) peers.stream().filter(p -> !p.initAnswered || p.lost).count(),
+        separate,
         options.storm());
   }
 
@@ -510,6 +657,8 @@ public final class TrackerBench {
   }
 
   private static double seconds(Duration before, Duration after) {
-    return before == null || after == null ? Double.NaN : (after.toNanos() - before.toNanos()) / 1e9;
+    return before == null || after == null
+        ? Double.NaN
+        : (after.toNanos() - before.toNanos()) / 1e9;
   }
 }

@@ -7,14 +7,14 @@ import java.util.logging.Level;
 import java.util.logging.LogManager;
 import java.util.logging.Logger;
 import p2psync.common.SyncConfig;
+import p2psync.simulation.Blocking;
 import p2psync.tracker.TrackerOptions;
 import p2psync.tracker.TrackerVerticle;
-import p2psync.simulation.Blocking;
 
 /**
  * The tracker of the tracker benchmark, in a JVM of its own: deploys a {@link TrackerVerticle} on
- * 127.0.0.1 (any port), prints {@code PORT n}, and exits when its standard input closes, so it never
- * outlives the benchmark that started it. Logs warnings only.
+ * 127.0.0.1 (any port), prints {@code PORT n}, and exits when its standard input closes, so it
+ * never outlives the benchmark that started it. Logs warnings only.
  */
 public final class TrackerMain {
   /**
@@ -37,7 +37,8 @@ public final class TrackerMain {
       config.setKeepAliveInterval(Duration.ofMillis(Long.parseLong(args[0])));
     }
     Vertx vertx = Vertx.vertx();
-    TrackerVerticle tracker = new TrackerVerticle(new TrackerOptions().setHost("127.0.0.1").setPort(0).setSync(config));
+    TrackerVerticle tracker =
+        new TrackerVerticle(new TrackerOptions().setHost("127.0.0.1").setPort(0).setSync(config));
     Blocking.await(vertx.deployVerticle(tracker), Duration.ofSeconds(30));
     System.out.println("PORT " + tracker.actualPort());
     System.out.flush();

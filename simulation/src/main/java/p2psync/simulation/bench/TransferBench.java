@@ -28,18 +28,18 @@ import p2psync.common.SeedCodec;
 import p2psync.common.SyncConfig;
 import p2psync.peer.PeerOptions;
 import p2psync.peer.PeerVerticle;
-import p2psync.simulation.FolderState;
 import p2psync.simulation.Blocking;
+import p2psync.simulation.FolderState;
 
 /**
  * One peer pulls one large file from another {@link PeerVerticle} over loopback, against a local
- * durable copy of the same file on the same disk ({@code FileChannel.transferTo} then
- * {@code force}) measured in the same run, alternating which goes first.
+ * durable copy of the same file on the same disk ({@code FileChannel.transferTo} then {@code
+ * force}) measured in the same run, alternating which goes first.
  *
  * <p>A stand-in tracker (a few lines here) answers the puller's Init with a directory naming the
  * file, and records when it did: the transfer is timed from that reply to the moment the file
- * appears under its real name (the downloader renames it there after fsync), so neither the
- * tracker nor keepalive timing is in the figure.
+ * appears under its real name (the downloader renames it there after fsync), so neither the tracker
+ * nor keepalive timing is in the figure.
  */
 public final class TransferBench {
   private static final String NAME = "big.bin";
@@ -56,8 +56,17 @@ public final class TransferBench {
   }
 
   /** Everything measured. Memory figures in bytes. */
-  public record Result(long size, List<Run> runs, long heapBeforeAfterGc, long heapAfterAfterGc, long heapPeakUsed,
-      long heapCommittedPeak, long allocatedBytes, long rssPeak, long rssAfterSetup, long directMemoryPeak) {
+  public record Result(
+      long size,
+      List<Run> runs,
+      long heapBeforeAfterGc,
+      long heapAfterAfterGc,
+      long heapPeakUsed,
+      long heapCommittedPeak,
+      long allocatedBytes,
+      long rssPeak,
+      long rssAfterSetup,
+      long directMemoryPeak) {
 
     public double medianRatio() {
       return Bench.median(runs.stream().map(Run::ratio).toList());
@@ -79,19 +88,35 @@ public final class TransferBench {
       out.printf("transfer: %s (%d bytes), %d run(s)%n", ProcStats.mib(size), size, runs.size());
       for (int i = 0; i < runs.size(); i++) {
         Run r = runs.get(i);
-        out.printf("  run %d: local durable copy %.3f s (%.0f MB/s), p2p pull %.3f s (%.0f MB/s, %.2f s CPU), ratio %.2fx%n",
-            i + 1, r.copySeconds(), size / 1e6 / r.copySeconds(), r.transferSeconds(), size / 1e6 / r.transferSeconds(),
-            r.transferCpuSeconds(), r.ratio());
+        out.printf(
+            "  run %d: local durable copy %.3f s (%.0f MB/s), p2p pull %.3f s (%.0f MB/s, %.2f s CPU), ratio %.2fx%n",
+            i + 1,
+            r.copySeconds(),
+            size / 1e6 / r.copySeconds(),
+            r.transferSeconds(),
+            size / 1e6 / r.transferSeconds(),
+            r.transferCpuSeconds(),
+            r.ratio());
       }
-      out.printf("  median: p2p %.0f MB/s, local copy %.0f MB/s, ratio p2p/copy %.2fx (target <= 1.25x)%n",
+      out.printf(
+          "  median: p2p %.0f MB/s, local copy %.0f MB/s, ratio p2p/copy %.2fx (target <= 1.25x)%n",
           medianTransferMBps(), medianCopyMBps(), medianRatio());
-      out.printf("  heap: after GC %s before, %s after (growth %s, target <= 64 MiB); peak used incl. garbage %s,"
-          + " peak committed %s%n", ProcStats.mib(heapBeforeAfterGc), ProcStats.mib(heapAfterAfterGc),
-          ProcStats.mib(heapGrowth()), ProcStats.mib(heapPeakUsed), ProcStats.mib(heapCommittedPeak));
-      out.printf("  allocated on the heap during the pulls: %s (%.1f KiB per MiB moved); direct buffers peak %s%n",
-          ProcStats.mib(allocatedBytes), allocatedBytes / 1024.0 / (size * (double) runs.size() / (1024 * 1024)),
+      out.printf(
+          "  heap: after GC %s before, %s after (growth %s, target <= 64 MiB); peak used incl. garbage %s,"
+              + " peak committed %s%n",
+          ProcStats.mib(heapBeforeAfterGc),
+          ProcStats.mib(heapAfterAfterGc),
+          ProcStats.mib(heapGrowth()),
+          ProcStats.mib(heapPeakUsed),
+          ProcStats.mib(heapCommittedPeak));
+      out.printf(
+          "  allocated on the heap during the pulls: %s (%.1f KiB per MiB moved); direct buffers peak %s%n",
+          ProcStats.mib(allocatedBytes),
+          allocatedBytes / 1024.0 / (size * (double) runs.size() / (1024 * 1024)),
           ProcStats.mib(directMemoryPeak));
-      out.printf("  RSS: %s after setup, peak (VmHWM) %s%n", ProcStats.mib(rssAfterSetup), ProcStats.mib(rssPeak));
+      out.printf(
+          "  RSS: %s after setup, peak (VmHWM) %s%n",
+          ProcStats.mib(rssAfterSetup), ProcStats.mib(rssPeak));
     }
   }
 
@@ -110,37 +135,61 @@ public final class TransferBench {
 
       vertx = Vertx.vertx();
       SyncConfig config = new SyncConfig();
-      // The tracker stand-in needs the server's port, the server needs the tracker's: start the tracker
+      // The tracker stand-in needs the server's port, the server needs the tracker's: start the
+      // tracker
       // on an any-port first, tell it the server's port once known.
       AtomicLong directorySentAt = new AtomicLong();
       int[] serverPort = {0};
-      NetServer tracker = vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(0))
-          .connectHandler(socket -> RecordParser.newDelimited("\n", socket).handler(line -> {
-            boolean fromServer = line.toString().startsWith("{\"port\": " + serverPort[0] + ",")
-                || line.toString().equals("{\"port\": " + serverPort[0] + "}");
-            if (fromServer) {
-              socket.write("{}\n");
-            } else {
-              socket.write(Buffer.buffer(SeedCodec.encodeDirectory(
-                  Map.of(NAME, new DirectoryEntry("127.0.0.1", serverPort[0], mtime)))));
-              directorySentAt.compareAndSet(0, System.nanoTime());
-            }
-          }));
+      NetServer tracker =
+          vertx
+              .createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(0))
+              .connectHandler(
+                  socket ->
+                      RecordParser.newDelimited("\n", socket)
+                          .handler(
+                              line -> {
+                                boolean fromServer =
+                                    line.toString().startsWith("{\"port\": " + serverPort[0] + ",")
+                                        || line.toString()
+                                            .equals("{\"port\": " + serverPort[0] + "}");
+                                if (fromServer) {
+                                  socket.write("{}\n");
+                                } else {
+                                  socket.write(
+                                      Buffer.buffer(
+                                          SeedCodec.encodeDirectory(
+                                              Map.of(
+                                                  NAME,
+                                                  new DirectoryEntry(
+                                                      "127.0.0.1", serverPort[0], mtime)))));
+                                  directorySentAt.compareAndSet(0, System.nanoTime());
+                                }
+                              }));
       int trackerPort = Blocking.await(tracker.listen(), Duration.ofSeconds(10)).actualPort();
-      PeerVerticle server = new PeerVerticle(new PeerOptions().setDir(serving).setHost("127.0.0.1").setPort(0)
-          .setTrackerHost("127.0.0.1").setTrackerPort(trackerPort).setSync(config));
+      PeerVerticle server =
+          new PeerVerticle(
+              new PeerOptions()
+                  .setDir(serving)
+                  .setHost("127.0.0.1")
+                  .setPort(0)
+                  .setTrackerHost("127.0.0.1")
+                  .setTrackerPort(trackerPort)
+                  .setSync(config));
       Blocking.await(vertx.deployVerticle(server), Duration.ofSeconds(10));
       serverPort[0] = server.actualPort();
 
-      List<MemoryPoolMXBean> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
-          .filter(p -> p.getType() == MemoryType.HEAP).toList();
+      List<MemoryPoolMXBean> heapPools =
+          ManagementFactory.getMemoryPoolMXBeans().stream()
+              .filter(p -> p.getType() == MemoryType.HEAP)
+              .toList();
       System.gc();
       long heapBefore = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
       long rssAfterSetup = ProcStats.selfStatusBytes("VmRSS");
       heapPools.forEach(MemoryPoolMXBean::resetPeakUsage);
       DirectPeak direct = DirectPeak.start();
 
-      // An untimed pull first, so the JIT has compiled the receive path before anything is measured.
+      // An untimed pull first, so the JIT has compiled the receive path before anything is
+      // measured.
       pull(vertx, root.resolve("warm-up"), trackerPort, config, directorySentAt, options.size());
       Bench.deleteTree(root.resolve("warm-up"));
       heapPools.forEach(MemoryPoolMXBean::resetPeakUsage);
@@ -152,9 +201,23 @@ public final class TransferBench {
         double[] pull;
         if (i % 2 == 0) {
           copy = durableCopy(source, root.resolve("copy-" + i));
-          pull = pull(vertx, root.resolve("pulling-" + i), trackerPort, config, directorySentAt, options.size());
+          pull =
+              pull(
+                  vertx,
+                  root.resolve("pulling-" + i),
+                  trackerPort,
+                  config,
+                  directorySentAt,
+                  options.size());
         } else {
-          pull = pull(vertx, root.resolve("pulling-" + i), trackerPort, config, directorySentAt, options.size());
+          pull =
+              pull(
+                  vertx,
+                  root.resolve("pulling-" + i),
+                  trackerPort,
+                  config,
+                  directorySentAt,
+                  options.size());
           copy = durableCopy(source, root.resolve("copy-" + i));
         }
         if (options.verify()) {
@@ -175,8 +238,18 @@ public final class TransferBench {
       long directPeak = direct.stop();
       System.gc();
       long heapAfter = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-      Result result = new Result(options.size(), runs, heapBefore, heapAfter, heapPeak, committedPeak, allocated,
-          ProcStats.selfStatusBytes("VmHWM"), rssAfterSetup, directPeak);
+      Result result =
+          new Result(
+              options.size(),
+              runs,
+              heapBefore,
+              heapAfter,
+              heapPeak,
+              committedPeak,
+              allocated,
+              ProcStats.selfStatusBytes("VmHWM"),
+              rssAfterSetup,
+              directPeak);
       return result;
     } finally {
       if (vertx != null) {
@@ -186,20 +259,39 @@ public final class TransferBench {
     }
   }
 
-  /** A fresh peer on an empty folder pulls the file; returns {wall seconds, process CPU seconds}. */
-  private static double[] pull(Vertx vertx, Path folder, int trackerPort, SyncConfig config, AtomicLong directorySentAt,
-      long size) throws IOException {
+  /**
+   * A fresh peer on an empty folder pulls the file; returns {wall seconds, process CPU seconds}.
+   */
+  private static double[] pull(
+      Vertx vertx,
+      Path folder,
+      int trackerPort,
+      SyncConfig config,
+      AtomicLong directorySentAt,
+      long size)
+      throws IOException {
     Files.createDirectories(folder);
     sync();
     Path target = folder.resolve(NAME);
-    PeerVerticle puller = new PeerVerticle(new PeerOptions().setDir(folder).setHost("127.0.0.1").setPort(0)
-        .setTrackerHost("127.0.0.1").setTrackerPort(trackerPort).setSync(config));
+    PeerVerticle puller =
+        new PeerVerticle(
+            new PeerOptions()
+                .setDir(folder)
+                .setHost("127.0.0.1")
+                .setPort(0)
+                .setTrackerHost("127.0.0.1")
+                .setTrackerPort(trackerPort)
+                .setSync(config));
     directorySentAt.set(0);
     Duration cpuBefore = ProcStats.cpuTime(ProcessHandle.current());
     String id = Blocking.await(vertx.deployVerticle(puller), Duration.ofSeconds(10));
     Duration limit = Duration.ofSeconds(Math.max(60, size / 20_000_000)); // >= 20 MB/s or it failed
-    long end = Blocking.waitFor(() -> Files.exists(target) || puller.transfers().failed() > 0, POLL, limit,
-        "the pulled file");
+    long end =
+        Blocking.waitFor(
+            () -> Files.exists(target) || puller.transfers().failed() > 0,
+            POLL,
+            limit,
+            "the pulled file");
     Duration cpuAfter = ProcStats.cpuTime(ProcessHandle.current());
     Blocking.await(vertx.undeploy(id), Duration.ofSeconds(10));
     if (!Files.exists(target)) {
@@ -208,7 +300,10 @@ public final class TransferBench {
     if (Files.size(target) != size) {
       throw new IllegalStateException("pulled " + Files.size(target) + " bytes, expected " + size);
     }
-    double cpu = cpuBefore == null || cpuAfter == null ? Double.NaN : (cpuAfter.toNanos() - cpuBefore.toNanos()) / 1e9;
+    double cpu =
+        cpuBefore == null || cpuAfter == null
+            ? Double.NaN
+            : (cpuAfter.toNanos() - cpuBefore.toNanos()) / 1e9;
     return new double[] {(end - directorySentAt.get()) / 1e9, cpu};
   }
 
@@ -219,7 +314,8 @@ public final class TransferBench {
     Path target = folder.resolve(NAME);
     long start = System.nanoTime();
     try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
-        FileChannel outChannel = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        FileChannel outChannel =
+            FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       long size = in.size();
       for (long position = 0; position < size; ) {
         position += in.transferTo(position, size - position, outChannel);
@@ -229,13 +325,17 @@ public final class TransferBench {
     return (System.nanoTime() - start) / 1e9;
   }
 
-  /** Incompressible bytes (a random MiB, varied per MiB), flushed to disk so the runs start from a quiet disk. */
+  /**
+   * Incompressible bytes (a random MiB, varied per MiB), flushed to disk so the runs start from a
+   * quiet disk.
+   */
   static void writeTestFile(Path file, long size) throws IOException {
     ByteBuffer block = ByteBuffer.allocateDirect(1 << 20);
     byte[] random = new byte[1 << 20];
     new Random(42).nextBytes(random);
     block.put(random).flip();
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+    try (FileChannel channel =
+        FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       long written = 0;
       long counter = 0;
       while (written < size) {

@@ -3,9 +3,8 @@ package p2psync.simulation.toxiproxy;
 import io.vertx.core.json.JsonObject;
 
 /**
- * A failed API call as Toxiproxy reports it: an HTTP status and the body
- * {@code {"error": "...", "status": N}}. The messages are Toxiproxy's own (api.go), since
- * clients show them to people.
+ * A failed API call as Toxiproxy reports it: an HTTP status and the body {@code {"error": "...",
+ * "status": N}}. The messages are Toxiproxy's own (api.go), since clients show them to people.
  */
 final class ApiError extends RuntimeException {
   private final int status;
@@ -53,7 +52,9 @@ final class ApiError extends RuntimeException {
   }
 
   static ApiError of(Throwable failure) {
-    return failure instanceof ApiError error ? error : internal(String.valueOf(failure.getMessage()));
+    return failure instanceof ApiError error
+        ? error
+        : internal(String.valueOf(failure.getMessage()));
   }
 
   int status() {

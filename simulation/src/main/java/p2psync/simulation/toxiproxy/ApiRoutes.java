@@ -69,10 +69,11 @@ final class ApiRoutes implements Handler<HttpServerRequest> {
     request
         .body()
         .compose(body -> inTurn(() -> route(request, body)))
-        .recover(failure -> {
-          ApiError error = ApiError.of(failure);
-          return Future.succeededFuture(Reply.error(error.status(), error.toJson().encode()));
-        })
+        .recover(
+            failure -> {
+              ApiError error = ApiError.of(failure);
+              return Future.succeededFuture(Reply.error(error.status(), error.toJson().encode()));
+            })
         .onSuccess(reply -> send(request.response(), reply));
   }
 
@@ -98,8 +99,9 @@ final class ApiRoutes implements Handler<HttpServerRequest> {
       case "/proxies/{proxy}" ->
           method == GET
               ? showProxy(path.get(1))
-              : update ? updateProxy(path.get(1), body)
-              : method == DELETE ? deleteProxy(path.get(1)) : notAllowed();
+              : update
+                  ? updateProxy(path.get(1), body)
+                  : method == DELETE ? deleteProxy(path.get(1)) : notAllowed();
       case "/proxies/{proxy}/toxics" ->
           method == GET
               ? listToxics(path.get(1))
@@ -107,8 +109,9 @@ final class ApiRoutes implements Handler<HttpServerRequest> {
       case "/proxies/{proxy}/toxics/{toxic}" ->
           method == GET
               ? showToxic(path.get(1), path.get(3))
-              : update ? updateToxic(path.get(1), path.get(3), body)
-              : method == DELETE ? deleteToxic(path.get(1), path.get(3)) : notAllowed();
+              : update
+                  ? updateToxic(path.get(1), path.get(3), body)
+                  : method == DELETE ? deleteToxic(path.get(1), path.get(3)) : notAllowed();
       default -> throw new IllegalStateException(route);
     };
   }
@@ -126,9 +129,7 @@ final class ApiRoutes implements Handler<HttpServerRequest> {
   }
 
   private Future<Reply> populate(Buffer body) {
-    return registry
-        .populate(body)
-        .map(reply -> Reply.json(reply.getInteger("status", 201), reply));
+    return registry.populate(body).map(reply -> Reply.json(reply.getInteger("status", 201), reply));
   }
 
   private Future<Reply> version() {
@@ -182,13 +183,14 @@ final class ApiRoutes implements Handler<HttpServerRequest> {
   /** Runs {@code action} once every earlier request is answered. */
   private Future<Reply> inTurn(Supplier<Future<Reply>> action) {
     Future<Reply> result =
-        lastRequest.transform(ignored -> {
-          try {
-            return action.get();
-          } catch (RuntimeException failure) { // ApiError mostly; anything else answers 500
-            return Future.failedFuture(failure);
-          }
-        });
+        lastRequest.transform(
+            ignored -> {
+              try {
+                return action.get();
+              } catch (RuntimeException failure) { // ApiError mostly; anything else answers 500
+                return Future.failedFuture(failure);
+              }
+            });
     lastRequest = result;
     return result;
   }

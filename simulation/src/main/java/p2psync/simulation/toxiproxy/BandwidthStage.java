@@ -3,10 +3,10 @@ package p2psync.simulation.toxiproxy;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * Passes data at {@code rate} KB/s, where, as in toxics/bandwidth.go, a KB is 1000 bytes (rate
- * is bytes per millisecond). Each piece is released once its transmission time has passed;
- * chunks larger than 100 ms worth are cut so that the reader sees steady progress. A rate of 0
- * or less means no limit.
+ * Passes data at {@code rate} KB/s, where, as in toxics/bandwidth.go, a KB is 1000 bytes (rate is
+ * bytes per millisecond). Each piece is released once its transmission time has passed; chunks
+ * larger than 100 ms worth are cut so that the reader sees steady progress. A rate of 0 or less
+ * means no limit.
  */
 final class BandwidthStage extends TimedStage {
 

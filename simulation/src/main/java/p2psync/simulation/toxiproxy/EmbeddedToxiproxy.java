@@ -4,9 +4,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
 /**
- * A Toxiproxy (2.12) that runs inside this JVM on Vert.x, for machines with no Toxiproxy binary
- * and no Docker. It speaks Toxiproxy's HTTP API, so the same toxiproxy-java code drives it or a
- * real Toxiproxy:
+ * A Toxiproxy (2.12) that runs inside this JVM on Vert.x, for machines with no Toxiproxy binary and
+ * no Docker. It speaks Toxiproxy's HTTP API, so the same toxiproxy-java code drives it or a real
+ * Toxiproxy:
  *
  * <pre>{@code
  * EmbeddedToxiproxy toxiproxy = EmbeddedToxiproxy.start(vertx, "127.0.0.1", 0) ...;
@@ -15,9 +15,9 @@ import io.vertx.core.Vertx;
  * proxy.toxics().latency("slow", ToxicDirection.DOWNSTREAM, 200);
  * }</pre>
  *
- * toxiproxy-java blocks: call it from a test thread or {@code executeBlocking}, never from an
- * event loop. Proxies and toxics behave as in Toxiproxy's source; each toxic's stage class
- * (LatencyStage, TimeoutStage, ...) says which Go file it follows and where it differs.
+ * toxiproxy-java blocks: call it from a test thread or {@code executeBlocking}, never from an event
+ * loop. Proxies and toxics behave as in Toxiproxy's source; each toxic's stage class (LatencyStage,
+ * TimeoutStage, ...) says which Go file it follows and where it differs.
  */
 public final class EmbeddedToxiproxy {
   private final Vertx vertx;

@@ -41,8 +41,12 @@ final class JsonInput {
     return value == null ? fallback : value.floatValue();
   }
 
-  /** The field's value if it has {@code type}, {@code fallback} if it is absent; any other type is a 400. */
-  private static <T> T typed(JsonObject json, String field, Class<T> type, String description, T fallback) {
+  /**
+   * The field's value if it has {@code type}, {@code fallback} if it is absent; any other type is a
+   * 400.
+   */
+  private static <T> T typed(
+      JsonObject json, String field, Class<T> type, String description, T fallback) {
     Object value = json.getValue(field);
     if (value == null) {
       return fallback;

@@ -5,8 +5,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Delays each chunk by {@code latency} ± {@code jitter} ms from when it arrived, keeping order
- * (toxics/latency.go). Chunks are pipelined, so latency does not cap throughput beyond the
- * link's buffer bound. The end follows the last chunk.
+ * (toxics/latency.go). Chunks are pipelined, so latency does not cap throughput beyond the link's
+ * buffer bound. The end follows the last chunk.
  */
 final class LatencyStage extends TimedStage {
 

@@ -4,9 +4,9 @@ import io.vertx.core.buffer.Buffer;
 
 /**
  * Passes exactly {@code bytes} bytes of this direction, then closes the connection
- * (toxics/limit_data.go). The count belongs to the connection and survives updates of the
- * toxic; as in Toxiproxy, the close happens once data reaches the limit, so a limit of 0 closes
- * on the first data, not at once.
+ * (toxics/limit_data.go). The count belongs to the connection and survives updates of the toxic; as
+ * in Toxiproxy, the close happens once data reaches the limit, so a limit of 0 closes on the first
+ * data, not at once.
  */
 final class LimitDataStage extends ToxicStage {
   private long transmitted;

@@ -8,15 +8,16 @@ import java.util.List;
 import p2psync.common.LateEndStream;
 
 /**
- * One direction of a proxied connection: bytes read from the source socket go through the
- * toxic stages of that direction, in the order the toxics were added, into the destination
- * socket. When the end reaches the destination it is closed, which in turn ends the other
- * direction: like Toxiproxy (link.go), a half-close closes the whole connection.
+ * One direction of a proxied connection: bytes read from the source socket go through the toxic
+ * stages of that direction, in the order the toxics were added, into the destination socket. When
+ * the end reaches the destination it is closed, which in turn ends the other direction: like
+ * Toxiproxy (link.go), a half-close closes the whole connection.
  *
- * <p>Backpressure: the source is paused while the destination's write queue is full, or while
- * more than {@link #PAUSE_ABOVE_BYTES} read bytes are still inside the stages (held by latency or
- * bandwidth), so memory per link stays bounded whatever the toxics do. The source's end goes
- * is read through a {@link LateEndStream}, as data Vert.x 5.0.7 still holds for a paused socket comes after it.
+ * <p>Backpressure: the source is paused while the destination's write queue is full, or while more
+ * than {@link #PAUSE_ABOVE_BYTES} read bytes are still inside the stages (held by latency or
+ * bandwidth), so memory per link stays bounded whatever the toxics do. The source's end goes is
+ * read through a {@link LateEndStream}, as data Vert.x 5.0.7 still holds for a paused socket comes
+ * after it.
  */
 final class Link implements StageContext {
   private static final long PAUSE_ABOVE_BYTES = 1 << 20;
@@ -54,10 +55,18 @@ final class Link implements StageContext {
    * then reaches the client at once, as through Toxiproxy, not after LateEndGuard's grace. The
    * client socket was paused until the upstream answered, so its end keeps the grace.
    */
-  Link(Vertx vertx, ProxyConnection connection, NetSocket source, NetSocket destination, boolean sourceNeverPaused) {
+  Link(
+      Vertx vertx,
+      ProxyConnection connection,
+      NetSocket source,
+      NetSocket destination,
+      boolean sourceNeverPaused) {
     this.vertx = vertx;
     this.connection = connection;
-    this.source = sourceNeverPaused ? LateEndStream.neverPaused(vertx, source) : new LateEndStream(vertx, source);
+    this.source =
+        sourceNeverPaused
+            ? LateEndStream.neverPaused(vertx, source)
+            : new LateEndStream(vertx, source);
     this.destination = destination;
   }
 

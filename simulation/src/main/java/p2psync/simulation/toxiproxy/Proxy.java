@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * One named proxy: listens while enabled, relays every accepted client to the upstream through
- * its toxics, and keeps its live connections so that disabling it and changing toxics reach
- * them (proxy.go).
+ * One named proxy: listens while enabled, relays every accepted client to the upstream through its
+ * toxics, and keeps its live connections so that disabling it and changing toxics reach them
+ * (proxy.go).
  */
 final class Proxy {
 
@@ -53,15 +53,17 @@ final class Proxy {
       return Future.failedFuture(ApiError.internal("listen tcp: " + unusableAddress.getMessage()));
     }
     return Rebind.retrying(vertx, address.port(), () -> bind(address))
-        .transform(bound -> {
-          if (bound.failed()) {
-            return Future.failedFuture(ApiError.internal("listen tcp " + listen + ": " + goWording(bound.cause())));
-          }
-          server = bound.result();
-          listen = address.withPort(server.actualPort()).toString();
-          enabled = true;
-          return Future.succeededFuture();
-        });
+        .transform(
+            bound -> {
+              if (bound.failed()) {
+                return Future.failedFuture(
+                    ApiError.internal("listen tcp " + listen + ": " + goWording(bound.cause())));
+              }
+              server = bound.result();
+              listen = address.withPort(server.actualPort()).toString();
+              enabled = true;
+              return Future.succeededFuture();
+            });
   }
 
   /**
@@ -74,13 +76,16 @@ final class Proxy {
       return message;
     }
     String error = message.substring(message.lastIndexOf(": ") + 1).strip();
-    return error.isEmpty() ? "bind: " + message
+    return error.isEmpty()
+        ? "bind: " + message
         : "bind: " + Character.toLowerCase(error.charAt(0)) + error.substring(1);
   }
 
   private Future<NetServer> bind(HostPort address) {
     NetServer candidate = vertx.createNetServer().connectHandler(this::accept);
-    return candidate.listen(address.port(), address.bindHost()).onFailure(failure -> candidate.close());
+    return candidate
+        .listen(address.port(), address.bindHost())
+        .onFailure(failure -> candidate.close());
   }
 
   /** Stops listening and closes every live connection. */
@@ -105,17 +110,21 @@ final class Proxy {
     boolean newEnabled = JsonInput.bool(request, "enabled", enabled);
     Future<Void> moved = Future.succeededFuture();
     if (differs(newListen, newUpstream)) {
-      moved = stop().onSuccess(v -> {
-        listen = newListen;
-        upstream = newUpstream;
-      });
+      moved =
+          stop()
+              .onSuccess(
+                  v -> {
+                    listen = newListen;
+                    upstream = newUpstream;
+                  });
     }
     return moved.compose(v -> newEnabled ? start() : stop());
   }
 
   /** Whether these addresses name another proxy than this one (proxy.go, Differs). */
   boolean differs(String otherListen, String otherUpstream) {
-    return !listen.equals(HostPort.parse(otherListen).toString()) || !upstream.equals(otherUpstream);
+    return !listen.equals(HostPort.parse(otherListen).toString())
+        || !upstream.equals(otherUpstream);
   }
 
   Toxic toxic(String toxicName) {
@@ -170,12 +179,13 @@ final class Proxy {
     }
     upstreamClient
         .connect(target.port(), target.bindHost())
-        .onComplete(attempt -> {
-          if (attempt.succeeded()) {
-            connection.connected(attempt.result(), toxics.all());
-          } else {
-            connection.close(); // as Toxiproxy: the client is dropped when the upstream is down
-          }
-        });
+        .onComplete(
+            attempt -> {
+              if (attempt.succeeded()) {
+                connection.connected(attempt.result(), toxics.all());
+              } else {
+                connection.close(); // as Toxiproxy: the client is dropped when the upstream is down
+              }
+            });
   }
 }

@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * A client accepted by a proxy and its connection to the upstream, relayed by two links:
- * upstream (client to server) and downstream (server to client). The client is paused until the
- * upstream is connected, so nothing it sends is lost. Finished once both sockets are closed.
+ * A client accepted by a proxy and its connection to the upstream, relayed by two links: upstream
+ * (client to server) and downstream (server to client). The client is paused until the upstream is
+ * connected, so nothing it sends is lost. Finished once both sockets are closed.
  */
 final class ProxyConnection {
   private final Vertx vertx;
@@ -19,7 +19,11 @@ final class ProxyConnection {
   private Link downstream;
   private int openSockets = 1;
   private boolean finished;
-  /** Toxiproxy's SO_LINGER 0: set when a reset_peer toxic is there as the connection opens (link.go). */
+
+  /**
+   * Toxiproxy's SO_LINGER 0: set when a reset_peer toxic is there as the connection opens
+   * (link.go).
+   */
   private boolean lingersZero;
 
   ProxyConnection(Vertx vertx, NetSocket client, Consumer<ProxyConnection> onFinished) {

@@ -51,10 +51,11 @@ final class ProxyRegistry {
     }
     Proxy proxy = newProxy(spec);
     return (spec.enabled ? proxy.start() : Future.<Void>succeededFuture())
-        .map(v -> {
-          proxies.put(spec.name, proxy);
-          return proxy;
-        });
+        .map(
+            v -> {
+              proxies.put(spec.name, proxy);
+              return proxy;
+            });
   }
 
   Proxy get(String name) {
@@ -99,8 +100,10 @@ final class ProxyRegistry {
     }
     List<Proxy> handled = new ArrayList<>();
     return inOrder(specs, spec -> addOrReplace(spec).onSuccess(handled::add))
-        .transform(done -> Future.succeededFuture(
-            populateReply(handled, done.failed() ? ApiError.of(done.cause()) : null)));
+        .transform(
+            done ->
+                Future.succeededFuture(
+                    populateReply(handled, done.failed() ? ApiError.of(done.cause()) : null)));
   }
 
   /** Stops every proxy, closing all their connections. */
@@ -124,10 +127,11 @@ final class ProxyRegistry {
     Proxy replacement = newProxy(spec);
     return (existing == null ? Future.<Void>succeededFuture() : existing.stop())
         .compose(v -> spec.enabled ? replacement.start() : Future.<Void>succeededFuture())
-        .map(v -> {
-          proxies.put(spec.name, replacement);
-          return replacement;
-        });
+        .map(
+            v -> {
+              proxies.put(spec.name, replacement);
+              return replacement;
+            });
   }
 
   private Proxy newProxy(ProxySpec spec) {

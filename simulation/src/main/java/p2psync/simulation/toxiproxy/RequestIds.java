@@ -6,9 +6,9 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The {@code X-Toxiproxy-Request-Id} of each API response, in the form Toxiproxy's ids have (its
- * logging middleware uses rs/xid): 12 bytes (seconds since the epoch, 5 bytes naming this
- * machine and process, a counter) written as 20 base32hex letters, e.g. {@code dc446b5qmd2vdre5gg7g}.
- * Used on the server's one event loop only, so the counter needs no lock.
+ * logging middleware uses rs/xid): 12 bytes (seconds since the epoch, 5 bytes naming this machine
+ * and process, a counter) written as 20 base32hex letters, e.g. {@code dc446b5qmd2vdre5gg7g}. Used
+ * on the server's one event loop only, so the counter needs no lock.
  */
 final class RequestIds {
   private static final int LETTERS = 20;

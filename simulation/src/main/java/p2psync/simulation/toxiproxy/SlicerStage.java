@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Cuts each chunk into slices of about {@code average_size} ± {@code size_variation} bytes,
- * {@code delay} µs apart (toxics/slicer.go: split around the middle, recursively, until a
- * piece is small enough). Unlike Go, every slice keeps at least one byte, so a zero or
- * too-small average cannot recurse forever.
+ * Cuts each chunk into slices of about {@code average_size} ± {@code size_variation} bytes, {@code
+ * delay} µs apart (toxics/slicer.go: split around the middle, recursively, until a piece is small
+ * enough). Unlike Go, every slice keeps at least one byte, so a zero or too-small average cannot
+ * recurse forever.
  */
 final class SlicerStage extends TimedStage {
   private long nextSliceNanos = Long.MIN_VALUE;

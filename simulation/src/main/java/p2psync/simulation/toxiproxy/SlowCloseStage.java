@@ -21,10 +21,15 @@ final class SlowCloseStage extends ToxicStage {
     if (delay <= 0) {
       out.end();
     } else {
-      timerId = context.vertx().setTimer(delay, id -> {
-        timerId = -1;
-        out.end();
-      });
+      timerId =
+          context
+              .vertx()
+              .setTimer(
+                  delay,
+                  id -> {
+                    timerId = -1;
+                    out.end();
+                  });
     }
   }
 

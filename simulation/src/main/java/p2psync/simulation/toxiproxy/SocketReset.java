@@ -7,10 +7,10 @@ import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 
 /**
- * Closes a socket with a TCP RST instead of a FIN. Vert.x's NetSocket has no SO_LINGER setting,
- * so this sets SO_LINGER 0 on the Netty channel underneath (reached through Vert.x's
- * NetSocketInternal, which every TCP NetSocket is) and then closes: the kernel then discards
- * unsent data and sends a RST, which is what Toxiproxy's SetLinger(0) before Close does.
+ * Closes a socket with a TCP RST instead of a FIN. Vert.x's NetSocket has no SO_LINGER setting, so
+ * this sets SO_LINGER 0 on the Netty channel underneath (reached through Vert.x's
+ * NetSocketInternal, which every TCP NetSocket is) and then closes: the kernel then discards unsent
+ * data and sends a RST, which is what Toxiproxy's SetLinger(0) before Close does.
  */
 final class SocketReset {
   private SocketReset() {}

@@ -7,9 +7,9 @@ import java.util.Deque;
 
 /**
  * Data (and finally the end) held back until a due time, released in order with one timer at a
- * time. Due times are in {@link System#nanoTime()} terms; Vert.x timers count whole
- * milliseconds, so a release is never early, and sub-millisecond spacing (the slicer's
- * microseconds) comes out as small batches per millisecond.
+ * time. Due times are in {@link System#nanoTime()} terms; Vert.x timers count whole milliseconds,
+ * so a release is never early, and sub-millisecond spacing (the slicer's microseconds) comes out as
+ * small batches per millisecond.
  */
 final class TimedQueue {
   private record Held(Buffer data, long dueNanos) {} // data null: the end

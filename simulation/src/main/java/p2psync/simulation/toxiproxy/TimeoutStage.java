@@ -3,10 +3,10 @@ package p2psync.simulation.toxiproxy;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * Drops all data and closes the connection after {@code timeout} ms without data; with a
- * timeout of 0 it never closes (toxics/timeout.go: the timer is re-armed on every chunk).
- * Deleting the toxic closes the connections it was holding, as its Cleanup does in Toxiproxy:
- * the data it swallowed is gone, so the stream cannot go on.
+ * Drops all data and closes the connection after {@code timeout} ms without data; with a timeout of
+ * 0 it never closes (toxics/timeout.go: the timer is re-armed on every chunk). Deleting the toxic
+ * closes the connections it was holding, as its Cleanup does in Toxiproxy: the data it swallowed is
+ * gone, so the stream cannot go on.
  */
 final class TimeoutStage extends ToxicStage {
   private long timerId = -1;
@@ -54,10 +54,15 @@ final class TimeoutStage extends ToxicStage {
     cancel();
     long timeout = attribute("timeout");
     if (timeout > 0 && !closed) {
-      timerId = context.vertx().setTimer(timeout, id -> {
-        timerId = -1;
-        closeConnection();
-      });
+      timerId =
+          context
+              .vertx()
+              .setTimer(
+                  timeout,
+                  id -> {
+                    timerId = -1;
+                    closeConnection();
+                  });
     }
   }
 

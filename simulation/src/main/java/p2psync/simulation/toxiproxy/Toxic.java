@@ -16,8 +16,8 @@ record Toxic(
     String name, ToxicKind kind, Direction stream, float toxicity, Map<String, Long> attributes) {
 
   /**
-   * A toxic from a create request, with Toxiproxy's defaults (toxic_collection.go,
-   * AddToxicJson): stream downstream, toxicity 1, name {@code <type>_<stream>}.
+   * A toxic from a create request, with Toxiproxy's defaults (toxic_collection.go, AddToxicJson):
+   * stream downstream, toxicity 1, name {@code <type>_<stream>}.
    */
   static Toxic fromCreateRequest(JsonObject json) {
     String streamName = JsonInput.string(json, "stream", "downstream");
@@ -56,9 +56,14 @@ record Toxic(
         .put("toxicity", goNumber(toxicity));
   }
 
-  /** A float32 as Go's encoder prints it: a whole value without a fraction ({@code 1}, not {@code 1.0}). */
+  /**
+   * A float32 as Go's encoder prints it: a whole value without a fraction ({@code 1}, not {@code
+   * 1.0}).
+   */
   private static Number goNumber(float value) {
-    return value == Math.rint(value) && Math.abs(value) < 1e21 ? (Number) (long) value : (Number) value;
+    return value == Math.rint(value) && Math.abs(value) < 1e21
+        ? (Number) (long) value
+        : (Number) value;
   }
 
   /** Attributes the request names overwrite the given ones; unknown attributes are ignored. */

@@ -4,9 +4,9 @@ import io.vertx.core.buffer.Buffer;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * One toxic applied to one direction of one connection. Stages form a chain from the source
- * socket to the destination socket; each hands its output to {@link #out}, which follows the
- * chain as toxics are added and removed.
+ * One toxic applied to one direction of one connection. Stages form a chain from the source socket
+ * to the destination socket; each hands its output to {@link #out}, which follows the chain as
+ * toxics are added and removed.
  *
  * <p>Toxicity is rolled when the stage starts and again on each update of its toxic (Toxiproxy
  * rolls whenever it (re)starts a toxic's pipe, toxics/toxic.go). A stage that rolled "off" passes

@@ -39,8 +39,6 @@ final class ToxiproxyServer extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return api.close()
-        .compose(v -> registry.closeAll())
-        .compose(v -> upstreamClient.close());
+    return api.close().compose(v -> registry.closeAll()).compose(v -> upstreamClient.close());
   }
 }

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Keeps the benchmarks from rotting: each runs tiny and must produce sane figures. No figure is held
- * to a target here (timings are for {@code p2psync bench}, by hand).
+ * Keeps the benchmarks from rotting: each runs tiny and must produce sane figures. No figure is
+ * held to a target here (timings are for {@code p2psync bench}, by hand).
  */
 class BenchSmokeTest {
   @TempDir Path dir;
@@ -22,7 +22,8 @@ class BenchSmokeTest {
 
   @Test
   void transferOfOneMebibyte() throws Exception {
-    TransferBench.Result result = TransferBench.run(new TransferBench.Options(1 << 20, dir, 1, true), out);
+    TransferBench.Result result =
+        TransferBench.run(new TransferBench.Options(1 << 20, dir, 1, true), out);
     result.print(out);
     assertThat(result.runs()).hasSize(1);
     assertThat(result.runs().get(0).transferSeconds()).isPositive();
@@ -35,22 +36,38 @@ class BenchSmokeTest {
 
   @Test
   void trackerWithTwentyConnectionsForOneSecond() throws Exception {
-    TrackerBench.Result result = TrackerBench.run(
-        new TrackerBench.Options(20, 50, Duration.ofMillis(200), Duration.ofSeconds(1), 5, true, "", false, null, 1), out);
+    TrackerBench.Result result =
+        TrackerBench.run(
+            new TrackerBench.Options(
+                20, 50, Duration.ofMillis(200), Duration.ofSeconds(1), 5, true, "", false, null, 1),
+            out);
     result.print(out);
     assertThat(result.init().count()).isEqualTo(20);
     assertThat(result.keepAlive().count()).isGreaterThan(20);
     assertThat(result.readvertise().count()).isPositive();
     assertThat(result.missingReplies()).isZero();
     assertThat(result.closedByTracker()).isZero();
-    // 50 entries of {"shared-file-000000.dat": {"ip": "127.0.0.1", "port": 10000, "mtime": 1700000000}}
+    // 50 entries of {"shared-file-000000.dat": {"ip": "127.0.0.1", "port": 10000, "mtime":
+    // 1700000000}}
     assertThat(result.replyBytes()).isGreaterThan(50 * 70L);
   }
 
   @Test
   void trackerStormOfThirtyPeersInAChildJvm() throws Exception {
-    TrackerBench.Result result = TrackerBench.run(
-        new TrackerBench.Options(30, 40, Duration.ofMillis(300), Duration.ofSeconds(1), 0, false, TrackerMain.LAUNCHER_JVM_OPTIONS, true, null, 2), out);
+    TrackerBench.Result result =
+        TrackerBench.run(
+            new TrackerBench.Options(
+                30,
+                40,
+                Duration.ofMillis(300),
+                Duration.ofSeconds(1),
+                0,
+                false,
+                TrackerMain.LAUNCHER_JVM_OPTIONS,
+                true,
+                null,
+                2),
+            out);
     result.print(out);
     assertThat(result.init().count()).isEqualTo(30);
     assertThat(result.failedConnections()).isZero();
@@ -58,14 +75,19 @@ class BenchSmokeTest {
     assertThat(result.keepAliveAfterStorm().count()).isPositive();
     assertThat(result.trackerPeakRss()).as("read from the child's /proc").isPositive();
     assertThat(result.separateProcess()).isTrue();
-    assertThat(text.toString(StandardCharsets.UTF_8)).contains("Init replies").contains("failed connections: 0")
+    assertThat(text.toString(StandardCharsets.UTF_8))
+        .contains("Init replies")
+        .contains("failed connections: 0")
         .contains("round 2 of 2");
   }
 
   @Test
   void convergenceOfThreePeers() throws Exception {
-    SwarmBench.Result result = SwarmBench.run(
-        SwarmBench.Options.convergence(3, 2, 4096, Duration.ofMillis(200), dir, Duration.ofSeconds(30)), out);
+    SwarmBench.Result result =
+        SwarmBench.run(
+            SwarmBench.Options.convergence(
+                3, 2, 4096, Duration.ofMillis(200), dir, Duration.ofSeconds(30)),
+            out);
     result.print(out);
     assertThat(result.contentsVerified()).isTrue();
     assertThat(result.downloads()).isEqualTo(3 * 2 * 2);
@@ -73,8 +95,11 @@ class BenchSmokeTest {
 
   @Test
   void smallFilesJoiningTwoPeers() throws Exception {
-    SwarmBench.Result result = SwarmBench.run(
-        SwarmBench.Options.smallFiles(50, 2, 100, Duration.ofMillis(200), dir, Duration.ofSeconds(30)), out);
+    SwarmBench.Result result =
+        SwarmBench.run(
+            SwarmBench.Options.smallFiles(
+                50, 2, 100, Duration.ofMillis(200), dir, Duration.ofSeconds(30)),
+            out);
     result.print(out);
     assertThat(result.contentsVerified()).isTrue();
     assertThat(result.replyBytes()).isGreaterThan(50 * 50L);

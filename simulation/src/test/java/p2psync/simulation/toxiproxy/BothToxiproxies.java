@@ -12,8 +12,8 @@ import p2psync.simulation.RealToxiproxy;
  * The real Toxiproxy binary and an {@link EmbeddedToxiproxy}, side by side on loopback, for tests
  * that compare them; upstream servers on the embedded one's Vert.x. Started in a class's
  * {@code @BeforeAll}; each test calls {@link #assumeRunning()}, which skips it, with the reason,
- * where the binary does not run. (An assumption failing in {@code @BeforeAll} itself would skip
- * the class without surefire counting or reporting a single test.)
+ * where the binary does not run. (An assumption failing in {@code @BeforeAll} itself would skip the
+ * class without surefire counting or reporting a single test.)
  */
 final class BothToxiproxies implements AutoCloseable {
   static final String LOOPBACK = "127.0.0.1";
@@ -23,7 +23,8 @@ final class BothToxiproxies implements AutoCloseable {
   final EmbeddedToxiproxy embedded;
   private final String unavailable;
 
-  private BothToxiproxies(RealToxiproxy real, Vertx vertx, EmbeddedToxiproxy embedded, String unavailable) {
+  private BothToxiproxies(
+      RealToxiproxy real, Vertx vertx, EmbeddedToxiproxy embedded, String unavailable) {
     this.real = real;
     this.vertx = vertx;
     this.embedded = embedded;
@@ -39,7 +40,8 @@ final class BothToxiproxies implements AutoCloseable {
       return new BothToxiproxies(null, null, null, e.getMessage());
     }
     Vertx vertx = Vertx.vertx();
-    return new BothToxiproxies(real, vertx, ToxiproxyTestBase.waitFor(EmbeddedToxiproxy.start(vertx, LOOPBACK, 0)), null);
+    return new BothToxiproxies(
+        real, vertx, ToxiproxyTestBase.waitFor(EmbeddedToxiproxy.start(vertx, LOOPBACK, 0)), null);
   }
 
   /** Skips the calling test, saying why, unless both servers run. */
@@ -47,7 +49,9 @@ final class BothToxiproxies implements AutoCloseable {
     Assumptions.assumeTrue(real != null, unavailable);
   }
 
-  /** toxiproxy-java clients for the real server and the embedded one: blocking, test thread only. */
+  /**
+   * toxiproxy-java clients for the real server and the embedded one: blocking, test thread only.
+   */
   ToxiproxyClient realClient() {
     return new ToxiproxyClient(LOOPBACK, real.port());
   }

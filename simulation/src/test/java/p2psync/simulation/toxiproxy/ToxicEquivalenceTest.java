@@ -29,8 +29,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Each toxic measured through the real Toxiproxy and through {@link EmbeddedToxiproxy} with the
  * same settings on loopback: how a connection ends (EOF, reset, bytes received) must be the same,
  * and the measured figure (milliseconds, KB/s, reads) within the case's tolerance of the nominal
- * value on both, and of each other (a figure off by load is measured again, see {@link #measure}). The figures are logged ({@code toxic equivalence: ...}) and
- * recorded in docs/benchmarks.md. Skipped, with the reason, where the real binary does not run.
+ * value on both, and of each other (a figure off by load is measured again, see {@link #measure}).
+ * The figures are logged ({@code toxic equivalence: ...}) and recorded in docs/benchmarks.md.
+ * Skipped, with the reason, where the real binary does not run.
  */
 class ToxicEquivalenceTest {
   private static final System.Logger LOG = System.getLogger(ToxicEquivalenceTest.class.getName());
@@ -87,78 +88,127 @@ class ToxicEquivalenceTest {
 
   static Stream<Case> cases() {
     return Stream.of(
-        new Case("latency 100 ms, jitter 20 ms: mean echo round trip, ms", echo, proxy -> {
-          proxy.toxics().latency("lat", DOWNSTREAM, 100).setJitter(20);
-          try (Socket socket = connect(proxy)) {
-            List<Long> trips = new ArrayList<>();
-            for (int i = 0; i < 15; i++) {
+        new Case(
+            "latency 100 ms, jitter 20 ms: mean echo round trip, ms",
+            echo,
+            proxy -> {
+              proxy.toxics().latency("lat", DOWNSTREAM, 100).setJitter(20);
+              try (Socket socket = connect(proxy)) {
+                List<Long> trips = new ArrayList<>();
+                for (int i = 0; i < 15; i++) {
+                  long start = System.nanoTime();
+                  exchange(socket, new byte[] {(byte) i});
+                  trips.add(millisSince(start));
+                }
+                long spread =
+                    trips.stream().mapToLong(Long::longValue).max().orElseThrow()
+                        - trips.stream().mapToLong(Long::longValue).min().orElseThrow();
+                return new Measure(
+                    spread >= 10 ? "jittered" : "steady",
+                    trips.stream().mapToLong(Long::longValue).average().orElseThrow());
+              }
+            },
+            100,
+            30), // 15 samples of 80..120 ms on 2 busy cores
+        new Case(
+            "bandwidth 200 KB/s: 400 kB downloaded, KB/s",
+            bulk,
+            proxy -> {
+              proxy.toxics().bandwidth("bw", DOWNSTREAM, 200);
               long start = System.nanoTime();
-              exchange(socket, new byte[] {(byte) i});
-              trips.add(millisSince(start));
-            }
-            long spread = trips.stream().mapToLong(Long::longValue).max().orElseThrow()
-                - trips.stream().mapToLong(Long::longValue).min().orElseThrow();
-            return new Measure(spread >= 10 ? "jittered" : "steady",
-                trips.stream().mapToLong(Long::longValue).average().orElseThrow());
-          }
-        }, 100, 30), // 15 samples of 80..120 ms on 2 busy cores
-        new Case("bandwidth 200 KB/s: 400 kB downloaded, KB/s", bulk, proxy -> {
-          proxy.toxics().bandwidth("bw", DOWNSTREAM, 200);
-          long start = System.nanoTime();
-          Ending ending = drain(proxy);
-          return new Measure(ending.describe(), ending.bytes() / (double) Math.max(1, millisSince(start)));
-        }, 200, 20),
-        // Toxiproxy halves a chunk until it is at most average + variation: 5000 B, 64 slices of 78 B.
-        new Case("slicer 100 B, variation 0, 5 ms apart: reads for 5000 B", small, proxy -> {
-          proxy.toxics().slicer("sl", DOWNSTREAM, 100, 5_000);
-          try (Socket socket = connect(proxy)) {
-            InputStream in = socket.getInputStream();
-            byte[] buffer = new byte[65536];
-            int reads = 0;
-            int total = 0;
-            for (int n; (n = in.read(buffer)) > 0; total += n) {
-              reads++;
-            }
-            return new Measure("EOF after " + total + " B", reads);
-          }
-        }, 64, 5),
-        new Case("limit_data 1000 B: bytes before the end", small, proxy -> {
-          proxy.toxics().limitData("ld", DOWNSTREAM, 1_000);
-          Ending ending = drain(proxy);
-          return new Measure(ending.how(), ending.bytes());
-        }, 1_000, 0),
-        new Case("timeout 300 ms (data sent): ms to the end", echo, proxy -> {
-          proxy.toxics().timeout("to", DOWNSTREAM, 300);
-          return millisToTheEndAfterAPing(proxy);
-        }, 300, 60),
+              Ending ending = drain(proxy);
+              return new Measure(
+                  ending.describe(), ending.bytes() / (double) Math.max(1, millisSince(start)));
+            },
+            200,
+            20),
+        // Toxiproxy halves a chunk until it is at most average + variation: 5000 B, 64 slices of 78
+        // B.
+        new Case(
+            "slicer 100 B, variation 0, 5 ms apart: reads for 5000 B",
+            small,
+            proxy -> {
+              proxy.toxics().slicer("sl", DOWNSTREAM, 100, 5_000);
+              try (Socket socket = connect(proxy)) {
+                InputStream in = socket.getInputStream();
+                byte[] buffer = new byte[65536];
+                int reads = 0;
+                int total = 0;
+                for (int n; (n = in.read(buffer)) > 0; total += n) {
+                  reads++;
+                }
+                return new Measure("EOF after " + total + " B", reads);
+              }
+            },
+            64,
+            5),
+        new Case(
+            "limit_data 1000 B: bytes before the end",
+            small,
+            proxy -> {
+              proxy.toxics().limitData("ld", DOWNSTREAM, 1_000);
+              Ending ending = drain(proxy);
+              return new Measure(ending.how(), ending.bytes());
+            },
+            1_000,
+            0),
+        new Case(
+            "timeout 300 ms (data sent): ms to the end",
+            echo,
+            proxy -> {
+              proxy.toxics().timeout("to", DOWNSTREAM, 300);
+              return millisToTheEndAfterAPing(proxy);
+            },
+            300,
+            60),
         // Both wait for data before the timer starts: a silent connection is never reset.
-        new Case("reset_peer 200 ms (data sent): ms to the end", echo, proxy -> {
-          proxy.toxics().resetPeer("rp", DOWNSTREAM, 200);
-          return millisToTheEndAfterAPing(proxy);
-        }, 200, 60),
-        new Case("slow_close 300 ms: ms to the end of 100 B", hundredThenClose, proxy -> {
-          proxy.toxics().slowClose("sc", DOWNSTREAM, 300);
-          Ending ending = drain(proxy);
-          return new Measure(ending.describe(), ending.millis());
-        }, 300, 60),
-        new Case("reset_peer 200 ms added to a live connection, data sent: ms to the end", echo, proxy -> {
-          try (Socket socket = connect(proxy)) {
-            exchange(socket, "warm".getBytes());
-            proxy.toxics().resetPeer("rp", DOWNSTREAM, 200);
-            socket.getOutputStream().write("ping".getBytes());
-            Ending ending = drain(socket);
-            return new Measure(ending.describe(), ending.millis());
-          }
-        }, 200, 60),
-        new Case("latency 150 ms added upstream to a live connection: round trip, ms", echo, proxy -> {
-          try (Socket socket = connect(proxy)) {
-            exchange(socket, "warm".getBytes());
-            proxy.toxics().latency("live", UPSTREAM, 150);
-            long start = System.nanoTime();
-            exchange(socket, "ping".getBytes());
-            return new Measure("echoed", millisSince(start));
-          }
-        }, 150, 40));
+        new Case(
+            "reset_peer 200 ms (data sent): ms to the end",
+            echo,
+            proxy -> {
+              proxy.toxics().resetPeer("rp", DOWNSTREAM, 200);
+              return millisToTheEndAfterAPing(proxy);
+            },
+            200,
+            60),
+        new Case(
+            "slow_close 300 ms: ms to the end of 100 B",
+            hundredThenClose,
+            proxy -> {
+              proxy.toxics().slowClose("sc", DOWNSTREAM, 300);
+              Ending ending = drain(proxy);
+              return new Measure(ending.describe(), ending.millis());
+            },
+            300,
+            60),
+        new Case(
+            "reset_peer 200 ms added to a live connection, data sent: ms to the end",
+            echo,
+            proxy -> {
+              try (Socket socket = connect(proxy)) {
+                exchange(socket, "warm".getBytes());
+                proxy.toxics().resetPeer("rp", DOWNSTREAM, 200);
+                socket.getOutputStream().write("ping".getBytes());
+                Ending ending = drain(socket);
+                return new Measure(ending.describe(), ending.millis());
+              }
+            },
+            200,
+            60),
+        new Case(
+            "latency 150 ms added upstream to a live connection: round trip, ms",
+            echo,
+            proxy -> {
+              try (Socket socket = connect(proxy)) {
+                exchange(socket, "warm".getBytes());
+                proxy.toxics().latency("live", UPSTREAM, 150);
+                long start = System.nanoTime();
+                exchange(socket, "ping".getBytes());
+                return new Measure("echoed", millisSince(start));
+              }
+            },
+            150,
+            40));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -166,19 +216,33 @@ class ToxicEquivalenceTest {
   void bothServersApplyTheToxicAlike(Case toxicCase) throws IOException {
     Measure real = measure(both.realClient(), toxicCase);
     Measure embedded = measure(both.embeddedClient(), toxicCase);
-    LOG.log(System.Logger.Level.INFO, String.format(Locale.ROOT, "toxic equivalence: %s: real %.1f (%s), embedded %.1f (%s)",
-        toxicCase.name(), real.value(), real.outcome(), embedded.value(), embedded.outcome()));
+    LOG.log(
+        System.Logger.Level.INFO,
+        String.format(
+            Locale.ROOT,
+            "toxic equivalence: %s: real %.1f (%s), embedded %.1f (%s)",
+            toxicCase.name(),
+            real.value(),
+            real.outcome(),
+            embedded.value(),
+            embedded.outcome()));
 
     assertThat(embedded.outcome()).as("how the connection went").isEqualTo(real.outcome());
-    assertThat(real.value()).as("real Toxiproxy").isCloseTo(toxicCase.nominal(), offset(toxicCase.tolerance()));
-    assertThat(embedded.value()).as("embedded").isCloseTo(toxicCase.nominal(), offset(toxicCase.tolerance()));
-    assertThat(embedded.value()).as("embedded vs real").isCloseTo(real.value(), offset(toxicCase.tolerance()));
+    assertThat(real.value())
+        .as("real Toxiproxy")
+        .isCloseTo(toxicCase.nominal(), offset(toxicCase.tolerance()));
+    assertThat(embedded.value())
+        .as("embedded")
+        .isCloseTo(toxicCase.nominal(), offset(toxicCase.tolerance()));
+    assertThat(embedded.value())
+        .as("embedded vs real")
+        .isCloseTo(real.value(), offset(toxicCase.tolerance()));
   }
 
   /**
-   * Up to {@value #TRIES} tries, until the figure is within the tolerance: on a shared machine
-   * load only ever adds delay or takes rate away, so one such try shows the toxic's own figure,
-   * while a wrong toxic misses on every try.
+   * Up to {@value #TRIES} tries, until the figure is within the tolerance: on a shared machine load
+   * only ever adds delay or takes rate away, so one such try shows the toxic's own figure, while a
+   * wrong toxic misses on every try.
    */
   private static Measure measure(ToxiproxyClient client, Case toxicCase) throws IOException {
     Measure measure = null;
@@ -187,14 +251,22 @@ class ToxicEquivalenceTest {
       if (Math.abs(measure.value() - toxicCase.nominal()) <= toxicCase.tolerance()) {
         break;
       }
-      LOG.log(System.Logger.Level.INFO, "toxic equivalence: {0}: try {1} gave {2}", toxicCase.name(), attempt, measure);
+      LOG.log(
+          System.Logger.Level.INFO,
+          "toxic equivalence: {0}: try {1} gave {2}",
+          toxicCase.name(),
+          attempt,
+          measure);
     }
     return measure;
   }
 
   private static Measure measureOnce(ToxiproxyClient client, Case toxicCase) throws IOException {
-    Proxy proxy = client.createProxy("equivalence", BothToxiproxies.LOOPBACK + ":0",
-        BothToxiproxies.LOOPBACK + ":" + toxicCase.upstream());
+    Proxy proxy =
+        client.createProxy(
+            "equivalence",
+            BothToxiproxies.LOOPBACK + ":0",
+            BothToxiproxies.LOOPBACK + ":" + toxicCase.upstream());
     try {
       return toxicCase.run().through(proxy);
     } finally {

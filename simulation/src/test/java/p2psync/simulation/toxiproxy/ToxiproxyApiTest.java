@@ -35,7 +35,8 @@ class ToxiproxyApiTest extends ToxiproxyTestBase {
     assertThat(proxy.getListen()).startsWith("127.0.0.1:").isNotEqualTo("127.0.0.1:0");
     assertThat(proxy.isEnabled()).isTrue();
     JsonObject shown = new JsonObject(get("/proxies/echo").body());
-    assertThat(shown.fieldNames()).containsExactly("name", "listen", "upstream", "enabled", "Logger", "toxics");
+    assertThat(shown.fieldNames())
+        .containsExactly("name", "listen", "upstream", "enabled", "Logger", "toxics");
     assertThat(shown.getString("listen")).isEqualTo(proxy.getListen());
     assertThat(shown.getString("upstream")).isEqualTo("127.0.0.1:" + echoPort);
     assertThat(shown.getJsonArray("toxics")).isEmpty();
@@ -93,8 +94,9 @@ class ToxiproxyApiTest extends ToxiproxyTestBase {
     assertThatThrownBy(slow::remove).isInstanceOf(IOException.class);
     assertThat(post("/proxies/echo/toxics", "{\"type\": \"nonsense\"}").body())
         .contains("invalid toxic type");
-    assertThat(post("/proxies/echo/toxics", "{\"type\": \"latency\", \"stream\": \"sideways\"}")
-            .statusCode())
+    assertThat(
+            post("/proxies/echo/toxics", "{\"type\": \"latency\", \"stream\": \"sideways\"}")
+                .statusCode())
         .isEqualTo(400);
     assertThat(post("/proxies/missing/toxics", "{\"type\": \"latency\"}").statusCode())
         .isEqualTo(404);
@@ -184,7 +186,11 @@ class ToxiproxyApiTest extends ToxiproxyTestBase {
     String upstream = LOOPBACK + ":" + echoPort;
     String body =
         new JsonArray()
-            .add(new JsonObject().put("name", "a").put("listen", "127.0.0.1:0").put("upstream", upstream))
+            .add(
+                new JsonObject()
+                    .put("name", "a")
+                    .put("listen", "127.0.0.1:0")
+                    .put("upstream", upstream))
             .add(new JsonObject().put("name", "b").put("upstream", upstream).put("enabled", false))
             .encode();
 
@@ -222,12 +228,14 @@ class ToxiproxyApiTest extends ToxiproxyTestBase {
     await()
         .atMost(Duration.ofSeconds(5))
         .untilAsserted(
-            () -> assertThatThrownBy(() -> new Socket(LOOPBACK, listenPort(proxy)).close())
-                .isInstanceOf(IOException.class));
+            () ->
+                assertThatThrownBy(() -> new Socket(LOOPBACK, listenPort(proxy)).close())
+                    .isInstanceOf(IOException.class));
   }
 
   private HttpResponse<String> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> post(String path, String body) throws Exception {

@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * Each toxic's effect on real connections. Timing is only ever checked as a lower bound: a
- * toxic adds at least its delay; nothing here asserts how fast anything is.
+ * Each toxic's effect on real connections. Timing is only ever checked as a lower bound: a toxic
+ * adds at least its delay; nothing here asserts how fast anything is.
  */
 class ToxiproxyToxicsTest extends ToxiproxyTestBase {
 
@@ -85,10 +85,13 @@ class ToxiproxyToxicsTest extends ToxiproxyTestBase {
   void slicerDeliversEveryByteInPieces() throws IOException {
     AtomicInteger reads = new AtomicInteger();
     int countingEcho =
-        upstream(socket -> socket.handler(data -> {
-          reads.incrementAndGet();
-          socket.write(data);
-        }));
+        upstream(
+            socket ->
+                socket.handler(
+                    data -> {
+                      reads.incrementAndGet();
+                      socket.write(data);
+                    }));
     Proxy proxy = proxyTo("sliced", countingEcho);
     proxy.toxics().slicer("slices", UPSTREAM, 100, 2_000).setSizeVariation(20);
     byte[] payload = randomBytes(2_000);
@@ -116,11 +119,15 @@ class ToxiproxyToxicsTest extends ToxiproxyTestBase {
   @Test
   void limitDataCountsUpstreamBytesAcrossWrites() throws IOException {
     Buffer received = Buffer.buffer();
-    int recorder = upstream(socket -> socket.handler(data -> {
-      synchronized (received) {
-        received.appendBuffer(data);
-      }
-    }));
+    int recorder =
+        upstream(
+            socket ->
+                socket.handler(
+                    data -> {
+                      synchronized (received) {
+                        received.appendBuffer(data);
+                      }
+                    }));
     Proxy proxy = proxyTo("upload", recorder);
     proxy.toxics().limitData("cut", UPSTREAM, 10);
     try (Socket socket = connect(proxy)) {
@@ -192,10 +199,14 @@ class ToxiproxyToxicsTest extends ToxiproxyTestBase {
   @Test
   void removingAnArmedResetPeerAfterUpstreamsClosedSucceeds() throws IOException {
     AtomicInteger upstreamsClosed = new AtomicInteger();
-    Proxy proxy = proxyTo("closing", upstream(socket -> {
-      socket.closeHandler(v -> upstreamsClosed.incrementAndGet());
-      socket.close();
-    }));
+    Proxy proxy =
+        proxyTo(
+            "closing",
+            upstream(
+                socket -> {
+                  socket.closeHandler(v -> upstreamsClosed.incrementAndGet());
+                  socket.close();
+                }));
     proxy.toxics().resetPeer("rst", DOWNSTREAM, 10_000);
     Socket[] clients = new Socket[10];
     try {
@@ -204,7 +215,10 @@ class ToxiproxyToxicsTest extends ToxiproxyTestBase {
       }
       // every upstream side is closed; the client sides wait for the armed reset
       await().atMost(Duration.ofSeconds(5)).until(() -> upstreamsClosed.get() == clients.length);
-      proxy.toxics().get("rst").remove(); // resets what is left, and must not trip over the closed sides
+      proxy
+          .toxics()
+          .get("rst")
+          .remove(); // resets what is left, and must not trip over the closed sides
     } finally {
       for (Socket client : clients) {
         if (client != null) {
