@@ -10,8 +10,10 @@ import java.time.Duration;
  * end before data it still holds, and delivers that data after {@code resume()}
  * (eclipse-vertx/vert.x#5748, fixed upstream after 5.0.7). Taking that end at its word cuts
  * transfers short. So the end counts only once the socket is not paused and has received nothing
- * for {@link #GRACE}. {@link LateEndStream} reports what is done to the socket; the guard calls
- * back once. Use that stream, not the guard: it is the one place the rule is applied.
+ * for {@link #GRACE}. A socket known never to have been paused holds nothing back (the bug needs
+ * data queued by a pause), so its end counts at once. {@link LateEndStream} reports what is done to
+ * the socket; the guard calls back once. Use that stream, not the guard: it is the one place the
+ * rule is applied.
  */
 final class LateEndGuard {
   /** Quiet time, with the socket flowing, after which no held-back data can still come. */
@@ -20,14 +22,19 @@ final class LateEndGuard {
   private final Vertx vertx;
   private final Runnable onEnd;
   private boolean paused;
+
+  /** False only while the socket is known never to have been paused: then nothing is held back. */
+  private boolean mayHoldData;
+
   private boolean endSignalled;
   private boolean done;
   private long received;
   private long timer = -1;
 
-  LateEndGuard(Vertx vertx, Runnable onEnd) {
+  LateEndGuard(Vertx vertx, Runnable onEnd, boolean mayHoldData) {
     this.vertx = vertx;
     this.onEnd = onEnd;
+    this.mayHoldData = mayHoldData;
   }
 
   /** Call from the socket's data handler. */
@@ -38,6 +45,7 @@ final class LateEndGuard {
   /** Call when pausing the socket. */
   void paused() {
     paused = true;
+    mayHoldData = true;
   }
 
   /** Call when resuming the socket. */
@@ -51,7 +59,10 @@ final class LateEndGuard {
   /** Call from the socket's end handler. */
   void endSignalled() {
     endSignalled = true;
-    if (!paused) {
+    if (!mayHoldData && !done) {
+      done = true;
+      onEnd.run();
+    } else if (!paused) {
       arm();
     }
   }

@@ -22,10 +22,24 @@ public final class LateEndStream implements ReadStream<Buffer> {
   private Handler<Buffer> handler;
   private Handler<Void> endHandler;
 
+  /** Over a source that may have been paused already: every end waits for the guard's grace. */
   public LateEndStream(Vertx vertx, ReadStream<Buffer> source) {
+    this(vertx, source, true);
+  }
+
+  private LateEndStream(Vertx vertx, ReadStream<Buffer> source, boolean mayHoldData) {
     this.source = source;
-    this.guard = new LateEndGuard(vertx, this::ended);
+    this.guard = new LateEndGuard(vertx, this::ended, mayHoldData);
     source.endHandler(v -> guard.endSignalled());
+  }
+
+  /**
+   * Over a source never paused so far (a socket just connected, its handlers set at once): its end
+   * is passed on without delay unless this stream pauses it first, since only a pause makes Vert.x
+   * hold data back behind the end.
+   */
+  public static LateEndStream neverPaused(Vertx vertx, ReadStream<Buffer> source) {
+    return new LateEndStream(vertx, source, false);
   }
 
   @Override

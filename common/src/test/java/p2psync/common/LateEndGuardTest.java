@@ -21,7 +21,7 @@ class LateEndGuardTest {
 
   @Test
   void anEndOnAFlowingSocketCountsAfterTheGrace(Vertx vertx) {
-    LateEndGuard guard = new LateEndGuard(vertx, ends::incrementAndGet);
+    LateEndGuard guard = new LateEndGuard(vertx, ends::incrementAndGet, true);
     long start = System.nanoTime();
     onLoop(vertx, guard::endSignalled);
     await().atMost(Duration.ofSeconds(5)).untilAtomic(ends, org.hamcrest.Matchers.is(1));
@@ -33,7 +33,7 @@ class LateEndGuardTest {
   void anEndWhilePausedWaitsForTheResumeAndTheDataAfterIt(Vertx vertx) {
     AtomicInteger delivered = new AtomicInteger();
     AtomicInteger deliveredAtEnd = new AtomicInteger(-1);
-    LateEndGuard guard = new LateEndGuard(vertx, () -> deliveredAtEnd.set(delivered.get()));
+    LateEndGuard guard = new LateEndGuard(vertx, () -> deliveredAtEnd.set(delivered.get()), true);
     onLoop(
         vertx,
         () -> {
@@ -62,5 +62,41 @@ class LateEndGuardTest {
         .untilAtomic(deliveredAtEnd, org.hamcrest.Matchers.greaterThanOrEqualTo(0));
     vertx.cancelTimer(periodic);
     assertThat(deliveredAtEnd).hasValue(6);
+  }
+
+  @Test
+  void anEndOnASocketNeverPausedCountsAtOnceAndOnlyOnce(Vertx vertx) {
+    LateEndGuard guard = new LateEndGuard(vertx, ends::incrementAndGet, false);
+    onLoop(
+        vertx,
+        () -> {
+          guard.dataReceived();
+          guard.endSignalled();
+          guard.endSignalled();
+        });
+    await()
+        .pollInterval(Duration.ofMillis(5))
+        .atMost(LateEndGuard.GRACE.dividedBy(2))
+        .untilAtomic(ends, org.hamcrest.Matchers.is(1));
+    await()
+        .during(LateEndGuard.GRACE.multipliedBy(2))
+        .atMost(Duration.ofSeconds(5))
+        .untilAtomic(ends, org.hamcrest.Matchers.is(1));
+  }
+
+  @Test
+  void aSocketPausedOnceKeepsTheGraceForItsEnd(Vertx vertx) {
+    LateEndGuard guard = new LateEndGuard(vertx, ends::incrementAndGet, false);
+    long start = System.nanoTime();
+    onLoop(
+        vertx,
+        () -> {
+          guard.paused();
+          guard.resumed();
+          guard.endSignalled();
+        });
+    await().atMost(Duration.ofSeconds(5)).untilAtomic(ends, org.hamcrest.Matchers.is(1));
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .isGreaterThanOrEqualTo(LateEndGuard.GRACE);
   }
 }

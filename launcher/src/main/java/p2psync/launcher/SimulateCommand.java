@@ -104,10 +104,10 @@ final class SimulateCommand implements Callable<Integer> {
 
   @Option(
       names = "--toxiproxy",
-      paramLabel = "embedded|docker|URL",
+      paramLabel = "embedded|docker|docker-host|URL",
       defaultValue = SimulationOptions.EMBEDDED,
       description =
-          "embedded (in this JVM), docker (ghcr.io/shopify/toxiproxy:2.12.0 via Testcontainers) or the URL of a running Toxiproxy, e.g. http://127.0.0.1:8474 (default: ${DEFAULT-VALUE}).")
+          "embedded (in this JVM), docker (ghcr.io/shopify/toxiproxy:2.12.0 via Testcontainers, on Docker's bridge), docker-host (the same on the host's network, all on 127.0.0.1; Linux) or the URL of a running Toxiproxy, e.g. http://127.0.0.1:8474 (default: ${DEFAULT-VALUE}).")
   String toxiproxy;
 
   @Option(

@@ -23,6 +23,12 @@ public final class SimulationOptions {
   public static final String EMBEDDED = "embedded";
   public static final String DOCKER = "docker";
 
+  /**
+   * Docker with the container on the host's network: Toxiproxy and its proxies on 127.0.0.1
+   * (Linux).
+   */
+  public static final String DOCKER_HOST = "docker-host";
+
   private int peers = DEFAULT_PEERS;
   private int trackers = 1;
   private int filesPerPeer = DEFAULT_FILES_PER_PEER;

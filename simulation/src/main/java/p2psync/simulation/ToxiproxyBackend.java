@@ -3,6 +3,7 @@ package p2psync.simulation;
 import eu.rekawek.toxiproxy.Proxy;
 import eu.rekawek.toxiproxy.ToxiproxyClient;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
@@ -31,8 +32,9 @@ public abstract class ToxiproxyBackend implements AutoCloseable {
   }
 
   /**
-   * {@code embedded} (an {@link EmbeddedToxiproxy} on {@code vertx}), {@code docker}, or the URL of
-   * a running Toxiproxy on this machine ({@code http://127.0.0.1:8474}).
+   * {@code embedded} (an {@link EmbeddedToxiproxy} on {@code vertx}), {@code docker} (a container
+   * on Docker's bridge), {@code docker-host} (a container on the host's network, all on loopback),
+   * or the URL of a running Toxiproxy on this machine ({@code http://127.0.0.1:8474}).
    */
   public static ToxiproxyBackend open(String spec, Vertx vertx) throws IOException {
     if (spec.equals(SimulationOptions.EMBEDDED)) {
@@ -47,27 +49,40 @@ public abstract class ToxiproxyBackend implements AutoCloseable {
           "embedded Toxiproxy on 127.0.0.1:" + server.port(),
           () -> server.close().toCompletionStage().toCompletableFuture().join());
     }
-    if (spec.equals(SimulationOptions.DOCKER)) {
-      return docker();
+    if (spec.equals(SimulationOptions.DOCKER) || spec.equals(SimulationOptions.DOCKER_HOST)) {
+      return docker(spec.equals(SimulationOptions.DOCKER_HOST));
     }
     URI url;
     try {
       url = URI.create(spec);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--toxiproxy: not embedded, docker or a URL: " + spec);
+      throw new IllegalArgumentException(
+          "--toxiproxy: not embedded, docker, docker-host or a URL: " + spec);
     }
     if (!"http".equals(url.getScheme()) || url.getHost() == null) {
       throw new IllegalArgumentException(
-          "--toxiproxy: not embedded, docker or http://HOST:PORT: " + spec);
+          "--toxiproxy: not embedded, docker, docker-host or http://HOST:PORT: " + spec);
     }
     int port = url.getPort() < 0 ? 8474 : url.getPort();
     ToxiproxyClient client = new ToxiproxyClient(url.getHost(), port);
-    String version = client.version(); // fails here, clearly, when nothing answers
+    String version = versionOf(client.version()); // fails here, clearly, when nothing answers
     return new LocalToxiproxy(
         client,
         url.getHost(),
-        "Toxiproxy " + version.strip() + " at " + url.getHost() + ":" + port,
+        "Toxiproxy " + version + " at " + url.getHost() + ":" + port,
         () -> {});
+  }
+
+  /**
+   * The version from {@code GET /version}'s {@code {"version": "2.12.0"}}, or the answer as it
+   * came.
+   */
+  static String versionOf(String answer) {
+    try {
+      return new JsonObject(answer).getString("version", answer.strip());
+    } catch (RuntimeException notJson) { // DecodeException, or a version that is no string
+      return answer.strip();
+    }
   }
 
   /**
@@ -75,7 +90,7 @@ public abstract class ToxiproxyBackend implements AutoCloseable {
    * lean p2psync.jar: look for them first, so that their absence reads as what to do, not as a
    * NoClassDefFoundError. DockerToxiproxy, which uses them, is loaded only past this check.
    */
-  private static ToxiproxyBackend docker() throws IOException {
+  private static ToxiproxyBackend docker(boolean hostNetwork) throws IOException {
     try {
       Class.forName(DOCKER_BACKEND_NEEDS, false, ToxiproxyBackend.class.getClassLoader());
     } catch (ClassNotFoundException e) {
@@ -86,7 +101,7 @@ public abstract class ToxiproxyBackend implements AutoCloseable {
               + "--toxiproxy docker ..., or use --toxiproxy embedded or a Toxiproxy URL",
           e);
     }
-    return DockerToxiproxy.start();
+    return DockerToxiproxy.start(hostNetwork);
   }
 
   /**

@@ -10,6 +10,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import p2psync.common.SyncConfig;
 
 /**
@@ -40,10 +41,43 @@ class ConvergenceMatrixTest {
   @MethodSource("cells")
   void peersConvergeAndKeepEveryInvariant(int peers, int trackers, String profile)
       throws Exception {
+    runCell(peers, trackers, profile, SimulationOptions.EMBEDDED);
+  }
+
+  /**
+   * The same cells through the real Toxiproxy binary ({@code --toxiproxy http://127.0.0.1:PORT}):
+   * the URL backend, and our peers under the genuine toxics. Skipped, with the reason, where the
+   * binary does not run ({@link RealToxiproxy}).
+   */
+  @ParameterizedTest(name = "real Toxiproxy: 12 peers, faults: {0}")
+  @ValueSource(strings = {"latency", "drop", "reset", "stall"})
+  void peersConvergeThroughTheRealToxiproxy(String profile) throws Exception {
+    try (RealToxiproxy real = RealToxiproxy.startOrSkip()) {
+      SimulationReport report = runCell(12, 1, profile, real.url());
+      assertThat(report.toxiproxy()).startsWith("Toxiproxy 2.12.0 at ");
+    }
+  }
+
+  /**
+   * Two cells through a Toxiproxy container on the host's network ({@code --toxiproxy
+   * docker-host}). Skipped, with the reason, where Docker or the image is missing (nothing is ever
+   * pulled).
+   */
+  @ParameterizedTest(name = "Toxiproxy in Docker: 12 peers, faults: {0}")
+  @ValueSource(strings = {"latency", "stall"})
+  void peersConvergeThroughToxiproxyInDocker(String profile) throws Exception {
+    SimulationTest.assumeDockerBackendRuns();
+    SimulationReport report = runCell(12, 1, profile, SimulationOptions.DOCKER_HOST);
+    assertThat(report.toxiproxy()).contains("in Docker");
+  }
+
+  private static SimulationReport runCell(int peers, int trackers, String profile, String toxiproxy)
+      throws Exception {
     Set<Fault> faults = Fault.parseList(profile);
     SimulationReport report =
         Simulation.run(
             new SimulationOptions()
+                .toxiproxy(toxiproxy)
                 .peers(peers)
                 .trackers(trackers)
                 .filesPerPeer(FULL ? 4 : 2)
@@ -67,6 +101,7 @@ class ConvergenceMatrixTest {
       // the faults hit transfers: some failed (short body, reset, idle timeout) and were retried
       assertThat(report.transfersFailed()).as(report.summary()).isPositive();
     }
+    return report;
   }
 
   /**

@@ -1,11 +1,13 @@
 package p2psync.simulation;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static p2psync.simulation.TestSupport.await;
 
 import eu.rekawek.toxiproxy.ToxiproxyClient;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,6 +15,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -58,15 +61,41 @@ class SimulationTest {
   }
 
   @Test
-  void dockerBackendConverges() throws Exception {
+  void whereDockerCannotRunTheToxiproxyTheDockerBackendFailsAtOnceSayingWhy() {
+    Optional<String> unavailable = DockerToxiproxy.unavailableReason();
     Assumptions.assumeTrue(
-        DockerToxiproxy.isDockerAvailable(),
-        "no Docker daemon here: the docker backend ("
-            + DockerToxiproxy.IMAGE
-            + ") is tested only where Docker runs");
+        unavailable.isPresent(),
+        "the docker backend can run here: dockerBackendConverges tests it");
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> ToxiproxyBackend.open(SimulationOptions.DOCKER, null).close())
+        .isInstanceOf(IOException.class)
+        .hasMessage("--toxiproxy docker: " + unavailable.get());
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .as("no pull, no wait")
+        .isLessThan(Duration.ofSeconds(10));
+  }
+
+  /** On the host's network: tests send traffic to loopback only, never to a bridge's addresses. */
+  @Test
+  void dockerBackendConverges() throws Exception {
+    assumeDockerBackendRuns();
     SimulationReport report =
-        Simulation.run(small(SimulationOptions.DOCKER, EnumSet.allOf(Fault.class)), s -> {});
+        Simulation.run(small(SimulationOptions.DOCKER_HOST, EnumSet.allOf(Fault.class)), s -> {});
     assertThat(report.converged()).as(report.summary()).isTrue();
+    assertThat(report.toxiproxy())
+        .contains(DockerToxiproxy.IMAGE, "on the host's network at 127.0.0.1:");
+  }
+
+  /** Skips the calling test, saying why, where the docker backend cannot start without a pull. */
+  static void assumeDockerBackendRuns() {
+    Optional<String> unavailable = DockerToxiproxy.unavailableReason();
+    Assumptions.assumeTrue(
+        unavailable.isEmpty(),
+        () ->
+            "docker backend ("
+                + DockerToxiproxy.IMAGE
+                + ") not tested here: "
+                + unavailable.orElseThrow());
   }
 
   @Test

@@ -25,23 +25,39 @@ import java.util.function.Supplier;
 final class ApiRoutes implements Handler<HttpServerRequest> {
   static final String VERSION = "2.12.0";
 
-  /** A response to send: JSON text, or no body when {@code body} is null. */
-  private record Reply(int status, String contentType, String body) {
+  /**
+   * A response to send: JSON text, or no body when {@code body} is null. {@code routed} when a
+   * route matched: only then has Toxiproxy's logging middleware given it a request id.
+   */
+  private record Reply(int status, String contentType, String body, boolean routed) {
     static Reply json(int status, Object json) {
-      return new Reply(status, "application/json", json.toString());
+      return new Reply(status, "application/json", json.toString(), true);
     }
 
     static Reply noContent() {
-      return new Reply(204, null, null);
+      return new Reply(204, null, null, true);
     }
 
-    /** Go's http.Error, which api.go's apiError and the router's 404/405 go through. */
+    /** Go's http.Error, which api.go's apiError goes through. */
     static Reply error(int status, String text) {
-      return new Reply(status, "text/plain; charset=utf-8", text + "\n");
+      return new Reply(status, ERROR_TYPE, text + "\n", true);
+    }
+
+    /** The router's own 404, before any middleware. */
+    static Reply noRoute() {
+      return new Reply(404, ERROR_TYPE, "404 page not found\n", false);
+    }
+
+    /** The router's own 405: no body at all. */
+    static Reply notAllowed() {
+      return new Reply(405, null, null, false);
     }
   }
 
+  private static final String ERROR_TYPE = "text/plain; charset=utf-8";
+
   private final ProxyRegistry registry;
+  private final RequestIds requestIds = new RequestIds();
   private Future<?> lastRequest = Future.succeededFuture();
 
   ApiRoutes(ProxyRegistry registry) {
@@ -65,7 +81,7 @@ final class ApiRoutes implements Handler<HttpServerRequest> {
     List<String> path = segments(request.path());
     String route = routeOf(path);
     if (route == null) {
-      return Future.succeededFuture(Reply.error(404, "404 page not found"));
+      return Future.succeededFuture(Reply.noRoute());
     }
     String userAgent = request.getHeader("User-Agent");
     if (userAgent != null && userAgent.startsWith("Mozilla/")) {
@@ -118,7 +134,7 @@ final class ApiRoutes implements Handler<HttpServerRequest> {
 
   private Future<Reply> version() {
     String text = "{\"version\": \"" + VERSION + "\"}\n";
-    return Future.succeededFuture(new Reply(200, "application/json;charset=utf-8", text));
+    return Future.succeededFuture(new Reply(200, "application/json;charset=utf-8", text, true));
   }
 
   private Future<Reply> showProxy(String name) {
@@ -161,7 +177,7 @@ final class ApiRoutes implements Handler<HttpServerRequest> {
   }
 
   private static Future<Reply> notAllowed() {
-    return Future.succeededFuture(new Reply(405, null, null));
+    return Future.succeededFuture(Reply.notAllowed());
   }
 
   /** Runs {@code action} once every earlier request is answered. */
@@ -211,8 +227,14 @@ final class ApiRoutes implements Handler<HttpServerRequest> {
     };
   }
 
-  private static void send(HttpServerResponse response, Reply reply) {
+  private void send(HttpServerResponse response, Reply reply) {
     response.setStatusCode(reply.status());
+    if (reply.routed()) {
+      response.putHeader("X-Toxiproxy-Request-Id", requestIds.next());
+    }
+    if (ERROR_TYPE.equals(reply.contentType())) {
+      response.putHeader("X-Content-Type-Options", "nosniff"); // as Go's http.Error
+    }
     if (reply.body() == null) {
       response.end();
     } else {

@@ -7,8 +7,14 @@ package p2psync.simulation.toxiproxy;
  */
 record HostPort(String host, int port) {
 
-  /** Fails as a 500, as Toxiproxy does when Go cannot resolve or listen on the address. */
+  /**
+   * Fails as a 500, as Toxiproxy does when Go cannot resolve or listen on the address, with Go's
+   * words for it. An empty address is every interface on a port the OS picks, as for Go's listener.
+   */
   static HostPort parse(String address) {
+    if (address.isEmpty()) {
+      return new HostPort("", 0);
+    }
     int colon = address.lastIndexOf(':');
     if (colon < 0) {
       throw ApiError.internal("address " + address + ": missing port in address");
@@ -25,7 +31,7 @@ record HostPort(String host, int port) {
       }
       return new HostPort(host.equalsIgnoreCase("localhost") ? "127.0.0.1" : host, number);
     } catch (NumberFormatException e) {
-      throw ApiError.internal("address " + address + ": invalid port");
+      throw ApiError.internal("address " + port + ": invalid port");
     }
   }
 
@@ -38,9 +44,13 @@ record HostPort(String host, int port) {
     return new HostPort(host, actualPort);
   }
 
+  /**
+   * As Go prints a bound address; Go listens on every interface, IPv6 included, where the host is
+   * empty and prints that as {@code [::]} (we bind IPv4's 0.0.0.0 only).
+   */
   @Override
   public String toString() {
-    String shown = bindHost();
+    String shown = host.isEmpty() ? "::" : bindHost();
     return (shown.contains(":") ? "[" + shown + "]" : shown) + ":" + port;
   }
 }

@@ -50,10 +50,23 @@ final class Link implements StageContext {
   private boolean sourcePaused;
   private boolean destinationEnded;
 
-  Link(Vertx vertx, ProxyConnection connection, NetSocket source, NetSocket destination) {
+  /**
+   * {@code sourceNeverPaused} for the upstream socket, just connected: its end (a server closing)
+   * then reaches the client at once, as through Toxiproxy, not after LateEndGuard's grace. The
+   * client socket was paused until the upstream answered, so its end keeps the grace.
+   */
+  Link(
+      Vertx vertx,
+      ProxyConnection connection,
+      NetSocket source,
+      NetSocket destination,
+      boolean sourceNeverPaused) {
     this.vertx = vertx;
     this.connection = connection;
-    this.source = new LateEndStream(vertx, source);
+    this.source =
+        sourceNeverPaused
+            ? LateEndStream.neverPaused(vertx, source)
+            : new LateEndStream(vertx, source);
     this.destination = destination;
   }
 
@@ -116,7 +129,11 @@ final class Link implements StageContext {
 
   @Override
   public void resetConnection() {
-    connection.reset();
+    if (connection.lingersZero()) {
+      connection.reset();
+    } else {
+      sink.end(); // a FIN to the destination, which closes the whole connection
+    }
   }
 
   private Downstream head() {

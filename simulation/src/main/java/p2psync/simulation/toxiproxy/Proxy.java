@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
+import java.net.BindException;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -49,21 +50,35 @@ final class Proxy {
     try {
       address = HostPort.parse(listen);
     } catch (ApiError unusableAddress) {
-      return Future.failedFuture(unusableAddress);
+      return Future.failedFuture(ApiError.internal("listen tcp: " + unusableAddress.getMessage()));
     }
     return Rebind.retrying(vertx, address.port(), () -> bind(address))
         .transform(
             bound -> {
               if (bound.failed()) {
-                String reason = bound.cause().getMessage();
                 return Future.failedFuture(
-                    ApiError.internal("listen tcp " + listen + ": " + reason));
+                    ApiError.internal("listen tcp " + listen + ": " + goWording(bound.cause())));
               }
               server = bound.result();
               listen = address.withPort(server.actualPort()).toString();
               enabled = true;
               return Future.succeededFuture();
             });
+  }
+
+  /**
+   * A failed bind as Go words it ({@code bind: address already in use}): the Java message is the
+   * same system error, capitalized, sometimes behind the name of the call that failed.
+   */
+  private static String goWording(Throwable failure) {
+    String message = String.valueOf(failure.getMessage());
+    if (!(failure instanceof BindException)) {
+      return message;
+    }
+    String error = message.substring(message.lastIndexOf(": ") + 1).strip();
+    return error.isEmpty()
+        ? "bind: " + message
+        : "bind: " + Character.toLowerCase(error.charAt(0)) + error.substring(1);
   }
 
   private Future<NetServer> bind(HostPort address) {
@@ -147,6 +162,8 @@ final class Proxy {
         .put("listen", listen)
         .put("upstream", upstream)
         .put("enabled", enabled)
+        // Toxiproxy's Proxy struct has a Logger field without a JSON tag, which Go prints so.
+        .put("Logger", new JsonObject())
         .put("toxics", toxics.toJson());
   }
 

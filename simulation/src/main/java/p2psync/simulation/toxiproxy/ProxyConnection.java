@@ -20,6 +20,12 @@ final class ProxyConnection {
   private int openSockets = 1;
   private boolean finished;
 
+  /**
+   * Toxiproxy's SO_LINGER 0: set when a reset_peer toxic is there as the connection opens
+   * (link.go).
+   */
+  private boolean lingersZero;
+
   ProxyConnection(Vertx vertx, NetSocket client, Consumer<ProxyConnection> onFinished) {
     this.vertx = vertx;
     this.client = client;
@@ -36,9 +42,10 @@ final class ProxyConnection {
     }
     this.server = server;
     openSockets++;
+    lingersZero = toxics.stream().anyMatch(toxic -> toxic.kind() == ToxicKind.RESET_PEER);
     server.closeHandler(v -> socketClosed());
-    upstream = new Link(vertx, this, client, server);
-    downstream = new Link(vertx, this, server, client);
+    upstream = new Link(vertx, this, client, server, false);
+    downstream = new Link(vertx, this, server, client, true);
     upstream.start(toxics.stream().filter(t -> t.stream() == Direction.UPSTREAM).toList());
     downstream.start(toxics.stream().filter(t -> t.stream() == Direction.DOWNSTREAM).toList());
     client.resume();
@@ -68,6 +75,11 @@ final class ProxyConnection {
     if (server != null) {
       server.close();
     }
+  }
+
+  /** Whether reset_peer aborts this connection with a TCP RST rather than closing it. */
+  boolean lingersZero() {
+    return lingersZero;
   }
 
   /** Aborts both sockets with a TCP RST. */

@@ -5,8 +5,9 @@ import io.vertx.core.buffer.Buffer;
 /**
  * On the first data (or end) after it starts, drops it and, {@code timeout} ms later, resets the
  * connection: both peers get a TCP RST (toxics/reset_peer.go with the SO_LINGER 0 that link.go
- * sets). Toxiproxy cannot call off a reset once armed, so deleting the toxic then resets at once
- * rather than leave a stream with a hole in it.
+ * sets), or, for a toxic added to a live connection (no SO_LINGER 0 then), a plain close. Toxiproxy
+ * cannot call off a reset once armed, so deleting the toxic then resets at once rather than leave a
+ * stream with a hole in it.
  */
 final class ResetPeerStage extends ToxicStage {
   private boolean armed;

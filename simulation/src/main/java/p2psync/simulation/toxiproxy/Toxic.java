@@ -53,7 +53,17 @@ record Toxic(
         .put("name", name)
         .put("type", kind.typeName())
         .put("stream", stream.wireName())
-        .put("toxicity", toxicity);
+        .put("toxicity", goNumber(toxicity));
+  }
+
+  /**
+   * A float32 as Go's encoder prints it: a whole value without a fraction ({@code 1}, not {@code
+   * 1.0}).
+   */
+  private static Number goNumber(float value) {
+    return value == Math.rint(value) && Math.abs(value) < 1e21
+        ? (Number) (long) value
+        : (Number) value;
   }
 
   /** Attributes the request names overwrite the given ones; unknown attributes are ignored. */

@@ -36,7 +36,7 @@ class ToxiproxyApiTest extends ToxiproxyTestBase {
     assertThat(proxy.isEnabled()).isTrue();
     JsonObject shown = new JsonObject(get("/proxies/echo").body());
     assertThat(shown.fieldNames())
-        .containsExactly("name", "listen", "upstream", "enabled", "toxics");
+        .containsExactly("name", "listen", "upstream", "enabled", "Logger", "toxics");
     assertThat(shown.getString("listen")).isEqualTo(proxy.getListen());
     assertThat(shown.getString("upstream")).isEqualTo("127.0.0.1:" + echoPort);
     assertThat(shown.getJsonArray("toxics")).isEmpty();
