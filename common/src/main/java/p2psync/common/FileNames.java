@@ -14,6 +14,14 @@ public final class FileNames {
    */
   public static final String TEMP_PREFIX = ".p2psync-";
 
+  /**
+   * The folder's hidden state (v2's hash cache), a folder in the synchronized one. Its name starts
+   * with {@link #TEMP_PREFIX}, so the one name rule already keeps it from being advertised, served,
+   * requested or written by a download, with no name taken from seed parties; only the start-up
+   * sweep of temp files must spare it.
+   */
+  public static final String STATE_DIR = TEMP_PREFIX + "state";
+
   /** Suffix of our in-progress download files. */
   public static final String TEMP_SUFFIX = ".part";
 

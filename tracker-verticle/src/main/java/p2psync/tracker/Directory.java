@@ -15,6 +15,9 @@ import java.util.TreeMap;
 import p2psync.common.DirectoryEntry;
 import p2psync.common.FileEntry;
 import p2psync.common.SeedCodec;
+import p2psync.common.v2.Sha256;
+import p2psync.common.v2.V2Codec;
+import p2psync.common.v2.V2Entry;
 
 /**
  * The tracker's global view: for every name, the live peer holding its newest version.
@@ -61,6 +64,13 @@ final class Directory {
     int[] names = NO_INTS;
 
     int[] slots = NO_INTS;
+
+    /**
+     * v2's part of claim i, null until the peer lists a hashed file: {@code hashes[5i]} the size
+     * plus one (0: a seed claim, no hash), then the SHA-256's four words. Primitive, as the rest.
+     */
+    long[] hashes;
+
     int count;
 
     Holder(long id, int index, String ip, int port) {
@@ -109,10 +119,14 @@ final class Directory {
     int tailBest = -1;
     byte[] member;
 
+    /** Its member of the v2 line: rebuilt on any change of its claims, as it lists every holder. */
+    byte[] memberV2;
+
     /** Scratch for {@link #replaceFiles}: which call last listed this name, with which mtime. */
     long listedBy = -1;
 
     long listedMtime;
+    FileEntry listedFile;
     boolean listedClaimed;
 
     Name(String text, int index) {
@@ -146,6 +160,9 @@ final class Directory {
 
   /** The line as sent, direct memory this directory holds one reference to; null: to be built. */
   private ByteBuf wireLine;
+
+  /** The v2 line, as {@link #wireLine}; null: to be built. */
+  private ByteBuf wireLineV2;
 
   private Buffer encoded;
   private long version;
@@ -186,10 +203,12 @@ final class Directory {
       if (name.listedBy != call) {
         name.listedBy = call;
         name.listedMtime = file.mtime();
+        name.listedFile = file;
         name.listedClaimed = false;
         listed.add(name);
       } else if (file.mtime() > name.listedMtime) {
         name.listedMtime = file.mtime();
+        name.listedFile = file;
       }
     }
     // Existing claims: kept, re-dated or withdrawn. Backwards, as a withdrawal moves the last
@@ -202,6 +221,9 @@ final class Directory {
         if (name.mtime(slot) != name.listedMtime) {
           redate(name, slot, name.listedMtime);
         }
+        if (setHash(holder, i, name.listedFile)) {
+          v2Changed(name);
+        }
       } else {
         unclaim(holder, i);
       }
@@ -210,12 +232,54 @@ final class Directory {
     for (Name name : listed) {
       if (!name.listedClaimed) {
         claim(holder, name, name.listedMtime);
+        if (setHash(holder, holder.count - 1, name.listedFile)) {
+          v2Changed(name);
+        }
       }
+      name.listedFile = null;
     }
     if (holder.count < holder.names.length / 4) {
       holder.names = Arrays.copyOf(holder.names, holder.count);
       holder.slots = Arrays.copyOf(holder.slots, holder.count);
+      if (holder.hashes != null) {
+        holder.hashes = Arrays.copyOf(holder.hashes, 5 * holder.count);
+      }
     }
+  }
+
+  /** Records claim i's size and hash from {@code file}; whether they changed. */
+  private static boolean setHash(Holder holder, int i, FileEntry file) {
+    if (!file.hasHash()) {
+      if (holder.hashes == null || holder.hashes[5 * i] == 0) {
+        return false;
+      }
+      holder.hashes[5 * i] = 0;
+      return true;
+    }
+    if (holder.hashes == null) {
+      holder.hashes = new long[5 * holder.names.length];
+    }
+    long[] h = holder.hashes;
+    long[] words = new long[4];
+    Sha256.toWords(file.sha256(), words, 0);
+    if (h[5 * i] == file.size() + 1
+        && h[5 * i + 1] == words[0]
+        && h[5 * i + 2] == words[1]
+        && h[5 * i + 3] == words[2]
+        && h[5 * i + 4] == words[3]) {
+      return false;
+    }
+    h[5 * i] = file.size() + 1;
+    System.arraycopy(words, 0, h, 5 * i + 1, 4);
+    return true;
+  }
+
+  private static boolean hasHash(Holder holder, int i) {
+    return holder.hashes != null && holder.hashes[5 * i] != 0;
+  }
+
+  private static boolean sameVersion(Holder a, int i, Holder b, int j) {
+    return hasHash(b, j) && Arrays.equals(a.hashes, 5 * i, 5 * i + 5, b.hashes, 5 * j, 5 * j + 5);
   }
 
   /** Takes every claim of a peer out of the directory. */
@@ -273,19 +337,86 @@ final class Directory {
     if (wireLine == null) {
       List<byte[]> members = new ArrayList<>(ordered.size());
       for (Name name : ordered.values()) {
-        if (name.member == null) {
-          int top = top(name);
-          Holder best = holders[name.holder(top)];
-          name.member =
-              SeedCodec.encodeDirectoryMember(name.text, best.ip, best.port, name.mtime(top));
-        }
-        members.add(name.member);
+        members.add(seedMember(name));
       }
-      int size = SeedCodec.directoryLineSize(members);
-      wireLine = PooledByteBufAllocator.DEFAULT.directBuffer(size, size);
-      SeedCodec.writeDirectoryLine(wireLine, members);
+      wireLine = lineOf(members);
     }
     return wireLine;
+  }
+
+  /**
+   * The v2 line, {@code \n} included, for connections that said {@code "v": 2}: each name's seed
+   * member with the winning version's size, hash and holders added (docs/protocol-v2.md). Built
+   * lazily, only when a v2 peer asks, so a swarm of seed peers never pays for it; owned as {@link
+   * #wireLine()} is. Building it visits every claim of every name that changed since.
+   */
+  ByteBuf wireLineV2() {
+    if (wireLineV2 == null) {
+      List<byte[]> members = new ArrayList<>(ordered.size());
+      for (Name name : ordered.values()) {
+        if (name.memberV2 == null) {
+          name.memberV2 = encodeMemberV2(name);
+        }
+        members.add(name.memberV2);
+      }
+      wireLineV2 = lineOf(members);
+    }
+    return wireLineV2;
+  }
+
+  private static ByteBuf lineOf(List<byte[]> members) {
+    int size = SeedCodec.directoryLineSize(members);
+    ByteBuf line = PooledByteBufAllocator.DEFAULT.directBuffer(size, size);
+    SeedCodec.writeDirectoryLine(line, members);
+    return line;
+  }
+
+  private byte[] seedMember(Name name) {
+    if (name.member == null) {
+      int top = top(name);
+      Holder best = holders[name.holder(top)];
+      name.member = SeedCodec.encodeDirectoryMember(name.text, best.ip, best.port, name.mtime(top));
+    }
+    return name.member;
+  }
+
+  /**
+   * The winner as on the seed line, plus, when it advertised a hash, every holder of the same
+   * version: same mtime, size and SHA-256. Holders of the same mtime with another hash are left
+   * out: the winner's hash wins, the winner being the lowest address, as for seed peers.
+   */
+  private byte[] encodeMemberV2(Name name) {
+    int top = top(name);
+    Holder best = holders[name.holder(top)];
+    int bestClaim = name.claim(top);
+    if (!hasHash(best, bestClaim)) {
+      return seedMember(name); // a seed winner: v2 peers fetch it the seed way
+    }
+    long mtime = name.mtime(top);
+    List<Holder> same = new ArrayList<>();
+    for (int slot = 0; slot < name.size; slot++) {
+      Holder holder = holders[name.holder(slot)];
+      if (name.mtime(slot) == mtime && sameVersion(best, bestClaim, holder, name.claim(slot))) {
+        same.add(holder);
+      }
+    }
+    same.sort(Holder::compareAddress);
+    List<V2Entry.Source> sources = new ArrayList<>(same.size());
+    Holder previous = null;
+    for (Holder holder : same) {
+      if (previous == null || !holder.sameAddress(previous)) {
+        sources.add(new V2Entry.Source(holder.ip, holder.port));
+      }
+      previous = holder;
+    }
+    return V2Codec.encodeDirectoryMember(
+        name.text,
+        best.ip,
+        best.port,
+        mtime,
+        best.hashes[5 * bestClaim] - 1,
+        Sha256.fromWords(best.hashes, 5 * bestClaim + 1),
+        sources);
   }
 
   /**
@@ -321,7 +452,15 @@ final class Directory {
     List<FileEntry> files = new ArrayList<>(holder.count);
     for (int i = 0; i < holder.count; i++) {
       Name name = nameTable[holder.names[i]];
-      files.add(new FileEntry(name.text, name.mtime(holder.slots[i])));
+      long mtime = name.mtime(holder.slots[i]);
+      files.add(
+          hasHash(holder, i)
+              ? new FileEntry(
+                  name.text,
+                  mtime,
+                  holder.hashes[5 * i] - 1,
+                  Sha256.fromWords(holder.hashes, 5 * i + 1))
+              : new FileEntry(name.text, mtime));
     }
     return files;
   }
@@ -332,6 +471,7 @@ final class Directory {
     }
     holder.names = NO_INTS;
     holder.slots = NO_INTS;
+    holder.hashes = null;
   }
 
   // ---- one claim ------------------------------------------------------------------------------
@@ -349,11 +489,15 @@ final class Directory {
     int slot = name.size++;
     holder.names[index] = name.index;
     holder.slots[index] = slot;
+    if (holder.hashes != null) {
+      holder.hashes[5 * index] = 0; // a seed claim until setHash says otherwise
+    }
     name.data[2 * slot] = mtime;
     name.data[2 * slot + 1] = (long) holder.index << 32 | index;
     if (name.tailBest < 0 || better(name, slot, name.tailBest)) {
       name.tailBest = slot;
     }
+    v2Changed(name);
     winnerMayHaveChanged(name, before, beforeMtime);
   }
 
@@ -368,6 +512,9 @@ final class Directory {
     if (index != last) {
       holder.names[index] = holder.names[last];
       holder.slots[index] = holder.slots[last];
+      if (holder.hashes != null) {
+        System.arraycopy(holder.hashes, 5 * last, holder.hashes, 5 * index, 5);
+      }
       Name moved = nameTable[holder.names[index]];
       int slot = holder.slots[index];
       moved.data[2 * slot + 1] = (long) holder.index << 32 | index;
@@ -379,6 +526,7 @@ final class Directory {
       freeNames.push(name.index);
       changed();
     } else {
+      v2Changed(name);
       winnerMayHaveChanged(name, before, beforeMtime);
     }
   }
@@ -398,6 +546,7 @@ final class Directory {
     } else if (better(name, slot, name.tailBest)) {
       name.tailBest = slot;
     }
+    v2Changed(name);
     winnerMayHaveChanged(name, before, beforeMtime);
   }
 
@@ -415,6 +564,9 @@ final class Directory {
     if (capacity > holder.names.length) {
       holder.names = Arrays.copyOf(holder.names, capacity);
       holder.slots = Arrays.copyOf(holder.slots, capacity);
+      if (holder.hashes != null) {
+        holder.hashes = Arrays.copyOf(holder.hashes, 5 * capacity);
+      }
     }
   }
 
@@ -526,7 +678,21 @@ final class Directory {
     holders[name.holder(to)].slots[name.claim(to)] = to;
   }
 
+  /** A claim of the name changed: its v2 member may list other holders. */
+  private void v2Changed(Name name) {
+    name.memberV2 = null;
+    releaseV2Line();
+  }
+
+  private void releaseV2Line() {
+    if (wireLineV2 != null) {
+      wireLineV2.release();
+      wireLineV2 = null;
+    }
+  }
+
   private void changed() {
+    releaseV2Line();
     if (wireLine != null) {
       wireLine.release();
       wireLine = null;

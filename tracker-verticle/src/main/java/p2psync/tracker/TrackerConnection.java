@@ -27,6 +27,9 @@ final class TrackerConnection {
   private String servedAddress;
   private boolean closed;
 
+  /** Said {@code "v": 2}: gets v2 lines from then on (a seed peer never says it). */
+  private boolean v2;
+
   TrackerConnection(
       long peerId,
       NetSocket socket,
@@ -71,6 +74,10 @@ final class TrackerConnection {
     if (message.port() == null) {
       return; // the course's tracker ignores such messages, and so do we
     }
+    if (message.version() == 2 && !v2) {
+      v2 = true;
+      LOG.log(Level.DEBUG, () -> remote + " speaks v2");
+    }
     String ip = socket.remoteAddress().hostAddress();
     String address = ip + ":" + message.port();
     boolean moved = !address.equals(servedAddress);
@@ -95,7 +102,8 @@ final class TrackerConnection {
     }
     // One line in memory for all replies: the channel gets a reference of its own, released once
     // written.
-    ((NetSocketInternal) socket).writeMessage(directory.wireLine().retainedDuplicate());
+    ((NetSocketInternal) socket)
+        .writeMessage((v2 ? directory.wireLineV2() : directory.wireLine()).retainedDuplicate());
     if (socket.writeQueueFull()) {
       // A peer that sends faster than it reads waits for its replies: memory stays bounded.
       lines.pause();
