@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
 import java.util.concurrent.TimeUnit;
 import p2psync.common.DirectoryEntry;
 import p2psync.common.FileNames;
@@ -23,6 +25,9 @@ import p2psync.common.FileResponseDecoder;
 import p2psync.common.LateEndStream;
 import p2psync.common.ProtocolException;
 import p2psync.common.SyncConfig;
+import p2psync.common.v2.Sha256;
+import p2psync.common.v2.V2Codec;
+import p2psync.peer.v2.ContentMismatch;
 
 /**
  * One file pulled from one peer: {@code name\n} out, {@code Content-Length} and body in, streamed
@@ -45,8 +50,10 @@ final class Download implements FileResponseDecoder.Listener {
     FAILED
   }
 
-  /** How a finished transfer went. */
-  record Result(String name, DirectoryEntry source, long bytes) {}
+  /**
+   * How a finished transfer went; {@code sha256} is the verified hash of a v2 transfer, or null.
+   */
+  record Result(String name, DirectoryEntry source, long bytes, String sha256) {}
 
   private final Vertx vertx;
   private final NetClient client;
@@ -57,6 +64,12 @@ final class Download implements FileResponseDecoder.Listener {
   private final Path tempPath;
   private final Promise<Result> result = Promise.promise();
   private final FileResponseDecoder decoder = new FileResponseDecoder(this);
+
+  /**
+   * A v2 transfer (the source has a v2 part): the bytes are hashed as they stream in and must be
+   * exactly the advertised version before anything is committed. Null for a seed transfer.
+   */
+  private final MessageDigest digest;
 
   private State state = State.OPENING;
 
@@ -96,6 +109,7 @@ final class Download implements FileResponseDecoder.Listener {
     this.name = name;
     this.source = source;
     this.tempPath = folder.root().resolve(FileNames.newTempName());
+    this.digest = source.v2() == null ? null : Sha256.newDigest();
   }
 
   /**
@@ -172,7 +186,10 @@ final class Download implements FileResponseDecoder.Listener {
                     fail(Failures.because("connection error" + progress(), e));
                   }
                 });
-    socket.write(Buffer.buffer(name + "\n"));
+    socket.write(
+        digest == null
+            ? Buffer.buffer(name + "\n")
+            : V2Codec.encodeRequest(new V2Codec.Request(name, source.v2().sha256(), 0)));
     LOG.log(Level.DEBUG, () -> "requested " + name + " from " + source.address());
   }
 
@@ -191,12 +208,30 @@ final class Download implements FileResponseDecoder.Listener {
   @Override
   public void onHeader(long length) {
     expected = length;
+    if (digest != null && length != source.v2().size()) {
+      fail(
+          new ContentMismatch(
+              source.address()
+                  + " announced "
+                  + length
+                  + " bytes of "
+                  + name
+                  + ", the version asked for has "
+                  + source.v2().size()));
+      return;
+    }
     LOG.log(Level.DEBUG, () -> name + " from " + source.address() + ": Content-Length " + length);
   }
 
   @Override
   public void onBody(Buffer chunk) {
+    if (state != State.RECEIVING) {
+      return;
+    }
     received += chunk.length();
+    if (digest != null) {
+      digest.update(((BufferInternal) chunk).getByteBuf().nioBuffer());
+    }
     logProgress();
     file.write(chunk)
         .onFailure(
@@ -235,6 +270,20 @@ final class Download implements FileResponseDecoder.Listener {
     if (state != State.RECEIVING) {
       return;
     }
+    String sha256 = digest == null ? null : Sha256.hex(digest.digest());
+    if (sha256 != null && !sha256.equals(source.v2().sha256())) {
+      // Never under the real name: the temp file goes, and the source is not asked again.
+      fail(
+          new ContentMismatch(
+              source.address()
+                  + " sent "
+                  + name
+                  + " with SHA-256 "
+                  + sha256
+                  + ", not the advertised "
+                  + source.v2().sha256()));
+      return;
+    }
     state = State.COMMITTING;
     cancelTimers();
     body.handler(null);
@@ -246,7 +295,7 @@ final class Download implements FileResponseDecoder.Listener {
         .onSuccess(
             v -> {
               state = State.DONE;
-              result.complete(new Result(name, source, received));
+              result.complete(new Result(name, source, received, sha256));
             })
         .onFailure(
             e ->

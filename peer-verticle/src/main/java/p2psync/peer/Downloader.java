@@ -7,17 +7,25 @@ import io.vertx.core.net.NetClientOptions;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import p2psync.common.DirectoryEntry;
 import p2psync.common.SyncConfig;
+import p2psync.common.v2.V2Entry;
+import p2psync.peer.v2.ContentMismatch;
+import p2psync.peer.v2.SourcePicker;
 
 /**
  * Runs the downloads a directory asks for: each name at most once at a time, at most {@code
  * maxConcurrentDownloads} at once, the rest queued (a queued name takes the newest source the
- * tracker named). A failed name is simply tried again on the next directory.
+ * tracker named). A failed seed download is simply tried again on the next directory. A v2 entry
+ * lists every holder of the version: the {@link SourcePicker} chooses one, and a failure moves on
+ * to the next holder at once, each holder tried at most once per directory.
  */
 final class Downloader {
   private static final Logger LOG = System.getLogger(Downloader.class.getName());
@@ -30,6 +38,12 @@ final class Downloader {
   private final Consumer<Download.Result> onDownloaded;
   private final Map<String, DirectoryEntry> queued = new LinkedHashMap<>();
   private final Map<String, Download> running = new HashMap<>();
+
+  /** Per name, the holders tried since the directory last asked for it. */
+  private final Map<String, Set<String>> tried = new HashMap<>();
+
+  private final SourcePicker picker = new SourcePicker();
+  private final Predicate<V2Entry.Source> isSelf;
   private boolean closed;
 
   Downloader(
@@ -37,8 +51,10 @@ final class Downloader {
       LocalFolder folder,
       SyncConfig config,
       TransferCounters counters,
-      Consumer<Download.Result> onDownloaded) {
+      Consumer<Download.Result> onDownloaded,
+      Predicate<V2Entry.Source> isSelf) {
     this.vertx = vertx;
+    this.isSelf = isSelf;
     this.folder = folder;
     this.config = config;
     this.counters = counters;
@@ -62,6 +78,7 @@ final class Downloader {
               "not requesting " + name + " from " + source.address() + ": its download is running");
       return;
     }
+    tried.remove(name);
     queued.put(name, source);
     startQueued();
     if (queued.containsKey(name)) {
@@ -115,7 +132,22 @@ final class Downloader {
     }
   }
 
-  private void start(String name, DirectoryEntry source) {
+  private void start(String name, DirectoryEntry entry) {
+    V2Entry.Source chosen = null;
+    DirectoryEntry source = entry;
+    if (entry.v2() != null) {
+      chosen = picker.pick(entry.v2(), tried.computeIfAbsent(name, k -> new HashSet<>()), isSelf);
+      if (chosen == null) {
+        LOG.log(
+            Level.DEBUG,
+            () -> "no holder of " + name + " left to try until the next directory names one");
+        return;
+      }
+      tried.get(name).add(chosen.address());
+      source = new DirectoryEntry(chosen.ip(), chosen.port(), entry.mtime(), entry.v2());
+    }
+    V2Entry.Source v2Source = chosen;
+    DirectoryEntry from = source;
     Download download = new Download(vertx, client, folder, config, name, source);
     running.put(name, download);
     download
@@ -130,7 +162,12 @@ final class Downloader {
                       + " ("
                       + result.bytes()
                       + " bytes) from "
-                      + source.address());
+                      + from.address()
+                      + (result.sha256() == null ? "" : ", SHA-256 verified"));
+              if (v2Source != null) {
+                picker.succeeded(v2Source);
+              }
+              tried.remove(name);
               onDownloaded.accept(result);
             })
         .onFailure(
@@ -141,10 +178,20 @@ final class Downloader {
                   "download of "
                       + name
                       + " from "
-                      + source.address()
+                      + from.address()
                       + " failed: "
                       + Failures.reason(e),
                   e);
+              if (v2Source != null) {
+                if (e instanceof ContentMismatch) {
+                  picker.servedWrongContent(v2Source, entry.v2().sha256());
+                } else {
+                  picker.failed(v2Source);
+                }
+                if (!closed && !queued.containsKey(name)) {
+                  queued.put(name, entry); // the next holder, at once
+                }
+              }
             })
         .onComplete(
             ar -> {

@@ -122,6 +122,9 @@ final class LocalFolder {
     try (DirectoryStream<Path> entries =
         Files.newDirectoryStream(root, FileNames.TEMP_PREFIX + "*")) {
       for (Path entry : entries) {
+        if (entry.getFileName().toString().equals(FileNames.STATE_DIR)) {
+          continue; // v2's hidden state, not a download
+        }
         if (Files.deleteIfExists(entry)) {
           removed++;
         }
