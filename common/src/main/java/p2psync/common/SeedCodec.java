@@ -65,8 +65,17 @@ public final class SeedCodec {
 
   /** {@code {"port": P, "files": [{"name": N, "mtime": M}, ...]}\n} */
   public static String encodeInit(int port, List<FileEntry> files) {
-    StringBuilder out = new StringBuilder(32 + files.size() * 48);
-    out.append("{\"port\": ").append(port).append(", \"files\": [");
+    return encodeInit("{\"port\": " + port + ", \"files\": [", files, false);
+  }
+
+  /**
+   * An Init from its opening ({@code head}, up to the files array's {@code [}): the one writer of
+   * file lists. With {@code hashes}, entries that have them also get v2's {@code size} and {@code
+   * sha256}, after the seed fields.
+   */
+  public static String encodeInit(String head, List<FileEntry> files, boolean hashes) {
+    StringBuilder out = new StringBuilder(head.length() + files.size() * (hashes ? 140 : 48));
+    out.append(head);
     for (int i = 0; i < files.size(); i++) {
       FileEntry file = files.get(i);
       if (i > 0) {
@@ -74,7 +83,12 @@ public final class SeedCodec {
       }
       out.append("{\"name\": ");
       PythonJson.appendString(out, file.name());
-      out.append(", \"mtime\": ").append(file.mtime()).append('}');
+      out.append(", \"mtime\": ").append(file.mtime());
+      if (hashes && file.hasHash()) {
+        out.append(", \"size\": ").append(file.size());
+        out.append(", \"sha256\": \"").append(file.sha256()).append('"');
+      }
+      out.append('}');
     }
     return out.append("]}\n").toString();
   }
@@ -478,7 +492,10 @@ public final class SeedCodec {
     }
   }
 
-  private static ObjectNode parseObject(String text) throws ProtocolException {
+  /**
+   * One JSON object, strictly (nothing after it), or a {@link ProtocolException} saying why not.
+   */
+  public static ObjectNode parseObject(String text) throws ProtocolException {
     JsonNode root;
     try {
       root = MAPPER.readTree(text);
@@ -498,7 +515,8 @@ public final class SeedCodec {
     return node.textValue();
   }
 
-  private static long requireLong(JsonNode node, String field, long min, long max)
+  /** An integer field within {@code [min, max]}, or a {@link ProtocolException} naming it. */
+  public static long requireLong(JsonNode node, String field, long min, long max)
       throws ProtocolException {
     if (node == null || !node.isIntegralNumber() || !node.canConvertToLong()) {
       throw new ProtocolException("\"" + field + "\" must be an integer");

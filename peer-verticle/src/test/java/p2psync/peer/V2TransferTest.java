@@ -49,9 +49,10 @@ class V2TransferTest {
   byte[] content;
   String sha;
 
-  /** The line the scripted tracker answers every message with. */
-  final AtomicReference<String> line = new AtomicReference<>("{}");
+  /** Its tracker answers every message with {@code fake.directory}; its source is not used. */
+  final FakeTrackerAndSource fake = new FakeTrackerAndSource();
 
+  AtomicReference<String> line;
   int trackerPort;
 
   @BeforeEach
@@ -60,14 +61,9 @@ class V2TransferTest {
     content = new byte[SIZE];
     new Random(7).nextBytes(content);
     sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
-    NetServer tracker =
-        vertx
-            .createNetServer()
-            .connectHandler(
-                socket ->
-                    RecordParser.newDelimited("\n", socket)
-                        .handler(l -> socket.write(line.get() + "\n")));
-    trackerPort = get(tracker.listen(0, "127.0.0.1")).actualPort();
+    get(fake.start(vertx));
+    trackerPort = fake.trackerPort;
+    line = fake.directory;
   }
 
   static <T> T get(Future<T> future) throws Exception {

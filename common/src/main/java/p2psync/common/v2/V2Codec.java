@@ -1,10 +1,8 @@
 package p2psync.common.v2;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.buffer.Buffer;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +18,6 @@ import p2psync.common.SeedCodec;
  * request can be mistaken for. Only sent to a party that has shown it speaks v2.
  */
 public final class V2Codec {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
-
   /**
    * The first byte of a v2 file request. A seed request is a file name, and no name may contain a
    * control character, so a seed server reading one refuses it and a v2 server tells the two apart
@@ -38,23 +34,7 @@ public final class V2Codec {
    * an entry not hashed yet is written as a seed entry.
    */
   public static String encodeInit(int port, List<FileEntry> files) {
-    StringBuilder out = new StringBuilder(40 + files.size() * 140);
-    out.append("{\"port\": ").append(port).append(", \"v\": 2, \"files\": [");
-    for (int i = 0; i < files.size(); i++) {
-      FileEntry file = files.get(i);
-      if (i > 0) {
-        out.append(", ");
-      }
-      out.append("{\"name\": ");
-      PythonJson.appendString(out, file.name());
-      out.append(", \"mtime\": ").append(file.mtime());
-      if (file.hasHash()) {
-        out.append(", \"size\": ").append(file.size());
-        out.append(", \"sha256\": \"").append(file.sha256()).append('"');
-      }
-      out.append('}');
-    }
-    return out.append("]}\n").toString();
+    return SeedCodec.encodeInit("{\"port\": " + port + ", \"v\": 2, \"files\": [", files, true);
   }
 
   /** {@code {"port": P, "v": 2}\n} */
@@ -109,7 +89,7 @@ public final class V2Codec {
     if (sha == null || !Sha256.isHex(sha.textValue())) {
       throw new ProtocolException("\"sha256\" must be 64 lower-case hex digits");
     }
-    long size = requireLong(node.get("size"), "size", 0, Long.MAX_VALUE);
+    long size = SeedCodec.requireLong(node.get("size"), "size", 0, Long.MAX_VALUE);
     if (sources == null || !sources.isArray()) {
       throw new ProtocolException("\"sources\" must be an array");
     }
@@ -121,7 +101,7 @@ public final class V2Codec {
       }
       list.add(
           new V2Entry.Source(
-              ip.textValue(), (int) requireLong(source.get("port"), "port", 1, 65_535)));
+              ip.textValue(), (int) SeedCodec.requireLong(source.get("port"), "port", 1, 65_535)));
     }
     return new V2Entry(size, sha.textValue(), list);
   }
@@ -151,17 +131,7 @@ public final class V2Codec {
    * well-formed; the offset is returned as sent, for the server to check against the file.
    */
   public static Request decodeRequest(Buffer line) throws ProtocolException {
-    String text = SeedCodec.decodeUtf8(line.slice(1, line.length()));
-    JsonNode root;
-    try {
-      root = MAPPER.readTree(text);
-    } catch (IOException e) {
-      throw new ProtocolException("invalid JSON in a v2 request");
-    }
-    if (root == null || !root.isObject()) {
-      throw new ProtocolException("a v2 request must be a JSON object");
-    }
-    ObjectNode request = (ObjectNode) root;
+    ObjectNode request = SeedCodec.parseObject(SeedCodec.decodeUtf8(line.slice(1, line.length())));
     JsonNode name = request.get("name");
     if (name == null || !name.isTextual()) {
       throw new ProtocolException("\"name\" must be a string");
@@ -174,19 +144,8 @@ public final class V2Codec {
     if (sha == null || !Sha256.isHex(sha.textValue())) {
       throw new ProtocolException("\"sha256\" must be 64 lower-case hex digits");
     }
-    long offset = requireLong(request.get("offset"), "offset", Long.MIN_VALUE, Long.MAX_VALUE);
+    long offset =
+        SeedCodec.requireLong(request.get("offset"), "offset", Long.MIN_VALUE, Long.MAX_VALUE);
     return new Request(name.textValue(), sha.textValue(), offset);
-  }
-
-  private static long requireLong(JsonNode node, String field, long min, long max)
-      throws ProtocolException {
-    if (node == null || !node.isIntegralNumber() || !node.canConvertToLong()) {
-      throw new ProtocolException("\"" + field + "\" must be an integer");
-    }
-    long value = node.longValue();
-    if (value < min || value > max) {
-      throw new ProtocolException("\"" + field + "\" out of range: " + value);
-    }
-    return value;
   }
 }

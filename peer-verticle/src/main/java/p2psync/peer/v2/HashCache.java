@@ -14,7 +14,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.util.Map;
 import java.util.Set;
@@ -22,6 +21,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import p2psync.common.FileNames;
+import p2psync.common.RegularFile;
 import p2psync.common.v2.Sha256;
 
 /**
@@ -109,26 +109,15 @@ public final class HashCache {
    * followed.
    */
   public Key key(String name) throws IOException {
-    Path path = resolve(name);
-    BasicFileAttributes attrs;
-    try {
-      attrs = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    } catch (NoSuchFileException e) {
+    RegularFile file = RegularFile.read(resolve(name), "unix:ino");
+    if (file == null) {
       return null;
     }
-    if (!attrs.isRegularFile()) {
-      return null;
-    }
-    Object inode;
-    try {
-      inode = Files.getAttribute(path, "unix:ino", LinkOption.NOFOLLOW_LINKS);
-    } catch (UnsupportedOperationException | IllegalArgumentException e) {
-      inode = attrs.fileKey(); // no unix view: the platform's file key, when it has one
-    } catch (NoSuchFileException e) {
-      return null;
-    }
+    // no unix view: the platform's file key, when it has one
+    Object inode = file.unix() != null ? file.unix() : file.attrs().fileKey();
     String id = inode == null ? "-" : inode.toString().replaceAll("\\s", "_");
-    return new Key(attrs.size(), attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS), id);
+    return new Key(
+        file.attrs().size(), file.attrs().lastModifiedTime().to(TimeUnit.NANOSECONDS), id);
   }
 
   /** The hash of the version {@code key} of a name, or null when not known for that version. */
