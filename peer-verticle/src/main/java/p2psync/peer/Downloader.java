@@ -18,6 +18,7 @@ import p2psync.common.DirectoryEntry;
 import p2psync.common.SyncConfig;
 import p2psync.common.v2.V2Entry;
 import p2psync.peer.v2.ContentMismatch;
+import p2psync.peer.v2.Partial;
 import p2psync.peer.v2.SourcePicker;
 
 /**
@@ -43,6 +44,17 @@ final class Downloader {
   private final Map<String, Set<String>> tried = new HashMap<>();
 
   private final SourcePicker picker = new SourcePicker();
+
+  /** Prefixes of interrupted v2 downloads, by name, for the next attempt to resume. */
+  private final Map<String, Partial> partials = new HashMap<>();
+
+  /**
+   * Versions ({@code name sha256}) whose resumed download failed verification: which holder sent
+   * the bad bytes is unknown, so from then on each attempt starts from byte 0, where a liar is
+   * caught.
+   */
+  private final Set<String> noResume = new HashSet<>();
+
   private final Predicate<V2Entry.Source> isSelf;
   private boolean closed;
 
@@ -107,7 +119,10 @@ final class Downloader {
     // listener is attached: Vert.x then calls it at once), and its completion removes it from
     // running.
     List<Future<Void>> stopping =
-        List.copyOf(running.values()).stream().map(Download::stop).toList();
+        new java.util.ArrayList<>(
+            List.copyOf(running.values()).stream().map(Download::stop).toList());
+    partials.values().forEach(p -> stopping.add(discard(p)));
+    partials.clear();
     return Future.join(stopping)
         .transform(
             ar ->
@@ -121,6 +136,19 @@ final class Downloader {
                               e);
                           return Future.succeededFuture();
                         }));
+  }
+
+  /** Deletes a kept prefix; a failure is logged, as the next start deletes it anyway. */
+  private Future<Void> discard(Partial partial) {
+    return vertx
+        .fileSystem()
+        .delete(partial.path().toString())
+        .recover(
+            e -> {
+              LOG.log(
+                  Level.WARNING, "cannot delete " + partial.path() + ": " + Failures.reason(e), e);
+              return Future.succeededFuture();
+            });
   }
 
   private void startQueued() {
@@ -148,7 +176,16 @@ final class Downloader {
     }
     V2Entry.Source v2Source = chosen;
     DirectoryEntry from = source;
-    Download download = new Download(vertx, client, folder, config, name, source);
+    Partial partial = partials.remove(name);
+    if (partial != null
+        && (entry.v2() == null
+            || !partial.sha256().equals(entry.v2().sha256())
+            || partial.mtime() != entry.mtime()
+            || noResume.contains(name + " " + partial.sha256()))) {
+      discard(partial); // another version now: its prefix is worth nothing
+      partial = null;
+    }
+    Download download = new Download(vertx, client, folder, config, name, source, partial);
     running.put(name, download);
     download
         .start()
@@ -182,8 +219,18 @@ final class Downloader {
                       + " failed: "
                       + Failures.reason(e),
                   e);
+              if (e instanceof ContentMismatch mismatch && !mismatch.sourceToBlame()) {
+                noResume.add(name + " " + entry.v2().sha256());
+              }
+              if (e instanceof Download.Interrupted interrupted) {
+                if (closed || noResume.contains(name + " " + interrupted.partial().sha256())) {
+                  discard(interrupted.partial());
+                } else {
+                  partials.put(name, interrupted.partial());
+                }
+              }
               if (v2Source != null) {
-                if (e instanceof ContentMismatch) {
+                if (e instanceof ContentMismatch mismatch && mismatch.sourceToBlame()) {
                   picker.servedWrongContent(v2Source, entry.v2().sha256());
                 } else {
                   picker.failed(v2Source);

@@ -21,10 +21,13 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -91,6 +94,10 @@ class V2TransferTest {
   record Holder(int port, AtomicInteger requests) {}
 
   Holder holder(Consumer<NetSocket> answer) throws Exception {
+    return holder((socket, request) -> answer.accept(socket));
+  }
+
+  Holder holder(BiConsumer<NetSocket, Buffer> answer) throws Exception {
     AtomicInteger requests = new AtomicInteger();
     NetServer server =
         vertx
@@ -101,7 +108,7 @@ class V2TransferTest {
                         .handler(
                             request -> {
                               requests.incrementAndGet();
-                              answer.accept(socket);
+                              answer.accept(socket, request);
                             }));
     return new Holder(get(server.listen(0, "127.0.0.1")).actualPort(), requests);
   }
@@ -187,6 +194,60 @@ class V2TransferTest {
                     && Files.readString(folder.resolve(FileNames.STATE_DIR).resolve("hashes"))
                         .contains(sha + " " + SIZE));
     assertThat(puller.transfers().failed()).isGreaterThanOrEqualTo(4);
+  }
+
+  /**
+   * A holder that speaks v2: answers each request from its offset, sends at most {@code cut} bytes
+   * (flipping the first one when {@code corrupt}), then closes; records every offset asked for.
+   */
+  Holder v2Holder(List<Long> offsets, int cut, boolean corrupt) throws Exception {
+    return holder(
+        (socket, request) -> {
+          long offset;
+          try {
+            offset = V2Codec.decodeRequest(request).offset();
+          } catch (Exception e) {
+            socket.close();
+            return;
+          }
+          offsets.add(offset);
+          byte[] rest = Arrays.copyOfRange(content, (int) offset, SIZE);
+          byte[] sent = Arrays.copyOf(rest, Math.min(cut, rest.length));
+          if (corrupt && sent.length > 0) {
+            sent[0] ^= 1;
+          }
+          socket.end(Buffer.buffer("Content-Length: " + rest.length + "\n").appendBytes(sent));
+        });
+  }
+
+  @Test
+  void anInterruptedDownloadResumesFromItsPrefix() throws Exception {
+    List<Long> offsets = new CopyOnWriteArrayList<>();
+    Holder flaky = v2Holder(offsets, SIZE / 4, false); // cut after a quarter, every time
+    line.set(v2Line(flaky.port()));
+    Path folder = Files.createDirectories(root.resolve("puller"));
+    startPeer(folder, 2);
+    await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(folder.resolve("f.bin")));
+    assertThat(Files.readAllBytes(folder.resolve("f.bin"))).isEqualTo(content);
+    assertThat(offsets).containsExactly(0L, (long) SIZE / 4, (long) SIZE / 2, 3L * SIZE / 4);
+    await().atMost(Duration.ofSeconds(5)).until(() -> tempFiles(folder) == 0);
+  }
+
+  @Test
+  void aCorruptPrefixIsNeverKeptAndTheFileComesWholeFromAnHonestHolder() throws Exception {
+    List<Long> liarOffsets = new CopyOnWriteArrayList<>();
+    List<Long> honestOffsets = new CopyOnWriteArrayList<>();
+    Holder liar = v2Holder(liarOffsets, SIZE / 3, true); // a bad prefix, then gone
+    Holder honest = v2Holder(honestOffsets, SIZE, false);
+    line.set(v2Line(liar.port()));
+    Path folder = Files.createDirectories(root.resolve("puller"));
+    startPeer(folder, 2);
+    await().atMost(Duration.ofSeconds(10)).until(() -> liar.requests().get() >= 1);
+    line.set(v2Line(liar.port(), honest.port()));
+    await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(folder.resolve("f.bin")));
+    assertThat(Files.readAllBytes(folder.resolve("f.bin"))).isEqualTo(content);
+    assertThat(honestOffsets).contains(0L); // the good copy came whole from the honest holder
+    await().atMost(Duration.ofSeconds(5)).until(() -> tempFiles(folder) == 0);
   }
 
   private static long tempFiles(Path folder) throws Exception {

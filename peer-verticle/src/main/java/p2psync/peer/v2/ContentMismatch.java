@@ -7,7 +7,18 @@ import java.io.IOException;
  * network's, so it is not asked for that version again.
  */
 public final class ContentMismatch extends IOException {
-  public ContentMismatch(String message) {
+  private final boolean sourceToBlame;
+
+  /**
+   * @param sourceToBlame whether the holder asked is known to be at fault (false for a resumed file
+   *     whose bytes came from several holders: then none is marked)
+   */
+  public ContentMismatch(String message, boolean sourceToBlame) {
     super(message);
+    this.sourceToBlame = sourceToBlame;
+  }
+
+  public boolean sourceToBlame() {
+    return sourceToBlame;
   }
 }
