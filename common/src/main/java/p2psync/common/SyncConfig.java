@@ -32,6 +32,10 @@ public final class SyncConfig {
   public static final int DEFAULT_MAX_REQUEST_BYTES = 4096;
   public static final int DEFAULT_MAX_CONCURRENT_DOWNLOADS = 4;
   public static final int DEFAULT_MAX_CONCURRENT_UPLOADS = 64;
+
+  /** v2: holders listed per name on a v2 directory line. */
+  public static final int DEFAULT_MAX_SOURCES = 32;
+
   public static final Duration DEFAULT_CLUSTER_HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
   public static final Duration DEFAULT_CLUSTER_SYNC_INTERVAL = Duration.ofSeconds(1);
   public static final Duration DEFAULT_CLUSTER_JOIN_WAIT = Duration.ofSeconds(1);
@@ -51,6 +55,7 @@ public final class SyncConfig {
   private int maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
   private int maxConcurrentDownloads = DEFAULT_MAX_CONCURRENT_DOWNLOADS;
   private int maxConcurrentUploads = DEFAULT_MAX_CONCURRENT_UPLOADS;
+  private int maxSources = DEFAULT_MAX_SOURCES;
   private Duration clusterHeartbeatInterval = DEFAULT_CLUSTER_HEARTBEAT_INTERVAL;
   private Duration clusterMemberTimeout; // null: derived from trackerExpiry, see its getter
   private Duration clusterSyncInterval = DEFAULT_CLUSTER_SYNC_INTERVAL;
@@ -95,6 +100,7 @@ public final class SyncConfig {
         json,
         "maxConcurrentUploads",
         v -> setMaxConcurrentUploads(parseInt("maxConcurrentUploads", v)));
+    ifPresent(json, "maxSources", v -> setMaxSources(parseInt("maxSources", v)));
     ifPresent(
         json,
         "clusterHeartbeatInterval",
@@ -141,6 +147,7 @@ public final class SyncConfig {
         .put("maxRequestBytes", maxRequestBytes)
         .put("maxConcurrentDownloads", maxConcurrentDownloads)
         .put("maxConcurrentUploads", maxConcurrentUploads)
+        .put("maxSources", maxSources)
         .put("clusterHeartbeatInterval", clusterHeartbeatInterval.toString())
         .put("clusterSyncInterval", clusterSyncInterval.toString())
         .put("clusterJoinWait", clusterJoinWait.toString())
@@ -282,6 +289,19 @@ public final class SyncConfig {
   }
 
   /** Uploads a peer's file server runs at once; further connections are refused. */
+  public int getMaxSources() {
+    return maxSources;
+  }
+
+  /**
+   * At most this many holders of a version are listed on a v2 line: every holder of a file in a
+   * swarm of thousands would make the line grow with peers x names.
+   */
+  public SyncConfig setMaxSources(int value) {
+    maxSources = Validate.inRange("maxSources", value, 1, 65_536);
+    return this;
+  }
+
   public int getMaxConcurrentUploads() {
     return maxConcurrentUploads;
   }

@@ -36,7 +36,8 @@ class SyncConfigTest {
           "maxLineBytes",
           "maxRequestBytes",
           "maxConcurrentDownloads",
-          "maxConcurrentUploads");
+          "maxConcurrentUploads",
+          "maxSources");
 
   @Test
   void defaults() {
@@ -208,6 +209,7 @@ class SyncConfigTest {
     out.add(Arguments.of("maxRequestBytes", (1 << 20) + 1));
     out.add(Arguments.of("maxConcurrentDownloads", 1025));
     out.add(Arguments.of("maxConcurrentUploads", 65_537));
+    out.add(Arguments.of("maxSources", 65_537));
     return out.build();
   }
 

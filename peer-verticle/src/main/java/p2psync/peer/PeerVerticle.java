@@ -105,6 +105,9 @@ public class PeerVerticle extends VerticleBase {
               tracker =
                   new TrackerClient(
                       vertx, options, advertisedPort, this::advertisement, this::onDirectoryLine);
+              if (hashes != null) {
+                hashes.onHashed(tracker::advertiseNow);
+              }
               tracker.start();
             });
   }

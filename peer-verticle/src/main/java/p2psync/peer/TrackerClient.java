@@ -70,6 +70,13 @@ final class TrackerClient {
     connect();
   }
 
+  /** Sends the folder now (an Init if it changed) instead of at the next keepalive. */
+  void advertiseNow() {
+    if (socket != null) {
+      sendUpdate(socket);
+    }
+  }
+
   boolean isConnected() {
     return socket != null;
   }

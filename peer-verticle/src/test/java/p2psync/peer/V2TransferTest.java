@@ -10,9 +10,6 @@ import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
 import io.vertx.junit5.VertxExtension;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -257,14 +254,7 @@ class V2TransferTest {
   }
 
   private byte[] ask(int port, byte[] request) throws Exception {
-    try (Socket socket = new Socket("127.0.0.1", port)) {
-      socket.setSoTimeout(5_000);
-      OutputStream out = socket.getOutputStream();
-      out.write(request);
-      out.flush();
-      InputStream in = socket.getInputStream();
-      return in.readAllBytes();
-    }
+    return FileServerTest.exchange(port, request);
   }
 
   private static byte[] v2Request(String name, String sha, long offset) {

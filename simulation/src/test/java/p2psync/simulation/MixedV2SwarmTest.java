@@ -87,7 +87,8 @@ class MixedV2SwarmTest {
     String expected = String.format(sources, ports[0], ports[1], ports[2]);
     await()
         .atMost(Duration.ofSeconds(10))
-        .until(() -> ask(trackerPort, "{\"port\": 1, \"v\": 2}").contains(expected));
+        .untilAsserted(
+            () -> assertThat(ask(trackerPort, "{\"port\": 1, \"v\": 2}")).contains(expected));
     String seedLine = ask(trackerPort, "{\"port\": 1}");
     assertThat(seedLine).doesNotContain("sha256").doesNotContain("sources").doesNotContain("size");
     assertThat(swarm.tracker().directoryLine()).isEqualTo(seedLine);

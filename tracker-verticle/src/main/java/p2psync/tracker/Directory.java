@@ -161,12 +161,20 @@ final class Directory {
   /** The line as sent, direct memory this directory holds one reference to; null: to be built. */
   private ByteBuf wireLine;
 
+  /** Holders listed per name on the v2 line. */
+  private int maxSources = Integer.MAX_VALUE;
+
   /** The v2 line, as {@link #wireLine}; null: to be built. */
   private ByteBuf wireLineV2;
 
   private Buffer encoded;
   private long version;
   private long listing;
+
+  void setMaxSources(int maxSources) {
+    this.maxSources = maxSources;
+    changed();
+  }
 
   /** Records or updates the file-serving address of a peer; a moved peer's claims move with it. */
   void register(long peerId, String ip, int port) {
@@ -381,24 +389,44 @@ final class Directory {
   }
 
   /**
-   * The winner as on the seed line, plus, when it advertised a hash, every holder of the same
-   * version: same mtime, size and SHA-256. Holders of the same mtime with another hash are left
-   * out: the winner's hash wins, the winner being the lowest address, as for seed peers.
+   * The v2 member: among the holders of the newest mtime, the lowest address that advertised a hash
+   * names the version (its size and hash), and every holder of that same version (mtime, size and
+   * hash) is a source. So a seed peer that wins the seed line does not hide the verified holders of
+   * the same mtime from v2 peers. When no holder of the newest mtime advertised a hash, the member
+   * is the seed one.
    */
   private byte[] encodeMemberV2(Name name) {
-    int top = top(name);
-    Holder best = holders[name.holder(top)];
-    int bestClaim = name.claim(top);
-    if (!hasHash(best, bestClaim)) {
-      return seedMember(name); // a seed winner: v2 peers fetch it the seed way
+    long mtime = name.mtime(top(name));
+    Holder best = null;
+    int bestClaim = -1;
+    for (int slot = 0; slot < name.size; slot++) {
+      Holder holder = holders[name.holder(slot)];
+      int claim = name.claim(slot);
+      if (name.mtime(slot) == mtime
+          && hasHash(holder, claim)
+          && (best == null || holder.compareAddress(best) < 0)) {
+        best = holder;
+        bestClaim = claim;
+      }
     }
-    long mtime = name.mtime(top);
+    if (best == null) {
+      return seedMember(name); // only seed claims: v2 peers fetch it the seed way
+    }
     List<Holder> same = new ArrayList<>();
     for (int slot = 0; slot < name.size; slot++) {
       Holder holder = holders[name.holder(slot)];
       if (name.mtime(slot) == mtime && sameVersion(best, bestClaim, holder, name.claim(slot))) {
         same.add(holder);
       }
+    }
+    if (same.size() > maxSources) {
+      // More holders than listed: a subset that differs from name to name (so the load of many
+      // files spreads over all holders) but depends on nothing else, so every tracker of a
+      // cluster picks the same one.
+      same.sort(
+          java.util.Comparator.<Holder>comparingLong(h -> spread(name.text, h))
+              .thenComparing(Holder::compareAddress));
+      same = new ArrayList<>(same.subList(0, maxSources));
     }
     same.sort(Holder::compareAddress);
     List<V2Entry.Source> sources = new ArrayList<>(same.size());
@@ -676,6 +704,15 @@ final class Directory {
     name.data[2 * to] = name.data[2 * from];
     name.data[2 * to + 1] = name.data[2 * from + 1];
     holders[name.holder(to)].slots[name.claim(to)] = to;
+  }
+
+  /** A stable pseudo-random rank of a holder for a name (String.hashCode is specified). */
+  private static long spread(String name, Holder holder) {
+    long x = name.hashCode() * 0x9E3779B97F4A7C15L ^ holder.ip.hashCode() * 31L + holder.port;
+    x ^= x >>> 33;
+    x *= 0xff51afd7ed558ccdL;
+    x ^= x >>> 33;
+    return x;
   }
 
   /** A claim of the name changed: its v2 member may list other holders. */

@@ -62,6 +62,7 @@ public class TrackerVerticle extends VerticleBase {
     if (options == null) {
       options = new TrackerOptions(config());
     }
+    directory.setMaxSources(options.getSync().getMaxSources());
     NetServerOptions serverOptions =
         new NetServerOptions()
             .setHost(options.getHost())

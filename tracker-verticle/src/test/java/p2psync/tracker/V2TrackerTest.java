@@ -78,7 +78,8 @@ class V2TrackerTest {
               + " \"g\": {\"ip\": \"127.0.0.1\", \"port\": 8000, \"mtime\": 20}}";
       assertThat(seed0.ask("{\"port\": 8000}")).isEqualTo(seedLine);
       assertThat(liar.ask("{\"port\": 8004}")).isEqualTo(seedLine);
-      // g's winner (lowest address among mtime 20) is a seed peer: its v2 member is the seed one
+      // g's seed winner (lowest address among mtime 20) is a seed peer; the v2 line names the
+      // lowest hashed holder of that mtime instead, so v2 peers can verify
       String v2Line =
           "{\"f\": {\"ip\": \"127.0.0.1\", \"port\": 8001, \"mtime\": 10, \"size\": 5, \"sha256\": \""
               + A
@@ -86,13 +87,19 @@ class V2TrackerTest {
               + src(8001)
               + ", "
               + src(8002)
-              + "]}, \"g\": {\"ip\": \"127.0.0.1\", \"port\": 8000, \"mtime\": 20}}";
+              + "]}, \"g\": {\"ip\": \"127.0.0.1\", \"port\": 8001, \"mtime\": 20, \"size\": 7,"
+              + " \"sha256\": \""
+              + B
+              + "\", \"sources\": ["
+              + src(8001)
+              + "]}}";
       assertThat(v1.ask("{\"port\": 8001, \"v\": 2}")).isEqualTo(v2Line);
       // once v2, always v2, even for a bare seed KeepAlive
       assertThat(v3.ask("{\"port\": 8003}")).isEqualTo(v2Line);
       assertThat(tracker.directoryLine()).isEqualTo(seedLine);
 
       v1.close();
+      // g: only the seed peer holds it now, so its v2 member is the seed one
       String after =
           "{\"f\": {\"ip\": \"127.0.0.1\", \"port\": 8002, \"mtime\": 10, \"size\": 5, \"sha256\": \""
               + A
@@ -128,6 +135,24 @@ class V2TrackerTest {
     directory.register(1, "10.0.0.9", 8000);
     assertThat(directory.record(1).files()).contains(new FileEntry("f", 10, 5, A));
     directory.close();
+  }
+
+  @Test
+  void beyondMaxSourcesAStableSubsetIsListed() {
+    String[] lines = new String[2];
+    for (int round = 0; round < 2; round++) {
+      Directory directory = new Directory();
+      directory.setMaxSources(3);
+      for (int i = 0; i < 10; i++) {
+        int peer = round == 0 ? i : 9 - i; // another arrival order, the same subset
+        directory.register(peer, "10.0.0." + peer, 8000);
+        directory.replaceFiles(peer, List.of(new FileEntry("f", 10, 5, A)));
+      }
+      lines[round] = line(directory.wireLineV2());
+      directory.close();
+    }
+    assertThat(lines[0]).isEqualTo(lines[1]);
+    assertThat(lines[0].split("\\{\"ip\"", -1)).hasSize(1 + 1 + 3); // the winner, 3 sources
   }
 
   private static String src2(String ip) {

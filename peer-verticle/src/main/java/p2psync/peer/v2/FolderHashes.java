@@ -24,6 +24,9 @@ import p2psync.common.FileEntry;
 public final class FolderHashes {
   private static final Logger LOG = System.getLogger(FolderHashes.class.getName());
 
+  /** During a long hashing run, the cache is written every this many files. */
+  private static final int SAVE_EVERY = 500;
+
   private final Vertx vertx;
   private final Path root;
   private final WorkerExecutor hasher;
@@ -31,6 +34,7 @@ public final class FolderHashes {
   private final Set<String> pending = new LinkedHashSet<>();
   private boolean hashing;
   private boolean closed;
+  private Runnable onHashed = () -> {};
 
   public FolderHashes(Vertx vertx, Path root) {
     this.vertx = vertx;
@@ -39,6 +43,14 @@ public final class FolderHashes {
     this.hasher =
         vertx.createSharedWorkerExecutor(
             "p2psync-hash-" + root, 1, 1, java.util.concurrent.TimeUnit.HOURS);
+  }
+
+  /**
+   * Called on the event loop when a hashing run learnt new hashes: worth advertising now rather
+   * than at the next keepalive, so other v2 peers may fetch from this one sooner.
+   */
+  public void onHashed(Runnable action) {
+    this.onHashed = action;
   }
 
   /** Reads the cache file; a bad one is rebuilt. */
@@ -76,6 +88,9 @@ public final class FolderHashes {
                 }
               }
               cache.retainOnly(files.keySet());
+              // hashes learnt from downloads since the last advertisement are written here, once
+              // per keepalive, not once per file (10,000 small files would rewrite it 10,000 times)
+              cache.save();
               return new Lookup(entries, unknown);
             },
             false)
@@ -109,8 +124,7 @@ public final class FolderHashes {
         () -> {
           HashCache.Key key = cache.key(name);
           if (key != null) {
-            cache.put(name, key, sha256);
-            cache.save();
+            cache.put(name, key, sha256); // saved with the next advertisement
           }
           return null;
         },
@@ -149,8 +163,8 @@ public final class FolderHashes {
                   break;
                 }
                 try {
-                  if (cache.hash(name) != null) {
-                    hashed++;
+                  if (cache.hash(name) != null && ++hashed % SAVE_EVERY == 0) {
+                    cache.save(); // a long first hashing is not all lost to a crash
                   }
                 } catch (java.io.IOException e) {
                   LOG.log(Level.WARNING, "cannot hash " + name + ": " + e.getMessage(), e);
@@ -167,6 +181,9 @@ public final class FolderHashes {
                 LOG.log(Level.WARNING, "hashing failed: " + ar.cause(), ar.cause());
               } else {
                 LOG.log(Level.DEBUG, "hashed " + ar.result() + " file(s) in " + root);
+                if (ar.result() > 0 && !closed) {
+                  onHashed.run();
+                }
               }
               hashPending();
             });
