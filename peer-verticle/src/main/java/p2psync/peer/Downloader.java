@@ -138,6 +138,30 @@ final class Downloader {
                         }));
   }
 
+  /**
+   * A new directory: kept prefixes of versions it no longer offers are deleted. A prefix is kept
+   * only while some holder may send the rest; when the last one is gone, the folder holds no
+   * partial file, as after a seed download that failed.
+   */
+  void retainPartials(Map<String, DirectoryEntry> directory) {
+    partials
+        .entrySet()
+        .removeIf(
+            kept -> {
+              DirectoryEntry entry = directory.get(kept.getKey());
+              Partial partial = kept.getValue();
+              boolean offered =
+                  entry != null
+                      && entry.v2() != null
+                      && entry.v2().sha256().equals(partial.sha256())
+                      && entry.mtime() == partial.mtime();
+              if (!offered) {
+                discard(partial);
+              }
+              return !offered;
+            });
+  }
+
   /** Deletes a kept prefix; a failure is logged, as the next start deletes it anyway. */
   private Future<Void> discard(Partial partial) {
     return vertx

@@ -237,6 +237,7 @@ public class PeerVerticle extends VerticleBase {
             "the tracker listed entries we never sync, ignored: " + directory.rejected());
       }
     }
+    downloader.retainPartials(directory.entries());
     directory
         .entries()
         .forEach(

@@ -231,6 +231,30 @@ class V2TransferTest {
   }
 
   @Test
+  void aKeptPrefixGoesOnceNoHolderOffersItsVersion() throws Exception {
+    AtomicInteger served = new AtomicInteger();
+    Holder once =
+        holder(
+            s -> {
+              if (served.getAndIncrement() == 0) {
+                s.end(
+                    Buffer.buffer("Content-Length: " + SIZE + "\n")
+                        .appendBytes(Arrays.copyOf(content, SIZE / 4)));
+              } else {
+                s.close(); // gone for good
+              }
+            });
+    line.set(v2Line(once.port()));
+    Path folder = Files.createDirectories(root.resolve("puller"));
+    startPeer(folder, 2);
+    await().atMost(Duration.ofSeconds(10)).until(() -> once.requests().get() >= 2);
+    assertThat(tempFiles(folder)).isEqualTo(1); // the prefix, kept while the version is offered
+    line.set("{}");
+    await().atMost(Duration.ofSeconds(10)).until(() -> tempFiles(folder) == 0);
+    assertThat(folder.resolve("f.bin")).doesNotExist();
+  }
+
+  @Test
   void aCorruptPrefixIsNeverKeptAndTheFileComesWholeFromAnHonestHolder() throws Exception {
     List<Long> liarOffsets = new CopyOnWriteArrayList<>();
     List<Long> honestOffsets = new CopyOnWriteArrayList<>();
