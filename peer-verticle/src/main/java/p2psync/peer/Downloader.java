@@ -6,6 +6,7 @@ import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -119,8 +120,7 @@ final class Downloader {
     // listener is attached: Vert.x then calls it at once), and its completion removes it from
     // running.
     List<Future<Void>> stopping =
-        new java.util.ArrayList<>(
-            List.copyOf(running.values()).stream().map(Download::stop).toList());
+        new ArrayList<>(List.copyOf(running.values()).stream().map(Download::stop).toList());
     partials.values().forEach(p -> stopping.add(discard(p)));
     partials.clear();
     return Future.join(stopping)

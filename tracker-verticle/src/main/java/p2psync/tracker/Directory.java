@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -424,7 +425,7 @@ final class Directory {
       // files spreads over all holders) but depends on nothing else, so every tracker of a
       // cluster picks the same one.
       same.sort(
-          java.util.Comparator.<Holder>comparingLong(h -> spread(name.text, h))
+          Comparator.<Holder>comparingLong(h -> spread(name.text, h))
               .thenComparing(Holder::compareAddress));
       same = new ArrayList<>(same.subList(0, maxSources));
     }

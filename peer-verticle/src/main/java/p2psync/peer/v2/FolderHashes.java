@@ -3,6 +3,7 @@ package p2psync.peer.v2;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import p2psync.common.FileEntry;
 
 /**
@@ -40,9 +42,7 @@ public final class FolderHashes {
     this.vertx = vertx;
     this.root = root;
     // One thread: hashing is disk-bound, and a second would only make two files' reads compete.
-    this.hasher =
-        vertx.createSharedWorkerExecutor(
-            "p2psync-hash-" + root, 1, 1, java.util.concurrent.TimeUnit.HOURS);
+    this.hasher = vertx.createSharedWorkerExecutor("p2psync-hash-" + root, 1, 1, TimeUnit.HOURS);
   }
 
   /**
@@ -166,7 +166,7 @@ public final class FolderHashes {
                   if (cache.hash(name) != null && ++hashed % SAVE_EVERY == 0) {
                     cache.save(); // a long first hashing is not all lost to a crash
                   }
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                   LOG.log(Level.WARNING, "cannot hash " + name + ": " + e.getMessage(), e);
                 }
               }

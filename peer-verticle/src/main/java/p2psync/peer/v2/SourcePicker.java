@@ -1,6 +1,7 @@
 package p2psync.peer.v2;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -39,7 +40,7 @@ public final class SourcePicker {
     if (candidates.isEmpty()) {
       return null;
     }
-    java.util.Collections.shuffle(candidates, ThreadLocalRandom.current());
+    Collections.shuffle(candidates, ThreadLocalRandom.current());
     Source best =
         candidates.stream()
             .min(
