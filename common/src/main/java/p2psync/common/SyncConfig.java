@@ -38,6 +38,7 @@ public final class SyncConfig {
 
   public static final Duration DEFAULT_CLUSTER_HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
   public static final Duration DEFAULT_CLUSTER_SYNC_INTERVAL = Duration.ofSeconds(1);
+  public static final Duration DEFAULT_V2_LINE_INTERVAL = Duration.ofMillis(100);
   public static final Duration DEFAULT_CLUSTER_JOIN_WAIT = Duration.ofSeconds(1);
   public static final Duration DEFAULT_CLUSTER_MERGE_DELAY = Duration.ofSeconds(10);
 
@@ -59,6 +60,7 @@ public final class SyncConfig {
   private Duration clusterHeartbeatInterval = DEFAULT_CLUSTER_HEARTBEAT_INTERVAL;
   private Duration clusterMemberTimeout; // null: derived from trackerExpiry, see its getter
   private Duration clusterSyncInterval = DEFAULT_CLUSTER_SYNC_INTERVAL;
+  private Duration v2LineInterval = DEFAULT_V2_LINE_INTERVAL;
   private Duration clusterJoinWait = DEFAULT_CLUSTER_JOIN_WAIT;
   private Duration clusterMergeDelay = DEFAULT_CLUSTER_MERGE_DELAY;
 
@@ -113,6 +115,7 @@ public final class SyncConfig {
         json,
         "clusterSyncInterval",
         v -> setClusterSyncInterval(parseDuration("clusterSyncInterval", v)));
+    ifPresent(json, "v2LineInterval", v -> setV2LineInterval(parseDuration("v2LineInterval", v)));
     ifPresent(
         json, "clusterJoinWait", v -> setClusterJoinWait(parseDuration("clusterJoinWait", v)));
     ifPresent(
@@ -150,6 +153,7 @@ public final class SyncConfig {
         .put("maxSources", maxSources)
         .put("clusterHeartbeatInterval", clusterHeartbeatInterval.toString())
         .put("clusterSyncInterval", clusterSyncInterval.toString())
+        .put("v2LineInterval", v2LineInterval.toString())
         .put("clusterJoinWait", clusterJoinWait.toString())
         .put("clusterMergeDelay", clusterMergeDelay.toString());
   }
@@ -348,6 +352,21 @@ public final class SyncConfig {
    */
   public Duration getClusterSyncInterval() {
     return clusterSyncInterval;
+  }
+
+  public Duration getV2LineInterval() {
+    return v2LineInterval;
+  }
+
+  /**
+   * Tracker, v2: a changed v2 line is rebuilt at most this often (0: at every change). A join storm
+   * of v2 peers changes it with every Init, and a rebuild visits every holder of every changed
+   * name; v2 peers meanwhile get a line this much out of date, which costs them at most a failed
+   * attempt at a holder that left.
+   */
+  public SyncConfig setV2LineInterval(Duration value) {
+    v2LineInterval = Validate.notNegative("v2LineInterval", value);
+    return this;
   }
 
   public SyncConfig setClusterSyncInterval(Duration value) {

@@ -312,6 +312,10 @@ class SyncConfigTest {
 
   @Test
   void clusterJoinWaitMayBeZeroButNotNegative() {
+    assertThat(new SyncConfig(new JsonObject().put("v2LineInterval", "0s")).getV2LineInterval())
+        .isZero();
+    assertThatThrownBy(() -> new SyncConfig(new JsonObject().put("v2LineInterval", "-1s")))
+        .hasMessageContaining("v2LineInterval");
     assertThat(new SyncConfig(new JsonObject().put("clusterJoinWait", "0s")).getClusterJoinWait())
         .isZero();
     assertThatThrownBy(() -> new SyncConfig(new JsonObject().put("clusterJoinWait", "-1s")))
@@ -390,7 +394,10 @@ class SyncConfigTest {
     JsonObject json = original.toJson();
     assertThat(json.fieldNames())
         .containsExactlyInAnyOrderElementsOf(
-            Stream.of(DURATION_KEYS.stream(), INT_KEYS.stream(), Stream.of("clusterJoinWait"))
+            Stream.of(
+                    DURATION_KEYS.stream(),
+                    INT_KEYS.stream(),
+                    Stream.of("clusterJoinWait", "v2LineInterval"))
                 .flatMap(k -> k)
                 .toList());
     SyncConfig copy = new SyncConfig(json);

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.vertx.core.buffer.Buffer;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -168,13 +169,24 @@ final class Directory {
   /** The v2 line, as {@link #wireLine}; null: to be built. */
   private ByteBuf wireLineV2;
 
+  /** Whether the v2 line is out of date, since when it was built, and how soon it is rebuilt. */
+  private boolean v2Stale;
+
+  private long v2BuiltNanos;
+  private long v2IntervalNanos;
+
   private Buffer encoded;
   private long version;
   private long listing;
 
+  void setV2LineInterval(Duration interval) {
+    v2IntervalNanos = interval.toNanos();
+  }
+
   void setMaxSources(int maxSources) {
     this.maxSources = maxSources;
-    changed();
+    ordered.values().forEach(name -> name.memberV2 = null);
+    v2Stale = true;
   }
 
   /** Records or updates the file-serving address of a peer; a moved peer's claims move with it. */
@@ -360,7 +372,21 @@ final class Directory {
    * #wireLine()} is. Building it visits every claim of every name that changed since.
    */
   ByteBuf wireLineV2() {
+    return wireLineV2(System.nanoTime());
+  }
+
+  /**
+   * As {@link #wireLineV2()}, but a changed line is rebuilt only once {@link #setV2LineInterval}
+   * has passed since the last build (a join storm would otherwise rebuild it for every reply).
+   */
+  ByteBuf wireLineV2(long nowNanos) {
+    if (wireLineV2 != null && v2Stale && nowNanos - v2BuiltNanos >= v2IntervalNanos) {
+      wireLineV2.release();
+      wireLineV2 = null;
+    }
     if (wireLineV2 == null) {
+      v2Stale = false;
+      v2BuiltNanos = nowNanos;
       List<byte[]> members = new ArrayList<>(ordered.size());
       for (Name name : ordered.values()) {
         if (name.memberV2 == null) {
@@ -462,9 +488,10 @@ final class Directory {
     return encoded;
   }
 
-  /** Gives the line's memory back; the directory is not used after. */
+  /** Gives the lines' memory back; the directory is not used after. */
   void close() {
     changed();
+    releaseV2Line();
   }
 
   private Name newName(String text) {
@@ -719,7 +746,7 @@ final class Directory {
   /** A claim of the name changed: its v2 member may list other holders. */
   private void v2Changed(Name name) {
     name.memberV2 = null;
-    releaseV2Line();
+    v2Stale = true;
   }
 
   private void releaseV2Line() {
@@ -730,7 +757,7 @@ final class Directory {
   }
 
   private void changed() {
-    releaseV2Line();
+    v2Stale = true;
     if (wireLine != null) {
       wireLine.release();
       wireLine = null;

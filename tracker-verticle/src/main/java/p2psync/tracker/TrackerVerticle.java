@@ -63,6 +63,7 @@ public class TrackerVerticle extends VerticleBase {
       options = new TrackerOptions(config());
     }
     directory.setMaxSources(options.getSync().getMaxSources());
+    directory.setV2LineInterval(options.getSync().getV2LineInterval());
     NetServerOptions serverOptions =
         new NetServerOptions()
             .setHost(options.getHost())

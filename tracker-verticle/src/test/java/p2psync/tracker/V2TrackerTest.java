@@ -29,7 +29,10 @@ class V2TrackerTest {
             new TrackerOptions()
                 .setHost("127.0.0.1")
                 .setPort(0)
-                .setSync(new SyncConfig().setKeepAliveInterval(Duration.ofSeconds(5))));
+                .setSync(
+                    new SyncConfig()
+                        .setKeepAliveInterval(Duration.ofSeconds(5))
+                        .setV2LineInterval(Duration.ZERO))); // every reply up to date
     vertx
         .deployVerticle(tracker)
         .toCompletionStage()
@@ -153,6 +156,23 @@ class V2TrackerTest {
     }
     assertThat(lines[0]).isEqualTo(lines[1]);
     assertThat(lines[0].split("\\{\"ip\"", -1)).hasSize(1 + 1 + 3); // the winner, 3 sources
+  }
+
+  @Test
+  void aChangedV2LineIsRebuiltAtMostOncePerInterval() {
+    Directory directory = new Directory();
+    directory.setV2LineInterval(Duration.ofMillis(100));
+    directory.register(1, "10.0.0.1", 8000);
+    directory.replaceFiles(1, List.of(new FileEntry("f", 10, 5, A)));
+    long t0 = 1_000_000_000L;
+    String first = line(directory.wireLineV2(t0));
+    directory.register(2, "10.0.0.2", 8000);
+    directory.replaceFiles(2, List.of(new FileEntry("f", 10, 5, A)));
+    assertThat(line(directory.wireLineV2(t0 + 50_000_000L))).isEqualTo(first); // not yet
+    String later = line(directory.wireLineV2(t0 + 100_000_000L));
+    assertThat(later).contains(src2("10.0.0.2"));
+    assertThat(line(directory.wireLineV2(t0 + 100_000_001L))).isEqualTo(later); // unchanged
+    directory.close();
   }
 
   private static String src2(String ip) {
