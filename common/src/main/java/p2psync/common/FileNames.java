@@ -14,6 +14,13 @@ public final class FileNames {
    */
   public static final String TEMP_PREFIX = ".p2psync-";
 
+  /**
+   * The folder's hidden state (v2's hash cache), a folder in the synchronized one. Its name starts
+   * with {@link #TEMP_PREFIX}, a name that was never synced, so it takes no name from seed parties;
+   * it is not a temp file, though (the start-up sweep spares it, checkers do not count it).
+   */
+  public static final String STATE_DIR = TEMP_PREFIX + "state";
+
   /** Suffix of our in-progress download files. */
   public static final String TEMP_SUFFIX = ".part";
 
@@ -71,12 +78,15 @@ public final class FileNames {
     if (isTempName(name)) {
       return "is a p2psync temporary file";
     }
+    if (name.equals(STATE_DIR)) {
+      return "is p2psync's hidden state";
+    }
     return null;
   }
 
   /** Whether {@code name} is one of our own in-progress download files. */
   public static boolean isTempName(String name) {
-    return name.startsWith(TEMP_PREFIX);
+    return name.startsWith(TEMP_PREFIX) && !name.equals(STATE_DIR);
   }
 
   /** A fresh hidden temp name for a download; it can never collide with a syncable name. */

@@ -6,12 +6,12 @@ package p2psync.common;
  * that our lines are byte-for-byte those of the course's programs. Hand-written because Jackson
  * escapes with upper-case hex and has no switch for Python's separators in compact output.
  */
-final class PythonJson {
+public final class PythonJson {
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private PythonJson() {}
 
-  static void appendString(StringBuilder out, String value) {
+  public static void appendString(StringBuilder out, String value) {
     out.append('"');
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);

@@ -23,6 +23,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import p2psync.common.v2.Sha256;
+import p2psync.common.v2.V2Codec;
 
 /**
  * The seed protocol's tracker wire: newline-delimited UTF-8 JSON. Writes what the course's Python
@@ -45,8 +47,17 @@ public final class SeedCodec {
 
   // ---- peer -> tracker ----------------------------------------------------------------------
 
-  /** A message from a peer: {@code port} is null when absent (such a message gets no reply). */
-  public record PeerMessage(Integer port, List<FileEntry> files, List<String> rejectedNames) {
+  /**
+   * A message from a peer: {@code port} is null when absent (such a message gets no reply); {@code
+   * version} is 2 when it says {@code "v": 2}, else 1. Entries carry size and hash only in a v2
+   * message: in any other, those fields are ignored as a seed tracker ignores them.
+   */
+  public record PeerMessage(
+      Integer port, List<FileEntry> files, List<String> rejectedNames, int version) {
+    public PeerMessage(Integer port, List<FileEntry> files, List<String> rejectedNames) {
+      this(port, files, rejectedNames, 1);
+    }
+
     public boolean hasFiles() {
       return files != null;
     }
@@ -54,8 +65,17 @@ public final class SeedCodec {
 
   /** {@code {"port": P, "files": [{"name": N, "mtime": M}, ...]}\n} */
   public static String encodeInit(int port, List<FileEntry> files) {
-    StringBuilder out = new StringBuilder(32 + files.size() * 48);
-    out.append("{\"port\": ").append(port).append(", \"files\": [");
+    return encodeInit("{\"port\": " + port + ", \"files\": [", files, false);
+  }
+
+  /**
+   * An Init from its opening ({@code head}, up to the files array's {@code [}): the one writer of
+   * file lists. With {@code hashes}, entries that have them also get v2's {@code size} and {@code
+   * sha256}, after the seed fields.
+   */
+  public static String encodeInit(String head, List<FileEntry> files, boolean hashes) {
+    StringBuilder out = new StringBuilder(head.length() + files.size() * (hashes ? 140 : 48));
+    out.append(head);
     for (int i = 0; i < files.size(); i++) {
       FileEntry file = files.get(i);
       if (i > 0) {
@@ -63,7 +83,12 @@ public final class SeedCodec {
       }
       out.append("{\"name\": ");
       PythonJson.appendString(out, file.name());
-      out.append(", \"mtime\": ").append(file.mtime()).append('}');
+      out.append(", \"mtime\": ").append(file.mtime());
+      if (hashes && file.hasHash()) {
+        out.append(", \"size\": ").append(file.size());
+        out.append(", \"sha256\": \"").append(file.sha256()).append('"');
+      }
+      out.append('}');
     }
     return out.append("]}\n").toString();
   }
@@ -149,6 +174,8 @@ public final class SeedCodec {
       Integer port = null;
       boolean portSeen = false;
       boolean filesSeen = false;
+      boolean versionSeen = false;
+      int version = 1;
       List<FileEntry> files = null;
       List<String> rejected = List.of();
       for (JsonToken token = parser.nextToken();
@@ -170,6 +197,10 @@ public final class SeedCodec {
             fail("\"files\" must be an array");
             parser.skipChildren();
           }
+        } else if ("v".equals(field)) {
+          versionSeen = once(versionSeen);
+          version = value == JsonToken.VALUE_NUMBER_INT && parser.getText().equals("2") ? 2 : 1;
+          parser.skipChildren();
         } else {
           parser.skipChildren();
         }
@@ -180,7 +211,8 @@ public final class SeedCodec {
       if (error != null) {
         throw new ProtocolException(error);
       }
-      return new PeerMessage(port, files, files == null ? List.of() : rejected);
+      return new PeerMessage(
+          port, v2Only(files, version), files == null ? List.of() : rejected, version);
     }
 
     private void readFiles(List<FileEntry> files, List<String> rejected) throws IOException {
@@ -196,6 +228,8 @@ public final class SeedCodec {
         boolean nameSeen = false;
         boolean mtimeSeen = false;
         long mtime = 0;
+        long size = -1;
+        String sha256 = null;
         for (JsonToken t = parser.nextToken(); t != JsonToken.END_OBJECT; t = parser.nextToken()) {
           String field = parser.currentName();
           JsonToken value = parser.nextToken();
@@ -206,6 +240,17 @@ public final class SeedCodec {
           } else if ("mtime".equals(field)) {
             mtimeSeen = once(mtimeSeen);
             mtime = readMtime(value);
+          } else if ("size".equals(field)) {
+            // v2 fields are read leniently: a bad one makes a seed entry, never a failed message
+            size =
+                value == JsonToken.VALUE_NUMBER_INT
+                        && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER
+                    ? parser.getLongValue()
+                    : -1;
+            parser.skipChildren();
+          } else if ("sha256".equals(field)) {
+            sha256 = value == JsonToken.VALUE_STRING ? parser.getText() : null;
+            parser.skipChildren();
           } else {
             parser.skipChildren();
           }
@@ -215,7 +260,7 @@ public final class SeedCodec {
         } else if (!mtimeSeen) {
           fail("\"mtime\" must be an integer");
         } else if (FileNames.isSyncable(name)) {
-          files.add(new FileEntry(name, mtime));
+          files.add(entry(name, mtime, size, sha256));
         } else {
           rejected.add(name);
         }
@@ -271,13 +316,18 @@ public final class SeedCodec {
   private static PeerMessage decodePeerMessageTree(String text) throws ProtocolException {
     ObjectNode root = parseObject(text);
     Integer port = null;
+    JsonNode versionNode = root.get("v");
+    int version =
+        versionNode != null && versionNode.isIntegralNumber() && versionNode.asText().equals("2")
+            ? 2
+            : 1;
     JsonNode portNode = root.get("port");
     if (portNode != null) {
       port = (int) requireLong(portNode, "port", 1, 65_535);
     }
     JsonNode filesNode = root.get("files");
     if (filesNode == null || filesNode.isNull()) {
-      return new PeerMessage(port, null, List.of());
+      return new PeerMessage(port, null, List.of(), version);
     }
     if (!filesNode.isArray()) {
       throw new ProtocolException("\"files\" must be an array");
@@ -291,12 +341,38 @@ public final class SeedCodec {
       String name = requireText(entry.get("name"), "name");
       long mtime = requireMtime(entry.get("mtime"));
       if (FileNames.isSyncable(name)) {
-        files.add(new FileEntry(name, mtime));
+        JsonNode size = entry.get("size");
+        JsonNode sha256 = entry.get("sha256");
+        files.add(
+            entry(
+                name,
+                mtime,
+                size != null && size.isIntegralNumber() && size.canConvertToLong()
+                    ? size.longValue()
+                    : -1,
+                sha256 == null ? null : sha256.textValue()));
       } else {
         rejected.add(name);
       }
     }
-    return new PeerMessage(port, files, rejected);
+    return new PeerMessage(port, v2Only(files, version), rejected, version);
+  }
+
+  /** A file entry, with v2's size and hash when both are well-formed. */
+  private static FileEntry entry(String name, long mtime, long size, String sha256) {
+    return size >= 0 && Sha256.isHex(sha256)
+        ? new FileEntry(name, mtime, size, sha256)
+        : new FileEntry(name, mtime);
+  }
+
+  /** The entries as a seed tracker reads them, unless the message said {@code "v": 2}. */
+  private static List<FileEntry> v2Only(List<FileEntry> files, int version) {
+    if (files == null || version == 2 || files.stream().noneMatch(FileEntry::hasHash)) {
+      return files;
+    }
+    List<FileEntry> seed = new ArrayList<>(files.size());
+    files.forEach(f -> seed.add(new FileEntry(f.name(), f.mtime())));
+    return seed;
   }
 
   // ---- tracker -> peer ----------------------------------------------------------------------
@@ -393,7 +469,7 @@ public final class SeedCodec {
     }
     String ip = requireText(node.get("ip"), "ip");
     int port = (int) requireLong(node.get("port"), "port", 1, 65_535);
-    return new DirectoryEntry(ip, port, requireMtime(node.get("mtime")));
+    return new DirectoryEntry(ip, port, requireMtime(node.get("mtime")), V2Codec.decodeEntry(node));
   }
 
   // ---- shared -------------------------------------------------------------------------------
@@ -416,7 +492,10 @@ public final class SeedCodec {
     }
   }
 
-  private static ObjectNode parseObject(String text) throws ProtocolException {
+  /**
+   * One JSON object, strictly (nothing after it), or a {@link ProtocolException} saying why not.
+   */
+  public static ObjectNode parseObject(String text) throws ProtocolException {
     JsonNode root;
     try {
       root = MAPPER.readTree(text);
@@ -436,7 +515,8 @@ public final class SeedCodec {
     return node.textValue();
   }
 
-  private static long requireLong(JsonNode node, String field, long min, long max)
+  /** An integer field within {@code [min, max]}, or a {@link ProtocolException} naming it. */
+  public static long requireLong(JsonNode node, String field, long min, long max)
       throws ProtocolException {
     if (node == null || !node.isIntegralNumber() || !node.canConvertToLong()) {
       throw new ProtocolException("\"" + field + "\" must be an integer");

@@ -32,8 +32,13 @@ public final class SyncConfig {
   public static final int DEFAULT_MAX_REQUEST_BYTES = 4096;
   public static final int DEFAULT_MAX_CONCURRENT_DOWNLOADS = 4;
   public static final int DEFAULT_MAX_CONCURRENT_UPLOADS = 64;
+
+  /** v2: holders listed per name on a v2 directory line. */
+  public static final int DEFAULT_MAX_SOURCES = 32;
+
   public static final Duration DEFAULT_CLUSTER_HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
   public static final Duration DEFAULT_CLUSTER_SYNC_INTERVAL = Duration.ofSeconds(1);
+  public static final Duration DEFAULT_V2_LINE_INTERVAL = Duration.ofMillis(100);
   public static final Duration DEFAULT_CLUSTER_JOIN_WAIT = Duration.ofSeconds(1);
   public static final Duration DEFAULT_CLUSTER_MERGE_DELAY = Duration.ofSeconds(10);
   public static final Duration DEFAULT_STATUS_PUSH_INTERVAL = Duration.ofSeconds(1);
@@ -52,9 +57,11 @@ public final class SyncConfig {
   private int maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
   private int maxConcurrentDownloads = DEFAULT_MAX_CONCURRENT_DOWNLOADS;
   private int maxConcurrentUploads = DEFAULT_MAX_CONCURRENT_UPLOADS;
+  private int maxSources = DEFAULT_MAX_SOURCES;
   private Duration clusterHeartbeatInterval = DEFAULT_CLUSTER_HEARTBEAT_INTERVAL;
   private Duration clusterMemberTimeout; // null: derived from trackerExpiry, see its getter
   private Duration clusterSyncInterval = DEFAULT_CLUSTER_SYNC_INTERVAL;
+  private Duration v2LineInterval = DEFAULT_V2_LINE_INTERVAL;
   private Duration clusterJoinWait = DEFAULT_CLUSTER_JOIN_WAIT;
   private Duration clusterMergeDelay = DEFAULT_CLUSTER_MERGE_DELAY;
   private Duration statusPushInterval = DEFAULT_STATUS_PUSH_INTERVAL;
@@ -97,6 +104,7 @@ public final class SyncConfig {
         json,
         "maxConcurrentUploads",
         v -> setMaxConcurrentUploads(parseInt("maxConcurrentUploads", v)));
+    ifPresent(json, "maxSources", v -> setMaxSources(parseInt("maxSources", v)));
     ifPresent(
         json,
         "clusterHeartbeatInterval",
@@ -109,6 +117,7 @@ public final class SyncConfig {
         json,
         "clusterSyncInterval",
         v -> setClusterSyncInterval(parseDuration("clusterSyncInterval", v)));
+    ifPresent(json, "v2LineInterval", v -> setV2LineInterval(parseDuration("v2LineInterval", v)));
     ifPresent(
         json, "clusterJoinWait", v -> setClusterJoinWait(parseDuration("clusterJoinWait", v)));
     ifPresent(
@@ -147,8 +156,10 @@ public final class SyncConfig {
         .put("maxRequestBytes", maxRequestBytes)
         .put("maxConcurrentDownloads", maxConcurrentDownloads)
         .put("maxConcurrentUploads", maxConcurrentUploads)
+        .put("maxSources", maxSources)
         .put("clusterHeartbeatInterval", clusterHeartbeatInterval.toString())
         .put("clusterSyncInterval", clusterSyncInterval.toString())
+        .put("v2LineInterval", v2LineInterval.toString())
         .put("clusterJoinWait", clusterJoinWait.toString())
         .put("clusterMergeDelay", clusterMergeDelay.toString())
         .put("statusPushInterval", statusPushInterval.toString());
@@ -289,6 +300,19 @@ public final class SyncConfig {
   }
 
   /** Uploads a peer's file server runs at once; further connections are refused. */
+  public int getMaxSources() {
+    return maxSources;
+  }
+
+  /**
+   * At most this many holders of a version are listed on a v2 line: every holder of a file in a
+   * swarm of thousands would make the line grow with peers x names.
+   */
+  public SyncConfig setMaxSources(int value) {
+    maxSources = Validate.inRange("maxSources", value, 1, 65_536);
+    return this;
+  }
+
   public int getMaxConcurrentUploads() {
     return maxConcurrentUploads;
   }
@@ -335,6 +359,21 @@ public final class SyncConfig {
    */
   public Duration getClusterSyncInterval() {
     return clusterSyncInterval;
+  }
+
+  public Duration getV2LineInterval() {
+    return v2LineInterval;
+  }
+
+  /**
+   * Tracker, v2: a changed v2 line is rebuilt at most this often (0: at every change). A join storm
+   * of v2 peers changes it with every Init, and a rebuild visits every holder of every changed
+   * name; v2 peers meanwhile get a line this much out of date, which costs them at most a failed
+   * attempt at a holder that left.
+   */
+  public SyncConfig setV2LineInterval(Duration value) {
+    v2LineInterval = Validate.notNegative("v2LineInterval", value);
+    return this;
   }
 
   public SyncConfig setClusterSyncInterval(Duration value) {

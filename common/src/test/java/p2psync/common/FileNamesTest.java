@@ -130,6 +130,8 @@ class FileNamesTest {
     assertThat(FileNames.isTempName(".p2psync-abc.part")).isTrue();
     assertThat(FileNames.isTempName(".p2psync-")).isTrue();
     assertThat(FileNames.isTempName(".p2psync")).isFalse();
+    assertThat(FileNames.isTempName(FileNames.STATE_DIR)).isFalse();
+    assertThat(FileNames.rejectionReason(FileNames.STATE_DIR)).contains("hidden state");
     assertThat(FileNames.isTempName("x.p2psync-abc.part")).isFalse();
     assertThat(FileNames.isTempName("abc.part")).isFalse();
   }

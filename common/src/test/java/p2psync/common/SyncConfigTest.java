@@ -37,7 +37,8 @@ class SyncConfigTest {
           "maxLineBytes",
           "maxRequestBytes",
           "maxConcurrentDownloads",
-          "maxConcurrentUploads");
+          "maxConcurrentUploads",
+          "maxSources");
 
   @Test
   void defaults() {
@@ -209,6 +210,7 @@ class SyncConfigTest {
     out.add(Arguments.of("maxRequestBytes", (1 << 20) + 1));
     out.add(Arguments.of("maxConcurrentDownloads", 1025));
     out.add(Arguments.of("maxConcurrentUploads", 65_537));
+    out.add(Arguments.of("maxSources", 65_537));
     return out.build();
   }
 
@@ -311,6 +313,10 @@ class SyncConfigTest {
 
   @Test
   void clusterJoinWaitMayBeZeroButNotNegative() {
+    assertThat(new SyncConfig(new JsonObject().put("v2LineInterval", "0s")).getV2LineInterval())
+        .isZero();
+    assertThatThrownBy(() -> new SyncConfig(new JsonObject().put("v2LineInterval", "-1s")))
+        .hasMessageContaining("v2LineInterval");
     assertThat(new SyncConfig(new JsonObject().put("clusterJoinWait", "0s")).getClusterJoinWait())
         .isZero();
     assertThatThrownBy(() -> new SyncConfig(new JsonObject().put("clusterJoinWait", "-1s")))
@@ -389,7 +395,10 @@ class SyncConfigTest {
     JsonObject json = original.toJson();
     assertThat(json.fieldNames())
         .containsExactlyInAnyOrderElementsOf(
-            Stream.of(DURATION_KEYS.stream(), INT_KEYS.stream(), Stream.of("clusterJoinWait"))
+            Stream.of(
+                    DURATION_KEYS.stream(),
+                    INT_KEYS.stream(),
+                    Stream.of("clusterJoinWait", "v2LineInterval"))
                 .flatMap(k -> k)
                 .toList());
     SyncConfig copy = new SyncConfig(json);

@@ -94,7 +94,9 @@ class SigtermTest {
 
   private static long tempFiles(Path folder) throws IOException {
     try (Stream<Path> files = Files.list(folder)) {
-      return files.filter(p -> p.getFileName().toString().startsWith(".p2psync-")).count();
+      return files
+          .filter(p -> p2psync.common.FileNames.isTempName(p.getFileName().toString()))
+          .count();
     }
   }
 }

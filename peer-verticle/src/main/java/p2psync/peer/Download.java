@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
 import java.util.concurrent.TimeUnit;
 import p2psync.common.DirectoryEntry;
 import p2psync.common.FileNames;
@@ -23,6 +25,10 @@ import p2psync.common.FileResponseDecoder;
 import p2psync.common.LateEndStream;
 import p2psync.common.ProtocolException;
 import p2psync.common.SyncConfig;
+import p2psync.common.v2.Sha256;
+import p2psync.common.v2.V2Codec;
+import p2psync.peer.v2.ContentMismatch;
+import p2psync.peer.v2.Partial;
 
 /**
  * One file pulled from one peer: {@code name\n} out, {@code Content-Length} and body in, streamed
@@ -45,8 +51,10 @@ final class Download implements FileResponseDecoder.Listener {
     FAILED
   }
 
-  /** How a finished transfer went. */
-  record Result(String name, DirectoryEntry source, long bytes) {}
+  /**
+   * How a finished transfer went; {@code sha256} is the verified hash of a v2 transfer, or null.
+   */
+  record Result(String name, DirectoryEntry source, long bytes, String sha256) {}
 
   private final Vertx vertx;
   private final NetClient client;
@@ -57,6 +65,26 @@ final class Download implements FileResponseDecoder.Listener {
   private final Path tempPath;
   private final Promise<Result> result = Promise.promise();
   private final FileResponseDecoder decoder = new FileResponseDecoder(this);
+
+  /**
+   * A v2 transfer (the source has a v2 part): the bytes are hashed as they stream in and must be
+   * exactly the advertised version before anything is committed. Null for a seed transfer.
+   */
+  private final MessageDigest digest;
+
+  /** The prefix an earlier attempt left (v2 only), or null: this attempt asks from its end. */
+  private final Partial resumeFrom;
+
+  /** Bytes already in the temp file when this attempt started. */
+  private final long offset;
+
+  /** The peer is stopping: a stopped peer leaves no temp file, so nothing is kept for a resume. */
+  private boolean stopping;
+
+  /** A write to the temp file failed: its bytes cannot be trusted for a resume. */
+  private boolean writeFailed;
+
+  private boolean bodyComplete;
 
   private State state = State.OPENING;
 
@@ -89,14 +117,24 @@ final class Download implements FileResponseDecoder.Listener {
       LocalFolder folder,
       SyncConfig config,
       String name,
-      DirectoryEntry source) {
+      DirectoryEntry source,
+      Partial resumeFrom) {
     this.vertx = vertx;
     this.client = client;
     this.folder = folder;
     this.config = config;
     this.name = name;
     this.source = source;
-    this.tempPath = folder.root().resolve(FileNames.newTempName());
+    this.resumeFrom = source.v2() == null ? null : resumeFrom;
+    this.offset = this.resumeFrom == null ? 0 : this.resumeFrom.length();
+    this.tempPath =
+        this.resumeFrom == null
+            ? folder.root().resolve(FileNames.newTempName())
+            : this.resumeFrom.path();
+    this.digest =
+        source.v2() == null
+            ? null
+            : this.resumeFrom == null ? Sha256.newDigest() : this.resumeFrom.digest();
   }
 
   /** Where it stands, for a status page. */
@@ -140,7 +178,11 @@ final class Download implements FileResponseDecoder.Listener {
     opening = true;
     vertx
         .fileSystem()
-        .open(tempPath.toString(), new OpenOptions().setWrite(true).setCreateNew(true))
+        .open(
+            tempPath.toString(),
+            resumeFrom == null
+                ? new OpenOptions().setWrite(true).setCreateNew(true)
+                : new OpenOptions().setWrite(true).setCreate(false))
         .onComplete(
             opened -> {
               opening = false;
@@ -153,6 +195,7 @@ final class Download implements FileResponseDecoder.Listener {
                 settle(); // stopped or timed out while the file was being created
               } else {
                 file = opened.result();
+                file.setWritePos(offset);
                 connect();
               }
             });
@@ -164,6 +207,7 @@ final class Download implements FileResponseDecoder.Listener {
    * already committing is let finish: that takes a rename, and leaves a whole file or none.
    */
   Future<Void> stop() {
+    stopping = true;
     if (state != State.COMMITTING) {
       fail(new IOException("the peer is stopping" + progress()));
     }
@@ -199,7 +243,10 @@ final class Download implements FileResponseDecoder.Listener {
                     fail(Failures.because("connection error" + progress(), e));
                   }
                 });
-    socket.write(Buffer.buffer(name + "\n"));
+    socket.write(
+        digest == null
+            ? Buffer.buffer(name + "\n")
+            : V2Codec.encodeRequest(new V2Codec.Request(name, source.v2().sha256(), offset)));
     LOG.log(Level.DEBUG, () -> "requested " + name + " from " + source.address());
   }
 
@@ -218,16 +265,38 @@ final class Download implements FileResponseDecoder.Listener {
   @Override
   public void onHeader(long length) {
     expected = length;
+    if (digest != null && length != source.v2().size() - offset) {
+      fail(
+          new ContentMismatch(
+              source.address()
+                  + " announced "
+                  + length
+                  + " bytes of "
+                  + name
+                  + " from byte "
+                  + offset
+                  + ", the version asked for has "
+                  + source.v2().size(),
+              true));
+      return;
+    }
     LOG.log(Level.DEBUG, () -> name + " from " + source.address() + ": Content-Length " + length);
   }
 
   @Override
   public void onBody(Buffer chunk) {
+    if (state != State.RECEIVING) {
+      return;
+    }
     received += chunk.length();
+    if (digest != null) {
+      digest.update(((BufferInternal) chunk).getByteBuf().nioBuffer());
+    }
     logProgress();
     file.write(chunk)
         .onFailure(
             e -> {
+              writeFailed = true;
               if (state == State.RECEIVING) {
                 fail(Failures.because("cannot write " + tempPath.getFileName(), e));
               } else if (lateWriteFailure == null) {
@@ -262,6 +331,23 @@ final class Download implements FileResponseDecoder.Listener {
     if (state != State.RECEIVING) {
       return;
     }
+    bodyComplete = true; // the digest is spent: whatever happens now, nothing is resumed
+    String sha256 = digest == null ? null : Sha256.hex(digest.digest());
+    if (sha256 != null && !sha256.equals(source.v2().sha256())) {
+      // Never under the real name: the temp file goes, and the source is not asked again.
+      fail(
+          new ContentMismatch(
+              source.address()
+                  + " sent "
+                  + name
+                  + (resumeFrom == null ? "" : " (resumed at byte " + offset + ")")
+                  + " with SHA-256 "
+                  + sha256
+                  + ", not the advertised "
+                  + source.v2().sha256(),
+              resumeFrom == null)); // a resumed file's bytes came from several holders
+      return;
+    }
     state = State.COMMITTING;
     cancelTimers();
     body.handler(null);
@@ -273,7 +359,7 @@ final class Download implements FileResponseDecoder.Listener {
         .onSuccess(
             v -> {
               state = State.DONE;
-              result.complete(new Result(name, source, received));
+              result.complete(new Result(name, source, received, sha256));
             })
         .onFailure(
             e ->
@@ -299,8 +385,8 @@ final class Download implements FileResponseDecoder.Listener {
       }
     }
     long written = Files.size(tempPath);
-    if (written != expected) {
-      throw new IOException("wrote " + written + " of " + expected + " bytes");
+    if (written != offset + expected) {
+      throw new IOException("wrote " + written + " of " + (offset + expected) + " bytes");
     }
     Files.setLastModifiedTime(tempPath, FileTime.from(mtimeMillis, TimeUnit.MILLISECONDS));
     // The folder itself is not fsynced after the rename: a crash may lose the new name (the file is
@@ -374,7 +460,69 @@ final class Download implements FileResponseDecoder.Listener {
 
   /** Deletes the temp file, then fails the result. */
   private void settle() {
+    if (resumable()) {
+      keepPartial()
+          .onComplete(
+              kept ->
+                  result.tryFail(
+                      kept.succeeded() && kept.result() != null
+                          ? new Interrupted(failure, kept.result())
+                          : failure));
+      return;
+    }
     discardTemp().onComplete(v -> result.tryFail(failure));
+  }
+
+  /**
+   * Whether this failure leaves a prefix worth keeping: a v2 transfer cut by the network or a
+   * holder (not by wrong content, a failed write or the peer stopping) after some bytes arrived.
+   */
+  private boolean resumable() {
+    return digest != null
+        && !bodyComplete
+        && !stopping
+        && !writeFailed
+        && lateWriteFailure == null
+        && !(failure instanceof ContentMismatch)
+        && offset + received > 0;
+  }
+
+  /** Closes the temp file and keeps it if it holds exactly the bytes hashed; else deletes it. */
+  private Future<Partial> keepPartial() {
+    long length = offset + received;
+    return (file == null ? Future.<Void>succeededFuture() : closeFile())
+        .compose(v -> vertx.executeBlocking(() -> Files.size(tempPath), false))
+        .compose(
+            size -> {
+              if (size != length) {
+                return discardTemp().map(v -> (Partial) null);
+              }
+              LOG.log(
+                  Level.DEBUG, () -> "keeping " + length + " bytes of " + name + " for a resume");
+              return Future.succeededFuture(
+                  new Partial(
+                      tempPath,
+                      length,
+                      digest,
+                      source.v2().sha256(),
+                      source.mtime(),
+                      resumeFrom != null));
+            })
+        .recover(e -> discardTemp().map(v -> (Partial) null));
+  }
+
+  /** A v2 transfer cut short whose verified-as-it-came prefix is kept for the next attempt. */
+  static final class Interrupted extends IOException {
+    private final transient Partial partial;
+
+    Interrupted(Throwable cause, Partial partial) {
+      super(Failures.reason(cause) + " (" + partial.length() + " bytes kept to resume)", cause);
+      this.partial = partial;
+    }
+
+    Partial partial() {
+      return partial;
+    }
   }
 
   private Future<Void> discardTemp() {

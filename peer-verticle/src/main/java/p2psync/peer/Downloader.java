@@ -7,18 +7,28 @@ import io.vertx.core.net.NetClientOptions;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import p2psync.common.DirectoryEntry;
 import p2psync.common.SyncConfig;
+import p2psync.common.v2.V2Entry;
+import p2psync.peer.v2.ContentMismatch;
+import p2psync.peer.v2.Partial;
+import p2psync.peer.v2.SourcePicker;
 
 /**
  * Runs the downloads a directory asks for: each name at most once at a time, at most {@code
  * maxConcurrentDownloads} at once, the rest queued (a queued name takes the newest source the
- * tracker named). A failed name is simply tried again on the next directory.
+ * tracker named). A failed seed download is simply tried again on the next directory. A v2 entry
+ * lists every holder of the version: the {@link SourcePicker} chooses one, and a failure moves on
+ * to the next holder at once, each holder tried at most once per directory.
  */
 final class Downloader {
   private static final Logger LOG = System.getLogger(Downloader.class.getName());
@@ -37,6 +47,23 @@ final class Downloader {
 
   private static final int MAX_RECENT = 50;
   private final PeerMetrics metrics;
+
+  /** Per name, the holders tried since the directory last asked for it. */
+  private final Map<String, Set<String>> tried = new HashMap<>();
+
+  private final SourcePicker picker = new SourcePicker();
+
+  /** Prefixes of interrupted v2 downloads, by name, for the next attempt to resume. */
+  private final Map<String, Partial> partials = new HashMap<>();
+
+  /**
+   * Versions ({@code name sha256}) whose resumed download failed verification: which holder sent
+   * the bad bytes is unknown, so from then on each attempt starts from byte 0, where a liar is
+   * caught.
+   */
+  private final Set<String> noResume = new HashSet<>();
+
+  private final Predicate<V2Entry.Source> isSelf;
   private boolean closed;
 
   Downloader(
@@ -45,9 +72,11 @@ final class Downloader {
       SyncConfig config,
       TransferCounters counters,
       PeerMetrics metrics,
-      Consumer<Download.Result> onDownloaded) {
+      Consumer<Download.Result> onDownloaded,
+      Predicate<V2Entry.Source> isSelf) {
     this.vertx = vertx;
     this.metrics = metrics;
+    this.isSelf = isSelf;
     this.folder = folder;
     this.config = config;
     this.counters = counters;
@@ -71,6 +100,7 @@ final class Downloader {
               "not requesting " + name + " from " + source.address() + ": its download is running");
       return;
     }
+    tried.remove(name);
     queued.put(name, source);
     startQueued();
     if (queued.containsKey(name)) {
@@ -99,7 +129,9 @@ final class Downloader {
     // listener is attached: Vert.x then calls it at once), and its completion removes it from
     // running.
     List<Future<Void>> stopping =
-        List.copyOf(running.values()).stream().map(Download::stop).toList();
+        new ArrayList<>(List.copyOf(running.values()).stream().map(Download::stop).toList());
+    partials.values().forEach(p -> stopping.add(discard(p)));
+    partials.clear();
     return Future.join(stopping)
         .transform(
             ar ->
@@ -152,6 +184,43 @@ final class Downloader {
     return "other";
   }
 
+  /**
+   * A new directory: kept prefixes of versions it no longer offers are deleted. A prefix is kept
+   * only while some holder may send the rest; when the last one is gone, the folder holds no
+   * partial file, as after a seed download that failed.
+   */
+  void retainPartials(Map<String, DirectoryEntry> directory) {
+    partials
+        .entrySet()
+        .removeIf(
+            kept -> {
+              DirectoryEntry entry = directory.get(kept.getKey());
+              Partial partial = kept.getValue();
+              boolean offered =
+                  entry != null
+                      && entry.v2() != null
+                      && entry.v2().sha256().equals(partial.sha256())
+                      && entry.mtime() == partial.mtime();
+              if (!offered) {
+                discard(partial);
+              }
+              return !offered;
+            });
+  }
+
+  /** Deletes a kept prefix; a failure is logged, as the next start deletes it anyway. */
+  private Future<Void> discard(Partial partial) {
+    return vertx
+        .fileSystem()
+        .delete(partial.path().toString())
+        .recover(
+            e -> {
+              LOG.log(
+                  Level.WARNING, "cannot delete " + partial.path() + ": " + Failures.reason(e), e);
+              return Future.succeededFuture();
+            });
+  }
+
   private void startQueued() {
     var it = queued.entrySet().iterator();
     while (running.size() < config.getMaxConcurrentDownloads() && it.hasNext()) {
@@ -161,8 +230,32 @@ final class Downloader {
     }
   }
 
-  private void start(String name, DirectoryEntry source) {
-    Download download = new Download(vertx, client, folder, config, name, source);
+  private void start(String name, DirectoryEntry entry) {
+    V2Entry.Source chosen = null;
+    DirectoryEntry source = entry;
+    if (entry.v2() != null) {
+      chosen = picker.pick(entry.v2(), tried.computeIfAbsent(name, k -> new HashSet<>()), isSelf);
+      if (chosen == null) {
+        LOG.log(
+            Level.DEBUG,
+            () -> "no holder of " + name + " left to try until the next directory names one");
+        return;
+      }
+      tried.get(name).add(chosen.address());
+      source = new DirectoryEntry(chosen.ip(), chosen.port(), entry.mtime(), entry.v2());
+    }
+    V2Entry.Source v2Source = chosen;
+    DirectoryEntry from = source;
+    Partial partial = partials.remove(name);
+    if (partial != null
+        && (entry.v2() == null
+            || !partial.sha256().equals(entry.v2().sha256())
+            || partial.mtime() != entry.mtime()
+            || noResume.contains(name + " " + partial.sha256()))) {
+      discard(partial); // another version now: its prefix is worth nothing
+      partial = null;
+    }
+    Download download = new Download(vertx, client, folder, config, name, source, partial);
     running.put(name, download);
     download
         .start()
@@ -177,7 +270,12 @@ final class Downloader {
                       + " ("
                       + result.bytes()
                       + " bytes) from "
-                      + source.address());
+                      + from.address()
+                      + (result.sha256() == null ? "" : ", SHA-256 verified"));
+              if (v2Source != null) {
+                picker.succeeded(v2Source);
+              }
+              tried.remove(name);
               onDownloaded.accept(result);
             })
         .onFailure(
@@ -189,10 +287,30 @@ final class Downloader {
                   "download of "
                       + name
                       + " from "
-                      + source.address()
+                      + from.address()
                       + " failed: "
                       + Failures.reason(e),
                   e);
+              if (e instanceof ContentMismatch mismatch && !mismatch.sourceToBlame()) {
+                noResume.add(name + " " + entry.v2().sha256());
+              }
+              if (e instanceof Download.Interrupted interrupted) {
+                if (closed || noResume.contains(name + " " + interrupted.partial().sha256())) {
+                  discard(interrupted.partial());
+                } else {
+                  partials.put(name, interrupted.partial());
+                }
+              }
+              if (v2Source != null) {
+                if (e instanceof ContentMismatch mismatch && mismatch.sourceToBlame()) {
+                  picker.servedWrongContent(v2Source, entry.v2().sha256());
+                } else {
+                  picker.failed(v2Source);
+                }
+                if (!closed && !queued.containsKey(name)) {
+                  queued.put(name, entry); // the next holder, at once
+                }
+              }
             })
         .onComplete(
             ar -> {

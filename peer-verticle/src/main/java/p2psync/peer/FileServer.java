@@ -17,6 +17,8 @@ import p2psync.common.LocalPorts;
 import p2psync.common.ProtocolException;
 import p2psync.common.SeedCodec;
 import p2psync.common.SyncConfig;
+import p2psync.common.v2.V2Codec;
+import p2psync.peer.v2.FolderHashes;
 
 /**
  * Serves the folder on the file port: one {@code name\n} per connection, answered with {@code
@@ -29,16 +31,26 @@ final class FileServer {
   private final Vertx vertx;
   private final LocalFolder folder;
   private final SyncConfig config;
+
+  /** A v2 peer's hashes, to answer v2 requests; null for a seed peer, which refuses them. */
+  private final FolderHashes hashes;
+
   private NetServer server;
   private final Set<NetSocket> uploads = new HashSet<>();
 
   private final PeerMetrics metrics;
 
-  FileServer(Vertx vertx, LocalFolder folder, SyncConfig config, PeerMetrics metrics) {
+  FileServer(
+      Vertx vertx,
+      LocalFolder folder,
+      SyncConfig config,
+      PeerMetrics metrics,
+      FolderHashes hashes) {
     this.vertx = vertx;
     this.metrics = metrics;
     this.folder = folder;
     this.config = config;
+    this.hashes = hashes;
   }
 
   /** Listens on {@code port}, or on the first free port from the configured first one when -1. */
@@ -140,6 +152,10 @@ final class FileServer {
       answered = true;
       vertx.cancelTimer(requestTimer);
       request.pause(); // one request per connection: anything after the first line is ignored
+      if (hashes != null && V2Codec.isRequest(line)) {
+        handleV2Request(line);
+        return;
+      }
       String name;
       try {
         name = SeedCodec.decodeUtf8(line);
@@ -165,7 +181,44 @@ final class FileServer {
                 } else if (ar.result() == null) {
                   refuse("no such file: " + printable(requested));
                 } else {
-                  serve(requested, ar.result());
+                  serve(requested, ar.result(), 0);
+                }
+              });
+    }
+
+    /**
+     * A v2 request: served only when the file is, right now, the version asked for (its cached hash
+     * is the one requested), from the offset asked for, which must lie within the file.
+     */
+    private void handleV2Request(Buffer line) {
+      V2Codec.Request request;
+      try {
+        request = V2Codec.decodeRequest(line);
+      } catch (ProtocolException e) {
+        refuse("bad v2 request", e);
+        return;
+      }
+      String name = request.name();
+      vertx
+          .executeBlocking(() -> folder.servableVersion(name), false)
+          .compose(
+              version ->
+                  hashes
+                      .current(name)
+                      .map(sha -> version != null && request.sha256().equals(sha) ? version : null))
+          .onComplete(
+              ar -> {
+                if (ar.failed()) {
+                  refuse("cannot read " + printable(name), ar.cause());
+                } else if (ar.result() == null) {
+                  refuse(
+                      "no such version of "
+                          + printable(name)
+                          + " here (not hashed yet, or changed)");
+                } else if (request.offset() < 0 || request.offset() > ar.result().size()) {
+                  refuse("offset " + request.offset() + " outside " + printable(name));
+                } else {
+                  serve(name, ar.result(), request.offset());
                 }
               });
     }
@@ -175,20 +228,29 @@ final class FileServer {
      * last byte. A file changed while being served is cut short instead, so the requester sees a
      * short body and retries rather than storing a torn mix of two versions.
      */
-    private void serve(String name, LocalFolder.Version version) {
+    private void serve(String name, LocalFolder.Version version, long offset) {
       String path = folder.resolve(name).toString();
       long size = version.size();
-      socket.write(ContentLength.header(size));
+      long length = size - offset;
+      socket.write(ContentLength.header(length));
       LOG.log(
           Level.DEBUG,
-          () -> "sending " + name + " (" + size + " bytes) to " + socket.remoteAddress());
-      if (size == 0) {
+          () ->
+              "sending "
+                  + name
+                  + " ("
+                  + length
+                  + " bytes from "
+                  + offset
+                  + ") to "
+                  + socket.remoteAddress());
+      if (length == 0) {
         metrics.uploadServed(0);
         socket.end();
         return;
       }
       socket
-          .sendFile(path, 0, size - 1)
+          .sendFile(path, offset, length - 1)
           .compose(v -> vertx.executeBlocking(() -> folder.servableVersion(name), false))
           .compose(
               now ->

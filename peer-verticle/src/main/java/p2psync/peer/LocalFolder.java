@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
@@ -16,6 +15,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import p2psync.common.FileEntry;
 import p2psync.common.FileNames;
+import p2psync.common.RegularFile;
 
 /**
  * The synchronized folder on disk. Every method here blocks: call them through {@code
@@ -95,25 +95,10 @@ final class LocalFolder {
    * (permission denied, an I/O error), which is not the same as a missing file.
    */
   Version servableVersion(String name) throws IOException {
-    Path path = resolve(name);
-    BasicFileAttributes attrs;
-    try {
-      attrs = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    } catch (NoSuchFileException e) {
-      return null;
-    }
-    if (!attrs.isRegularFile()) {
-      return null;
-    }
-    Object changed = null;
-    try {
-      changed = Files.getAttribute(path, "unix:ctime", LinkOption.NOFOLLOW_LINKS);
-    } catch (UnsupportedOperationException | IllegalArgumentException e) {
-      // no unix view here: size and mtime must do
-    } catch (NoSuchFileException e) {
-      return null; // removed just now
-    }
-    return new Version(attrs.size(), attrs.lastModifiedTime(), changed);
+    RegularFile file = RegularFile.read(resolve(name), "unix:ctime");
+    return file == null
+        ? null
+        : new Version(file.attrs().size(), file.attrs().lastModifiedTime(), file.unix());
   }
 
   /** Removes temp files left by a crash; returns how many. */
@@ -122,6 +107,9 @@ final class LocalFolder {
     try (DirectoryStream<Path> entries =
         Files.newDirectoryStream(root, FileNames.TEMP_PREFIX + "*")) {
       for (Path entry : entries) {
+        if (entry.getFileName().toString().equals(FileNames.STATE_DIR)) {
+          continue; // v2's hidden state, not a download
+        }
         if (Files.deleteIfExists(entry)) {
           removed++;
         }

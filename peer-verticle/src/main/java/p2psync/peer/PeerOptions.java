@@ -25,6 +25,12 @@ public final class PeerOptions {
   public static final String DEFAULT_HOST = "0.0.0.0";
 
   /**
+   * 2: speak v2 where the other party shows it does (docs/protocol-v2.md), seed elsewhere; 1: the
+   * seed protocol only, as the course's peers.
+   */
+  public static final int DEFAULT_PROTOCOL = 2;
+
+  /**
    * Serve on the first free port from {@link SyncConfig#getFirstPeerPort()} up, as the seed does.
    */
   public static final int FIRST_FREE_PORT = -1;
@@ -41,6 +47,7 @@ public final class PeerOptions {
   private int advertisedPort = SAME_AS_LISTENING;
   private SyncConfig sync = new SyncConfig();
   private HttpOptions http = new HttpOptions();
+  private int protocol = DEFAULT_PROTOCOL;
 
   public PeerOptions() {}
 
@@ -52,6 +59,7 @@ public final class PeerOptions {
     setHost(json.getString("host", DEFAULT_HOST));
     setPort(json.getInteger("port", FIRST_FREE_PORT));
     setAdvertisedPort(json.getInteger("advertisedPort", SAME_AS_LISTENING));
+    setProtocol(json.getInteger("protocol", DEFAULT_PROTOCOL));
     setSync(new SyncConfig(json));
     setHttp(new HttpOptions(json));
   }
@@ -64,7 +72,8 @@ public final class PeerOptions {
         .put("trackers", new JsonArray(new ArrayList<>(trackers)))
         .put("host", host)
         .put("port", port)
-        .put("advertisedPort", advertisedPort);
+        .put("advertisedPort", advertisedPort)
+        .put("protocol", protocol);
   }
 
   /** The status API and /metrics: {@code httpHost}, {@code httpPort} (off by default). */
@@ -178,6 +187,15 @@ public final class PeerOptions {
 
   public PeerOptions setAdvertisedPort(int advertisedPort) {
     this.advertisedPort = Validate.inRange("advertisedPort", advertisedPort, 0, 65_535);
+    return this;
+  }
+
+  public int getProtocol() {
+    return protocol;
+  }
+
+  public PeerOptions setProtocol(int protocol) {
+    this.protocol = Validate.inRange("protocol", protocol, 1, 2);
     return this;
   }
 

@@ -13,13 +13,16 @@ import java.nio.file.Files;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import p2psync.common.DirectoryEntry;
+import p2psync.common.FileEntry;
 import p2psync.common.OnContext;
 import p2psync.common.ProtocolException;
 import p2psync.common.SeedCodec;
+import p2psync.peer.v2.FolderHashes;
 import p2psync.peer.web.PeerWeb;
 
 /**
@@ -37,6 +40,10 @@ public class PeerVerticle extends VerticleBase {
   private FileServer fileServer;
   private Downloader downloader;
   private TrackerClient tracker;
+
+  /** The folder's hashes when this peer speaks v2; null for a seed-only peer. */
+  private FolderHashes hashes;
+
   private int actualPort;
   private int advertisedPort;
   private Set<String> localAddresses = Set.of();
@@ -66,11 +73,20 @@ public class PeerVerticle extends VerticleBase {
       options = new PeerOptions(config());
     }
     folder = new LocalFolder(options.getDir());
-    fileServer = new FileServer(vertx, folder, options.getSync(), metrics);
+    hashes = options.getProtocol() == 2 ? new FolderHashes(vertx, folder.root()) : null;
+    fileServer = new FileServer(vertx, folder, options.getSync(), metrics, hashes);
     downloader =
-        new Downloader(vertx, folder, options.getSync(), transfers, metrics, this::downloaded);
+        new Downloader(
+            vertx,
+            folder,
+            options.getSync(),
+            transfers,
+            metrics,
+            this::downloaded,
+            source -> isSelf(source.ip(), source.port()));
     return vertx
         .executeBlocking(this::prepareFolder)
+        .compose(v -> hashes == null ? Future.succeededFuture() : hashes.open())
         .compose(v -> fileServer.listen(options.getHost(), options.getPort()))
         .compose(
             port ->
@@ -89,9 +105,21 @@ public class PeerVerticle extends VerticleBase {
                   "Waiting for connections on port "
                       + port
                       + (advertisedPort != port ? " (advertised as " + advertisedPort + ")" : ""));
+              if (hashes != null) {
+                // hash the folder now, not at the tracker's first reply: v2 requests are served
+                // only for hashed files, and the tracker may be away
+                advertisement()
+                    .onFailure(
+                        e ->
+                            LOG.log(
+                                Level.WARNING, "cannot read the folder: " + Failures.reason(e), e));
+              }
               tracker =
                   new TrackerClient(
-                      vertx, options, advertisedPort, this::scan, this::onDirectoryLine);
+                      vertx, options, advertisedPort, this::advertisement, this::onDirectoryLine);
+              if (hashes != null) {
+                hashes.onHashed(tracker::advertiseNow);
+              }
               tracker.start();
             });
   }
@@ -115,7 +143,8 @@ public class PeerVerticle extends VerticleBase {
         downloader.close(),
         tracker == null ? Future.succeededFuture() : tracker.stop(),
         fileServer.close(),
-        web == null ? Future.succeededFuture() : web.close());
+        web == null ? Future.succeededFuture() : web.close(),
+        hashes == null ? Future.succeededFuture() : hashes.close());
   }
 
   /** The port of the HTTP endpoint, once started; -1 when it is off. */
@@ -214,7 +243,28 @@ public class PeerVerticle extends VerticleBase {
         .map(LocalFolder.Scan::files);
   }
 
+  /** What to tell the tracker: the folder's files, with their hashes when we speak v2. */
+  private Future<List<FileEntry>> advertisement() {
+    return scan()
+        .compose(
+            files ->
+                hashes == null
+                    ? Future.succeededFuture(LocalFolder.entries(files))
+                    : hashes.entries(files));
+  }
+
   private void downloaded(Download.Result result) {
+    if (result.sha256() != null && hashes != null) {
+      // verified while it streamed: the hash cache learns it without reading the file again
+      hashes
+          .downloaded(result.name(), result.sha256())
+          .onFailure(
+              e ->
+                  LOG.log(
+                      Level.WARNING,
+                      "cannot record the hash of " + result.name() + ": " + Failures.reason(e),
+                      e));
+    }
     index.put(result.name(), result.source().mtime());
     if (scansRunning > 0) {
       committedDuringScan.put(result.name(), result.source().mtime());
@@ -241,13 +291,18 @@ public class PeerVerticle extends VerticleBase {
             "the tracker listed entries we never sync, ignored: " + directory.rejected());
       }
     }
+    downloader.retainPartials(directory.entries());
     directory
         .entries()
         .forEach(
             (name, entry) -> {
               String skipped = whyNotDownload(name, entry);
               if (skipped == null) {
-                downloader.request(name, entry);
+                downloader.request(
+                    name,
+                    hashes == null && entry.v2() != null
+                        ? new DirectoryEntry(entry.ip(), entry.port(), entry.mtime())
+                        : entry);
               } else if (changed) {
                 // once per new directory: the same line comes back after every KeepAlive
                 LOG.log(
@@ -273,6 +328,10 @@ public class PeerVerticle extends VerticleBase {
   }
 
   private boolean isSelf(DirectoryEntry entry) {
-    return entry.port() == advertisedPort && localAddresses.contains(entry.ip());
+    return isSelf(entry.ip(), entry.port());
+  }
+
+  private boolean isSelf(String ip, int port) {
+    return port == advertisedPort && localAddresses.contains(ip);
   }
 }

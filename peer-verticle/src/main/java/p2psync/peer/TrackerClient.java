@@ -11,11 +11,12 @@ import io.vertx.core.parsetools.RecordParser;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import p2psync.common.FileEntry;
 import p2psync.common.SeedCodec;
 import p2psync.common.SyncConfig;
+import p2psync.common.v2.V2Codec;
 
 /**
  * The peer's one persistent tracker connection: Init on connect, then a KeepAlive every interval. A
@@ -33,12 +34,13 @@ final class TrackerClient {
   private int current;
   private final SyncConfig config;
   private final int advertisedPort;
-  private final Supplier<Future<Map<String, Long>>> scan;
+  private final Supplier<Future<List<FileEntry>>> scan;
+  private final boolean v2;
   private final Consumer<Buffer> onDirectory;
   private final NetClient client;
 
   private NetSocket socket;
-  private Map<String, Long> advertised;
+  private List<FileEntry> advertised;
   private long keepAliveTimer = -1;
   private long reconnectTimer = -1;
   private int failedAttempts;
@@ -48,8 +50,9 @@ final class TrackerClient {
       Vertx vertx,
       PeerOptions options,
       int advertisedPort,
-      Supplier<Future<Map<String, Long>>> scan,
+      Supplier<Future<List<FileEntry>>> scan,
       Consumer<Buffer> onDirectory) {
+    this.v2 = options.getProtocol() == 2;
     this.vertx = vertx;
     this.trackers = options.trackerAddresses();
     this.config = options.getSync();
@@ -71,6 +74,13 @@ final class TrackerClient {
   String currentTracker() {
     SocketAddress tracker = trackers.get(current);
     return tracker.host() + ":" + tracker.port();
+  }
+
+  /** Sends the folder now (an Init if it changed) instead of at the next keepalive. */
+  void advertiseNow() {
+    if (socket != null) {
+      sendUpdate(socket);
+    }
   }
 
   boolean isConnected() {
@@ -137,9 +147,17 @@ final class TrackerClient {
                 return; // that connection is gone
               }
               if (files.equals(advertised)) {
-                target.write(SeedCodec.encodeKeepAlive(advertisedPort));
+                target.write(
+                    v2
+                        ? V2Codec.encodeKeepAlive(advertisedPort)
+                        : SeedCodec.encodeKeepAlive(advertisedPort));
               } else {
-                target.write(SeedCodec.encodeInit(advertisedPort, LocalFolder.entries(files)));
+                // "v": 2 costs a seed tracker nothing (it reads port and files only), and tells
+                // ours to answer with v2 lines
+                target.write(
+                    v2
+                        ? V2Codec.encodeInit(advertisedPort, files)
+                        : SeedCodec.encodeInit(advertisedPort, files));
                 advertised = files;
                 LOG.log(Level.DEBUG, () -> "sent the tracker our " + files.size() + " files");
               }

@@ -127,7 +127,10 @@ class DownloadFailureTest {
 
     awaitWanted();
     try (Stream<Path> all = Files.walk(root)) {
-      assertThat(all.filter(Files::isRegularFile).map(p -> root.relativize(p).toString()))
+      assertThat(
+              all.filter(Files::isRegularFile)
+                  .filter(p -> !p.startsWith(folder.resolve(p2psync.common.FileNames.STATE_DIR)))
+                  .map(p -> root.relativize(p).toString()))
           .containsExactly("folder/wanted.bin");
     }
     assertThat(Path.of("/tmp/absolute-p2psync-test.txt")).doesNotExist();
@@ -201,7 +204,9 @@ class DownloadFailureTest {
 
   private long tempFiles() throws IOException {
     try (Stream<Path> files = Files.list(folder)) {
-      return files.filter(p -> p.getFileName().toString().startsWith(".p2psync-")).count();
+      return files
+          .filter(p -> p2psync.common.FileNames.isTempName(p.getFileName().toString()))
+          .count();
     }
   }
 }

@@ -49,6 +49,11 @@ class FileServerTest {
   }
 
   private byte[] request(byte[] line) throws Exception {
+    return exchange(port, line);
+  }
+
+  /** Sends {@code line} to a file port and returns everything read until the server closes. */
+  static byte[] exchange(int port, byte[] line) throws Exception {
     try (Socket socket = new Socket("127.0.0.1", port)) {
       socket.setSoTimeout(5_000);
       OutputStream out = socket.getOutputStream();

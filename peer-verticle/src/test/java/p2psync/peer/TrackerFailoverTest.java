@@ -89,16 +89,18 @@ class TrackerFailoverTest {
 
     await()
         .atMost(Duration.ofSeconds(10))
-        .until(() -> first.inits() == 1 && first.lines.size() > 1);
+        .until(() -> first.inits() >= 1 && first.lines.size() > 1);
     assertThat(second.lines).isEmpty(); // the main tracker first, the others only when it fails
     get(first.kill());
-    await().atMost(Duration.ofSeconds(10)).until(() -> second.inits() == 1);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> second.inits() >= 1); // a v2 peer re-advertises once its hashes are known
     assertThat(second.lines.get(0)).contains("mine.txt");
     // after the last one, the first again: a node restarted on its address takes the peer back
     RecordingTracker restarted = new RecordingTracker();
     get(restarted.start(vertx, firstPort));
     get(second.kill());
-    await().atMost(Duration.ofSeconds(10)).until(() -> restarted.inits() == 1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> restarted.inits() >= 1);
   }
 
   @Test

@@ -55,6 +55,9 @@ final class ConvergenceChecker {
           converged = false; // a download in flight
           continue;
         }
+        if (name.equals(FileNames.STATE_DIR)) {
+          continue; // a v2 peer's hidden state (its hash cache): never synced
+        }
         names.add(name);
         Workload.Version winner = workload.winners().get(name);
         try {
@@ -145,6 +148,18 @@ final class ConvergenceChecker {
    * file, every folder ({@code all}) holds only regular files, and the root holds nothing but the
    * folders. Returns the problems found, and keeps them with the samples' ones.
    */
+  /** A v2 peer's hidden state: a folder of regular files (its hash cache), nothing else. */
+  private static void checkStateDir(Path folder, Path state, List<String> problems)
+      throws IOException {
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(state)) {
+      for (Path entry : entries) {
+        if (!Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
+          problems.add(folder.getFileName() + ": not a regular file: " + folder.relativize(entry));
+        }
+      }
+    }
+  }
+
   synchronized List<String> finalCheck(List<Path> expected, List<Path> all) throws IOException {
     List<String> problems = new ArrayList<>();
     Set<Path> folders = new LinkedHashSet<>(all);
@@ -158,7 +173,10 @@ final class ConvergenceChecker {
     for (Path folder : all) {
       try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder)) {
         for (Path entry : entries) {
-          if (!Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
+          if (entry.getFileName().toString().equals(FileNames.STATE_DIR)
+              && Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
+            checkStateDir(folder, entry, problems);
+          } else if (!Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
             problems.add(folder.getFileName() + ": not a regular file: " + entry.getFileName());
           }
         }

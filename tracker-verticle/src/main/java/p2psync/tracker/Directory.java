@@ -4,9 +4,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.vertx.core.buffer.Buffer;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +17,9 @@ import java.util.TreeMap;
 import p2psync.common.DirectoryEntry;
 import p2psync.common.FileEntry;
 import p2psync.common.SeedCodec;
+import p2psync.common.v2.Sha256;
+import p2psync.common.v2.V2Codec;
+import p2psync.common.v2.V2Entry;
 
 /**
  * The tracker's global view: for every name, the live peer holding its newest version.
@@ -61,6 +66,13 @@ final class Directory {
     int[] names = NO_INTS;
 
     int[] slots = NO_INTS;
+
+    /**
+     * v2's part of claim i, null until the peer lists a hashed file: {@code hashes[5i]} the size
+     * plus one (0: a seed claim, no hash), then the SHA-256's four words. Primitive, as the rest.
+     */
+    long[] hashes;
+
     int count;
 
     Holder(long id, int index, String ip, int port) {
@@ -109,10 +121,14 @@ final class Directory {
     int tailBest = -1;
     byte[] member;
 
+    /** Its member of the v2 line: rebuilt on any change of its claims, as it lists every holder. */
+    byte[] memberV2;
+
     /** Scratch for {@link #replaceFiles}: which call last listed this name, with which mtime. */
     long listedBy = -1;
 
     long listedMtime;
+    FileEntry listedFile;
     boolean listedClaimed;
 
     Name(String text, int index) {
@@ -147,10 +163,32 @@ final class Directory {
   /** The line as sent, direct memory this directory holds one reference to; null: to be built. */
   private ByteBuf wireLine;
 
+  /** Holders listed per name on the v2 line. */
+  private int maxSources = Integer.MAX_VALUE;
+
+  /** The v2 line, as {@link #wireLine}; null: to be built. */
+  private ByteBuf wireLineV2;
+
+  /** Whether the v2 line is out of date, since when it was built, and how soon it is rebuilt. */
+  private boolean v2Stale;
+
+  private long v2BuiltNanos;
+  private long v2IntervalNanos;
+
   private Buffer encoded;
   private long version;
   private long listing;
   private long encodes;
+
+  void setV2LineInterval(Duration interval) {
+    v2IntervalNanos = interval.toNanos();
+  }
+
+  void setMaxSources(int maxSources) {
+    this.maxSources = maxSources;
+    ordered.values().forEach(name -> name.memberV2 = null);
+    v2Stale = true;
+  }
 
   /** Records or updates the file-serving address of a peer; a moved peer's claims move with it. */
   void register(long peerId, String ip, int port) {
@@ -187,10 +225,12 @@ final class Directory {
       if (name.listedBy != call) {
         name.listedBy = call;
         name.listedMtime = file.mtime();
+        name.listedFile = file;
         name.listedClaimed = false;
         listed.add(name);
       } else if (file.mtime() > name.listedMtime) {
         name.listedMtime = file.mtime();
+        name.listedFile = file;
       }
     }
     // Existing claims: kept, re-dated or withdrawn. Backwards, as a withdrawal moves the last
@@ -203,6 +243,9 @@ final class Directory {
         if (name.mtime(slot) != name.listedMtime) {
           redate(name, slot, name.listedMtime);
         }
+        if (setHash(holder, i, name.listedFile)) {
+          v2Changed(name);
+        }
       } else {
         unclaim(holder, i);
       }
@@ -211,12 +254,54 @@ final class Directory {
     for (Name name : listed) {
       if (!name.listedClaimed) {
         claim(holder, name, name.listedMtime);
+        if (setHash(holder, holder.count - 1, name.listedFile)) {
+          v2Changed(name);
+        }
       }
+      name.listedFile = null;
     }
     if (holder.count < holder.names.length / 4) {
       holder.names = Arrays.copyOf(holder.names, holder.count);
       holder.slots = Arrays.copyOf(holder.slots, holder.count);
+      if (holder.hashes != null) {
+        holder.hashes = Arrays.copyOf(holder.hashes, 5 * holder.count);
+      }
     }
+  }
+
+  /** Records claim i's size and hash from {@code file}; whether they changed. */
+  private static boolean setHash(Holder holder, int i, FileEntry file) {
+    if (!file.hasHash()) {
+      if (holder.hashes == null || holder.hashes[5 * i] == 0) {
+        return false;
+      }
+      holder.hashes[5 * i] = 0;
+      return true;
+    }
+    if (holder.hashes == null) {
+      holder.hashes = new long[5 * holder.names.length];
+    }
+    long[] h = holder.hashes;
+    long[] words = new long[4];
+    Sha256.toWords(file.sha256(), words, 0);
+    if (h[5 * i] == file.size() + 1
+        && h[5 * i + 1] == words[0]
+        && h[5 * i + 2] == words[1]
+        && h[5 * i + 3] == words[2]
+        && h[5 * i + 4] == words[3]) {
+      return false;
+    }
+    h[5 * i] = file.size() + 1;
+    System.arraycopy(words, 0, h, 5 * i + 1, 4);
+    return true;
+  }
+
+  private static boolean hasHash(Holder holder, int i) {
+    return holder.hashes != null && holder.hashes[5 * i] != 0;
+  }
+
+  private static boolean sameVersion(Holder a, int i, Holder b, int j) {
+    return hasHash(b, j) && Arrays.equals(a.hashes, 5 * i, 5 * i + 5, b.hashes, 5 * j, 5 * j + 5);
   }
 
   /** Takes every claim of a peer out of the directory. */
@@ -301,20 +386,121 @@ final class Directory {
     if (wireLine == null) {
       List<byte[]> members = new ArrayList<>(ordered.size());
       for (Name name : ordered.values()) {
-        if (name.member == null) {
-          int top = top(name);
-          Holder best = holders[name.holder(top)];
-          name.member =
-              SeedCodec.encodeDirectoryMember(name.text, best.ip, best.port, name.mtime(top));
-        }
-        members.add(name.member);
+        members.add(seedMember(name));
       }
       encodes++;
-      int size = SeedCodec.directoryLineSize(members);
-      wireLine = PooledByteBufAllocator.DEFAULT.directBuffer(size, size);
-      SeedCodec.writeDirectoryLine(wireLine, members);
+      wireLine = lineOf(members);
     }
     return wireLine;
+  }
+
+  /**
+   * The v2 line, {@code \n} included, for connections that said {@code "v": 2}: each name's seed
+   * member with the winning version's size, hash and holders added (docs/protocol-v2.md). Built
+   * lazily, only when a v2 peer asks, so a swarm of seed peers never pays for it; owned as {@link
+   * #wireLine()} is. Building it visits every claim of every name that changed since.
+   */
+  ByteBuf wireLineV2() {
+    return wireLineV2(System.nanoTime());
+  }
+
+  /**
+   * As {@link #wireLineV2()}, but a changed line is rebuilt only once {@link #setV2LineInterval}
+   * has passed since the last build (a join storm would otherwise rebuild it for every reply).
+   */
+  ByteBuf wireLineV2(long nowNanos) {
+    if (wireLineV2 != null && v2Stale && nowNanos - v2BuiltNanos >= v2IntervalNanos) {
+      wireLineV2.release();
+      wireLineV2 = null;
+    }
+    if (wireLineV2 == null) {
+      v2Stale = false;
+      v2BuiltNanos = nowNanos;
+      List<byte[]> members = new ArrayList<>(ordered.size());
+      for (Name name : ordered.values()) {
+        if (name.memberV2 == null) {
+          name.memberV2 = encodeMemberV2(name);
+        }
+        members.add(name.memberV2);
+      }
+      wireLineV2 = lineOf(members);
+    }
+    return wireLineV2;
+  }
+
+  private static ByteBuf lineOf(List<byte[]> members) {
+    int size = SeedCodec.directoryLineSize(members);
+    ByteBuf line = PooledByteBufAllocator.DEFAULT.directBuffer(size, size);
+    SeedCodec.writeDirectoryLine(line, members);
+    return line;
+  }
+
+  private byte[] seedMember(Name name) {
+    if (name.member == null) {
+      int top = top(name);
+      Holder best = holders[name.holder(top)];
+      name.member = SeedCodec.encodeDirectoryMember(name.text, best.ip, best.port, name.mtime(top));
+    }
+    return name.member;
+  }
+
+  /**
+   * The v2 member: among the holders of the newest mtime, the lowest address that advertised a hash
+   * names the version (its size and hash), and every holder of that same version (mtime, size and
+   * hash) is a source. So a seed peer that wins the seed line does not hide the verified holders of
+   * the same mtime from v2 peers. When no holder of the newest mtime advertised a hash, the member
+   * is the seed one.
+   */
+  private byte[] encodeMemberV2(Name name) {
+    long mtime = name.mtime(top(name));
+    Holder best = null;
+    int bestClaim = -1;
+    for (int slot = 0; slot < name.size; slot++) {
+      Holder holder = holders[name.holder(slot)];
+      int claim = name.claim(slot);
+      if (name.mtime(slot) == mtime
+          && hasHash(holder, claim)
+          && (best == null || holder.compareAddress(best) < 0)) {
+        best = holder;
+        bestClaim = claim;
+      }
+    }
+    if (best == null) {
+      return seedMember(name); // only seed claims: v2 peers fetch it the seed way
+    }
+    List<Holder> same = new ArrayList<>();
+    for (int slot = 0; slot < name.size; slot++) {
+      Holder holder = holders[name.holder(slot)];
+      if (name.mtime(slot) == mtime && sameVersion(best, bestClaim, holder, name.claim(slot))) {
+        same.add(holder);
+      }
+    }
+    if (same.size() > maxSources) {
+      // More holders than listed: a subset that differs from name to name (so the load of many
+      // files spreads over all holders) but depends on nothing else, so every tracker of a
+      // cluster picks the same one.
+      same.sort(
+          Comparator.<Holder>comparingLong(h -> spread(name.text, h))
+              .thenComparing(Holder::compareAddress));
+      same = new ArrayList<>(same.subList(0, maxSources));
+    }
+    same.sort(Holder::compareAddress);
+    List<V2Entry.Source> sources = new ArrayList<>(same.size());
+    Holder previous = null;
+    for (Holder holder : same) {
+      if (previous == null || !holder.sameAddress(previous)) {
+        sources.add(new V2Entry.Source(holder.ip, holder.port));
+      }
+      previous = holder;
+    }
+    return V2Codec.encodeDirectoryMember(
+        name.text,
+        best.ip,
+        best.port,
+        mtime,
+        best.hashes[5 * bestClaim] - 1,
+        Sha256.fromWords(best.hashes, 5 * bestClaim + 1),
+        sources);
   }
 
   /**
@@ -331,9 +517,10 @@ final class Directory {
     return encoded;
   }
 
-  /** Gives the line's memory back; the directory is not used after. */
+  /** Gives the lines' memory back; the directory is not used after. */
   void close() {
     changed();
+    releaseV2Line();
   }
 
   private Name newName(String text) {
@@ -350,7 +537,15 @@ final class Directory {
     List<FileEntry> files = new ArrayList<>(holder.count);
     for (int i = 0; i < holder.count; i++) {
       Name name = nameTable[holder.names[i]];
-      files.add(new FileEntry(name.text, name.mtime(holder.slots[i])));
+      long mtime = name.mtime(holder.slots[i]);
+      files.add(
+          hasHash(holder, i)
+              ? new FileEntry(
+                  name.text,
+                  mtime,
+                  holder.hashes[5 * i] - 1,
+                  Sha256.fromWords(holder.hashes, 5 * i + 1))
+              : new FileEntry(name.text, mtime));
     }
     return files;
   }
@@ -361,6 +556,7 @@ final class Directory {
     }
     holder.names = NO_INTS;
     holder.slots = NO_INTS;
+    holder.hashes = null;
   }
 
   // ---- one claim ------------------------------------------------------------------------------
@@ -378,11 +574,15 @@ final class Directory {
     int slot = name.size++;
     holder.names[index] = name.index;
     holder.slots[index] = slot;
+    if (holder.hashes != null) {
+      holder.hashes[5 * index] = 0; // a seed claim until setHash says otherwise
+    }
     name.data[2 * slot] = mtime;
     name.data[2 * slot + 1] = (long) holder.index << 32 | index;
     if (name.tailBest < 0 || better(name, slot, name.tailBest)) {
       name.tailBest = slot;
     }
+    v2Changed(name);
     winnerMayHaveChanged(name, before, beforeMtime);
   }
 
@@ -397,6 +597,9 @@ final class Directory {
     if (index != last) {
       holder.names[index] = holder.names[last];
       holder.slots[index] = holder.slots[last];
+      if (holder.hashes != null) {
+        System.arraycopy(holder.hashes, 5 * last, holder.hashes, 5 * index, 5);
+      }
       Name moved = nameTable[holder.names[index]];
       int slot = holder.slots[index];
       moved.data[2 * slot + 1] = (long) holder.index << 32 | index;
@@ -408,6 +611,7 @@ final class Directory {
       freeNames.push(name.index);
       changed();
     } else {
+      v2Changed(name);
       winnerMayHaveChanged(name, before, beforeMtime);
     }
   }
@@ -427,6 +631,7 @@ final class Directory {
     } else if (better(name, slot, name.tailBest)) {
       name.tailBest = slot;
     }
+    v2Changed(name);
     winnerMayHaveChanged(name, before, beforeMtime);
   }
 
@@ -444,6 +649,9 @@ final class Directory {
     if (capacity > holder.names.length) {
       holder.names = Arrays.copyOf(holder.names, capacity);
       holder.slots = Arrays.copyOf(holder.slots, capacity);
+      if (holder.hashes != null) {
+        holder.hashes = Arrays.copyOf(holder.hashes, 5 * capacity);
+      }
     }
   }
 
@@ -555,7 +763,30 @@ final class Directory {
     holders[name.holder(to)].slots[name.claim(to)] = to;
   }
 
+  /** A stable pseudo-random rank of a holder for a name (String.hashCode is specified). */
+  private static long spread(String name, Holder holder) {
+    long x = name.hashCode() * 0x9E3779B97F4A7C15L ^ holder.ip.hashCode() * 31L + holder.port;
+    x ^= x >>> 33;
+    x *= 0xff51afd7ed558ccdL;
+    x ^= x >>> 33;
+    return x;
+  }
+
+  /** A claim of the name changed: its v2 member may list other holders. */
+  private void v2Changed(Name name) {
+    name.memberV2 = null;
+    v2Stale = true;
+  }
+
+  private void releaseV2Line() {
+    if (wireLineV2 != null) {
+      wireLineV2.release();
+      wireLineV2 = null;
+    }
+  }
+
   private void changed() {
+    v2Stale = true;
     if (wireLine != null) {
       wireLine.release();
       wireLine = null;

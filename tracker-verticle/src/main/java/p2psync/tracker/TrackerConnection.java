@@ -32,6 +32,9 @@ final class TrackerConnection {
   private final long connectedAt = System.currentTimeMillis();
   private long lastMessageAt;
 
+  /** Said {@code "v": 2}: gets v2 lines from then on (a seed peer never says it). */
+  private boolean v2;
+
   TrackerConnection(
       long peerId,
       NetSocket socket,
@@ -97,6 +100,10 @@ final class TrackerConnection {
     if (message.port() == null) {
       return; // the course's tracker ignores such messages, and so do we
     }
+    if (message.version() == 2 && !v2) {
+      v2 = true;
+      LOG.log(Level.DEBUG, () -> remote + " speaks v2");
+    }
     String ip = socket.remoteAddress().hostAddress();
     String address = ip + ":" + message.port();
     boolean moved = !address.equals(servedAddress);
@@ -131,7 +138,7 @@ final class TrackerConnection {
     // however it ends. (Handing the channel a retained duplicate relied on every path through
     // Vert.x and Netty releasing it exactly once; a write on a socket closing under it did not,
     // and the line was freed while the directory still held it.)
-    ByteBuf reply = directory.wireLine().retain();
+    ByteBuf reply = (v2 ? directory.wireLineV2() : directory.wireLine()).retain();
     ((NetSocketInternal) socket)
         .writeMessage(Unpooled.unreleasableBuffer(reply.duplicate()))
         .onComplete(ar -> reply.release());

@@ -81,6 +81,8 @@ public class TrackerVerticle extends VerticleBase {
     if (options == null) {
       options = new TrackerOptions(config());
     }
+    directory.setMaxSources(options.getSync().getMaxSources());
+    directory.setV2LineInterval(options.getSync().getV2LineInterval());
     NetServerOptions serverOptions =
         new NetServerOptions()
             .setHost(options.getHost())

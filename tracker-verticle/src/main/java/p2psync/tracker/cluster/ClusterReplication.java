@@ -25,6 +25,7 @@ import java.util.function.Consumer;
 import p2psync.common.FileEntry;
 import p2psync.common.FileNames;
 import p2psync.common.SyncConfig;
+import p2psync.common.v2.Sha256;
 import p2psync.tracker.PeerRecord;
 import p2psync.tracker.Replication;
 import p2psync.tracker.TrackerOptions;
@@ -354,7 +355,11 @@ public final class ClusterReplication implements Replication {
   private static JsonObject encode(PeerRecord peer) {
     JsonArray files = new JsonArray(new ArrayList<>(peer.files().size()));
     for (FileEntry file : peer.files()) {
-      files.add(new JsonArray().add(file.name()).add(file.mtime()));
+      JsonArray entry = new JsonArray().add(file.name()).add(file.mtime());
+      if (file.hasHash()) {
+        entry.add(file.size()).add(file.sha256()); // v2's fields, replicated as they came
+      }
+      files.add(entry);
     }
     return new JsonObject().put("ip", peer.ip()).put("port", peer.port()).put("files", files);
   }
@@ -372,7 +377,16 @@ public final class ClusterReplication implements Replication {
       JsonArray file = files.getJsonArray(i);
       String name = file.getString(0);
       if (name != null && FileNames.isSyncable(name)) {
-        entries.add(new FileEntry(name, file.getLong(1)));
+        long mtime = file.getLong(1);
+        boolean hashed =
+            file.size() >= 4
+                && file.getValue(2) instanceof Number size
+                && size.longValue() >= 0
+                && Sha256.isHex(file.getValue(3) instanceof String sha ? sha : null);
+        entries.add(
+            hashed
+                ? new FileEntry(name, mtime, file.getLong(2), file.getString(3))
+                : new FileEntry(name, mtime));
       }
     }
     return new PeerRecord(ip, port, entries);

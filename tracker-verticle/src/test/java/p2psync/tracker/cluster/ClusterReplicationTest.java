@@ -119,6 +119,34 @@ class ClusterReplicationTest {
   }
 
   @Test
+  @Order(1)
+  void v2HashesAreReplicatedSoEveryNodeListsTheSameHolders() throws Exception {
+    String sha = "c".repeat(64);
+    String file = "{\"name\": \"v2.bin\", \"mtime\": 7, \"size\": 3, \"sha256\": \"" + sha + "\"}";
+    try (SeedClient onA = new SeedClient(a.port());
+        SeedClient onB = new SeedClient(b.port())) {
+      onA.ask("{\"port\": 8041, \"v\": 2, \"files\": [" + file + "]}");
+      onB.ask("{\"port\": 8042, \"v\": 2, \"files\": [" + file + "]}");
+      String expected =
+          "{\"v2.bin\": {\"ip\": \"127.0.0.1\", \"port\": 8041, \"mtime\": 7, \"size\": 3,"
+              + " \"sha256\": \""
+              + sha
+              + "\", \"sources\": [{\"ip\": \"127.0.0.1\", \"port\": 8041},"
+              + " {\"ip\": \"127.0.0.1\", \"port\": 8042}]}}";
+      try (SeedClient onC = new SeedClient(c.port())) {
+        await()
+            .atMost(Duration.ofSeconds(5))
+            .untilAsserted(
+                () ->
+                    assertThat(onC.ask("{\"port\": 8043, \"v\": 2, \"files\": []}"))
+                        .isEqualTo(expected));
+      }
+      awaitAllServe(line("v2.bin@8041@7"), a, b, c);
+    }
+    awaitAllServe("{}", a, b, c);
+  }
+
+  @Test
   @Order(2)
   void changesReachTheOtherNodesWithin250Milliseconds() throws Exception {
     List<Long> millis = new ArrayList<>();

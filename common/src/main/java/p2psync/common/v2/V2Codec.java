@@ -1,0 +1,151 @@
+package p2psync.common.v2;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import p2psync.common.FileEntry;
+import p2psync.common.FileNames;
+import p2psync.common.ProtocolException;
+import p2psync.common.PythonJson;
+import p2psync.common.SeedCodec;
+
+/**
+ * The v2 extension's wire (docs/protocol-v2.md): the same framing and JSON style as the seed
+ * protocol, plus fields seed programs ignore, plus one request form on the file port that no seed
+ * request can be mistaken for. Only sent to a party that has shown it speaks v2.
+ */
+public final class V2Codec {
+  /**
+   * The first byte of a v2 file request. A seed request is a file name, and no name may contain a
+   * control character, so a seed server reading one refuses it and a v2 server tells the two apart
+   * by the first byte.
+   */
+  public static final byte REQUEST_MARK = 0x01;
+
+  private V2Codec() {}
+
+  // ---- peer -> tracker ----------------------------------------------------------------------
+
+  /**
+   * {@code {"port": P, "v": 2, "files": [{"name": N, "mtime": M, "size": S, "sha256": H}, ...]}\n};
+   * an entry not hashed yet is written as a seed entry.
+   */
+  public static String encodeInit(int port, List<FileEntry> files) {
+    return SeedCodec.encodeInit("{\"port\": " + port + ", \"v\": 2, \"files\": [", files, true);
+  }
+
+  /** {@code {"port": P, "v": 2}\n} */
+  public static String encodeKeepAlive(int port) {
+    return "{\"port\": " + port + ", \"v\": 2}\n";
+  }
+
+  // ---- tracker -> peer ----------------------------------------------------------------------
+
+  /**
+   * {@code "name": {"ip": I, "port": P, "mtime": M, "size": S, "sha256": H, "sources": [{"ip": I,
+   * "port": P}, ...]}}: the seed member's fields first, in the seed order, then v2's.
+   */
+  public static byte[] encodeDirectoryMember(
+      String name,
+      String ip,
+      int port,
+      long mtime,
+      long size,
+      String sha256,
+      List<V2Entry.Source> sources) {
+    StringBuilder out = new StringBuilder(name.length() + 140 + sources.size() * 36);
+    out.append(
+        new String(
+            SeedCodec.encodeDirectoryMember(name, ip, port, mtime), StandardCharsets.US_ASCII));
+    out.setLength(out.length() - 1); // the seed member's closing brace
+    out.append(", \"size\": ").append(size);
+    out.append(", \"sha256\": \"").append(sha256).append("\", \"sources\": [");
+    for (int i = 0; i < sources.size(); i++) {
+      V2Entry.Source source = sources.get(i);
+      if (i > 0) {
+        out.append(", ");
+      }
+      out.append("{\"ip\": ");
+      PythonJson.appendString(out, source.ip());
+      out.append(", \"port\": ").append(source.port()).append('}');
+    }
+    out.append("]}");
+    return out.toString().getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /**
+   * The v2 part of one directory entry, or null when it has none (a seed entry, or a seed tracker's
+   * line). A malformed v2 part fails the entry.
+   */
+  public static V2Entry decodeEntry(JsonNode node) throws ProtocolException {
+    JsonNode sha = node.get("sha256");
+    JsonNode sources = node.get("sources");
+    if (sha == null && sources == null) {
+      return null;
+    }
+    if (sha == null || !Sha256.isHex(sha.textValue())) {
+      throw new ProtocolException("\"sha256\" must be 64 lower-case hex digits");
+    }
+    long size = SeedCodec.requireLong(node.get("size"), "size", 0, Long.MAX_VALUE);
+    if (sources == null || !sources.isArray()) {
+      throw new ProtocolException("\"sources\" must be an array");
+    }
+    List<V2Entry.Source> list = new ArrayList<>(sources.size());
+    for (JsonNode source : sources) {
+      JsonNode ip = source.get("ip");
+      if (ip == null || !ip.isTextual()) {
+        throw new ProtocolException("a source's \"ip\" must be a string");
+      }
+      list.add(
+          new V2Entry.Source(
+              ip.textValue(), (int) SeedCodec.requireLong(source.get("port"), "port", 1, 65_535)));
+    }
+    return new V2Entry(size, sha.textValue(), list);
+  }
+
+  // ---- peer -> peer -------------------------------------------------------------------------
+
+  /** A v2 file request: the bytes of one version of {@code name} from {@code offset} on. */
+  public record Request(String name, String sha256, long offset) {}
+
+  /** {@code \x01{"name": N, "sha256": H, "offset": O}\n} */
+  public static Buffer encodeRequest(Request request) {
+    StringBuilder out = new StringBuilder(140);
+    out.append((char) REQUEST_MARK).append("{\"name\": ");
+    PythonJson.appendString(out, request.name());
+    out.append(", \"sha256\": \"").append(request.sha256()).append("\", \"offset\": ");
+    out.append(request.offset()).append("}\n");
+    return Buffer.buffer(out.toString().getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** Whether a request line (without its {@code \n}) is a v2 request. */
+  public static boolean isRequest(Buffer line) {
+    return line.length() > 0 && line.getByte(0) == REQUEST_MARK;
+  }
+
+  /**
+   * Reads a v2 request line (mark included, {@code \n} not). The name must be syncable and the hash
+   * well-formed; the offset is returned as sent, for the server to check against the file.
+   */
+  public static Request decodeRequest(Buffer line) throws ProtocolException {
+    ObjectNode request = SeedCodec.parseObject(SeedCodec.decodeUtf8(line.slice(1, line.length())));
+    JsonNode name = request.get("name");
+    if (name == null || !name.isTextual()) {
+      throw new ProtocolException("\"name\" must be a string");
+    }
+    String reason = FileNames.rejectionReason(name.textValue());
+    if (reason != null) {
+      throw new ProtocolException("requested name " + reason);
+    }
+    JsonNode sha = request.get("sha256");
+    if (sha == null || !Sha256.isHex(sha.textValue())) {
+      throw new ProtocolException("\"sha256\" must be 64 lower-case hex digits");
+    }
+    long offset =
+        SeedCodec.requireLong(request.get("offset"), "offset", Long.MIN_VALUE, Long.MAX_VALUE);
+    return new Request(name.textValue(), sha.textValue(), offset);
+  }
+}

@@ -1,0 +1,191 @@
+package p2psync.peer.v2;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import p2psync.common.FileEntry;
+
+/**
+ * A v2 peer's hashes, seen from the event loop: look-ups run on the worker pool (a stat each), and
+ * hashing runs on a thread of its own, so a folder of large files being hashed never holds up
+ * serving, downloading or the tracker. A file not hashed yet is advertised as a seed entry (name
+ * and mtime) until its hash is known; the advertisement after that carries it.
+ *
+ * <p>Call from the peer's event loop only.
+ */
+public final class FolderHashes {
+  private static final Logger LOG = System.getLogger(FolderHashes.class.getName());
+
+  /** During a long hashing run, the cache is written every this many files. */
+  private static final int SAVE_EVERY = 500;
+
+  private final Vertx vertx;
+  private final Path root;
+  private final WorkerExecutor hasher;
+  private HashCache cache;
+  private final Set<String> pending = new LinkedHashSet<>();
+  private boolean hashing;
+  private boolean closed;
+  private Runnable onHashed = () -> {};
+
+  public FolderHashes(Vertx vertx, Path root) {
+    this.vertx = vertx;
+    this.root = root;
+    // One thread: hashing is disk-bound, and a second would only make two files' reads compete.
+    this.hasher = vertx.createSharedWorkerExecutor("p2psync-hash-" + root, 1, 1, TimeUnit.HOURS);
+  }
+
+  /**
+   * Called on the event loop when a hashing run learnt new hashes: worth advertising now rather
+   * than at the next keepalive, so other v2 peers may fetch from this one sooner.
+   */
+  public void onHashed(Runnable action) {
+    this.onHashed = action;
+  }
+
+  /** Reads the cache file; a bad one is rebuilt. */
+  public Future<Void> open() {
+    return vertx.executeBlocking(
+        () -> {
+          cache = HashCache.load(root);
+          return null;
+        },
+        false);
+  }
+
+  /**
+   * The entries to advertise for a scan's files: hashed where the cache knows the current version,
+   * seed entries (to be hashed in the background) otherwise. Files gone since the scan are left
+   * out.
+   */
+  public Future<List<FileEntry>> entries(Map<String, Long> files) {
+    return vertx
+        .executeBlocking(
+            () -> {
+              List<FileEntry> entries = new ArrayList<>(files.size());
+              List<String> unknown = new ArrayList<>();
+              for (String name : files.keySet()) {
+                HashCache.Key key = cache.key(name);
+                if (key == null) {
+                  continue;
+                }
+                String sha = cache.lookup(name, key);
+                if (sha == null) {
+                  unknown.add(name);
+                  entries.add(new FileEntry(name, key.mtimeSeconds()));
+                } else {
+                  entries.add(new FileEntry(name, key.mtimeSeconds(), key.size(), sha));
+                }
+              }
+              cache.retainOnly(files.keySet());
+              // hashes learnt from downloads since the last advertisement are written here, once
+              // per keepalive, not once per file (10,000 small files would rewrite it 10,000 times)
+              cache.save();
+              return new Lookup(entries, unknown);
+            },
+            false)
+        .map(
+            lookup -> {
+              if (!lookup.unknown().isEmpty()) {
+                pending.addAll(lookup.unknown());
+                hashPending();
+              }
+              return lookup.entries();
+            });
+  }
+
+  private record Lookup(List<FileEntry> entries, List<String> unknown) {}
+
+  /** The hash of the current version of a name, or null when there is none known (yet). */
+  public Future<String> current(String name) {
+    return vertx.executeBlocking(
+        () -> {
+          HashCache.Key key = cache.key(name);
+          return key == null ? null : cache.lookup(name, key);
+        },
+        false);
+  }
+
+  /**
+   * A download was verified and renamed into place: its hash is known, no need to read it again.
+   */
+  public Future<Void> downloaded(String name, String sha256) {
+    return vertx.executeBlocking(
+        () -> {
+          HashCache.Key key = cache.key(name);
+          if (key != null) {
+            cache.put(name, key, sha256); // saved with the next advertisement
+          }
+          return null;
+        },
+        false);
+  }
+
+  /** Stops hashing after the current file; saves what is known. */
+  public Future<Void> close() {
+    closed = true;
+    pending.clear();
+    Future<Void> saved =
+        cache == null
+            ? Future.succeededFuture()
+            : vertx.executeBlocking(
+                () -> {
+                  cache.save();
+                  return null;
+                },
+                false);
+    return saved.eventually(hasher::close);
+  }
+
+  private void hashPending() {
+    if (hashing || closed || pending.isEmpty()) {
+      return;
+    }
+    hashing = true;
+    List<String> batch = new ArrayList<>(pending);
+    pending.clear();
+    hasher
+        .executeBlocking(
+            () -> {
+              int hashed = 0;
+              for (String name : batch) {
+                if (closed) {
+                  break;
+                }
+                try {
+                  if (cache.hash(name) != null && ++hashed % SAVE_EVERY == 0) {
+                    cache.save(); // a long first hashing is not all lost to a crash
+                  }
+                } catch (IOException e) {
+                  LOG.log(Level.WARNING, "cannot hash " + name + ": " + e.getMessage(), e);
+                }
+              }
+              cache.save();
+              return hashed;
+            },
+            true)
+        .onComplete(
+            ar -> {
+              hashing = false;
+              if (ar.failed()) {
+                LOG.log(Level.WARNING, "hashing failed: " + ar.cause(), ar.cause());
+              } else {
+                LOG.log(Level.DEBUG, "hashed " + ar.result() + " file(s) in " + root);
+                if (ar.result() > 0 && !closed) {
+                  onHashed.run();
+                }
+              }
+              hashPending();
+            });
+  }
+}

@@ -1,0 +1,85 @@
+package p2psync.peer.v2;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import p2psync.common.FileNames;
+
+class HashCacheTest {
+  @TempDir Path folder;
+
+  static String sha(byte[] bytes) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+
+  @Test
+  void hashesSurviveARestartAndAnyChangeOfSizeMtimeOrInodeMeansRehash() throws Exception {
+    byte[] content = "hello world".getBytes();
+    Files.write(folder.resolve("a b.txt"), content);
+    HashCache cache = HashCache.load(folder);
+    assertThat(cache.lookup("a b.txt", cache.key("a b.txt"))).isNull();
+    assertThat(cache.hash("a b.txt")).isEqualTo(sha(content));
+    cache.save();
+    assertThat(cache.file().getParent().getFileName().toString()).isEqualTo(FileNames.STATE_DIR);
+
+    HashCache restarted = HashCache.load(folder);
+    HashCache.Key key = restarted.key("a b.txt");
+    assertThat(restarted.lookup("a b.txt", key)).isEqualTo(sha(content)); // no rehash needed
+
+    // same size, same mtime, another inode (a copy renamed over it): rehash
+    FileTime mtime = Files.getLastModifiedTime(folder.resolve("a b.txt"));
+    Path copy = folder.resolve("copy");
+    Files.write(copy, "HELLO WORLD".getBytes());
+    Files.setLastModifiedTime(copy, mtime);
+    Files.move(copy, folder.resolve("a b.txt"), StandardCopyOption.REPLACE_EXISTING);
+    HashCache.Key moved = restarted.key("a b.txt");
+    assertThat(moved.size()).isEqualTo(key.size());
+    assertThat(moved.mtimeNanos()).isEqualTo(key.mtimeNanos());
+    assertThat(restarted.lookup("a b.txt", moved)).isNull();
+
+    // another mtime: rehash
+    Files.setLastModifiedTime(folder.resolve("a b.txt"), FileTime.fromMillis(1_000));
+    assertThat(restarted.lookup("a b.txt", restarted.key("a b.txt"))).isNull();
+    assertThat(restarted.hash("a b.txt")).isEqualTo(sha("HELLO WORLD".getBytes()));
+
+    restarted.retainOnly(Set.of());
+    restarted.save();
+    assertThat(HashCache.load(folder).lookup("a b.txt", restarted.key("a b.txt"))).isNull();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "", // empty
+        "p2psync-hashes 1\n", // truncated: no end line
+        "p2psync-hashes 1\nend 1\n", // count does not match
+        "something else\nend 0\n", // not our header
+        "p2psync-hashes 1\nzz 1 2 3 a\nend 1\n", // a bad hash
+        "p2psync-hashes 1\n%s 1 x 3 a\nend 1\n", // a bad number
+        "p2psync-hashes 1\n%s 1 2 3 ../evil\nend 1\n", // a name never synced
+        "p2psync-hashes 1\n%s 1 2 3 a\nend 1\ntrailing\n", // data after the end
+      })
+  void aCorruptOrTruncatedCacheIsRebuilt(String text) throws Exception {
+    Files.write(folder.resolve("a"), new byte[] {1});
+    Path state = Files.createDirectories(folder.resolve(FileNames.STATE_DIR));
+    Files.writeString(state.resolve("hashes"), text.replace("%s", "0".repeat(64)));
+    HashCache cache = HashCache.load(folder);
+    assertThat(cache.lookup("a", cache.key("a"))).isNull();
+    cache.save(); // rewritten whole, even with nothing hashed yet
+    assertThat(Files.readString(state.resolve("hashes"))).isEqualTo("p2psync-hashes 1\nend 0\n");
+    assertThat(cache.hash("a")).isEqualTo(sha(new byte[] {1}));
+    cache.save();
+    HashCache again = HashCache.load(folder);
+    assertThat(again.lookup("a", again.key("a"))).isEqualTo(sha(new byte[] {1}));
+  }
+}
