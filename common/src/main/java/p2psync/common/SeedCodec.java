@@ -449,6 +449,9 @@ public final class SeedCodec {
     for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> field = it.next();
       String name = field.getKey();
+      if (name.isEmpty() && field.getValue().has("v")) {
+        continue; // a v2 tracker's mark (V2Codec.LINE_MARK), not a file
+      }
       String reason = FileNames.rejectionReason(name);
       if (reason == null) {
         try {

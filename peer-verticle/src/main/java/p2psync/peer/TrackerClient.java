@@ -46,6 +46,12 @@ final class TrackerClient {
   private int failedAttempts;
   private boolean stopped;
 
+  /**
+   * The tracker of this connection answered with a v2 line: v2 fields may be sent. Until then a v2
+   * peer offers v2 ({@code "v": 2}) and sends seed entries only, so a seed tracker never sees one.
+   */
+  private boolean trackerSpeaksV2;
+
   TrackerClient(
       Vertx vertx,
       PeerOptions options,
@@ -121,10 +127,19 @@ final class TrackerClient {
     socket = connected;
     failedAttempts = 0;
     advertised = null;
+    trackerSpeaksV2 = false;
     LOG.log(Level.INFO, "connected to tracker " + trackers.get(current));
     RecordParser lines =
         RecordParser.newDelimited("\n", connected).maxRecordSize(config.getMaxLineBytes());
-    lines.handler(onDirectory::accept);
+    lines.handler(
+        line -> {
+          if (v2 && !trackerSpeaksV2 && V2Codec.isV2Line(line)) {
+            trackerSpeaksV2 = true;
+            advertised = null; // the files again, now with their hashes
+            sendUpdate(connected);
+          }
+          onDirectory.accept(line);
+        });
     lines.exceptionHandler(
         e -> {
           LOG.log(Level.WARNING, "bad line from tracker, reconnecting: " + Failures.reason(e), e);
@@ -148,16 +163,18 @@ final class TrackerClient {
               }
               if (files.equals(advertised)) {
                 target.write(
-                    v2
+                    v2 && trackerSpeaksV2
                         ? V2Codec.encodeKeepAlive(advertisedPort)
                         : SeedCodec.encodeKeepAlive(advertisedPort));
               } else {
-                // "v": 2 costs a seed tracker nothing (it reads port and files only), and tells
-                // ours to answer with v2 lines
+                // "v": 2 costs a seed tracker nothing (it reads port and files only) and tells ours
+                // to answer with v2 lines; hashes and sizes only once it has (trackerSpeaksV2)
                 target.write(
-                    v2
-                        ? V2Codec.encodeInit(advertisedPort, files)
-                        : SeedCodec.encodeInit(advertisedPort, files));
+                    !v2
+                        ? SeedCodec.encodeInit(advertisedPort, files)
+                        : trackerSpeaksV2
+                            ? V2Codec.encodeInit(advertisedPort, files)
+                            : V2Codec.encodeOffer(advertisedPort, files));
                 advertised = files;
                 LOG.log(Level.DEBUG, () -> "sent the tracker our " + files.size() + " files");
               }

@@ -416,7 +416,9 @@ final class Directory {
     if (wireLineV2 == null) {
       v2Stale = false;
       v2BuiltNanos = nowNanos;
-      List<byte[]> members = new ArrayList<>(ordered.size());
+      List<byte[]> members = new ArrayList<>(ordered.size() + 1);
+      members.add(
+          V2_MARK); // first, as "" sorts before every name: the peer's go-ahead for v2 fields
       for (Name name : ordered.values()) {
         if (name.memberV2 == null) {
           name.memberV2 = encodeMemberV2(name);
@@ -427,6 +429,8 @@ final class Directory {
     }
     return wireLineV2;
   }
+
+  private static final byte[] V2_MARK = V2Codec.lineMark();
 
   private static ByteBuf lineOf(List<byte[]> members) {
     int size = SeedCodec.directoryLineSize(members);

@@ -83,8 +83,10 @@ class V2TrackerTest {
       assertThat(liar.ask("{\"port\": 8004}")).isEqualTo(seedLine);
       // g's seed winner (lowest address among mtime 20) is a seed peer; the v2 line names the
       // lowest hashed holder of that mtime instead, so v2 peers can verify
+      // every v2 line opens with the mark that tells a peer it may send v2 fields
       String v2Line =
-          "{\"f\": {\"ip\": \"127.0.0.1\", \"port\": 8001, \"mtime\": 10, \"size\": 5, \"sha256\": \""
+          "{\"\": {\"v\": 2}, \"f\": {\"ip\": \"127.0.0.1\", \"port\": 8001, \"mtime\": 10, \"size\": 5,"
+              + " \"sha256\": \""
               + A
               + "\", \"sources\": ["
               + src(8001)
@@ -104,7 +106,8 @@ class V2TrackerTest {
       v1.close();
       // g: only the seed peer holds it now, so its v2 member is the seed one
       String after =
-          "{\"f\": {\"ip\": \"127.0.0.1\", \"port\": 8002, \"mtime\": 10, \"size\": 5, \"sha256\": \""
+          "{\"\": {\"v\": 2}, \"f\": {\"ip\": \"127.0.0.1\", \"port\": 8002, \"mtime\": 10, \"size\": 5,"
+              + " \"sha256\": \""
               + A
               + "\", \"sources\": ["
               + src(8002)

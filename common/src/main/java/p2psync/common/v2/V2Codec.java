@@ -25,7 +25,34 @@ public final class V2Codec {
    */
   public static final byte REQUEST_MARK = 0x01;
 
+  /**
+   * The first member of every v2 line: the tracker's answer to {@code "v": 2}, so a peer knows it
+   * may send v2 fields. Its name is empty, which no file can have; a seed tracker never sends it.
+   */
+  public static final String LINE_MARK = "\"\": {\"v\": 2}";
+
+  private static final byte[] LINE_START =
+      ("{" + LINE_MARK).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
   private V2Codec() {}
+
+  /** {@link #LINE_MARK} as the bytes a v2 line's members start with. */
+  public static byte[] lineMark() {
+    return LINE_MARK.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  }
+
+  /** Whether a directory line (without its {@code \n}) comes from a tracker that speaks v2. */
+  public static boolean isV2Line(Buffer line) {
+    if (line.length() < LINE_START.length) {
+      return false;
+    }
+    for (int i = 0; i < LINE_START.length; i++) {
+      if (line.getByte(i) != LINE_START[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   // ---- peer -> tracker ----------------------------------------------------------------------
 
@@ -35,6 +62,15 @@ public final class V2Codec {
    */
   public static String encodeInit(int port, List<FileEntry> files) {
     return SeedCodec.encodeInit("{\"port\": " + port + ", \"v\": 2, \"files\": [", files, true);
+  }
+
+  /**
+   * {@code {"port": P, "v": 2, "files": [{"name": N, "mtime": M}, ...]}\n}: v2 offered, no v2 field
+   * sent. What a peer sends until the tracker has answered with a v2 line: a seed tracker sees one
+   * key it ignores, never a hash or a size.
+   */
+  public static String encodeOffer(int port, List<FileEntry> files) {
+    return SeedCodec.encodeInit("{\"port\": " + port + ", \"v\": 2, \"files\": [", files, false);
   }
 
   /** {@code {"port": P, "v": 2}\n} */
