@@ -128,7 +128,8 @@ class ClusterReplicationTest {
       onA.ask("{\"port\": 8041, \"v\": 2, \"files\": [" + file + "]}");
       onB.ask("{\"port\": 8042, \"v\": 2, \"files\": [" + file + "]}");
       String expected =
-          "{\"v2.bin\": {\"ip\": \"127.0.0.1\", \"port\": 8041, \"mtime\": 7, \"size\": 3,"
+          "{\"\": {\"v\": 2}, \"v2.bin\": {\"ip\": \"127.0.0.1\", \"port\": 8041, \"mtime\": 7,"
+              + " \"size\": 3,"
               + " \"sha256\": \""
               + sha
               + "\", \"sources\": [{\"ip\": \"127.0.0.1\", \"port\": 8041},"
