@@ -113,9 +113,8 @@ class SeedAcceptanceTest {
   @Test
   @DisplayName("TC1: each peer binds a distinct free port, counting up from the first port")
   void tc1PortSelection() throws Exception {
-    int base = 20_000 + ThreadLocalRandom.current().nextInt(20_000);
-    try (java.net.ServerSocket taken =
-        new java.net.ServerSocket(base, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+    try (java.net.ServerSocket taken = takenPort()) {
+      int base = taken.getLocalPort();
       swarm.config().setFirstPeerPort(base);
       for (String name : List.of("Peer1", "Peer2", "Peer3")) {
         swarm.addPeer(name, Map.of()).options().setPort(PeerOptions.FIRST_FREE_PORT);
@@ -127,6 +126,23 @@ class SeedAcceptanceTest {
       }
       assertThat(ports).hasSize(3).allSatisfy(p -> assertThat(p).isGreaterThan(base));
     }
+  }
+
+  /**
+   * A port of our own below the ephemeral range (where other programs' connections do not land),
+   * tried at random until one is free: the first port the peers must skip.
+   */
+  private static java.net.ServerSocket takenPort() throws java.io.IOException {
+    java.io.IOException last = null;
+    for (int attempt = 0; attempt < 50; attempt++) {
+      int port = 20_000 + ThreadLocalRandom.current().nextInt(12_000);
+      try {
+        return new java.net.ServerSocket(port, 50, java.net.InetAddress.getByName("127.0.0.1"));
+      } catch (java.net.BindException e) {
+        last = e;
+      }
+    }
+    throw last;
   }
 
   @Test
