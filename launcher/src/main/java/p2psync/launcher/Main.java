@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       SimulateCommand.class,
       ToxiproxyCommand.class,
       StatusCommand.class,
+      ConformCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

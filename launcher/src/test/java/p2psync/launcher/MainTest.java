@@ -8,7 +8,9 @@ class MainTest extends ConsoleCapture {
   @Test
   void helpOnEveryCommand() {
     for (String command :
-        new String[] {"tracker", "peer", "run", "demo", "simulate", "toxiproxy", "status"}) {
+        new String[] {
+          "tracker", "peer", "run", "demo", "simulate", "toxiproxy", "status", "conform"
+        }) {
       assertThat(Main.execute(command, "--help")).isZero();
       assertThat(output()).contains("Usage: p2psync " + command);
     }
@@ -23,7 +25,7 @@ class MainTest extends ConsoleCapture {
             " simulate Run a tracker and N peers behind Toxiproxy under faults until they converge. toxiproxy ");
     assertThat(output().replaceAll("\\s+", " "))
         .contains(
-            " status Show the status of a tracker or a peer started with --http-port, read from http://HOST:PORT/api/status. help ");
+            " status Show the status of a tracker or a peer started with --http-port, read from http://HOST:PORT/api/status. conform Test another program against the seed protocol and report each numbered case. help ");
   }
 
   @Test
@@ -38,6 +40,13 @@ class MainTest extends ConsoleCapture {
     assertThat(Main.execute("simulate", "--faults", "latency,flood")).isEqualTo(2);
     assertThat(Main.execute("simulate", "--size", "lots")).isEqualTo(2);
     assertThat(Main.execute("simulate", "--peers", "1")).isEqualTo(2);
+    assertThat(Main.execute("conform")).isEqualTo(2);
+    assertThat(Main.execute("conform", "tracker")).isEqualTo(2);
+    assertThat(Main.execute("conform", "tracker", "--command", "tracker {host}")).isEqualTo(2);
+    assertThat(Main.execute("conform", "tracker", "--command", "'unclosed {port}")).isEqualTo(2);
+    assertThat(
+            Main.execute("conform", "tracker", "--command", "t {port}", "--startup-timeout", "x"))
+        .isEqualTo(2);
     assertThat(output()).contains("Usage:");
   }
 
