@@ -105,11 +105,8 @@ final class LocalFolder {
   int removeStaleTempFiles() throws IOException {
     int removed = 0;
     try (DirectoryStream<Path> entries =
-        Files.newDirectoryStream(root, FileNames.TEMP_PREFIX + "*")) {
+        Files.newDirectoryStream(root, p -> FileNames.isTempName(p.getFileName().toString()))) {
       for (Path entry : entries) {
-        if (entry.getFileName().toString().equals(FileNames.STATE_DIR)) {
-          continue; // v2's hidden state, not a download
-        }
         if (Files.deleteIfExists(entry)) {
           removed++;
         }

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import p2psync.common.DirectoryEntry;
@@ -197,27 +198,17 @@ public final class TransferBench {
 
       List<Run> runs = new ArrayList<>();
       for (int i = 0; i < options.repeat(); i++) {
+        Path pulling = root.resolve("pulling-" + i);
+        Vertx running = vertx;
+        Callable<double[]> pullOnce =
+            () -> pull(running, pulling, trackerPort, config, directorySentAt, options.size());
         double copy;
         double[] pull;
         if (i % 2 == 0) {
           copy = durableCopy(source, root.resolve("copy-" + i));
-          pull =
-              pull(
-                  vertx,
-                  root.resolve("pulling-" + i),
-                  trackerPort,
-                  config,
-                  directorySentAt,
-                  options.size());
+          pull = pullOnce.call();
         } else {
-          pull =
-              pull(
-                  vertx,
-                  root.resolve("pulling-" + i),
-                  trackerPort,
-                  config,
-                  directorySentAt,
-                  options.size());
+          pull = pullOnce.call();
           copy = durableCopy(source, root.resolve("copy-" + i));
         }
         if (options.verify()) {
