@@ -259,7 +259,7 @@ final class FileServer {
                       : Future.failedFuture(new ChangedWhileServed(name)))
           .onSuccess(
               v -> {
-                metrics.uploadServed(size);
+                metrics.uploadServed(length); // what went out: a resumed request sends less
                 socket.end();
               })
           .onFailure(
