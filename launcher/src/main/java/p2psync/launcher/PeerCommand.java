@@ -50,6 +50,14 @@ final class PeerCommand implements Callable<Integer> {
           "Another tracker (a node of the same cluster) to fail over to; repeatable, tried in order.")
   List<String> trackers;
 
+  @Option(
+      names = "--protocol",
+      paramLabel = "1|2",
+      description =
+          "2: offer protocol v2 (verified transfers from many holders) to a tracker that speaks it;"
+              + " 1: the seed protocol only (default).")
+  Integer protocol;
+
   @Mixin ServiceOptions service;
 
   @Mixin HttpMixin http;
@@ -70,6 +78,9 @@ final class PeerCommand implements Callable<Integer> {
     }
     if (advertisedPort != null) {
       base.put("advertisedPort", advertisedPort);
+    }
+    if (protocol != null) {
+      base.put("protocol", protocol);
     }
     http.addTo(base);
     return ServiceRunner.run(base, service.config, PeerVerticle::new);

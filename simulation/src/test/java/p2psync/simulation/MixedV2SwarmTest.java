@@ -62,9 +62,12 @@ class MixedV2SwarmTest {
     int trackerPort = await(swarm.startTracker(0));
     swarm.addPeer("seed1", Map.of("fromSeed1.bin", random(150_000, 1))).options().setProtocol(1);
     swarm.addPeer("seed2", Map.of("fromSeed2.txt", bytes("seed two\n"))).options().setProtocol(1);
-    swarm.addPeer("v2a", Map.of("fromV2a.bin", random(400_000, 2), "empty", bytes("")));
-    swarm.addPeer("v2b", Map.of("fromV2b.txt", bytes("v2 b\n")));
-    swarm.addPeer("v2c", Map.of());
+    swarm
+        .addPeer("v2a", Map.of("fromV2a.bin", random(400_000, 2), "empty", bytes("")))
+        .options()
+        .setProtocol(2);
+    swarm.addPeer("v2b", Map.of("fromV2b.txt", bytes("v2 b\n"))).options().setProtocol(2);
+    swarm.addPeer("v2c", Map.of()).options().setProtocol(2);
     await(swarm.startAll());
 
     await()
