@@ -35,6 +35,11 @@ final class TrackerConnection {
   /** Said {@code "v": 2}: gets v2 lines from then on (a seed peer never says it). */
   private boolean v2;
 
+  private final long expiryMillis;
+
+  /** Why we closed the connection, for the log line; null: the peer closed it or went silent. */
+  private String closeReason;
+
   TrackerConnection(
       long peerId,
       NetSocket socket,
@@ -47,20 +52,23 @@ final class TrackerConnection {
     this.tracker = tracker;
     this.remote = socket.remoteAddress().hostAddress() + ":" + socket.remoteAddress().port();
     this.lines = RecordParser.newDelimited("\n", socket).maxRecordSize(config.getMaxLineBytes());
+    this.expiryMillis = config.getTrackerExpiry().toMillis();
   }
 
   void start() {
     LOG.log(Level.INFO, "Client connected with " + remote);
     lines.handler(this::handleLine);
     lines.exceptionHandler(this::fail);
-    lines.endHandler(v -> close());
+    // The end of the stream: the peer closed, or Vert.x's read-idle timeout did (cleanUp tells).
+    lines.endHandler(v -> close(null));
     socket.exceptionHandler(this::fail);
     socket.closeHandler(v -> cleanUp());
   }
 
-  void close() {
+  void close(String reason) {
     if (!closed) {
       closed = true;
+      closeReason = reason;
       socket.close();
     }
   }
@@ -156,11 +164,19 @@ final class TrackerConnection {
       if (!(cause instanceof ProtocolException)) {
         LOG.log(Level.DEBUG, "connection of " + remote + " failed", cause);
       }
-      close();
+      close(cause.getMessage());
     }
   }
 
   private void cleanUp() {
+    if (closeReason == null) {
+      // Vert.x's read-idle timeout closes the socket without telling us; silence that long is it.
+      long silentFor = System.currentTimeMillis() - Math.max(connectedAt, lastMessageAt);
+      closeReason =
+          silentFor >= expiryMillis
+              ? "silent for " + silentFor + " ms (trackerExpiry " + expiryMillis + " ms)"
+              : "closed by the peer";
+    }
     closed = true;
     directory.remove(peerId);
     if (servedAddress != null) {
@@ -173,6 +189,8 @@ final class TrackerConnection {
         Level.INFO,
         "Client disconnected "
             + remote
-            + (servedAddress == null ? "" : " (serving " + servedAddress + ")"));
+            + (servedAddress == null ? "" : " (serving " + servedAddress + ")")
+            + ": "
+            + closeReason);
   }
 }

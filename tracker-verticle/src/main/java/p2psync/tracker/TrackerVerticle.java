@@ -311,7 +311,7 @@ public class TrackerVerticle extends VerticleBase {
       LOG.log(
           Level.INFO,
           "closing stale connection of " + servedAddress + ": the peer connected again");
-      stale.close();
+      stale.close("replaced by a newer connection serving the same address");
     }
   }
 

@@ -7,7 +7,11 @@ import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -79,6 +83,40 @@ class TrackerVerticleTest {
 
   @Test
   void aPeerLeavesWhenItsConnectionClosesAndWhenItFallsSilent() throws Exception {
+    // The log says why each one left (a strong reference: JUL keeps loggers weakly).
+    java.util.logging.Logger log =
+        java.util.logging.Logger.getLogger(TrackerConnection.class.getName());
+    List<String> logged = new CopyOnWriteArrayList<>();
+    Handler capture =
+        new Handler() {
+          @Override
+          public void publish(LogRecord record) {
+            logged.add(record.getMessage());
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    log.addHandler(capture);
+    try {
+      leavingAndFallingSilent();
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () ->
+                  assertThat(logged)
+                      .anyMatch(m -> m.endsWith("(serving 127.0.0.1:8002): closed by the peer"))
+                      .anyMatch(
+                          m -> m.matches(".*\\(serving 127.0.0.1:8003\\): silent for \\d+ ms.*")));
+    } finally {
+      log.removeHandler(capture);
+    }
+  }
+
+  private void leavingAndFallingSilent() throws Exception {
     try (SeedClient staying = new SeedClient(tracker.actualPort())) {
       staying.ask("{\"port\": 8001, \"files\": [{\"name\": \"kept\", \"mtime\": 1}]}");
       SeedClient leaving = new SeedClient(tracker.actualPort());
