@@ -31,8 +31,10 @@ public final class V2Codec {
    */
   public static final String LINE_MARK = "\"\": {\"v\": 2}";
 
+  /** The mark up to its closing brace: a versioned line's mark has more fields after the 2. */
   private static final byte[] LINE_START =
-      ("{" + LINE_MARK).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      ("{" + LINE_MARK.substring(0, LINE_MARK.length() - 1))
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   private V2Codec() {}
 
@@ -51,7 +53,9 @@ public final class V2Codec {
         return false;
       }
     }
-    return true;
+    // {"": {"v": 2} or a versioned line's {"": {"v": 2, "epoch": ...
+    return line.length() > LINE_START.length
+        && (line.getByte(LINE_START.length) == '}' || line.getByte(LINE_START.length) == ',');
   }
 
   // ---- peer -> tracker ----------------------------------------------------------------------
