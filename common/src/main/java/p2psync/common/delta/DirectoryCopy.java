@@ -97,15 +97,17 @@ public final class DirectoryCopy {
     }
     long sum = hash;
     for (DeltaLine.Member member : line.members()) {
+      // A removed name need not be held: a delta from an older version lists a name that came and
+      // went since as removed (the tracker keeps changes, not every version's members).
       Long old = hashes.get(member.name());
-      if (member.removed() && old == null) {
-        throw new OutOfStep("the delta removes " + member.name() + ", which is not held");
-      }
       sum += member.hash() - (old == null ? 0 : old);
     }
     check(line, sum);
     Set<String> changed = new LinkedHashSet<>();
     for (DeltaLine.Member member : line.members()) {
+      if (member.removed() && !hashes.containsKey(member.name())) {
+        continue;
+      }
       entries.remove(member.name());
       hashes.remove(member.name());
       rejected.remove(member.name());

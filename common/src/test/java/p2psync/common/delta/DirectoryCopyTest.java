@@ -82,7 +82,6 @@ class DirectoryCopyTest {
     return Stream.of(
         Arguments.of("a gap: from a version not held", line(3, 4, sum(change), change)),
         Arguments.of("a wrong hash", line(1, 2, h1, change)),
-        Arguments.of("removes a name not held", line(1, 2, h1, members("z.txt", null))),
         Arguments.of(
             "another epoch",
             Buffer.buffer(
@@ -102,6 +101,15 @@ class DirectoryCopyTest {
     // nothing changed: still version 1 with its entry
     assertThat(copy.version()).isEqualTo(1);
     assertThat(copy.entries().get("a.txt").mtime()).isEqualTo(5);
+  }
+
+  @Test
+  void aRemovalOfANameNotHeldIsNoChange() throws Exception {
+    TreeMap<String, byte[]> v1 = members("a.txt", seed("a.txt", 8000, 5));
+    DirectoryCopy copy = new DirectoryCopy();
+    copy.apply(DeltaLine.decode(line(0, 1, sum(v1), v1)));
+    assertThat(copy.apply(DeltaLine.decode(line(1, 3, sum(v1), members("z.txt", null))))).isEmpty();
+    assertThat(copy.version()).isEqualTo(3);
   }
 
   @Test
