@@ -22,6 +22,7 @@ import p2psync.common.FileEntry;
 import p2psync.common.OnContext;
 import p2psync.common.ProtocolException;
 import p2psync.common.SeedCodec;
+import p2psync.peer.delta.DeltaStatus;
 import p2psync.peer.v2.FolderHashes;
 import p2psync.peer.web.PeerWeb;
 
@@ -186,6 +187,16 @@ public class PeerVerticle extends VerticleBase {
         downloader.recent(),
         transfers.completed(),
         transfers.failed());
+  }
+
+  /**
+   * v2: the peer's copy of the tracker's versioned directory, built on its event loop; null for a
+   * seed peer (or before the peer started). Callable from any thread.
+   */
+  public Future<DeltaStatus> deltaStatus() {
+    return OnContext.call(
+        context,
+        () -> tracker == null || tracker.deltas() == null ? null : tracker.deltas().status());
   }
 
   /** The port the file server listens on. */

@@ -103,6 +103,11 @@ final class TrackerClient {
     }
   }
 
+  /** v2: the directory copy deltas apply to; null for a seed peer. */
+  DeltaClient deltas() {
+    return deltas;
+  }
+
   boolean isConnected() {
     return socket != null;
   }

@@ -46,6 +46,15 @@ public final class DeltaClient {
     return copy.version();
   }
 
+  public long epoch() {
+    return copy.epoch();
+  }
+
+  /** An immutable copy of what this client holds. */
+  public DeltaStatus status() {
+    return DeltaStatus.of(this);
+  }
+
   /** Lines applied, and lines refused (each refusal cost a whole directory). */
   public long applied() {
     return applied;
