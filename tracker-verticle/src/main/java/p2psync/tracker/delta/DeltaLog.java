@@ -40,6 +40,8 @@ public final class DeltaLog {
   private final TreeMap<String, Member> members = new TreeMap<>();
   private final ArrayDeque<Version> log = new ArrayDeque<>();
   private long logBytes;
+  private long memberBytes;
+  private long lastChangeBytes;
   private long version;
   private long hash;
 
@@ -75,6 +77,16 @@ public final class DeltaLog {
     return members.size();
   }
 
+  /** The bytes of every member: about the size of the full line. */
+  public long memberBytes() {
+    return memberBytes;
+  }
+
+  /** The bytes of the members the current version changed: about the size of its delta. */
+  public long lastChangeBytes() {
+    return lastChangeBytes;
+  }
+
   /** The oldest version a delta can start from. */
   public long oldest() {
     return log.isEmpty() ? version : log.peekFirst().number() - 1;
@@ -99,6 +111,7 @@ public final class DeltaLog {
           continue;
         }
         members.remove(name);
+        memberBytes -= old.bytes().length;
         sum -= old.hash();
         byte[] removal = DeltaLine.removal(name);
         changes.put(name, removal);
@@ -109,6 +122,7 @@ public final class DeltaLog {
         }
         Member member = new Member(bytesNow, MemberHash.of(bytesNow));
         members.put(name, member);
+        memberBytes += bytesNow.length - (old == null ? 0 : old.bytes().length);
         sum += member.hash() - (old == null ? 0 : old.hash());
         changes.put(name, bytesNow);
         bytes += bytesNow.length;
@@ -119,6 +133,7 @@ public final class DeltaLog {
     }
     version++;
     hash = sum;
+    lastChangeBytes = bytes;
     log.addLast(new Version(version, changes, bytes));
     logBytes += bytes;
     while (log.size() > maxVersions || logBytes > maxBytes) {

@@ -61,10 +61,18 @@ public final class DirectoryPush {
     }
   }
 
+  /** Directories smaller than this are paced as if they had this many bytes of members. */
+  private static final long PACING_FLOOR_BYTES = 256 * 1024;
+
   private final Vertx vertx;
   private final Members members;
   private final DeltaLog log;
   private final long intervalNanos;
+  private final long keepAliveNanos;
+
+  /** How long after the last publish the next may come: the interval, or more after a big one. */
+  private long pauseNanos;
+
   private final LongSupplier nanoClock;
   private final Set<Subscription> subscriptions = new LinkedHashSet<>();
   private boolean tracking;
@@ -82,6 +90,8 @@ public final class DirectoryPush {
     this.members = members;
     this.log = new DeltaLog(epoch, config.getDeltaLogVersions(), config.getDeltaLogBytes());
     this.intervalNanos = config.getDirectoryPushInterval().toNanos();
+    this.keepAliveNanos = config.getKeepAliveInterval().toNanos();
+    this.pauseNanos = intervalNanos;
     this.nanoClock = nanoClock;
   }
 
@@ -114,6 +124,7 @@ public final class DirectoryPush {
       tracking = true;
       members.track();
       publish();
+      pauseNanos = intervalNanos; // the whole directory, to nobody yet: nothing to pace
     }
     return subscription;
   }
@@ -151,7 +162,7 @@ public final class DirectoryPush {
     if (!tracking || timer != -1 || !members.changed()) {
       return;
     }
-    long wait = publishedAt + intervalNanos - nanoClock.getAsLong();
+    long wait = publishedAt + pauseNanos - nanoClock.getAsLong();
     long millis = Math.max(1, Duration.ofNanos(wait).toMillis());
     timer =
         vertx.setTimer(
@@ -168,6 +179,12 @@ public final class DirectoryPush {
       return;
     }
     long version = log.version();
+    // Paced: pushes cost a peer at most what a whole directory every keepalive would. A delta as
+    // big as the directory (a join storm changes every name's sources) holds the next publish back
+    // one keepalive interval; a steady trickle of small ones is pushed every interval. A small
+    // directory is cheap to send whole, so it is paced as if it were PACING_FLOOR_BYTES.
+    double share = log.lastChangeBytes() / (double) Math.max(PACING_FLOOR_BYTES, log.memberBytes());
+    pauseNanos = Math.max(intervalNanos, (long) (keepAliveNanos * Math.min(1.0, share)));
     for (Subscription subscription : subscriptions) {
       if (subscription.push && subscription.sent > 0 && subscription.sent < version) {
         if (subscription.writer.write(log.reply(subscription.sent), true)) {
