@@ -6,7 +6,9 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongSupplier;
@@ -79,6 +81,10 @@ public final class DirectoryPush {
   private long timer = -1;
   private long publishedAt;
   private long pushes;
+  private boolean closed;
+
+  /** Pushes written per turn of the event loop. */
+  private static final int PUSH_BATCH = 256;
 
   public DirectoryPush(Vertx vertx, SyncConfig config, Members members) {
     this(vertx, config, members, randomEpoch(), System::nanoTime);
@@ -185,20 +191,38 @@ public final class DirectoryPush {
     // directory is cheap to send whole, so it is paced as if it were PACING_FLOOR_BYTES.
     double share = log.lastChangeBytes() / (double) Math.max(PACING_FLOOR_BYTES, log.memberBytes());
     pauseNanos = Math.max(intervalNanos, (long) (keepAliveNanos * Math.min(1.0, share)));
-    for (Subscription subscription : subscriptions) {
-      if (subscription.push && subscription.sent > 0 && subscription.sent < version) {
-        if (subscription.writer.write(log.reply(subscription.sent), true)) {
-          subscription.sent = version;
-          pushes++;
-        }
-      }
-    }
+    pushFrom(new ArrayList<>(subscriptions), 0);
     LOG.log(
         Level.DEBUG,
         () -> "directory " + log.epoch() + " version " + version + ", " + log.size() + " names");
   }
 
+  /**
+   * Pushes the current version to the connections of {@code targets} from {@code from} on, at most
+   * {@link #PUSH_BATCH} per turn of the event loop: thousands of writes in one turn would hold up
+   * every message waiting behind them (measured: KeepAlive p99 0.7 s at 5,000 peers).
+   */
+  private void pushFrom(List<Subscription> targets, int from) {
+    int end = Math.min(targets.size(), from + PUSH_BATCH);
+    for (int i = from; i < end; i++) {
+      Subscription subscription = targets.get(i);
+      long version = log.version(); // may have moved on since the push began: push the newest
+      if (subscription.push
+          && subscription.sent > 0
+          && subscription.sent < version
+          && subscriptions.contains(subscription)
+          && subscription.writer.write(log.reply(subscription.sent), true)) {
+        subscription.sent = version;
+        pushes++;
+      }
+    }
+    if (end < targets.size() && !closed) {
+      vertx.runOnContext(v -> pushFrom(targets, end));
+    }
+  }
+
   public void close() {
+    closed = true;
     vertx.cancelTimer(timer);
     log.close();
   }
