@@ -23,6 +23,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import p2psync.common.delta.DeltaRequest;
 import p2psync.common.v2.Sha256;
 import p2psync.common.v2.V2Codec;
 
@@ -53,9 +54,23 @@ public final class SeedCodec {
    * message: in any other, those fields are ignored as a seed tracker ignores them.
    */
   public record PeerMessage(
-      Integer port, List<FileEntry> files, List<String> rejectedNames, int version) {
+      Integer port,
+      List<FileEntry> files,
+      List<String> rejectedNames,
+      int version,
+      DeltaRequest delta) {
     public PeerMessage(Integer port, List<FileEntry> files, List<String> rejectedNames) {
-      this(port, files, rejectedNames, 1);
+      this(port, files, rejectedNames, 1, null);
+    }
+
+    public PeerMessage(
+        Integer port, List<FileEntry> files, List<String> rejectedNames, int version) {
+      this(port, files, rejectedNames, version, null);
+    }
+
+    /** What the message says about directory deltas, only when it says {@code "v": 2}. */
+    public DeltaRequest deltaRequest() {
+      return version == 2 ? delta : null;
     }
 
     public boolean hasFiles() {
@@ -175,6 +190,8 @@ public final class SeedCodec {
       boolean portSeen = false;
       boolean filesSeen = false;
       boolean versionSeen = false;
+      boolean deltaSeen = false;
+      DeltaRequest delta = null;
       int version = 1;
       List<FileEntry> files = null;
       List<String> rejected = List.of();
@@ -201,6 +218,9 @@ public final class SeedCodec {
           versionSeen = once(versionSeen);
           version = value == JsonToken.VALUE_NUMBER_INT && parser.getText().equals("2") ? 2 : 1;
           parser.skipChildren();
+        } else if ("delta".equals(field)) {
+          deltaSeen = once(deltaSeen);
+          delta = DeltaRequest.read(parser);
         } else {
           parser.skipChildren();
         }
@@ -212,7 +232,7 @@ public final class SeedCodec {
         throw new ProtocolException(error);
       }
       return new PeerMessage(
-          port, v2Only(files, version), files == null ? List.of() : rejected, version);
+          port, v2Only(files, version), files == null ? List.of() : rejected, version, delta);
     }
 
     private void readFiles(List<FileEntry> files, List<String> rejected) throws IOException {
@@ -325,9 +345,11 @@ public final class SeedCodec {
     if (portNode != null) {
       port = (int) requireLong(portNode, "port", 1, 65_535);
     }
+    JsonNode deltaNode = root.get("delta");
+    DeltaRequest delta = deltaNode == null ? null : DeltaRequest.read(deltaNode);
     JsonNode filesNode = root.get("files");
     if (filesNode == null || filesNode.isNull()) {
-      return new PeerMessage(port, null, List.of(), version);
+      return new PeerMessage(port, null, List.of(), version, delta);
     }
     if (!filesNode.isArray()) {
       throw new ProtocolException("\"files\" must be an array");
@@ -355,7 +377,7 @@ public final class SeedCodec {
         rejected.add(name);
       }
     }
-    return new PeerMessage(port, v2Only(files, version), rejected, version);
+    return new PeerMessage(port, v2Only(files, version), rejected, version, delta);
   }
 
   /** A file entry, with v2's size and hash when both are well-formed. */
@@ -466,7 +488,8 @@ public final class SeedCodec {
     return new Directory(entries, rejected);
   }
 
-  private static DirectoryEntry decodeDirectoryEntry(JsonNode node) throws ProtocolException {
+  /** One directory entry (a member's value); a v2 entry has its v2 part. */
+  public static DirectoryEntry decodeDirectoryEntry(JsonNode node) throws ProtocolException {
     if (!node.isObject()) {
       throw new ProtocolException("entry is not an object");
     }

@@ -43,6 +43,12 @@ public final class SyncConfig {
   public static final Duration DEFAULT_CLUSTER_MERGE_DELAY = Duration.ofSeconds(10);
   public static final Duration DEFAULT_STATUS_PUSH_INTERVAL = Duration.ofSeconds(1);
 
+  /** v2 deltas: a changed directory gets a new version (and pushes) at most this often. */
+  public static final Duration DEFAULT_DIRECTORY_PUSH_INTERVAL = Duration.ofMillis(100);
+
+  public static final int DEFAULT_DELTA_LOG_VERSIONS = 1024;
+  public static final int DEFAULT_DELTA_LOG_BYTES = 16 * 1024 * 1024;
+
   private Duration keepAliveInterval = DEFAULT_KEEP_ALIVE_INTERVAL;
   private Duration trackerExpiry; // null: DEFAULT_TRACKER_EXPIRY_INTERVALS x keepAliveInterval
   private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
@@ -65,6 +71,9 @@ public final class SyncConfig {
   private Duration clusterJoinWait = DEFAULT_CLUSTER_JOIN_WAIT;
   private Duration clusterMergeDelay = DEFAULT_CLUSTER_MERGE_DELAY;
   private Duration statusPushInterval = DEFAULT_STATUS_PUSH_INTERVAL;
+  private Duration directoryPushInterval = DEFAULT_DIRECTORY_PUSH_INTERVAL;
+  private int deltaLogVersions = DEFAULT_DELTA_LOG_VERSIONS;
+  private int deltaLogBytes = DEFAULT_DELTA_LOG_BYTES;
 
   public SyncConfig() {}
 
@@ -128,6 +137,12 @@ public final class SyncConfig {
         json,
         "statusPushInterval",
         v -> setStatusPushInterval(parseDuration("statusPushInterval", v)));
+    ifPresent(
+        json,
+        "directoryPushInterval",
+        v -> setDirectoryPushInterval(parseDuration("directoryPushInterval", v)));
+    ifPresent(json, "deltaLogVersions", v -> setDeltaLogVersions(parseInt("deltaLogVersions", v)));
+    ifPresent(json, "deltaLogBytes", v -> setDeltaLogBytes(parseInt("deltaLogBytes", v)));
     if (reconnectBackoffMax.compareTo(reconnectBackoffMin) < 0) {
       throw new IllegalArgumentException(
           "reconnectBackoffMax must not be below reconnectBackoffMin");
@@ -162,7 +177,50 @@ public final class SyncConfig {
         .put("v2LineInterval", v2LineInterval.toString())
         .put("clusterJoinWait", clusterJoinWait.toString())
         .put("clusterMergeDelay", clusterMergeDelay.toString())
-        .put("statusPushInterval", statusPushInterval.toString());
+        .put("statusPushInterval", statusPushInterval.toString())
+        .put("directoryPushInterval", directoryPushInterval.toString())
+        .put("deltaLogVersions", deltaLogVersions)
+        .put("deltaLogBytes", deltaLogBytes);
+  }
+
+  public Duration getDirectoryPushInterval() {
+    return directoryPushInterval;
+  }
+
+  /**
+   * Tracker, v2 deltas: a changed directory gets a new version at most this often (0: at every
+   * change), and peers that asked for pushes get its delta right then. A storm of changes is one
+   * version and one push, not thousands; a change reaches pushed peers at most this late.
+   */
+  public SyncConfig setDirectoryPushInterval(Duration value) {
+    directoryPushInterval = Validate.notNegative("directoryPushInterval", value);
+    return this;
+  }
+
+  public int getDeltaLogVersions() {
+    return deltaLogVersions;
+  }
+
+  /**
+   * Tracker, v2 deltas: how many versions of changes are kept; a peer further behind gets the whole
+   * directory.
+   */
+  public SyncConfig setDeltaLogVersions(int value) {
+    deltaLogVersions = Validate.inRange("deltaLogVersions", value, 1, 1 << 20);
+    return this;
+  }
+
+  public int getDeltaLogBytes() {
+    return deltaLogBytes;
+  }
+
+  /**
+   * Tracker, v2 deltas: the kept versions hold at most this many bytes of members; older ones are
+   * dropped first.
+   */
+  public SyncConfig setDeltaLogBytes(int value) {
+    deltaLogBytes = Validate.inRange("deltaLogBytes", value, 1, Integer.MAX_VALUE);
+    return this;
   }
 
   /** How often a peer sends a KeepAlive. */

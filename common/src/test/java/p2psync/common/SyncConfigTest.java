@@ -38,7 +38,9 @@ class SyncConfigTest {
           "maxRequestBytes",
           "maxConcurrentDownloads",
           "maxConcurrentUploads",
-          "maxSources");
+          "maxSources",
+          "deltaLogVersions",
+          "deltaLogBytes");
 
   @Test
   void defaults() {
@@ -317,6 +319,12 @@ class SyncConfigTest {
         .isZero();
     assertThatThrownBy(() -> new SyncConfig(new JsonObject().put("v2LineInterval", "-1s")))
         .hasMessageContaining("v2LineInterval");
+    assertThat(
+            new SyncConfig(new JsonObject().put("directoryPushInterval", "0s"))
+                .getDirectoryPushInterval())
+        .isZero();
+    assertThatThrownBy(() -> new SyncConfig(new JsonObject().put("directoryPushInterval", "-1s")))
+        .hasMessageContaining("directoryPushInterval");
     assertThat(new SyncConfig(new JsonObject().put("clusterJoinWait", "0s")).getClusterJoinWait())
         .isZero();
     assertThatThrownBy(() -> new SyncConfig(new JsonObject().put("clusterJoinWait", "-1s")))
@@ -386,7 +394,10 @@ class SyncConfigTest {
         .setClusterMemberTimeout(Duration.ofSeconds(7))
         .setClusterSyncInterval(Duration.ofMillis(300))
         .setClusterJoinWait(Duration.ZERO)
-        .setClusterMergeDelay(Duration.ofSeconds(3));
+        .setClusterMergeDelay(Duration.ofSeconds(3))
+        .setDirectoryPushInterval(Duration.ofMillis(40))
+        .setDeltaLogVersions(17)
+        .setDeltaLogBytes(5000);
   }
 
   @Test
@@ -398,7 +409,7 @@ class SyncConfigTest {
             Stream.of(
                     DURATION_KEYS.stream(),
                     INT_KEYS.stream(),
-                    Stream.of("clusterJoinWait", "v2LineInterval"))
+                    Stream.of("clusterJoinWait", "v2LineInterval", "directoryPushInterval"))
                 .flatMap(k -> k)
                 .toList());
     SyncConfig copy = new SyncConfig(json);

@@ -89,7 +89,8 @@ final class BenchCommand implements Runnable {
         "KeepAlive every interval while a trickle re-advertises changed files; reports reply latency",
         "p50/p99/max and the tracker's CPU and RSS. The tracker runs in a JVM of its own unless --in-process.",
         "--storm: every peer joins a fresh tracker within one interval, with mtimes of its own, as after a",
-        "tracker restart; reports Init and KeepAlive latency apart, failed connections, CPU and RSS."
+        "tracker restart; reports Init and KeepAlive latency apart, failed connections, CPU and RSS.",
+        "--v2: v2 peers on directory deltas with pushes; egress counts every line the peers read."
       })
   static final class Tracker implements Callable<Integer> {
     @Option(
@@ -139,6 +140,13 @@ final class BenchCommand implements Runnable {
     int rounds;
 
     @Option(
+        names = "--v2",
+        description =
+            "Every peer speaks v2 with directory deltas and pushes: hashed entries, KeepAlives naming"
+                + " the version held, replies and pushes carrying only what changed.")
+    boolean v2;
+
+    @Option(
         names = "--in-process",
         description = "Run the tracker in this JVM instead of a child JVM.")
     boolean inProcess;
@@ -172,7 +180,8 @@ final class BenchCommand implements Runnable {
                   trackerJvmOptions,
                   storm,
                   trackerClassPath,
-                  rounds),
+                  rounds,
+                  v2),
               System.out)
           .print(System.out);
       return 0;

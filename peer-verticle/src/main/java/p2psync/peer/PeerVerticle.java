@@ -22,6 +22,7 @@ import p2psync.common.FileEntry;
 import p2psync.common.OnContext;
 import p2psync.common.ProtocolException;
 import p2psync.common.SeedCodec;
+import p2psync.peer.delta.DeltaStatus;
 import p2psync.peer.v2.FolderHashes;
 import p2psync.peer.web.PeerWeb;
 
@@ -59,6 +60,13 @@ public class PeerVerticle extends VerticleBase {
 
   private int scansRunning;
   private String lastDirectoryLine;
+
+  /**
+   * Names the latest directory said to download: looked at again after every directory, changed or
+   * not, so a failed download is retried at the next reply as after a seed line, while a reply that
+   * changes nothing costs nothing else.
+   */
+  private final Set<String> wanted = new HashSet<>();
 
   /** Deployed by name: reads {@link PeerOptions} from the deployment config. */
   public PeerVerticle() {}
@@ -116,7 +124,12 @@ public class PeerVerticle extends VerticleBase {
               }
               tracker =
                   new TrackerClient(
-                      vertx, options, advertisedPort, this::advertisement, this::onDirectoryLine);
+                      vertx,
+                      options,
+                      advertisedPort,
+                      this::advertisement,
+                      this::onDirectoryLine,
+                      this::onDirectoryDelta);
               if (hashes != null) {
                 hashes.onHashed(tracker::advertiseNow);
               }
@@ -176,6 +189,16 @@ public class PeerVerticle extends VerticleBase {
         transfers.failed());
   }
 
+  /**
+   * v2: the peer's copy of the tracker's versioned directory, built on its event loop; null for a
+   * seed peer (or before the peer started). Callable from any thread.
+   */
+  public Future<DeltaStatus> deltaStatus() {
+    return OnContext.call(
+        context,
+        () -> tracker == null || tracker.deltas() == null ? null : tracker.deltas().status());
+  }
+
   /** The port the file server listens on. */
   public int actualPort() {
     return actualPort;
@@ -233,7 +256,17 @@ public class PeerVerticle extends VerticleBase {
               if (ar.succeeded()) {
                 Map<String, Long> scanned = ar.result().files();
                 scanned.putAll(committedDuringScan);
+                Map<String, Long> before = index;
                 index = new HashMap<>(scanned);
+                // a file gone or older here: downloaded again after the next directory, even one
+                // that changes nothing (as a seed line's next reply would)
+                before.forEach(
+                    (name, mtime) -> {
+                      Long now = index.get(name);
+                      if (now == null || now < mtime) {
+                        wanted.add(name);
+                      }
+                    });
                 occupied = ar.result().occupied();
               }
               if (scansRunning == 0) {
@@ -292,24 +325,52 @@ public class PeerVerticle extends VerticleBase {
       }
     }
     downloader.retainPartials(directory.entries());
-    directory
-        .entries()
-        .forEach(
-            (name, entry) -> {
-              String skipped = whyNotDownload(name, entry);
-              if (skipped == null) {
-                downloader.request(
-                    name,
-                    hashes == null && entry.v2() != null
-                        ? new DirectoryEntry(entry.ip(), entry.port(), entry.mtime())
-                        : entry);
-              } else if (changed) {
-                // once per new directory: the same line comes back after every KeepAlive
-                LOG.log(
-                    Level.DEBUG,
-                    () -> "not downloading " + name + " from " + entry.address() + ": " + skipped);
-              }
-            });
+    wanted.clear();
+    directory.entries().forEach((name, entry) -> consider(name, entry, changed));
+  }
+
+  /**
+   * A versioned directory (v2 deltas): only the names it changed, and the names still wanted, are
+   * looked at; {@code entries} is the whole directory as applied.
+   */
+  private void onDirectoryDelta(Map<String, DirectoryEntry> entries, Set<String> changedNames) {
+    if (!changedNames.isEmpty()) {
+      LOG.log(
+          Level.INFO,
+          "directory from tracker: "
+              + changedNames.size()
+              + " name(s) changed, "
+              + entries.size()
+              + " in all");
+      downloader.retainPartials(entries);
+    }
+    Set<String> names = new HashSet<>(changedNames);
+    names.addAll(wanted);
+    for (String name : names) {
+      DirectoryEntry entry = entries.get(name);
+      wanted.remove(name);
+      if (entry != null) {
+        consider(name, entry, changedNames.contains(name));
+      }
+    }
+  }
+
+  /** Downloads the directory's entry for {@code name} if needed. */
+  private void consider(String name, DirectoryEntry entry, boolean changed) {
+    String skipped = whyNotDownload(name, entry);
+    if (skipped == null) {
+      wanted.add(name);
+      downloader.request(
+          name,
+          hashes == null && entry.v2() != null
+              ? new DirectoryEntry(entry.ip(), entry.port(), entry.mtime())
+              : entry);
+    } else if (changed) {
+      // once per new directory: the same line comes back after every KeepAlive
+      LOG.log(
+          Level.DEBUG,
+          () -> "not downloading " + name + " from " + entry.address() + ": " + skipped);
+    }
   }
 
   /** Why the directory's entry for {@code name} needs no download, or null when it does. */

@@ -11,12 +11,18 @@ import io.vertx.core.parsetools.RecordParser;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import p2psync.common.DirectoryEntry;
 import p2psync.common.FileEntry;
 import p2psync.common.SeedCodec;
 import p2psync.common.SyncConfig;
+import p2psync.common.delta.DeltaLine;
 import p2psync.common.v2.V2Codec;
+import p2psync.peer.delta.DeltaClient;
 
 /**
  * The peer's one persistent tracker connection: Init on connect, then a KeepAlive every interval. A
@@ -37,6 +43,11 @@ final class TrackerClient {
   private final Supplier<Future<List<FileEntry>>> scan;
   private final boolean v2;
   private final Consumer<Buffer> onDirectory;
+
+  /** v2: the directory copy deltas apply to, and what the tracker is told of it; null: seed. */
+  private final DeltaClient deltas;
+
+  private final BiConsumer<Map<String, DirectoryEntry>, Set<String>> onDelta;
   private final NetClient client;
 
   private NetSocket socket;
@@ -57,8 +68,11 @@ final class TrackerClient {
       PeerOptions options,
       int advertisedPort,
       Supplier<Future<List<FileEntry>>> scan,
-      Consumer<Buffer> onDirectory) {
+      Consumer<Buffer> onDirectory,
+      BiConsumer<Map<String, DirectoryEntry>, Set<String>> onDelta) {
     this.v2 = options.getProtocol() == 2;
+    this.deltas = v2 ? new DeltaClient() : null;
+    this.onDelta = onDelta;
     this.vertx = vertx;
     this.trackers = options.trackerAddresses();
     this.config = options.getSync();
@@ -87,6 +101,11 @@ final class TrackerClient {
     if (socket != null) {
       sendUpdate(socket);
     }
+  }
+
+  /** v2: the directory copy deltas apply to; null for a seed peer. */
+  DeltaClient deltas() {
+    return deltas;
   }
 
   boolean isConnected() {
@@ -138,7 +157,11 @@ final class TrackerClient {
             advertised = null; // the files again, now with their hashes
             sendUpdate(connected);
           }
-          onDirectory.accept(line);
+          if (v2 && DeltaLine.isVersioned(line)) {
+            onVersionedLine(connected, line);
+          } else {
+            onDirectory.accept(line);
+          }
         });
     lines.exceptionHandler(
         e -> {
@@ -153,6 +176,25 @@ final class TrackerClient {
         vertx.setPeriodic(config.getKeepAliveInterval().toMillis(), t -> sendUpdate(connected));
   }
 
+  /**
+   * A versioned line (a reply or a push): applied to the copy, and its changes handed on as a
+   * directory's; a line that does not follow is refused and the whole directory asked for at once.
+   */
+  private void onVersionedLine(NetSocket connection, Buffer line) {
+    Set<String> changed = deltas.apply(line);
+    if (changed != null) {
+      onDelta.accept(deltas.entries(), changed);
+    } else if (deltas.inDoubt() && connection == socket) {
+      connection.write(keepAlive()); // names no version: the whole directory comes back
+    }
+  }
+
+  private String keepAlive() {
+    return v2
+        ? V2Codec.encodeKeepAlive(advertisedPort, deltas.field())
+        : SeedCodec.encodeKeepAlive(advertisedPort);
+  }
+
   /** Init (files) when the tracker has not seen the current folder, KeepAlive otherwise. */
   private void sendUpdate(NetSocket target) {
     scan.get()
@@ -164,7 +206,7 @@ final class TrackerClient {
               if (files.equals(advertised)) {
                 target.write(
                     v2 && trackerSpeaksV2
-                        ? V2Codec.encodeKeepAlive(advertisedPort)
+                        ? keepAlive()
                         : SeedCodec.encodeKeepAlive(advertisedPort));
               } else {
                 // "v": 2 costs a seed tracker nothing (it reads port and files only) and tells ours
@@ -173,8 +215,8 @@ final class TrackerClient {
                     !v2
                         ? SeedCodec.encodeInit(advertisedPort, files)
                         : trackerSpeaksV2
-                            ? V2Codec.encodeInit(advertisedPort, files)
-                            : V2Codec.encodeOffer(advertisedPort, files));
+                            ? V2Codec.encodeInit(advertisedPort, deltas.field(), files)
+                            : V2Codec.encodeOffer(advertisedPort, deltas.field(), files));
                 advertised = files;
                 LOG.log(Level.DEBUG, () -> "sent the tracker our " + files.size() + " files");
               }

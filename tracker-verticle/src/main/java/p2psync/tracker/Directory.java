@@ -124,6 +124,9 @@ final class Directory {
     /** Its member of the v2 line: rebuilt on any change of its claims, as it lists every holder. */
     byte[] memberV2;
 
+    /** Listed in {@link #v2Dirty}: its v2 member may have changed since the last drain. */
+    boolean v2Dirty;
+
     /** Scratch for {@link #replaceFiles}: which call last listed this name, with which mtime. */
     long listedBy = -1;
 
@@ -175,6 +178,15 @@ final class Directory {
   private long v2BuiltNanos;
   private long v2IntervalNanos;
 
+  /**
+   * v2 deltas: names whose v2 member may have changed, and names that left, since the last {@link
+   * #drainV2Changes}; null until {@link #trackV2Changes}, so a directory no delta peer reads keeps
+   * no list.
+   */
+  private List<Name> v2Dirty;
+
+  private List<String> v2Gone;
+
   private Buffer encoded;
   private long version;
   private long listing;
@@ -186,8 +198,47 @@ final class Directory {
 
   void setMaxSources(int maxSources) {
     this.maxSources = maxSources;
-    ordered.values().forEach(name -> name.memberV2 = null);
+    ordered.values().forEach(this::v2Changed);
     v2Stale = true;
+  }
+
+  /** Starts tracking which v2 members change; every current member counts as changed. */
+  void trackV2Changes() {
+    if (v2Dirty == null) {
+      v2Dirty = new ArrayList<>();
+      v2Gone = new ArrayList<>();
+      ordered.values().forEach(this::v2Changed);
+    }
+  }
+
+  boolean hasV2Changes() {
+    return v2Dirty != null && (!v2Dirty.isEmpty() || !v2Gone.isEmpty());
+  }
+
+  /**
+   * The v2 members that may have changed since the last call, each re-encoded once ({@code null}:
+   * the name left); O(changed names), whatever the directory's size.
+   */
+  Map<String, byte[]> drainV2Changes() {
+    if (v2Dirty == null) {
+      return Map.of();
+    }
+    Map<String, byte[]> changes = new HashMap<>(2 * (v2Dirty.size() + v2Gone.size()));
+    for (String gone : v2Gone) {
+      changes.put(gone, null);
+    }
+    for (Name name : v2Dirty) {
+      name.v2Dirty = false;
+      if (nameTable[name.index] == name) { // still in the directory (else it is in v2Gone)
+        if (name.memberV2 == null) {
+          name.memberV2 = encodeMemberV2(name);
+        }
+        changes.put(name.text, name.memberV2);
+      }
+    }
+    v2Dirty.clear();
+    v2Gone.clear();
+    return changes;
   }
 
   /** Records or updates the file-serving address of a peer; a moved peer's claims move with it. */
@@ -613,6 +664,9 @@ final class Directory {
       ordered.remove(name.text);
       nameTable[name.index] = null;
       freeNames.push(name.index);
+      if (v2Gone != null) {
+        v2Gone.add(name.text);
+      }
       changed();
     } else {
       v2Changed(name);
@@ -780,6 +834,10 @@ final class Directory {
   private void v2Changed(Name name) {
     name.memberV2 = null;
     v2Stale = true;
+    if (v2Dirty != null && !name.v2Dirty) {
+      name.v2Dirty = true;
+      v2Dirty.add(name);
+    }
   }
 
   private void releaseV2Line() {

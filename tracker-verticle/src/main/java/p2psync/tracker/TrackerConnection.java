@@ -12,6 +12,8 @@ import p2psync.common.ProtocolException;
 import p2psync.common.SeedCodec;
 import p2psync.common.SeedCodec.PeerMessage;
 import p2psync.common.SyncConfig;
+import p2psync.common.delta.DeltaRequest;
+import p2psync.tracker.delta.DirectoryPush;
 
 /**
  * One peer's tracker connection: reads its lines, updates the directory, answers each with the
@@ -39,6 +41,9 @@ final class TrackerConnection {
 
   /** Why we closed the connection, for the log line; null: the peer closed it or went silent. */
   private String closeReason;
+
+  /** Asked for deltas (a v2 message with {@code "delta"}): gets versioned lines from then on. */
+  private DirectoryPush.Subscription deltas;
 
   TrackerConnection(
       long peerId,
@@ -146,15 +151,35 @@ final class TrackerConnection {
     // however it ends. (Handing the channel a retained duplicate relied on every path through
     // Vert.x and Netty releasing it exactly once; a write on a socket closing under it did not,
     // and the line was freed while the directory still held it.)
-    ByteBuf reply = (v2 ? directory.wireLineV2() : directory.wireLine()).retain();
-    ((NetSocketInternal) socket)
-        .writeMessage(Unpooled.unreleasableBuffer(reply.duplicate()))
-        .onComplete(ar -> reply.release());
+    DeltaRequest delta = message.deltaRequest();
+    if (delta != null && deltas == null) {
+      deltas = tracker.directoryPush().subscribe(this::write);
+    }
+    write(
+        deltas != null
+            ? tracker.directoryPush().answer(deltas, delta)
+            : v2 ? directory.wireLineV2() : directory.wireLine(),
+        false);
     if (socket.writeQueueFull()) {
       // A peer that sends faster than it reads waits for its replies: memory stays bounded.
       lines.pause();
       socket.drainHandler(v -> lines.resume());
     }
+  }
+
+  /**
+   * Writes a shared line (a directory's or a push's). A push is skipped when the peer does not read
+   * fast enough: its next reply or push catches up from the version it was last sent.
+   */
+  private boolean write(ByteBuf line, boolean pushed) {
+    if (closed || pushed && socket.writeQueueFull()) {
+      return false;
+    }
+    ByteBuf reply = line.retain();
+    ((NetSocketInternal) socket)
+        .writeMessage(Unpooled.unreleasableBuffer(reply.duplicate()))
+        .onComplete(ar -> reply.release());
+    return true;
   }
 
   private void fail(Throwable cause) {
@@ -178,6 +203,7 @@ final class TrackerConnection {
               : "closed by the peer";
     }
     closed = true;
+    tracker.directoryPush().unsubscribe(deltas);
     directory.remove(peerId);
     if (servedAddress != null) {
       tracker.event("peer " + servedAddress + " left");

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import p2psync.common.FileEntry;
 import p2psync.common.LocalPorts;
 import p2psync.common.OnContext;
+import p2psync.tracker.delta.DirectoryPush;
 import p2psync.tracker.web.TrackerWeb;
 
 /**
@@ -58,6 +59,9 @@ public class TrackerVerticle extends VerticleBase {
 
   private boolean publishPending;
 
+  /** Versions, deltas and pushes for the v2 peers that ask for them. */
+  private DirectoryPush directoryPush;
+
   /** Deployed by name: reads {@link TrackerOptions} from the deployment config. */
   public TrackerVerticle() {
     this(null, Replication.NONE);
@@ -83,6 +87,26 @@ public class TrackerVerticle extends VerticleBase {
     }
     directory.setMaxSources(options.getSync().getMaxSources());
     directory.setV2LineInterval(options.getSync().getV2LineInterval());
+    directoryPush =
+        new DirectoryPush(
+            vertx,
+            options.getSync(),
+            new DirectoryPush.Members() {
+              @Override
+              public void track() {
+                directory.trackV2Changes();
+              }
+
+              @Override
+              public boolean changed() {
+                return directory.hasV2Changes();
+              }
+
+              @Override
+              public Map<String, byte[]> drain() {
+                return directory.drainV2Changes();
+              }
+            });
     NetServerOptions serverOptions =
         new NetServerOptions()
             .setHost(options.getHost())
@@ -142,7 +166,11 @@ public class TrackerVerticle extends VerticleBase {
         .stop()
         .eventually(() -> webClosed)
         .eventually(server::close)
-        .andThen(ar -> directory.close());
+        .andThen(
+            ar -> {
+              directoryPush.close();
+              directory.close();
+            });
   }
 
   /** The port of the HTTP endpoint, once started; -1 when it is off. */
@@ -237,6 +265,7 @@ public class TrackerVerticle extends VerticleBase {
    * over, so a storm of messages is published once, not once per message.
    */
   void directoryTouched() {
+    directoryPush.touched();
     if (!publishPending) {
       publishPending = true;
       context.runOnContext(
@@ -254,6 +283,10 @@ public class TrackerVerticle extends VerticleBase {
             }
           });
     }
+  }
+
+  DirectoryPush directoryPush() {
+    return directoryPush;
   }
 
   /** A local peer joined, moved or advertised files: tell the other trackers, if any. */

@@ -31,8 +31,10 @@ public final class V2Codec {
    */
   public static final String LINE_MARK = "\"\": {\"v\": 2}";
 
+  /** The mark up to its closing brace: a versioned line's mark has more fields after the 2. */
   private static final byte[] LINE_START =
-      ("{" + LINE_MARK).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      ("{" + LINE_MARK.substring(0, LINE_MARK.length() - 1))
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   private V2Codec() {}
 
@@ -51,7 +53,9 @@ public final class V2Codec {
         return false;
       }
     }
-    return true;
+    // {"": {"v": 2} or a versioned line's {"": {"v": 2, "epoch": ...
+    return line.length() > LINE_START.length
+        && (line.getByte(LINE_START.length) == '}' || line.getByte(LINE_START.length) == ',');
   }
 
   // ---- peer -> tracker ----------------------------------------------------------------------
@@ -61,7 +65,13 @@ public final class V2Codec {
    * an entry not hashed yet is written as a seed entry.
    */
   public static String encodeInit(int port, List<FileEntry> files) {
-    return SeedCodec.encodeInit("{\"port\": " + port + ", \"v\": 2, \"files\": [", files, true);
+    return encodeInit(port, "", files);
+  }
+
+  /** As {@link #encodeInit(int, List)}, with {@code extra} (", key: value...") after the "v". */
+  public static String encodeInit(int port, String extra, List<FileEntry> files) {
+    return SeedCodec.encodeInit(
+        "{\"port\": " + port + ", \"v\": 2" + extra + ", \"files\": [", files, true);
   }
 
   /**
@@ -70,12 +80,26 @@ public final class V2Codec {
    * key it ignores, never a hash or a size.
    */
   public static String encodeOffer(int port, List<FileEntry> files) {
-    return SeedCodec.encodeInit("{\"port\": " + port + ", \"v\": 2, \"files\": [", files, false);
+    return encodeOffer(port, "", files);
+  }
+
+  /**
+   * As {@link #encodeOffer(int, List)}, with {@code extra} after the "v": only fields a seed
+   * tracker ignores (it reads port and files).
+   */
+  public static String encodeOffer(int port, String extra, List<FileEntry> files) {
+    return SeedCodec.encodeInit(
+        "{\"port\": " + port + ", \"v\": 2" + extra + ", \"files\": [", files, false);
   }
 
   /** {@code {"port": P, "v": 2}\n} */
   public static String encodeKeepAlive(int port) {
-    return "{\"port\": " + port + ", \"v\": 2}\n";
+    return encodeKeepAlive(port, "");
+  }
+
+  /** {@code {"port": P, "v": 2, ...extra}\n} */
+  public static String encodeKeepAlive(int port, String extra) {
+    return "{\"port\": " + port + ", \"v\": 2" + extra + "}\n";
   }
 
   // ---- tracker -> peer ----------------------------------------------------------------------

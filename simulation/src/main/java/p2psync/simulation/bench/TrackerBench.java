@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import p2psync.common.SyncConfig;
+import p2psync.common.delta.DeltaRequest;
 import p2psync.simulation.Blocking;
 import p2psync.tracker.TrackerOptions;
 import p2psync.tracker.TrackerVerticle;
@@ -51,7 +52,9 @@ public final class TrackerBench {
    * tracker, each listing the same names with mtimes of its own, as after a tracker restart;
    * measured from the first join for one interval plus {@code duration}. {@code rounds}: how many
    * times to run it against the same tracker, each with new connections (the first meets a cold
-   * JVM, later ones a warm one).
+   * JVM, later ones a warm one). {@code v2}: every peer speaks v2 with directory deltas and pushes
+   * (docs/protocol-v2.md): hashed entries, KeepAlives naming the version held, a reply or push
+   * carrying only what changed.
    */
   public record Options(
       int peers,
@@ -63,7 +66,8 @@ public final class TrackerBench {
       String trackerJvmOptions,
       boolean storm,
       String trackerClassPath,
-      int rounds) {
+      int rounds,
+      boolean v2) {
     public Options {
       if (peers < 1 || names < 0 || rounds < 1) {
         throw new IllegalArgumentException("peers and rounds must be at least 1, names at least 0");
@@ -112,14 +116,19 @@ public final class TrackerBench {
       int failedConnects,
       int failedConnections,
       boolean separateProcess,
-      boolean storm) {
+      boolean storm,
+      boolean v2,
+      long windowBytes,
+      long pushes) {
 
     public void print(PrintStream out) {
       out.printf(
-          "tracker%s: %d peers x %d names, directory line %d bytes, tracker in %s%n",
+          "tracker%s%s: %d peers x %d names, %s %d bytes, tracker in %s%n",
           storm ? " storm" : "",
+          v2 ? " v2 (deltas, push)" : "",
           peers,
           names,
+          v2 ? "last line read" : "directory line",
           replyBytes,
           separateProcess ? "its own JVM" : "the load generator's JVM");
       if (storm) {
@@ -142,8 +151,9 @@ public final class TrackerBench {
       }
       long replies = init.count() + keepAlive.count() + readvertise.count();
       out.printf(
-          "  replies: %.0f/s, %.1f MB/s of directory lines%n",
-          replies / windowSeconds, replies * (double) replyBytes / 1e6 / windowSeconds);
+          "  replies: %.0f/s; pushes: %.0f/s; tracker egress %.3f MB/s (every line read in the"
+              + " window)%n",
+          replies / windowSeconds, pushes / windowSeconds, windowBytes / 1e6 / windowSeconds);
       out.printf(
           "  tracker CPU %.2f s in %.1f s (%.0f%% of one core); RSS %s, peak %s%n",
           trackerCpuSeconds,
@@ -196,10 +206,15 @@ public final class TrackerBench {
   private final AtomicInteger failedConnects = new AtomicInteger();
   private final AtomicLong replyBytes = new AtomicLong();
   private final AtomicInteger trickleVersion = new AtomicInteger();
+  private final AtomicLong windowBytes = new AtomicLong();
+  private final AtomicLong pushes = new AtomicLong();
   private final String filesJson;
 
   /** {@code , {"name": "shared-file-000001.dat", "mtime": } for each name. */
   private final String[] entryPrefixes;
+
+  /** What follows an entry's mtime: its size and hash in v2, else the closing brace. */
+  private final String entrySuffix;
 
   private volatile long windowStart = Long.MAX_VALUE;
   private volatile long windowEnd = Long.MAX_VALUE;
@@ -214,6 +229,7 @@ public final class TrackerBench {
     for (int i = 0; i < options.names(); i++) {
       entryPrefixes[i] = (i > 0 ? ", " : "") + "{\"name\": \"" + name(i) + "\", \"mtime\": ";
     }
+    this.entrySuffix = options.v2() ? ", \"size\": 1024, \"sha256\": \"" + sha(0) + "\"}" : "}";
     this.filesJson = files(-1, 0);
   }
 
@@ -235,8 +251,15 @@ public final class TrackerBench {
       json.append("{\"name\": \"")
           .append(name(i))
           .append("\", \"mtime\": ")
-          .append(i == bumped ? BASE_MTIME + version : BASE_MTIME)
-          .append('}');
+          .append(i == bumped ? BASE_MTIME + version : BASE_MTIME);
+      if (options.v2()) {
+        // a new version: another hash, so it is a version of its own with one holder
+        json.append(", \"size\": 1024, \"sha256\": \"")
+            .append(sha(i == bumped ? version : 0))
+            .append("\"}");
+      } else {
+        json.append('}');
+      }
     }
     return json.append("]}\n").toString();
   }
@@ -250,9 +273,27 @@ public final class TrackerBench {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     StringBuilder json = new StringBuilder(options.names() * 48).append("\"files\": [");
     for (int i = 0; i < options.names(); i++) {
-      json.append(entryPrefixes[i]).append(BASE_MTIME + random.nextInt(1_000_000)).append('}');
+      json.append(entryPrefixes[i])
+          .append(BASE_MTIME + random.nextInt(1_000_000))
+          .append(entrySuffix);
     }
     return json.append("]}\n").toString();
+  }
+
+  /** A well-formed SHA-256 (64 hex digits) per version number. */
+  static String sha(int version) {
+    return String.format("%064x", version);
+  }
+
+  /** What a message opens with: the port, and in v2 the delta field (the version held). */
+  private String head(int port, long epoch, long version) {
+    if (!options.v2()) {
+      return "{\"port\": " + port;
+    }
+    return "{\"port\": "
+        + port
+        + ", \"v\": 2, "
+        + new DeltaRequest(epoch, version, true).encodeField();
   }
 
   static String name(int i) {
@@ -275,6 +316,15 @@ public final class TrackerBench {
     Context context;
     final ArrayDeque<long[]> inFlight = new ArrayDeque<>(); // {sentAt, kind}
     long lineBytes;
+
+    /** v2: the directory version held, from the marks of the lines read. */
+    long epoch;
+
+    long version;
+
+    /** v2: the first bytes of the line being read, where its mark is. */
+    final StringBuilder lineHead = new StringBuilder(128);
+
     long timer = -1;
 
     /** Read at the end, from the bench's thread. */
@@ -299,7 +349,17 @@ public final class TrackerBench {
               closedByTracker.incrementAndGet();
             }
           });
-      send(Kind.INIT, "{\"port\": " + port + ", " + (options.storm() ? stormFiles() : filesJson));
+      send(Kind.INIT, head(port, 0, 0) + ", " + (options.storm() ? stormFiles() : filesJson));
+    }
+
+    /** v2: the version the line just read brings (a reply or a push, full or delta). */
+    void readMark() {
+      java.util.regex.Matcher mark = MARK.matcher(lineHead);
+      if (mark.find()) {
+        epoch = Long.parseLong(mark.group(1));
+        version = Long.parseLong(mark.group(2));
+      }
+      lineHead.setLength(0);
     }
 
     void startKeepAlives(long phaseMillis) {
@@ -317,14 +377,14 @@ public final class TrackerBench {
 
     void tick() {
       if (!stopping) {
-        send(Kind.KEEPALIVE, "{\"port\": " + port + "}\n");
+        send(Kind.KEEPALIVE, head(port, epoch, version) + "}\n");
       }
     }
 
     void readvertise() {
       int version = trickleVersion.incrementAndGet();
       int bumped = ThreadLocalRandom.current().nextInt(options.names());
-      send(Kind.READVERTISE, "{\"port\": " + port + ", " + files(bumped, version));
+      send(Kind.READVERTISE, head(port, epoch, this.version) + ", " + files(bumped, version));
     }
 
     void send(Kind kind, String line) {
@@ -343,6 +403,12 @@ public final class TrackerBench {
       int end = bytes.writerIndex();
       while (from < end) {
         int newline = bytes.indexOf(from, end, (byte) '\n');
+        int upTo = newline < 0 ? end : newline;
+        if (options.v2() && lineHead.length() < 128) {
+          for (int i = from; i < upTo && lineHead.length() < 128; i++) {
+            lineHead.append((char) bytes.getByte(i));
+          }
+        }
         if (newline < 0) {
           lineBytes += end - from;
           return;
@@ -350,10 +416,21 @@ public final class TrackerBench {
         lineBytes += newline + 1 - from;
         from = newline + 1;
         replyBytes.set(lineBytes);
+        if (inWindow(now)) {
+          windowBytes.addAndGet(lineBytes);
+        }
         lineBytes = 0;
+        if (options.v2()) {
+          readMark();
+        }
+        // In v2 a push may come between a message and its reply; a line is taken for the reply
+        // when one is due (a push landing inside a reply's round trip shortens that sample).
         long[] sent = inFlight.poll();
         if (sent == null) {
-          continue; // a reply we did not ask for: not seed behaviour, but not ours to judge here
+          if (inWindow(now)) {
+            pushes.incrementAndGet();
+          }
+          continue; // a push (v2), or a reply we did not ask for: not ours to judge here
         }
         long latency = now - sent[0];
         if (inWindow(sent[0])) {
@@ -386,6 +463,10 @@ public final class TrackerBench {
       }
     }
   }
+
+  private static final java.util.regex.Pattern MARK =
+      java.util.regex.Pattern.compile(
+          "\"epoch\": (\\d+), (?:\"from\": \\d+, )?\"version\": (\\d+)");
 
   /** Starts the tracker, runs every round against it (a fresh load generator each), stops it. */
   private static Result execute(Options options, PrintStream out) throws Exception {
@@ -649,7 +730,10 @@ public final class TrackerBench {
         failedConnects.get(),
         (int) peers.stream().filter(p -> !p.initAnswered || p.lost).count(),
         separate,
-        options.storm());
+        options.storm(),
+        options.v2(),
+        windowBytes.get(),
+        pushes.get());
   }
 
   private boolean inWindow(long sentAt) {

@@ -39,7 +39,17 @@ class BenchSmokeTest {
     TrackerBench.Result result =
         TrackerBench.run(
             new TrackerBench.Options(
-                20, 50, Duration.ofMillis(200), Duration.ofSeconds(1), 5, true, "", false, null, 1),
+                20,
+                50,
+                Duration.ofMillis(200),
+                Duration.ofSeconds(1),
+                5,
+                true,
+                "",
+                false,
+                null,
+                1,
+                false),
             out);
     result.print(out);
     assertThat(result.init().count()).isEqualTo(20);
@@ -50,6 +60,34 @@ class BenchSmokeTest {
     // 50 entries of {"shared-file-000000.dat": {"ip": "127.0.0.1", "port": 10000, "mtime":
     // 1700000000}}
     assertThat(result.replyBytes()).isGreaterThan(50 * 70L);
+  }
+
+  @Test
+  void trackerV2WithDeltasAndPushes() throws Exception {
+    TrackerBench.Result result =
+        TrackerBench.run(
+            new TrackerBench.Options(
+                20,
+                50,
+                Duration.ofMillis(200),
+                Duration.ofSeconds(1),
+                5,
+                true,
+                "",
+                false,
+                null,
+                1,
+                true),
+            out);
+    result.print(out);
+    assertThat(result.init().count()).isEqualTo(20);
+    assertThat(result.keepAlive().count()).isGreaterThan(20);
+    assertThat(result.missingReplies()).isZero();
+    assertThat(result.closedByTracker()).isZero();
+    // every change is pushed to the other peers, and a KeepAlive costs a mark, not the directory
+    assertThat(result.pushes()).isPositive();
+    assertThat(result.windowBytes()).isPositive();
+    assertThat(result.replyBytes()).isLessThan(50 * 70L);
   }
 
   @Test
@@ -66,7 +104,8 @@ class BenchSmokeTest {
                 TrackerMain.LAUNCHER_JVM_OPTIONS,
                 true,
                 null,
-                2),
+                2,
+                false),
             out);
     result.print(out);
     assertThat(result.init().count()).isEqualTo(30);

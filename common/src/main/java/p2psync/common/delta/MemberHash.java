@@ -1,0 +1,45 @@
+package p2psync.common.delta;
+
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import p2psync.common.v2.Sha256;
+
+/**
+ * The running hash of a versioned directory (docs/protocol-v2.md): the sum modulo 2^64 of, for
+ * every member, the first 8 bytes of the SHA-256 of its bytes as sent. A sum, so that a delta
+ * updates it with the members it changes only; SHA-256, so that a Python peer has it at hand.
+ */
+public final class MemberHash {
+  private static final HexFormat HEX = HexFormat.of();
+
+  private MemberHash() {}
+
+  /** The number of one member, {@code "name": {...}} as sent. */
+  public static long of(byte[] bytes, int from, int length) {
+    MessageDigest digest = Sha256.newDigest();
+    digest.update(bytes, from, length);
+    byte[] sum = digest.digest();
+    long value = 0;
+    for (int i = 0; i < 8; i++) {
+      value = value << 8 | (sum[i] & 0xff);
+    }
+    return value;
+  }
+
+  public static long of(byte[] member) {
+    return of(member, 0, member.length);
+  }
+
+  /** 16 lower-case hex digits. */
+  public static String hex(long hash) {
+    return HEX.toHexDigits(hash);
+  }
+
+  /** The value of {@link #hex}, or throws {@link IllegalArgumentException}. */
+  public static long parse(String hex) {
+    if (hex == null || hex.length() != 16 || !hex.equals(hex.toLowerCase(java.util.Locale.ROOT))) {
+      throw new IllegalArgumentException("a directory hash is 16 lower-case hex digits");
+    }
+    return HexFormat.fromHexDigitsToLong(hex);
+  }
+}

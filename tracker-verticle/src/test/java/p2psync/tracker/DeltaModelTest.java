@@ -1,0 +1,162 @@
+package p2psync.tracker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
+import p2psync.common.DirectoryEntry;
+import p2psync.common.FileEntry;
+import p2psync.common.SeedCodec;
+import p2psync.common.delta.DeltaLine;
+import p2psync.common.delta.DeltaRequest;
+import p2psync.common.delta.DirectoryCopy;
+import p2psync.tracker.delta.DeltaLog;
+
+/**
+ * Deltas against the model: a random history of joins, changes (seed and v2 entries) and leaves,
+ * versions published at random points, and delta peers that ask at random points (or not for a long
+ * time, or start over, or name another epoch). Every peer's applied copy must be the full v2
+ * directory of the version it holds, and the versioned full line's members the v2 line's, byte for
+ * byte. The log is kept small so that peers fall behind it.
+ */
+class DeltaModelTest {
+  private static final long EPOCH = 4242;
+  private static final String A = "a".repeat(64);
+  private static final String B = "b".repeat(64);
+  private static final int PEERS = 3;
+
+  sealed interface Step permits Register, List_, Remove, Publish, Ask {}
+
+  record Register(int peer, String ip, int port) implements Step {}
+
+  record List_(int peer, List<FileEntry> files) implements Step {}
+
+  record Remove(int peer) implements Step {}
+
+  record Publish() implements Step {}
+
+  /** Delta peer {@code who} asks: holding its version, starting over, or naming another epoch. */
+  record Ask(int who, int how) implements Step {}
+
+  @Provide
+  Arbitrary<List<Step>> histories() {
+    Arbitrary<Integer> peer = Arbitraries.integers().between(0, 7);
+    Arbitrary<String> ip = Arbitraries.of("10.0.0.1", "10.0.0.2", "127.0.0.1");
+    Arbitrary<Integer> port = Arbitraries.integers().between(8000, 8002);
+    Arbitrary<FileEntry> seedFile =
+        Combinators.combine(
+                Arbitraries.of("a", "b", "c", "d", "e", "f", "g\u00e9"),
+                Arbitraries.longs().between(1, 3))
+            .as(FileEntry::new);
+    Arbitrary<FileEntry> v2File =
+        Combinators.combine(seedFile, Arbitraries.longs().between(1, 2), Arbitraries.of(A, B))
+            .as((f, size, sha) -> new FileEntry(f.name(), f.mtime(), size, sha));
+    Arbitrary<FileEntry> file = Arbitraries.oneOf(seedFile, v2File, v2File);
+    Arbitrary<Step> step =
+        Arbitraries.frequencyOf(
+            Tuple.of(2, Combinators.combine(peer, ip, port).as(Register::new)),
+            Tuple.of(5, Combinators.combine(peer, file.list().ofMaxSize(6)).as(List_::new)),
+            Tuple.of(1, peer.map(Remove::new)),
+            Tuple.of(3, Arbitraries.just(new Publish())),
+            Tuple.of(
+                4,
+                Combinators.combine(
+                        Arbitraries.integers().between(0, PEERS - 1),
+                        Arbitraries.integers().between(0, 9))
+                    .as(Ask::new)));
+    return step.list().ofMaxSize(120);
+  }
+
+  @Property(tries = 500)
+  void everyPeersCopyIsTheFullDirectoryOfItsVersion(@ForAll("histories") List<Step> history)
+      throws Exception {
+    Directory directory = new Directory();
+    directory.setV2LineInterval(java.time.Duration.ZERO);
+    directory.setMaxSources(2);
+    directory.trackV2Changes();
+    DeltaLog log = new DeltaLog(EPOCH, 3, 600);
+    Map<Long, Map<String, DirectoryEntry>> expected = new HashMap<>();
+    Map<Integer, Boolean> registered = new HashMap<>();
+    List<DirectoryCopy> copies = new ArrayList<>();
+    for (int i = 0; i < PEERS; i++) {
+      copies.add(new DirectoryCopy());
+    }
+    publish(directory, log, expected);
+    List<Step> done = new ArrayList<>();
+    try {
+      for (Step step : history) {
+        done.add(step);
+        if (step instanceof Register r) {
+          directory.register(r.peer(), r.ip(), r.port());
+          registered.put(r.peer(), true);
+        } else if (step instanceof List_ l && registered.containsKey(l.peer())) {
+          directory.replaceFiles(l.peer(), l.files());
+        } else if (step instanceof Remove r) {
+          directory.remove(r.peer());
+          registered.remove(r.peer());
+        } else if (step instanceof Publish) {
+          publish(directory, log, expected);
+        } else if (step instanceof Ask a) {
+          DirectoryCopy copy = copies.get(a.who());
+          DeltaRequest request =
+              switch (a.how()) {
+                case 0 -> new DeltaRequest(0, 0, true); // in doubt: the whole directory
+                case 1 -> new DeltaRequest(EPOCH + 1, Math.max(1, copy.version()), true);
+                case 2 -> {
+                  copies.set(a.who(), copy = new DirectoryCopy()); // a new peer
+                  yield copy.request(true);
+                }
+                default -> copy.request(true);
+              };
+          DeltaLine line = DeltaLine.decode(lineOf(log.reply(request)));
+          if (request.holds() && request.epoch() == EPOCH && request.version() >= log.oldest()) {
+            assertThat(line.full()).as("a delta within the log, after %s", done).isFalse();
+          }
+          copy.apply(line); // OutOfStep fails the property
+          assertThat(copy.version()).isEqualTo(log.version());
+          assertThat(copy.entries())
+              .as("copy at version %d after %s", copy.version(), done)
+              .isEqualTo(expected.get(copy.version()));
+        }
+      }
+    } finally {
+      log.close();
+      directory.close();
+    }
+  }
+
+  /** Publishes the changes and checks the versioned full line against the v2 line. */
+  private static void publish(
+      Directory directory, DeltaLog log, Map<Long, Map<String, DirectoryEntry>> expected)
+      throws Exception {
+    log.publish(directory.drainV2Changes());
+    String v2Line = lineOf(directory.wireLineV2()).toString(StandardCharsets.US_ASCII);
+    String full = lineOf(log.fullLine()).toString(StandardCharsets.US_ASCII);
+    String v2Members = v2Line.substring(v2Line.indexOf('}') + 1);
+    String fullMembers = full.substring(full.indexOf('}') + 1);
+    assertThat(fullMembers).isEqualTo(v2Members);
+    expected.put(
+        log.version(),
+        new TreeMap<>(SeedCodec.decodeDirectory(lineOf(directory.wireLineV2())).entries()));
+  }
+
+  /** The line without its {@code \n}, copied. */
+  private static Buffer lineOf(ByteBuf line) {
+    byte[] bytes = new byte[line.readableBytes() - 1];
+    line.getBytes(line.readerIndex(), bytes);
+    return Buffer.buffer(bytes);
+  }
+}
