@@ -1,0 +1,157 @@
+package p2psync.conform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The peer kit against our peer (as an external process), the Python stand-in and deliberately
+ * broken variants: a conforming peer passes every required case, a broken one fails exactly the
+ * case it breaks.
+ */
+class ConformPeerTest {
+  private static final Path INTEROP = Paths.get("..", "interop", "python").toAbsolutePath();
+  private static final Path BROKEN =
+      Paths.get("src", "test", "resources", "conform", "broken_peer.py").toAbsolutePath();
+
+  /**
+   * The kit's waits shrunk to what the programs under test are told: KeepAlive every second, a
+   * stalled source given up on within seconds (the stand-in's socket timeout is 5 s).
+   */
+  private static final PeerProbe.Timings FAST =
+      new PeerProbe.Timings(
+          Duration.ofSeconds(1),
+          Duration.ofMillis(600),
+          Duration.ofSeconds(8),
+          Duration.ofMillis(500),
+          Duration.ofSeconds(15),
+          Duration.ofSeconds(15),
+          Duration.ofMillis(1),
+          Duration.ofMillis(50));
+
+  /** Our peer's timings to match: its KeepAlive, and its idle timeout for the stalled source. */
+  private static final String OUR_SYNC =
+      "{\"keepAliveInterval\": \"1s\", \"transferIdleTimeout\": \"2s\"}";
+
+  private static final Map<String, String> PYTHON_ENV = Map.of("SEED_KEEPALIVE_SECONDS", "1");
+
+  @TempDir Path reports;
+
+  private final ByteArrayOutputStream console = new ByteArrayOutputStream();
+
+  private ConformReport run(String command, Map<String, String> env) throws IOException {
+    ConformRunner.PeerOptions options =
+        new ConformRunner.PeerOptions(
+            command, "127.0.0.1", env, Duration.ofSeconds(30), reports, FAST, 4, false);
+    return ConformRunner.runPeer(options, new PrintStream(console, true, StandardCharsets.UTF_8));
+  }
+
+  private String console() {
+    return console.toString(StandardCharsets.UTF_8);
+  }
+
+  private static List<String> failed(ConformReport report) {
+    return report.cases().stream()
+        .filter(c -> c.result() == Verdict.FAIL)
+        .map(CaseResult::id)
+        .toList();
+  }
+
+  private static CaseResult find(ConformReport report, String id) {
+    return report.cases().stream().filter(c -> c.id().equals(id)).findFirst().orElseThrow();
+  }
+
+  private static void requirePython() {
+    boolean present;
+    try {
+      present = new ProcessBuilder("python3", "--version").start().waitFor(10, TimeUnit.SECONDS);
+    } catch (IOException | InterruptedException e) {
+      present = false;
+    }
+    Assumptions.assumeTrue(present, "python3 is not installed: Python peers not tested");
+  }
+
+  @Test
+  void ourPeerPassesEveryCase() throws IOException {
+    String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+    ConformReport report =
+        run(
+            "'"
+                + java
+                + "' -Xshare:auto -XX:TieredStopAtLevel=1 -cp '"
+                + System.getProperty("java.class.path")
+                + "' "
+                + OurPeerMain.class.getName()
+                + " {host} {port} '"
+                + OUR_SYNC
+                + "'",
+            Map.of());
+    assertThat(report.error()).as(console()).isNull();
+    assertThat(report.cases()).hasSize(PeerCases.all().size());
+    assertThat(failed(report)).as(console()).isEmpty();
+    assertThat(report.exitCode()).isZero();
+    assertThat(find(report, "P21").evidence()).contains("reconnected");
+    assertThat(find(report, "P15").result()).isEqualTo(Verdict.NOT_APPLICABLE);
+    // the table and the file say the same
+    assertThat(console()).contains("P21").contains("report.json");
+    ConformReport written = ConformReport.read(reports.resolve("report.json"));
+    assertThat(written.cases()).hasSize(report.cases().size());
+    assertThat(written.exitCode()).isZero();
+  }
+
+  @Test
+  void thePythonStandInPassesEveryRequiredCase() throws IOException {
+    requirePython();
+    ConformReport report =
+        run("python3 '" + INTEROP.resolve("fileSynchronizer.py") + "' {host} {port}", PYTHON_ENV);
+    assertThat(report.requiredFailed()).as(console()).isZero();
+    assertThat(report.exitCode()).isZero();
+    assertThat(find(report, "P21").evidence()).contains("exited");
+    // the stand-in takes any name a tracker lists: reported, never fails the run
+    assertThat(failed(report)).as(console()).containsExactly("P10");
+  }
+
+  @Test
+  void aPeerThatDropsBytesArrivingWithTheHeaderFailsOnlyTheOneSegmentCase() throws IOException {
+    requirePython();
+    ConformReport report = run(broken("drop-segment"), PYTHON_ENV);
+    assertThat(failed(report)).as(console()).containsExactly("P10", "P11");
+    assertThat(find(report, "P11").evidence()).contains("not pulled exactly");
+    assertThat(report.exitCode()).isEqualTo(1);
+  }
+
+  @Test
+  void aPeerThatDoesNotSetTheMtimeFailsOnlyTheMtimeCase() throws IOException {
+    requirePython();
+    ConformReport report = run(broken("no-utime"), PYTHON_ENV);
+    assertThat(failed(report)).as(console()).containsExactly("P7", "P10");
+    assertThat(report.exitCode()).isEqualTo(1);
+  }
+
+  @Test
+  void aPeerThatNeverConnectsFailsEveryCaseWithItsReason() throws IOException {
+    requirePython();
+    ConformReport report = run("python3 -c 'import sys; sys.exit(3)' {host} {port}", Map.of());
+    assertThat(report.requiredFailed()).isEqualTo(report.cases().size() - 2);
+    assertThat(find(report, "P1").evidence()).contains("exited with code 3");
+    assertThat(report.exitCode()).isEqualTo(1);
+    assertThat(Files.exists(reports.resolve("report.json"))).isTrue();
+  }
+
+  private String broken(String variant) {
+    return "python3 '" + BROKEN + "' " + variant + " '" + INTEROP + "' {host} {port}";
+  }
+}
