@@ -42,11 +42,13 @@ public final class ConformRunner {
   /**
    * What peer to test and how: each case runs the command in its own folder under {@code
    * reportDir}/cases, {@code parallel} cases at a time (each case's own ports and folder, so they
-   * never meet); {@code env} is added to the peer's environment.
+   * never meet); {@code env} is added to the peer's environment; relative paths in the command are
+   * found from {@code commandBase}.
    */
   public record PeerOptions(
       String command,
       String host,
+      Path commandBase,
       Map<String, String> env,
       Duration startupTimeout,
       Path reportDir,
@@ -118,7 +120,8 @@ public final class ConformRunner {
     String command = options.command();
     // the peer runs in its case folder: a relative script path must still name the script
     List<String> anchored =
-        ExternalProgram.anchored(ExternalProgram.split(command), Path.of("").toAbsolutePath());
+        ExternalProgram.anchored(
+            ExternalProgram.split(command), options.commandBase().toAbsolutePath());
     PeerProbe.Settings settings =
         new PeerProbe.Settings(
             anchored,

@@ -34,7 +34,7 @@ class ConformPeerTest {
   private static final PeerProbe.Timings FAST =
       new PeerProbe.Timings(
           Duration.ofSeconds(1),
-          Duration.ofMillis(600),
+          Duration.ofMillis(800),
           Duration.ofSeconds(8),
           Duration.ofMillis(500),
           Duration.ofSeconds(15),
@@ -55,7 +55,15 @@ class ConformPeerTest {
   private ConformReport run(String command, Map<String, String> env) throws IOException {
     ConformRunner.PeerOptions options =
         new ConformRunner.PeerOptions(
-            command, "127.0.0.1", env, Duration.ofSeconds(30), reports, FAST, 4, false);
+            command,
+            "127.0.0.1",
+            Path.of(""),
+            env,
+            Duration.ofSeconds(30),
+            reports,
+            FAST,
+            4,
+            false);
     return ConformRunner.runPeer(options, new PrintStream(console, true, StandardCharsets.UTF_8));
   }
 
@@ -110,6 +118,11 @@ class ConformPeerTest {
     ConformReport written = ConformReport.read(reports.resolve("report.json"));
     assertThat(written.cases()).hasSize(report.cases().size());
     assertThat(written.exitCode()).isZero();
+    assertThat(reports.resolve("report.html"))
+        .content(StandardCharsets.UTF_8)
+        .contains("every required case passed")
+        .contains("<tr id=\"P21\">")
+        .contains("request &quot;fileB.txt&quot;");
   }
 
   @Test
@@ -131,6 +144,13 @@ class ConformPeerTest {
     assertThat(failed(report)).as(console()).containsExactly("P10", "P11");
     assertThat(find(report, "P11").evidence()).contains("not pulled exactly");
     assertThat(report.exitCode()).isEqualTo(1);
+    assertThat(reports.resolve("report.html"))
+        .content(StandardCharsets.UTF_8)
+        .contains("FAILED")
+        .contains("fail (not required)");
+    // a failed case keeps its folder and the program's output as evidence; a passed one does not
+    assertThat(reports.resolve("cases/P11/program.log")).exists();
+    assertThat(reports.resolve("cases/P1/folder")).doesNotExist();
   }
 
   @Test

@@ -86,6 +86,11 @@ class ConformTrackerTest {
     ConformReport written = ConformReport.read(reports.resolve("report.json"));
     assertThat(written.cases()).hasSize(report.cases().size());
     assertThat(written.exitCode()).isZero();
+    assertThat(reports.resolve("report.html"))
+        .content(StandardCharsets.UTF_8)
+        .contains("p2psync conform tracker")
+        .contains("every required case passed")
+        .contains("<tr id=\"T10\">");
   }
 
   @Test
