@@ -98,9 +98,9 @@ public final class ExternalProgram implements AutoCloseable {
   }
 
   /**
-   * The words with every relative one that names an existing file below {@code base} made absolute:
-   * a peer runs in its own folder, where {@code python3 interop/python/fileSynchronizer.py} would
-   * name nothing.
+   * The words with every relative one that names an existing file or folder below {@code base} made
+   * absolute: a peer runs in its own folder, where {@code python3
+   * interop/python/fileSynchronizer.py} would name nothing.
    */
   public static List<String> anchored(List<String> argv, Path base) {
     List<String> words = new ArrayList<>();
@@ -114,7 +114,7 @@ public final class ExternalProgram implements AutoCloseable {
       }
       Path resolved = base.resolve(path);
       words.add(
-          !path.isAbsolute() && Files.isRegularFile(resolved)
+          !path.isAbsolute() && !word.startsWith("-") && Files.exists(resolved)
               ? resolved.toAbsolutePath().normalize().toString()
               : word);
     }

@@ -173,10 +173,11 @@ public final class PeerProbe implements Probe {
     }
     if (first == null) {
       throw new IOException(
-          "the peer sent nothing to the tracker within "
-              + settings.startupTimeout().toMillis()
-              + " ms"
-              + (program.isAlive() ? "" : " (it exited with code " + program.exitCode() + ")")
+          (program.isAlive()
+                  ? "the peer sent nothing to the tracker within "
+                      + settings.startupTimeout().toMillis()
+                      + " ms"
+                  : "the peer exited with code " + program.exitCode() + " before sending anything")
               + "; see "
               + log);
     }
