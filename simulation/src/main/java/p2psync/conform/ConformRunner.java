@@ -20,6 +20,7 @@ import java.util.concurrent.Future;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import p2psync.simulation.Blocking;
+import p2psync.simulation.external.ExternalProgram;
 
 /**
  * Runs a catalogue against a program under test, prints one table line per case as it ends, writes

@@ -25,6 +25,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import p2psync.common.DirectoryEntry;
+import p2psync.simulation.external.ExternalProgram;
 
 /**
  * What a peer case works with: a fresh folder, the peer under test started in it against a {@link

@@ -74,12 +74,14 @@ final class ReportHtml {
     row(html, "config", report.sync().encode());
     html.append("</table>\n<h2>Convergence over time</h2>\n").append(chart(report));
     html.append(
-        "<h2>Peers</h2>\n<table><tr><th>peer</th><th>role</th><th>transfers</th><th>failed</th><th>downloaded</th><th>running at the end</th></tr>\n");
+        "<h2>Peers</h2>\n<table><tr><th>peer</th><th>role</th><th>party</th><th>transfers</th><th>failed</th><th>downloaded</th><th>running at the end</th></tr>\n");
     for (SimulationReport.PeerSummary peer : report.peerSummaries()) {
       html.append("<tr><td>")
           .append(peer.name())
           .append("</td><td>")
           .append(peer.role())
+          .append("</td><td>")
+          .append(escape(peer.party()))
           .append("</td><td>")
           .append(peer.completed())
           .append("</td><td>")

@@ -1,4 +1,4 @@
-package p2psync.conform;
+package p2psync.simulation.external;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
