@@ -18,28 +18,34 @@ record Content(long size, long seed) {
   private static final int CHUNK = 64 * 1024;
 
   void writeTo(OutputStream out) throws IOException {
-    SplittableRandom random = new SplittableRandom(seed);
-    byte[] chunk = new byte[CHUNK];
-    for (long left = size; left > 0; ) {
-      int n = (int) Math.min(CHUNK, left);
-      fill(random, chunk, n);
-      out.write(chunk, 0, n);
-      left -= n;
-    }
+    forEachChunk(out::write);
   }
 
   /** The SHA-256 of these bytes, in hex. */
   String sha256() {
     MessageDigest digest = newDigest();
+    try {
+      forEachChunk(digest::update);
+    } catch (IOException e) {
+      throw new IllegalStateException("a digest does no I/O", e);
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
+  private interface ChunkSink {
+    void accept(byte[] chunk, int offset, int length) throws IOException;
+  }
+
+  /** The bytes in order, one reused chunk at a time. */
+  private void forEachChunk(ChunkSink sink) throws IOException {
     SplittableRandom random = new SplittableRandom(seed);
     byte[] chunk = new byte[CHUNK];
     for (long left = size; left > 0; ) {
       int n = (int) Math.min(CHUNK, left);
       fill(random, chunk, n);
-      digest.update(chunk, 0, n);
+      sink.accept(chunk, 0, n);
       left -= n;
     }
-    return HexFormat.of().formatHex(digest.digest());
   }
 
   /** The SHA-256 of a file, read in chunks. */

@@ -13,11 +13,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import p2psync.common.DirectoryEntry;
 
 /**
@@ -481,7 +483,7 @@ public final class PeerCases {
       PeerProbe probe,
       String name,
       byte[] body,
-      java.util.function.Function<byte[], PlayedSource.Serve> serve,
+      Function<byte[], PlayedSource.Serve> serve,
       String how)
       throws Exception {
     PlayedSource source = probe.source("peer2").offer(name, serve.apply(body));
@@ -578,8 +580,7 @@ public final class PeerCases {
     boolean advertised = PlayedTracker.advertised(first).containsKey(mine);
     boolean pulled = await(() -> probe.holds(theirs, theirBody), probe.timings().transfer());
     byte[] utf8 = theirs.getBytes(StandardCharsets.UTF_8);
-    boolean exactRequest =
-        source.requests().stream().anyMatch(r -> java.util.Arrays.equals(r.raw(), utf8));
+    boolean exactRequest = source.requests().stream().anyMatch(r -> Arrays.equals(r.raw(), utf8));
     PeerProbe.Answer served =
         probe.ask(port, (mine + "\n").getBytes(StandardCharsets.UTF_8), mineBody.length + 1024L);
     return Outcome.of(

@@ -70,7 +70,8 @@ public final class PeerProbe implements Probe {
             Duration.ofSeconds(90),
             Duration.ofSeconds(30),
             Duration.ofMillis(2),
-            Duration.ofMillis(50));
+            // long enough that a peer reads a header before its body arrives even when busy
+            Duration.ofMillis(200));
 
     /** The seed's interval with the stated tolerance, for a wait that spans one KeepAlive. */
     Duration nextKeepAlive() {

@@ -1,6 +1,10 @@
 package p2psync.conform;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static p2psync.conform.Reports.failed;
+import static p2psync.conform.Reports.find;
+import static p2psync.simulation.PythonStandIns.INTEROP;
+import static p2psync.simulation.PythonStandIns.assumePython;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,10 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,7 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
  * case it breaks.
  */
 class ConformPeerTest {
-  private static final Path INTEROP = Paths.get("..", "interop", "python").toAbsolutePath();
   private static final Path BROKEN =
       Paths.get("src", "test", "resources", "conform", "broken_peer.py").toAbsolutePath();
 
@@ -40,7 +40,7 @@ class ConformPeerTest {
           Duration.ofSeconds(15),
           Duration.ofSeconds(15),
           Duration.ofMillis(1),
-          Duration.ofMillis(50));
+          Duration.ofMillis(200));
 
   /** Our peer's timings to match: its KeepAlive, and its idle timeout for the stalled source. */
   private static final String OUR_SYNC =
@@ -62,34 +62,13 @@ class ConformPeerTest {
             Duration.ofSeconds(30),
             reports,
             FAST,
-            4,
+            6,
             false);
     return ConformRunner.runPeer(options, new PrintStream(console, true, StandardCharsets.UTF_8));
   }
 
   private String console() {
     return console.toString(StandardCharsets.UTF_8);
-  }
-
-  private static List<String> failed(ConformReport report) {
-    return report.cases().stream()
-        .filter(c -> c.result() == Verdict.FAIL)
-        .map(CaseResult::id)
-        .toList();
-  }
-
-  private static CaseResult find(ConformReport report, String id) {
-    return report.cases().stream().filter(c -> c.id().equals(id)).findFirst().orElseThrow();
-  }
-
-  private static void requirePython() {
-    boolean present;
-    try {
-      present = new ProcessBuilder("python3", "--version").start().waitFor(10, TimeUnit.SECONDS);
-    } catch (IOException | InterruptedException e) {
-      present = false;
-    }
-    Assumptions.assumeTrue(present, "python3 is not installed: Python peers not tested");
   }
 
   @Test
@@ -127,7 +106,7 @@ class ConformPeerTest {
 
   @Test
   void thePythonStandInPassesEveryRequiredCase() throws IOException {
-    requirePython();
+    assumePython("the kit on Python peers");
     ConformReport report =
         run("python3 '" + INTEROP.resolve("fileSynchronizer.py") + "' {host} {port}", PYTHON_ENV);
     assertThat(report.requiredFailed()).as(console()).isZero();
@@ -139,7 +118,7 @@ class ConformPeerTest {
 
   @Test
   void aPeerThatDropsBytesArrivingWithTheHeaderFailsOnlyTheOneSegmentCase() throws IOException {
-    requirePython();
+    assumePython("the kit on Python peers");
     ConformReport report = run(broken("drop-segment"), PYTHON_ENV);
     assertThat(failed(report)).as(console()).containsExactly("P10", "P11");
     assertThat(find(report, "P11").evidence()).contains("not pulled exactly");
@@ -155,7 +134,7 @@ class ConformPeerTest {
 
   @Test
   void aPeerThatDoesNotSetTheMtimeFailsOnlyTheMtimeCase() throws IOException {
-    requirePython();
+    assumePython("the kit on Python peers");
     ConformReport report = run(broken("no-utime"), PYTHON_ENV);
     assertThat(failed(report)).as(console()).containsExactly("P7", "P10");
     assertThat(report.exitCode()).isEqualTo(1);
@@ -163,7 +142,7 @@ class ConformPeerTest {
 
   @Test
   void aPeerThatNeverConnectsFailsEveryCaseWithItsReason() throws IOException {
-    requirePython();
+    assumePython("the kit on Python peers");
     ConformReport report = run("python3 -c 'import sys; sys.exit(3)' {host} {port}", Map.of());
     assertThat(report.requiredFailed()).isEqualTo(report.cases().size() - 2);
     assertThat(find(report, "P1").evidence()).contains("exited with code 3");

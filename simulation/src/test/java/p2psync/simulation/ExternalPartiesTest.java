@@ -1,15 +1,12 @@
 package p2psync.simulation;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static p2psync.simulation.PythonStandIns.INTEROP;
+import static p2psync.simulation.PythonStandIns.assumePython;
 
-import java.io.IOException;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,21 +14,10 @@ import org.junit.jupiter.api.Test;
  * judged by the same checker (issue 16). Skipped where there is no python3.
  */
 class ExternalPartiesTest {
-  private static final Path INTEROP = Paths.get("..", "interop", "python").toAbsolutePath();
 
   /** The stand-ins' KeepAlive and expiry shrunk as the simulation shrinks ours. */
   private static final Map<String, String> PYTHON_ENV =
       Map.of("SEED_KEEPALIVE_SECONDS", "0.5", "SEED_EXPIRY_SECONDS", "3");
-
-  private static void requirePython() {
-    boolean present;
-    try {
-      present = new ProcessBuilder("python3", "--version").start().waitFor(10, TimeUnit.SECONDS);
-    } catch (IOException | InterruptedException e) {
-      present = false;
-    }
-    Assumptions.assumeTrue(present, "python3 is not installed: external parties not tested");
-  }
 
   private static SimulationOptions options(int peers, EnumSet<Fault> faults) {
     return new SimulationOptions()
@@ -47,7 +33,7 @@ class ExternalPartiesTest {
 
   @Test
   void threePythonPeersAmongSixOfOursConvergeUnderDropAndReset() throws Exception {
-    requirePython();
+    assumePython("external parties");
     SimulationReport report =
         Simulation.run(
             options(9, EnumSet.of(Fault.DROP, Fault.RESET))
@@ -66,7 +52,7 @@ class ExternalPartiesTest {
 
   @Test
   void ourPeersConvergeAroundTheExternalPythonTrackerUnderReset() throws Exception {
-    requirePython();
+    assumePython("external parties");
     SimulationReport report =
         Simulation.run(
             options(4, EnumSet.of(Fault.RESET))

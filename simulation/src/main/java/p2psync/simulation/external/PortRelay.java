@@ -10,6 +10,7 @@ import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
+import java.io.IOException;
 import java.util.function.IntConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -108,7 +109,7 @@ public final class PortRelay {
     message.put("port", advertised);
     try {
       return Buffer.buffer(JSON.writeValueAsBytes(message));
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalStateException("a parsed object always serializes", e);
     }
   }
