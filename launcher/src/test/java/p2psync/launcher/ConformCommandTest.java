@@ -68,11 +68,4 @@ class ConformCommandTest extends ConsoleCapture {
     assertThat(output()).contains("P1 ").contains("P21").contains("report.json");
     assertThat(reports.resolve("report.json")).exists();
   }
-
-  @Test
-  void conformPeerWithoutPortInTheCommandIsABadArgument() {
-    int code = Main.execute("conform", "peer", "--command", "python3 peer.py {host}");
-    assertThat(code).isEqualTo(2);
-    assertThat(output()).contains("must contain {port}");
-  }
 }

@@ -11,6 +11,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -144,7 +145,13 @@ public final class PeerCases {
             "Tracker closes",
             "When the tracker connection fails the course's peer exits; p2psync reconnects: both"
                 + " accepted, the outcome reported",
-            PeerCases::trackerCloses));
+            PeerCases::trackerCloses),
+        row(
+            "P22",
+            "Names with path parts never written",
+            "Only plain names are files of the folder: a directory that lists ../x, sub/x or an"
+                + " absolute path never makes the peer write outside its folder",
+            PeerCases::pathNamesNotWritten));
   }
 
   private static ConformCase<PeerProbe> row(
@@ -708,6 +715,50 @@ public final class PeerCases {
         exact,
         "Content-Length: 500 and 600 bytes sent; long.txt "
             + (exact ? "holds exactly the 500" : describeFile(probe, "long.txt")));
+  }
+
+  static Outcome pathNamesNotWritten(PeerProbe probe) throws Exception {
+    byte[] ok = bytes("ok", 100);
+    byte[] evil = bytes("evil", 64);
+    // the absolute name points into the case's own folder tree, so a peer that writes it harms
+    // nothing but fails the case
+    String absolute = probe.outside().resolve("absolute.txt").toAbsolutePath().toString();
+    List<String> names = List.of("../escaped.txt", "sub/inner.txt", absolute);
+    PlayedSource source = probe.source("peer2").offer("ok.txt", whole(probe, ok));
+    Map<String, DirectoryEntry> listed = new LinkedHashMap<>();
+    for (String name : names) {
+      source.offer(name, whole(probe, evil));
+      listed.put(name, source.entry(M + 18));
+    }
+    listed.put("ok.txt", source.entry(M + 18)); // last: once it is here, all was processed
+    probe.start(listed);
+    if (!await(() -> probe.holds("ok.txt", ok), probe.timings().transfer())) {
+      return Outcome.fail("ok.txt never arrived: the directory was not processed");
+    }
+    List<String> written = new ArrayList<>();
+    never(
+        () -> {
+          written.clear();
+          if (Files.exists(probe.outside().resolve("escaped.txt"))) {
+            written.add("../escaped.txt");
+          }
+          if (Files.exists(probe.folder().resolve("sub"))) {
+            written.add("sub/");
+          }
+          if (Files.exists(Path.of(absolute))) {
+            written.add(absolute);
+          }
+          return !written.isEmpty();
+        },
+        probe.timings().settle());
+    long requested = names.stream().mapToLong(source::requestsFor).sum();
+    return Outcome.of(
+        written.isEmpty(),
+        written.isEmpty()
+            ? "ok.txt pulled; nothing written outside the folder nor below it ("
+                + requested
+                + " requests for the path names)"
+            : "WROTE " + written);
   }
 
   static Outcome trackerCloses(PeerProbe probe) throws Exception {
