@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import p2psync.conform.ConformReport;
 import p2psync.conform.ConformRunner;
@@ -71,6 +73,27 @@ final class ConformCommand implements Runnable {
             "Where report.json, report.html and the program's output go (default: ${DEFAULT-VALUE}).")
     Path report;
 
+    @Option(
+        names = "--case",
+        paramLabel = "ID",
+        split = ",",
+        description = "Play only these cases (e.g. P11,P14; repeatable); default: all.")
+    Set<String> only = new LinkedHashSet<>();
+
+    /** A run of the kit whose report gives the exit code; a case id that names none exits 2. */
+    @FunctionalInterface
+    interface Run {
+      ConformReport play() throws IOException;
+    }
+
+    int run(CommandLine.Model.CommandSpec spec, Run run) throws IOException {
+      try {
+        return run.play().exitCode();
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+      }
+    }
+
     /** The command, checked: a program that is not told the port cannot be tested. */
     String checkedCommand(CommandLine.Model.CommandSpec spec) {
       try {
@@ -118,9 +141,9 @@ final class ConformCommand implements Runnable {
               cwd,
               kit.startupTimeout,
               kit.report,
-              new TrackerProbe.Timeouts(defaults.reply(), defaults.quiet(), leaveWait));
-      ConformReport result = ConformRunner.runTracker(options, System.out);
-      return result.exitCode();
+              new TrackerProbe.Timeouts(defaults.reply(), defaults.quiet(), leaveWait),
+              kit.only);
+      return kit.run(spec, () -> ConformRunner.runTracker(options, System.out));
     }
   }
 
@@ -232,8 +255,9 @@ final class ConformCommand implements Runnable {
               kit.report,
               timings,
               parallel,
-              hugeFile);
-      return ConformRunner.runPeer(options, System.out).exitCode();
+              hugeFile,
+              kit.only);
+      return kit.run(spec, () -> ConformRunner.runPeer(options, System.out));
     }
   }
 }

@@ -10,9 +10,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,20 +33,34 @@ public final class ConformRunner {
   private static final Logger LOG = Logger.getLogger(ConformRunner.class.getName());
   private static final String ROW = "%-5s %-4s %-48s %-8s %s%n";
 
-  /** What tracker to test and how; {@code cwd} may be null (the kit's own working directory). */
+  /**
+   * What tracker to test and how; {@code cwd} may be null (the kit's own working directory); {@code
+   * only}: the ids of the cases to play, empty for all.
+   */
   public record Options(
       String command,
       String host,
       Path cwd,
       Duration startupTimeout,
       Path reportDir,
-      TrackerProbe.Timeouts timeouts) {}
+      TrackerProbe.Timeouts timeouts,
+      Set<String> only) {
+    public Options(
+        String command,
+        String host,
+        Path cwd,
+        Duration startupTimeout,
+        Path reportDir,
+        TrackerProbe.Timeouts timeouts) {
+      this(command, host, cwd, startupTimeout, reportDir, timeouts, Set.of());
+    }
+  }
 
   /**
    * What peer to test and how: each case runs the command in its own folder under {@code
    * reportDir}/cases, {@code parallel} cases at a time (each case's own ports and folder, so they
    * never meet); {@code env} is added to the peer's environment; relative paths in the command are
-   * found from {@code commandBase}.
+   * found from {@code commandBase}; {@code only}: the ids of the cases to play, empty for all.
    */
   public record PeerOptions(
       String command,
@@ -55,7 +71,31 @@ public final class ConformRunner {
       Path reportDir,
       PeerProbe.Timings timings,
       int parallel,
-      boolean hugeFile) {}
+      boolean hugeFile,
+      Set<String> only) {
+    public PeerOptions(
+        String command,
+        String host,
+        Path commandBase,
+        Map<String, String> env,
+        Duration startupTimeout,
+        Path reportDir,
+        PeerProbe.Timings timings,
+        int parallel,
+        boolean hugeFile) {
+      this(
+          command,
+          host,
+          commandBase,
+          env,
+          startupTimeout,
+          reportDir,
+          timings,
+          parallel,
+          hugeFile,
+          Set.of());
+    }
+  }
 
   /** Hands out each case's probe; closed after the last case. */
   private interface Session<P extends Probe> extends AutoCloseable {
@@ -89,7 +129,7 @@ public final class ConformRunner {
         options.reportDir(),
         1,
         out,
-        TrackerCases.all(),
+        select(TrackerCases.all(), options.only()),
         () -> {
           ExternalProgram program = ExternalProgram.start(argv, options.cwd(), log);
           try {
@@ -163,8 +203,25 @@ public final class ConformRunner {
         options.reportDir(),
         options.parallel(),
         out,
-        PeerCases.all(),
+        select(PeerCases.all(), options.only()),
         () -> session);
+  }
+
+  /**
+   * The cases whose ids are in {@code only} (all when it is empty), in catalogue order; an id that
+   * names no case is an error, so a typo never passes as "every required case passed".
+   */
+  public static <P> List<ConformCase<P>> select(List<ConformCase<P>> all, Set<String> only) {
+    if (only.isEmpty()) {
+      return all;
+    }
+    Set<String> ids = new HashSet<>();
+    all.forEach(c -> ids.add(c.id()));
+    List<String> unknown = only.stream().filter(id -> !ids.contains(id)).sorted().toList();
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException("no such case: " + String.join(", ", unknown));
+    }
+    return all.stream().filter(c -> only.contains(c.id())).toList();
   }
 
   /** Opens a session: starts what the whole run shares, or fails saying why. */
