@@ -112,6 +112,7 @@ public final class ConformRunner {
 
   /** {@code conform tracker}: the tracker catalogue against {@code options.command()}. */
   public static ConformReport runTracker(Options options, PrintStream out) throws IOException {
+    List<ConformCase<TrackerProbe>> cases = select(TrackerCases.all(), options.only());
     Files.createDirectories(options.reportDir());
     int port = freePort(options.host());
     List<String> argv = ExternalProgram.expand(options.command(), options.host(), port);
@@ -129,7 +130,7 @@ public final class ConformRunner {
         options.reportDir(),
         1,
         out,
-        select(TrackerCases.all(), options.only()),
+        cases,
         () -> {
           ExternalProgram program = ExternalProgram.start(argv, options.cwd(), log);
           try {
@@ -155,6 +156,7 @@ public final class ConformRunner {
 
   /** {@code conform peer}: the peer catalogue, each case against a fresh run of the command. */
   public static ConformReport runPeer(PeerOptions options, PrintStream out) throws IOException {
+    List<ConformCase<PeerProbe>> selected = select(PeerCases.all(), options.only());
     Path cases = options.reportDir().resolve("cases");
     Blocking.deleteTree(cases);
     Files.createDirectories(cases);
@@ -203,7 +205,7 @@ public final class ConformRunner {
         options.reportDir(),
         options.parallel(),
         out,
-        select(PeerCases.all(), options.only()),
+        selected,
         () -> session);
   }
 
