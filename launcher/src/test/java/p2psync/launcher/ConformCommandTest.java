@@ -52,6 +52,8 @@ class ConformCommandTest extends ConsoleCapture {
             "..",
             "--env",
             "SEED_KEEPALIVE_SECONDS=1",
+            "--env",
+            "SEED_PEER_TIMEOUT_SECONDS=2",
             "--keepalive",
             "1s",
             "--keepalive-tolerance",

@@ -33,6 +33,10 @@ public final class PeerCases {
   static final long M = 1_700_000_000L;
 
   static final int BIG = 64 << 20;
+
+  /** Requests for one small file after which a case stops waiting for it to arrive right. */
+  static final int GIVE_UP = 3;
+
   static final long HUGE = (2L << 30) + (1 << 20);
 
   private PeerCases() {}
@@ -495,7 +499,12 @@ public final class PeerCases {
       throws Exception {
     PlayedSource source = probe.source("peer2").offer(name, serve.apply(body));
     probe.start(entries(name, source.entry(M + 12)));
-    boolean arrived = await(() -> probe.holds(name, body), probe.timings().transfer());
+    // a peer that asked GIVE_UP times for bytes served whole each time will not get it right
+    boolean arrived =
+        await(
+                () -> probe.holds(name, body) || source.requestsFor(name) >= GIVE_UP,
+                probe.timings().transfer())
+            && await(() -> probe.holds(name, body), probe.timings().settle());
     return Outcome.of(
         arrived,
         name

@@ -29,7 +29,7 @@ class ConformPeerTest {
 
   /**
    * The kit's waits shrunk to what the programs under test are told: KeepAlive every second, a
-   * stalled source given up on within seconds (the stand-in's socket timeout is 5 s).
+   * stalled source given up on within seconds (the stand-in is told a 2 s socket timeout).
    */
   private static final PeerProbe.Timings FAST =
       new PeerProbe.Timings(
@@ -46,7 +46,8 @@ class ConformPeerTest {
   private static final String OUR_SYNC =
       "{\"keepAliveInterval\": \"1s\", \"transferIdleTimeout\": \"2s\"}";
 
-  private static final Map<String, String> PYTHON_ENV = Map.of("SEED_KEEPALIVE_SECONDS", "1");
+  private static final Map<String, String> PYTHON_ENV =
+      Map.of("SEED_KEEPALIVE_SECONDS", "1", "SEED_PEER_TIMEOUT_SECONDS", "2");
 
   @TempDir Path reports;
 
