@@ -81,6 +81,9 @@ public final class PeerProbe implements Probe {
 
   private static final Duration POLL = Duration.ofMillis(10);
 
+  /** Starts of a program that exits before its first line, before the case fails. */
+  private static final int START_ATTEMPTS = 2;
+
   private final Settings settings;
   private final Path root;
   private final Path folder;
@@ -165,25 +168,48 @@ public final class PeerProbe implements Probe {
     tracker = new PlayedTracker(settings.host(), transcript, m -> reply(m, others));
     parties.add(tracker);
     List<String> argv = ExternalProgram.expand(settings.argv(), settings.host(), tracker.port());
-    transcript.sent("kit", "started " + String.join(" ", argv) + " in " + folder);
-    program = ExternalProgram.start(argv, folder, settings.env(), log);
+    PlayedTracker.Message first = null;
+    for (int attempt = 1; first == null; attempt++) {
+      transcript.sent("kit", "started " + String.join(" ", argv) + " in " + folder);
+      program = ExternalProgram.start(argv, folder, settings.env(), log);
+      first = firstLine();
+      if (first == null && !program.isAlive() && attempt < START_ATTEMPTS) {
+        // peers of cases played side by side may race for the same port from 8000 (two binds
+        // with SO_REUSEADDR succeed, the second listen fails): that is the kit's doing, not theirs
+        transcript.received(
+            "kit",
+            "the peer exited with code "
+                + program.exitCode()
+                + " before its first line; starting it again once");
+        continue;
+      }
+      if (first == null) {
+        throw new IOException(
+            (program.isAlive()
+                    ? "the peer sent nothing to the tracker within "
+                        + settings.startupTimeout().toMillis()
+                        + " ms"
+                    : "the peer exited with code "
+                        + program.exitCode()
+                        + " before sending anything"
+                        + (attempt > 1 ? ", started " + attempt + " times" : ""))
+                + "; see "
+                + log);
+      }
+    }
+    return first;
+  }
+
+  /** The program's first line, or null when it exits or the startup timeout passes first. */
+  private PlayedTracker.Message firstLine() throws InterruptedException {
     PlayedTracker.Message first = null;
     long deadline = System.nanoTime() + settings.startupTimeout().toNanos();
     // in slices, so a program that exits at once is reported at once, not at the deadline
     while (first == null && program.isAlive() && System.nanoTime() < deadline) {
       first = tracker.next(Duration.ofMillis(100));
     }
-    if (first == null) {
-      throw new IOException(
-          (program.isAlive()
-                  ? "the peer sent nothing to the tracker within "
-                      + settings.startupTimeout().toMillis()
-                      + " ms"
-                  : "the peer exited with code " + program.exitCode() + " before sending anything")
-              + "; see "
-              + log);
-    }
-    return first;
+    // a line sent just before the program ended still counts
+    return first != null ? first : tracker.next(Duration.ZERO);
   }
 
   /** Starts with a directory that names only {@code others}, the same for every message. */
