@@ -5,6 +5,7 @@
 # usage       : cd FOLDER && python3 fileSynchronizer.py TRACKER_HOST TRACKER_PORT
 # env         : SEED_FIRST_PORT         first file-server port tried (8000)
 #               SEED_KEEPALIVE_SECONDS  KeepAlive interval (5)
+#               SEED_PEER_TIMEOUT_SECONDS  peer-to-peer socket timeout (5)
 # python      : 3.9+, standard library only
 # ==============================================================================
 
@@ -17,7 +18,7 @@ import time
 
 FIRST_PORT = int(os.environ.get('SEED_FIRST_PORT', '8000'))
 KEEPALIVE = float(os.environ.get('SEED_KEEPALIVE_SECONDS', '5'))
-PEER_TIMEOUT = 5.0  # seconds, for every peer-to-peer socket
+PEER_TIMEOUT = float(os.environ.get('SEED_PEER_TIMEOUT_SECONDS', '5'))  # every peer-to-peer socket
 
 PRINT_LOCK = threading.Lock()
 

@@ -5,7 +5,9 @@ import io.vertx.core.json.JsonObject;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import p2psync.common.ConfigLoader;
 import p2psync.common.SyncConfig;
@@ -142,6 +144,35 @@ final class SimulateCommand implements Callable<Integer> {
               + " (one tracker only; default: none).")
   Integer httpPort;
 
+  @Option(
+      names = "--peer-command",
+      paramLabel = "CMD",
+      description =
+          "Another program's peer, e.g. 'python3 fileSynchronizer.py {host} {port}': run in its"
+              + " folder, behind a proxy like ours, judged by the same checker.")
+  String peerCommand;
+
+  @Option(
+      names = "--external-peers",
+      paramLabel = "K",
+      defaultValue = "0",
+      description = "How many of the --peers (the last ones) run --peer-command (default: 0).")
+  int externalPeers;
+
+  @Option(
+      names = "--tracker-command",
+      paramLabel = "CMD",
+      description = "Another program's tracker, e.g. 'python3 tracker.py {host} {port}' (one).")
+  String trackerCommand;
+
+  @Option(
+      names = "--external-env",
+      paramLabel = "K=V",
+      description =
+          "Added to the external programs' environment, e.g. SEED_KEEPALIVE_SECONDS=0.5 to"
+              + " match the simulation's shrunk timings; repeatable.")
+  Map<String, String> externalEnv = new LinkedHashMap<>();
+
   @Override
   public Integer call() throws Exception {
     SimulationOptions options;
@@ -159,7 +190,12 @@ final class SimulateCommand implements Callable<Integer> {
               .toxiproxy(toxiproxy)
               .root(keep)
               .httpPort(httpPort == null ? -1 : httpPort)
-              .sync(loadTimings());
+              .sync(loadTimings())
+              .peerCommand(peerCommand)
+              .externalPeers(peerCommand != null && externalPeers == 0 ? 1 : externalPeers)
+              .trackerCommand(trackerCommand)
+              .externalEnv(externalEnv);
+      options.checkExternals();
       if (httpPort != null && trackers > 1) {
         throw new IllegalArgumentException("--http-port works with one tracker only");
       }
@@ -173,9 +209,11 @@ final class SimulateCommand implements Callable<Integer> {
     }
     PrintStream out = System.out;
     out.printf(
-        "== p2psync simulate: %d peers%s, faults %s for %s, seed %d, toxiproxy %s%n",
+        "== p2psync simulate: %d peers%s%s%s, faults %s for %s, seed %d, toxiproxy %s%n",
         peers,
+        options.externalPeers() > 0 ? " (" + options.externalPeers() + " external)" : "",
         trackers > 1 ? " on " + trackers + " tracker nodes" : "",
+        trackerCommand != null ? ", external tracker" : "",
         faults,
         duration,
         seed,

@@ -34,4 +34,40 @@ class ConformCommandTest extends ConsoleCapture {
     assertThat(output()).contains("T1 ").contains("T10").contains("report.json");
     assertThat(reports.resolve("report.json")).exists();
   }
+
+  @Test
+  void conformPeerOnThePythonStandInExits0WithTheIssuesRelativeCommand()
+      throws IOException, InterruptedException {
+    Assumptions.assumeTrue(
+        new ProcessBuilder("python3", "--version").start().waitFor(10, TimeUnit.SECONDS),
+        "python3 is not installed: conform peer on the Python stand-in not tested");
+    // the command as a reader types it at the repository's root: --cwd says where that is
+    int code =
+        Main.execute(
+            "conform",
+            "peer",
+            "--command",
+            "python3 interop/python/fileSynchronizer.py {host} {port}",
+            "--cwd",
+            "..",
+            "--env",
+            "SEED_KEEPALIVE_SECONDS=1",
+            "--env",
+            "SEED_PEER_TIMEOUT_SECONDS=2",
+            "--keepalive",
+            "1s",
+            "--keepalive-tolerance",
+            "800ms",
+            "--transfer-wait",
+            "10s",
+            "--stall-wait",
+            "15s",
+            "--reconnect-wait",
+            "10s",
+            "--report",
+            reports.toString());
+    assertThat(code).as(output()).isZero();
+    assertThat(output()).contains("P1 ").contains("P21").contains("report.json");
+    assertThat(reports.resolve("report.json")).exists();
+  }
 }

@@ -47,7 +47,20 @@ class MainTest extends ConsoleCapture {
     assertThat(
             Main.execute("conform", "tracker", "--command", "t {port}", "--startup-timeout", "x"))
         .isEqualTo(2);
-    assertThat(output()).contains("Usage:");
+    assertThat(Main.execute("conform", "peer", "--command", "peer.py {host}")).isEqualTo(2);
+    assertThat(Main.execute("conform", "peer", "--command", "p {port}", "--parallel", "0"))
+        .isEqualTo(2);
+    assertThat(Main.execute("conform", "peer", "--command", "p {port}", "--case", "P1,P99"))
+        .isEqualTo(2);
+    assertThat(Main.execute("simulate", "--external-peers", "2")).isEqualTo(2);
+    assertThat(Main.execute("simulate", "--trackers", "3", "--tracker-command", "t {host} {port}"))
+        .isEqualTo(2);
+    assertThat(output())
+        .contains("Usage:")
+        .contains("--command must contain {port}")
+        .contains("no such case: P99")
+        .contains("external peers need a peer command")
+        .contains("an external tracker runs alone");
   }
 
   @Test

@@ -3,6 +3,7 @@ package p2psync.conform;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -63,11 +64,12 @@ public record ConformReport(
     return (int) cases.stream().filter(c -> c.result() == verdict).count();
   }
 
-  /** Writes {@code report.json} into {@code dir}, creating it. */
+  /** Writes {@code report.json} and {@code report.html} into {@code dir}, creating it. */
   public Path write(Path dir) throws IOException {
     Files.createDirectories(dir);
     Path file = dir.resolve("report.json");
     JSON.writeValue(file.toFile(), this);
+    Files.writeString(dir.resolve("report.html"), ConformHtml.render(this), StandardCharsets.UTF_8);
     return file;
   }
 

@@ -31,6 +31,11 @@ public final class Transcript {
     add(received, who + ": " + read);
   }
 
+  /** Something the program under test sent or did, already put in words. */
+  synchronized void received(String who, String text) {
+    add(received, who + ": " + clip(text));
+  }
+
   private static void add(List<String> lines, String line) {
     if (lines.size() < MAX_LINES) {
       lines.add(line);

@@ -46,12 +46,21 @@ final class ConvergenceChecker {
    * Returns whether the folder holds exactly the winners and no temp file.
    */
   synchronized boolean sample(Path folder) throws IOException {
+    return sample(folder, false);
+  }
+
+  /**
+   * As {@link #sample(Path)}; for an {@code external} program's folder, whose temp names we do not
+   * know, a name that is no name of the workload counts as a download in flight (and at the end, as
+   * a left-over file), never as a partial file under a real name.
+   */
+  synchronized boolean sample(Path folder, boolean external) throws IOException {
     boolean converged = true;
     Set<String> names = new LinkedHashSet<>();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder)) {
       for (Path entry : entries) {
         String name = entry.getFileName().toString();
-        if (FileNames.isTempName(name)) {
+        if (FileNames.isTempName(name) || (external && !workload.winners().containsKey(name))) {
           converged = false; // a download in flight
           continue;
         }

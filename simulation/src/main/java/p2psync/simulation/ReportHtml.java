@@ -1,5 +1,8 @@
 package p2psync.simulation;
 
+import static p2psync.simulation.HtmlPage.escape;
+import static p2psync.simulation.HtmlPage.row;
+
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,20 +27,7 @@ final class ReportHtml {
   private ReportHtml() {}
 
   static String render(SimulationReport report) {
-    StringBuilder html = new StringBuilder();
-    html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
-        .append("<title>p2psync simulation, seed ")
-        .append(report.seed())
-        .append("</title><style>")
-        .append("body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse}")
-        .append(
-            ".cell{display:inline-block;width:1em;height:1em}td.cell{display:table-cell;"
-                + "min-width:1.2em}.current{background:#2e9d4f}.older{background:#e0a020}"
-                + ".missing{background:#c94040;opacity:.55}")
-        .append(
-            "td,th{border:1px solid #ccc;padding:2px 8px;text-align:left}td{overflow-wrap:anywhere}")
-        .append(
-            ".ok{color:#2a7a2a}.bad{color:#b00020}svg text{font-size:11px}</style></head><body>\n");
+    StringBuilder html = HtmlPage.open("p2psync simulation, seed " + report.seed());
     html.append("<h1>p2psync simulation: <span class=\"")
         .append(report.converged() ? "ok\">converged" : "bad\">NOT converged")
         .append("</span></h1>\n");
@@ -84,12 +74,14 @@ final class ReportHtml {
     row(html, "config", report.sync().encode());
     html.append("</table>\n<h2>Convergence over time</h2>\n").append(chart(report));
     html.append(
-        "<h2>Peers</h2>\n<table><tr><th>peer</th><th>role</th><th>transfers</th><th>failed</th><th>downloaded</th><th>running at the end</th></tr>\n");
+        "<h2>Peers</h2>\n<table><tr><th>peer</th><th>role</th><th>party</th><th>transfers</th><th>failed</th><th>downloaded</th><th>running at the end</th></tr>\n");
     for (SimulationReport.PeerSummary peer : report.peerSummaries()) {
       html.append("<tr><td>")
           .append(peer.name())
           .append("</td><td>")
           .append(peer.role())
+          .append("</td><td>")
+          .append(escape(peer.party()))
           .append("</td><td>")
           .append(peer.completed())
           .append("</td><td>")
@@ -113,7 +105,7 @@ final class ReportHtml {
       report.violations().forEach(v -> html.append("<li>").append(escape(v)).append("</li>\n"));
       html.append("</ul>\n");
     }
-    return html.append("</body></html>\n").toString();
+    return HtmlPage.close(html);
   }
 
   /**
@@ -278,14 +270,6 @@ final class ReportHtml {
     return LEFT + (double) Math.min(millis, span) / span * plot;
   }
 
-  private static void row(StringBuilder html, String key, String value) {
-    html.append("<tr><th>")
-        .append(escape(key))
-        .append("</th><td>")
-        .append(escape(value))
-        .append("</td></tr>\n");
-  }
-
   private static String seconds(long millis) {
     return String.format(Locale.ROOT, "%.1fs", millis / 1000.0);
   }
@@ -302,12 +286,5 @@ final class ReportHtml {
       return String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0);
     }
     return String.format(Locale.ROOT, "%.2f MiB", bytes / 1048576.0);
-  }
-
-  private static String escape(String text) {
-    return text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("\"", "&quot;");
   }
 }

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
+import p2psync.simulation.external.ExternalPeer;
+import p2psync.simulation.external.ExternalProgram;
+import p2psync.simulation.external.ExternalTracker;
+import p2psync.simulation.external.PortRelay;
 import p2psync.tracker.TrackerVerticle;
 import p2psync.tracker.cluster.LoopbackCluster;
 import p2psync.tracker.web.TrackerWeb;
@@ -86,11 +91,24 @@ public final class Simulation {
   private final List<LoopbackCluster.Node> nodes = new ArrayList<>();
 
   private final List<Proxy> nodeProxies = new ArrayList<>();
+
+  /** The peers that are another program, by index (the last {@code externalPeers}). */
+  private final Map<Integer, ExternalPeer> externals = new HashMap<>();
+
+  private final List<PortRelay> relays = new ArrayList<>();
+
+  /** Where each peer reaches its tracker (a proxy): an external peer's relay connects there. */
+  private final List<ToxiproxyBackend.Endpoint> trackerFor = new ArrayList<>();
+
+  private ExternalTracker externalTracker;
+  private Path externalLogs;
+  private Vertx vertx;
   private long startNanos;
   private volatile long faultsOverMillis = -1;
   private volatile long firstConvergedMillis = -1;
 
   private Simulation(SimulationOptions options, Listener listener) {
+    options.checkExternals();
     this.options = options;
     this.listener = listener;
     this.plan =
@@ -122,11 +140,12 @@ public final class Simulation {
         tempRoot
             ? Files.createTempDirectory("p2psync-sim-")
             : Files.createDirectories(options.root());
-    Vertx vertx = Vertx.vertx();
+    vertx = Vertx.vertx();
     ScheduledExecutorService faults =
         Executors.newSingleThreadScheduledExecutor(daemon("p2psync-faults"));
     ScheduledExecutorService sampler =
         Executors.newSingleThreadScheduledExecutor(daemon("p2psync-sampler"));
+    SimulationReport report = null;
     try {
       toxiproxy = ToxiproxyBackend.open(options.toxiproxy(), vertx);
       swarm = new Swarm(vertx, root, options.sync()).setHost(toxiproxy.serverHost());
@@ -146,13 +165,17 @@ public final class Simulation {
       long after = waitForConvergence();
       sampler.shutdown();
       sampler.awaitTermination(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      return report(after, checkAtTheEnd());
+      report = report(after, checkAtTheEnd());
+      return report;
     } finally {
       faults.shutdownNow();
       sampler.shutdownNow();
       shutDown(vertx);
       if (tempRoot) {
         Blocking.deleteTree(root);
+        if (externalLogs != null && report != null && report.converged()) {
+          Blocking.deleteTree(externalLogs); // kept as evidence only when the run failed
+        }
       }
     }
   }
@@ -170,20 +193,94 @@ public final class Simulation {
 
   /** The tracker behind its proxy, and a proxy for each peer whose port the peer advertises. */
   private void wireProxies() throws Exception {
+    if (options.externalPeers() > 0 || options.trackerCommand() != null) {
+      // beside the root, which must hold nothing but the peers' folders
+      externalLogs = Files.createTempDirectory("p2psync-external-logs-");
+    }
     if (options.trackers() == 1) {
-      // Fixed from the start, so that a dashboard left open follows the tracker through restarts.
-      int trackerPort = await(swarm.setTrackerHttpPort(options.httpPort()).startTracker(0));
+      int trackerPort;
+      if (options.trackerCommand() != null) {
+        externalTracker =
+            new ExternalTracker(
+                command(options.trackerCommand()),
+                toxiproxy.serverHost(),
+                null,
+                options.externalEnv(),
+                externalLogs.resolve("tracker.log"),
+                Duration.ofSeconds(STOP_TIMEOUT_SECONDS));
+        externalTracker.start();
+        trackerPort = externalTracker.port();
+      } else {
+        // Fixed from the start, so that a dashboard left open follows the tracker through
+        // restarts.
+        trackerPort = await(swarm.setTrackerHttpPort(options.httpPort()).startTracker(0));
+      }
       trackerProxy = toxiproxy.createProxy(proxyPrefix + "tracker", trackerPort);
       ToxiproxyBackend.Endpoint tracker = toxiproxy.reach(trackerProxy);
       swarm.useTracker(tracker.host(), tracker.port());
+      swarm.peers().forEach(p -> trackerFor.add(tracker));
     } else {
       wireCluster();
     }
-    for (Swarm.Peer peer : swarm.peers()) {
+    List<Swarm.Peer> peers = swarm.peers();
+    for (int i = 0; i < peers.size(); i++) {
+      Swarm.Peer peer = peers.get(i);
       Proxy proxy = toxiproxy.createProxy(proxyPrefix + peer.name(), NOT_LISTENING_YET);
       peerProxies.add(proxy);
       peer.options().setAdvertisedPort(toxiproxy.reach(proxy).port());
+      if (isExternal(i)) {
+        wireExternalPeer(i, peer, toxiproxy.reach(proxy).port());
+      }
     }
+  }
+
+  private boolean isExternal(int index) {
+    return index >= options.peers() - options.externalPeers();
+  }
+
+  /** The command's words, a relative script path found from where we run. */
+  private static List<String> command(String line) {
+    return ExternalProgram.anchored(ExternalProgram.split(line), Path.of("").toAbsolutePath());
+  }
+
+  /**
+   * An external peer reaches its tracker through a {@link PortRelay}, which makes it advertise its
+   * proxy and tells the proxy where the peer listens, whenever that changes (after a restart).
+   */
+  private void wireExternalPeer(int index, Swarm.Peer peer, int advertised) throws Exception {
+    Proxy proxy = peerProxies.get(index);
+    AtomicInteger listening = new AtomicInteger(-1);
+    ToxiproxyBackend.Endpoint tracker = trackerFor.get(index);
+    PortRelay relay =
+        new PortRelay(
+            vertx,
+            tracker.host(),
+            tracker.port(),
+            advertised,
+            port -> {
+              if (listening.getAndSet(port) != port) {
+                // the Toxiproxy client blocks: never on the relay's event loop
+                vertx
+                    .executeBlocking(
+                        () -> {
+                          proxy.setUpstream(toxiproxy.upstream(port));
+                          return null;
+                        })
+                    .onFailure(
+                        e -> faultErrors.add(peer.name() + ": its proxy lost the port: " + e));
+              }
+            });
+    relays.add(relay);
+    int relayPort = await(relay.listen(toxiproxy.serverHost()));
+    externals.put(
+        index,
+        new ExternalPeer(
+            command(options.peerCommand()),
+            toxiproxy.serverHost(),
+            relayPort,
+            peer.folder(),
+            options.externalEnv(),
+            externalLogs.resolve(peer.name() + ".log")));
   }
 
   /**
@@ -205,6 +302,7 @@ public final class Simulation {
     for (int i = 0; i < peers.size(); i++) {
       ToxiproxyBackend.Endpoint main = endpoints.get(i % count);
       swarm.useTracker(peers.get(i), main.host(), main.port());
+      trackerFor.add(main);
       List<String> others = new ArrayList<>();
       for (int k = 1; k < count; k++) {
         ToxiproxyBackend.Endpoint other = endpoints.get((i + k) % count);
@@ -273,7 +371,9 @@ public final class Simulation {
                 case STALL -> proxyOf(window).toxics().timeout(toxic, ToxicDirection.DOWNSTREAM, 0);
                 case CUT -> trackerProxy.disable();
                 case TRACKER_RESTART -> {
-                  if (cluster == null) {
+                  if (externalTracker != null) {
+                    externalTracker.stop();
+                  } else if (cluster == null) {
                     await(swarm.stopTracker());
                   } else {
                     cluster.stop(nodes.get(0));
@@ -281,10 +381,10 @@ public final class Simulation {
                 }
                 case TRACKER_CRASH -> cluster.kill(nodes.get(FaultPlan.nodeIndex(window.peer())));
                 case PARTITION -> cluster.partition(nodes.subList(0, (int) window.level()));
-                case CRASH -> await(swarm.stopPeer(swarm.peers().get(window.peer())));
+                case CRASH -> stopPeer(window.peer());
                 case CHURN -> {
                   if (plan.leaves(window.peer())) {
-                    await(swarm.stopPeer(swarm.peers().get(window.peer())));
+                    stopPeer(window.peer());
                   } // a late joiner is simply not started yet
                 }
               }
@@ -303,7 +403,9 @@ public final class Simulation {
                     proxyOf(window).toxics().get(toxicName(window)).remove();
                 case CUT -> trackerProxy.enable();
                 case TRACKER_RESTART -> {
-                  if (cluster == null) {
+                  if (externalTracker != null) {
+                    externalTracker.start();
+                  } else if (cluster == null) {
                     await(swarm.startTracker(swarm.trackerPort()));
                   } else {
                     replaceNode(0);
@@ -327,6 +429,11 @@ public final class Simulation {
    * restarts.
    */
   private void startPeer(int index) throws Exception {
+    ExternalPeer external = externals.get(index);
+    if (external != null) {
+      external.start(); // its relay tells the proxy its port
+      return;
+    }
     Swarm.Peer peer = swarm.peers().get(index);
     await(swarm.startPeer(peer));
     if (peer.options().getPort() == 0) {
@@ -334,6 +441,21 @@ public final class Simulation {
       peerProxies.get(index).setUpstream(toxiproxy.upstream(port));
       peer.options().setPort(port);
     }
+  }
+
+  private void stopPeer(int index) {
+    ExternalPeer external = externals.get(index);
+    if (external != null) {
+      external.stop();
+    } else {
+      await(swarm.stopPeer(swarm.peers().get(index)));
+    }
+  }
+
+  /** Whether a peer that should be running still is: our deployment, or their process. */
+  private boolean isAlive(int index) {
+    ExternalPeer external = externals.get(index);
+    return external != null ? external.isAlive() : swarm.isAlive(swarm.peers().get(index));
   }
 
   private Proxy proxyOf(FaultPlan.Window window) {
@@ -372,8 +494,11 @@ public final class Simulation {
       int converged = 0;
       int expected = 0;
       List<Swarm.Peer> peers = swarm.peers();
+      for (ExternalPeer external : externals.values()) {
+        external.restartIfExited();
+      }
       for (int i = 0; i < peers.size(); i++) {
-        boolean done = checker.sample(peers.get(i).folder());
+        boolean done = checker.sample(peers.get(i).folder(), isExternal(i));
         if (!plan.leaves(i)) {
           expected++;
           converged += done ? 1 : 0;
@@ -432,7 +557,7 @@ public final class Simulation {
             .toList();
     problems.addAll(checker.finalCheck(expected, peers.stream().map(Swarm.Peer::folder).toList()));
     IntStream.range(0, peers.size())
-        .filter(i -> !plan.leaves(i) && !swarm.isAlive(peers.get(i)))
+        .filter(i -> !plan.leaves(i) && !isAlive(i))
         .forEach(i -> problems.add(FaultPlan.peerName(i) + " is not running"));
     return problems;
   }
@@ -464,13 +589,24 @@ public final class Simulation {
                   Swarm.Peer peer = peers.get(i);
                   String role =
                       plan.leaves(i) ? "leaves" : plan.joinsLate(i) ? "joins late" : "steady";
+                  ExternalPeer external = externals.get(i);
                   return new SimulationReport.PeerSummary(
                       peer.name(),
                       role,
+                      external == null
+                          ? "p2psync"
+                          : "external: "
+                              + String.join(" ", external.argv())
+                              + " (output in "
+                              + externalLogs.resolve(peer.name() + ".log")
+                              + ", kept unless a temporary run converged"
+                              + "; exited on its own and restarted "
+                              + external.exits()
+                              + " times; transfers not counted)",
                       peer.downloadsCompleted(),
                       peer.downloadsFailed(),
                       peer.bytesDownloaded(),
-                      swarm.isAlive(peer));
+                      isAlive(i));
                 })
             .toList();
     return new SimulationReport(
@@ -503,6 +639,18 @@ public final class Simulation {
   }
 
   private void shutDown(Vertx vertx) {
+    externals.values().forEach(ExternalPeer::stop);
+    if (externalTracker != null) {
+      externalTracker.stop();
+    }
+    relays.forEach(
+        relay -> {
+          try {
+            Blocking.await(relay.close(), Duration.ofSeconds(STOP_TIMEOUT_SECONDS));
+          } catch (RuntimeException e) {
+            // closed with Vert.x below all the same
+          }
+        });
     try {
       if (swarm != null) {
         swarm
@@ -532,6 +680,9 @@ public final class Simulation {
    * whole directory), its peers labelled with their names; null when no tracker answers.
    */
   private JsonObject finalTrackerStatus() {
+    if (externalTracker != null) {
+      return null; // a seed tracker has no status API
+    }
     try {
       TrackerVerticle tracker =
           cluster == null ? swarm.tracker() : cluster.nodes().get(0).tracker();

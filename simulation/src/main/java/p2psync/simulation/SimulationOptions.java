@@ -3,6 +3,7 @@ package p2psync.simulation;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import p2psync.common.SyncConfig;
@@ -42,6 +43,10 @@ public final class SimulationOptions {
   private SyncConfig sync = shrunkTimings();
   private Path root;
   private int httpPort = HttpOptions.OFF;
+  private String peerCommand;
+  private int externalPeers;
+  private String trackerCommand;
+  private Map<String, String> externalEnv = Map.of();
 
   /**
    * The peers' timings shrunk so that a sync cycle takes half a second instead of five, and a
@@ -197,6 +202,69 @@ public final class SimulationOptions {
   public SimulationOptions httpPort(int value) {
     httpPort = new HttpOptions().setPort(value).getPort();
     return this;
+  }
+
+  /**
+   * The command of the external peers ({@code CMD {host} {port}}, run in the peer's folder); null:
+   * none.
+   */
+  public String peerCommand() {
+    return peerCommand;
+  }
+
+  public SimulationOptions peerCommand(String value) {
+    peerCommand = value;
+    return this;
+  }
+
+  /**
+   * How many of the peers (the last ones) are the external program instead of ours; 0 unless a
+   * {@link #peerCommand} is set.
+   */
+  public int externalPeers() {
+    return externalPeers;
+  }
+
+  public SimulationOptions externalPeers(int value) {
+    if (value < 0) {
+      throw new IllegalArgumentException("external peers must be >= 0, got " + value);
+    }
+    externalPeers = value;
+    return this;
+  }
+
+  /** The command of an external tracker ({@code CMD {host} {port}}); null: ours. */
+  public String trackerCommand() {
+    return trackerCommand;
+  }
+
+  public SimulationOptions trackerCommand(String value) {
+    trackerCommand = value;
+    return this;
+  }
+
+  /** Added to the external programs' environment (e.g. their KeepAlive interval). */
+  public Map<String, String> externalEnv() {
+    return externalEnv;
+  }
+
+  public SimulationOptions externalEnv(Map<String, String> value) {
+    externalEnv = Map.copyOf(value);
+    return this;
+  }
+
+  /** Throws when the external parties asked for do not fit the rest. */
+  public void checkExternals() {
+    if (externalPeers > 0 && peerCommand == null) {
+      throw new IllegalArgumentException("external peers need a peer command");
+    }
+    if (externalPeers > peers) {
+      throw new IllegalArgumentException(
+          externalPeers + " external peers, but only " + peers + " peers in all");
+    }
+    if (trackerCommand != null && trackers != 1) {
+      throw new IllegalArgumentException("an external tracker runs alone: --trackers 1");
+    }
   }
 
   private static Duration positive(String key, Duration value) {

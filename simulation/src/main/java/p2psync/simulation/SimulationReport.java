@@ -43,8 +43,15 @@ public record SimulationReport(
    * One peer at the end: its part in the churn, its transfers over all its runs, whether it ran to
    * the end.
    */
+  /** One peer at the end; {@code party} says whose program it is (ours, or the external one). */
   public record PeerSummary(
-      String name, String role, long completed, long failed, long bytes, boolean alive) {}
+      String name,
+      String role,
+      String party,
+      long completed,
+      long failed,
+      long bytes,
+      boolean alive) {}
 
   public JsonObject toJson() {
     JsonArray peerArray = new JsonArray();
@@ -54,6 +61,7 @@ public record SimulationReport(
                 new JsonObject()
                     .put("name", p.name())
                     .put("role", p.role())
+                    .put("party", p.party())
                     .put("transfersCompleted", p.completed())
                     .put("transfersFailed", p.failed())
                     .put("bytesDownloaded", p.bytes())

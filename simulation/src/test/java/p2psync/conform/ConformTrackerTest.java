@@ -1,6 +1,10 @@
 package p2psync.conform;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static p2psync.conform.Reports.failed;
+import static p2psync.conform.Reports.find;
+import static p2psync.simulation.PythonStandIns.INTEROP;
+import static p2psync.simulation.PythonStandIns.assumePython;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,9 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
  * conforming tracker passes every required case, a broken one fails exactly the case it breaks.
  */
 class ConformTrackerTest {
-  private static final Path INTEROP = Paths.get("..", "interop", "python").toAbsolutePath();
   private static final Path BROKEN =
       Paths.get("src", "test", "resources", "conform", "broken_tracker.py").toAbsolutePath();
 
@@ -40,27 +40,6 @@ class ConformTrackerTest {
             command, "127.0.0.1", null, Duration.ofSeconds(20), reports, FAST);
     return ConformRunner.runTracker(
         options, new PrintStream(console, true, StandardCharsets.UTF_8));
-  }
-
-  private static List<String> failed(ConformReport report) {
-    return report.cases().stream()
-        .filter(c -> c.result() == Verdict.FAIL)
-        .map(CaseResult::id)
-        .toList();
-  }
-
-  private static CaseResult find(ConformReport report, String id) {
-    return report.cases().stream().filter(c -> c.id().equals(id)).findFirst().orElseThrow();
-  }
-
-  private static void requirePython() {
-    boolean present;
-    try {
-      present = new ProcessBuilder("python3", "--version").start().waitFor(10, TimeUnit.SECONDS);
-    } catch (IOException | InterruptedException e) {
-      present = false;
-    }
-    Assumptions.assumeTrue(present, "python3 is not installed: Python trackers not tested");
   }
 
   @Test
@@ -86,11 +65,16 @@ class ConformTrackerTest {
     ConformReport written = ConformReport.read(reports.resolve("report.json"));
     assertThat(written.cases()).hasSize(report.cases().size());
     assertThat(written.exitCode()).isZero();
+    assertThat(reports.resolve("report.html"))
+        .content(StandardCharsets.UTF_8)
+        .contains("p2psync conform tracker")
+        .contains("every required case passed")
+        .contains("<tr id=\"T10\">");
   }
 
   @Test
   void thePythonStandInPassesEveryRequiredCase() throws IOException {
-    requirePython();
+    assumePython("the kit on Python trackers");
     ConformReport report = run("python3 '" + INTEROP.resolve("tracker.py") + "' {host} {port}");
     assertThat(report.requiredFailed()).as(console.toString(StandardCharsets.UTF_8)).isZero();
     assertThat(report.exitCode()).isZero();
@@ -101,7 +85,7 @@ class ConformTrackerTest {
 
   @Test
   void aTrackerWithCompactSeparatorsFailsOnlyTheJsonFormCase() throws IOException {
-    requirePython();
+    assumePython("the kit on Python trackers");
     ConformReport report = run(broken("compact"));
     assertThat(failed(report)).containsExactly("T1", "T5");
     assertThat(find(report, "T1").evidence()).contains("not json.dumps form");
@@ -110,7 +94,7 @@ class ConformTrackerTest {
 
   @Test
   void aTrackerThatKeepsTheFirstMtimeFailsOnlyNewestWins() throws IOException {
-    requirePython();
+    assumePython("the kit on Python trackers");
     ConformReport report = run(broken("first-mtime"));
     assertThat(failed(report)).containsExactly("T3", "T5");
     assertThat(report.exitCode()).isEqualTo(1);
@@ -118,7 +102,7 @@ class ConformTrackerTest {
 
   @Test
   void aProgramThatNeverListensFailsTheRunWithItsReason() throws IOException {
-    requirePython();
+    assumePython("the kit on Python trackers");
     ConformReport report = run("python3 -c 'import sys; sys.exit(3)' {host} {port}");
     assertThat(report.error()).contains("exited with code 3");
     assertThat(report.exitCode()).isEqualTo(1);

@@ -20,7 +20,6 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,14 +44,7 @@ class PythonInteropTest {
 
   @BeforeAll
   static void requirePython() {
-    boolean present;
-    try {
-      present = new ProcessBuilder("python3", "--version").start().waitFor(10, TimeUnit.SECONDS);
-    } catch (IOException | InterruptedException e) {
-      present = false;
-    }
-    Assumptions.assumeTrue(
-        present, "python3 is not installed: interop with Python seed programs not tested");
+    PythonStandIns.assumePython("interop with Python seed programs");
   }
 
   @BeforeEach

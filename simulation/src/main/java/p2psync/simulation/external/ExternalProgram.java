@@ -1,12 +1,15 @@
-package p2psync.conform;
+package p2psync.simulation.external;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -82,21 +85,57 @@ public final class ExternalProgram implements AutoCloseable {
 
   /** The command's words with {@code {host}} and {@code {port}} replaced. */
   public static List<String> expand(String command, String host, int port) {
+    return expand(split(command), host, port);
+  }
+
+  /** The words with {@code {host}} and {@code {port}} replaced. */
+  public static List<String> expand(List<String> command, String host, int port) {
     List<String> words = new ArrayList<>();
-    for (String word : split(command)) {
+    for (String word : command) {
       words.add(word.replace("{host}", host).replace("{port}", Integer.toString(port)));
+    }
+    return words;
+  }
+
+  /**
+   * The words with every relative one that names an existing file or folder below {@code base} made
+   * absolute: a peer runs in its own folder, where {@code python3
+   * interop/python/fileSynchronizer.py} would name nothing.
+   */
+  public static List<String> anchored(List<String> argv, Path base) {
+    List<String> words = new ArrayList<>();
+    for (String word : argv) {
+      Path path;
+      try {
+        path = Path.of(word);
+      } catch (InvalidPathException e) {
+        words.add(word);
+        continue;
+      }
+      Path resolved = base.resolve(path);
+      words.add(
+          !path.isAbsolute() && !word.startsWith("-") && Files.exists(resolved)
+              ? resolved.toAbsolutePath().normalize().toString()
+              : word);
     }
     return words;
   }
 
   /** Starts the command in {@code cwd}, its output (both streams) appended to {@code log}. */
   public static ExternalProgram start(List<String> argv, Path cwd, Path log) throws IOException {
+    return start(argv, cwd, Map.of(), log);
+  }
+
+  /** As {@link #start(List, Path, Path)}, with {@code env} added to the kit's environment. */
+  public static ExternalProgram start(
+      List<String> argv, Path cwd, Map<String, String> env, Path log) throws IOException {
     ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
+    builder.environment().putAll(env);
     if (cwd != null) {
       builder.directory(cwd.toFile());
     }
     builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    LOG.info(() -> "starting " + argv);
+    LOG.fine(() -> "starting " + argv);
     return new ExternalProgram(builder.start(), argv);
   }
 
@@ -139,6 +178,11 @@ public final class ExternalProgram implements AutoCloseable {
 
   public boolean isAlive() {
     return process.isAlive();
+  }
+
+  /** The exit code; only once the process has ended. */
+  public int exitCode() {
+    return process.exitValue();
   }
 
   /** Stops the process and whatever it started: destroy, then destroyForcibly after a bound. */
