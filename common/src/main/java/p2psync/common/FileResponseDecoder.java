@@ -16,7 +16,11 @@ public final class FileResponseDecoder {
   public interface Listener {
     void onHeader(long length);
 
-    void onBody(Buffer chunk);
+    /**
+     * Body bytes: {@code data[from, to)}, where {@code data} is the buffer given to {@link #feed},
+     * so that a listener may keep a view of the caller's memory instead of a copy.
+     */
+    void onBody(Buffer data, int from, int to);
 
     void onComplete();
   }
@@ -64,9 +68,7 @@ public final class FileResponseDecoder {
     if (state == State.RECEIVING_BODY && offset < data.length()) {
       int take = (int) Math.min(remaining, data.length() - offset);
       remaining -= take;
-      // slice() shares memory with data: no copy per chunk.
-      listener.onBody(
-          offset == 0 && take == data.length() ? data : data.slice(offset, offset + take));
+      listener.onBody(data, offset, offset + take);
       offset += take;
       completeIfDone();
     }

@@ -41,7 +41,10 @@ class FileResponseDecoderTest {
     }
 
     @Override
-    public void onBody(Buffer chunk) {
+    public void onBody(Buffer data, int from, int to) {
+      assertThat(from).as("body range starts inside the buffer").isBetween(0, to);
+      assertThat(to).as("body range ends inside the buffer").isLessThanOrEqualTo(data.length());
+      Buffer chunk = data.slice(from, to);
       assertThat(headers).as("onBody before onHeader").isEqualTo(1);
       assertThat(completions).as("onBody after onComplete").isZero();
       assertThat(chunk.length()).as("empty body chunk delivered").isPositive();

@@ -71,11 +71,18 @@ final class BenchCommand implements Runnable {
     @Option(names = "--verify", description = "Also compare SHA-256 of source and pulled file.")
     boolean verify;
 
+    @Option(
+        names = "--protocol",
+        defaultValue = "1",
+        description =
+            "1: the seed wire; 2: v2 peers and v2 lines, the pull verified by SHA-256 (default: ${DEFAULT-VALUE}).")
+    int protocol;
+
     @Override
     public Integer call() throws Exception {
       ConsoleLogging.configure(false, java.util.logging.Level.WARNING);
       header();
-      TransferBench.run(new TransferBench.Options(size, dir, repeat, verify), System.out)
+      TransferBench.run(new TransferBench.Options(size, dir, repeat, verify, protocol), System.out)
           .print(System.out);
       return 0;
     }

@@ -1,11 +1,10 @@
 package p2psync.peer;
 
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.AsyncFile;
-import io.vertx.core.file.OpenOptions;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
@@ -18,25 +17,29 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import p2psync.common.DirectoryEntry;
 import p2psync.common.FileNames;
 import p2psync.common.FileResponseDecoder;
-import p2psync.common.LateEndStream;
 import p2psync.common.ProtocolException;
 import p2psync.common.SyncConfig;
 import p2psync.common.v2.Sha256;
 import p2psync.common.v2.V2Codec;
+import p2psync.peer.receive.FileSink;
+import p2psync.peer.receive.RawInbound;
 import p2psync.peer.v2.ContentMismatch;
 import p2psync.peer.v2.Partial;
 
 /**
  * One file pulled from one peer: {@code name\n} out, {@code Content-Length} and body in, streamed
  * with backpressure into a hidden temp file in the folder, which is fsynced, given the advertised
- * mtime and renamed over the target only when exactly the announced bytes arrived. Any failure
- * deletes the temp file, and only then fails the result, so whoever waits for it (a stopping peer)
- * finds the folder clean; the real name never shows a partial file. The first failure is kept, with
- * its cause, and says what was being done.
+ * mtime and renamed over the target only when exactly the announced bytes arrived. The socket's own
+ * buffers go to a {@link FileSink}, which writes (and for v2 hashes) them on a writer thread: the
+ * event loop neither copies nor hashes the body. Any failure deletes the temp file, and only then
+ * fails the result, so whoever waits for it (a stopping peer) finds the folder clean; the real name
+ * never shows a partial file. The first failure is kept, with its cause, and says what was being
+ * done.
  */
 final class Download implements FileResponseDecoder.Listener {
   private static final Logger LOG = System.getLogger(Download.class.getName());
@@ -46,6 +49,8 @@ final class Download implements FileResponseDecoder.Listener {
     OPENING,
     CONNECTING,
     RECEIVING,
+    /** The last byte came: the writer writes what is queued, forces the file and (v2) hashes. */
+    FINISHING,
     COMMITTING,
     DONE,
     FAILED
@@ -56,7 +61,14 @@ final class Download implements FileResponseDecoder.Listener {
    */
   record Result(String name, DirectoryEntry source, long bytes, String sha256) {}
 
+  /**
+   * Body bytes queued for the writer above which the socket stops being read: with the default 64
+   * KiB reads, a few reads in flight per download, so memory stays bounded whatever the disk does.
+   */
+  static final long WRITE_QUEUE_BYTES = 1024 * 1024;
+
   private final Vertx vertx;
+  private final Executor writers;
   private final NetClient client;
   private final LocalFolder folder;
   private final SyncConfig config;
@@ -91,17 +103,15 @@ final class Download implements FileResponseDecoder.Listener {
   /** The temp file's open is in flight: its completion, not fail(), then cleans up. */
   private boolean opening;
 
-  private AsyncFile file;
-  private boolean fileClosed;
+  private FileSink sink;
+  private Future<Long> sinkClosed;
   private NetSocket socket;
-  private LateEndStream body;
-  private Throwable failure;
+  private RawInbound body;
 
-  /**
-   * A write that failed after the last byte came: the commit's size check fails, with this as the
-   * cause.
-   */
-  private Throwable lateWriteFailure;
+  /** The buffer being fed to the decoder, whose body slices go to the writer without a copy. */
+  private ByteBuf reading;
+
+  private Throwable failure;
 
   private long expected = -1;
   private long received;
@@ -113,6 +123,7 @@ final class Download implements FileResponseDecoder.Listener {
 
   Download(
       Vertx vertx,
+      Executor writers,
       NetClient client,
       LocalFolder folder,
       SyncConfig config,
@@ -120,6 +131,7 @@ final class Download implements FileResponseDecoder.Listener {
       DirectoryEntry source,
       Partial resumeFrom) {
     this.vertx = vertx;
+    this.writers = writers;
     this.client = client;
     this.folder = folder;
     this.config = config;
@@ -176,13 +188,7 @@ final class Download implements FileResponseDecoder.Listener {
                     new IOException(
                         "transfer took longer than " + config.getTransferTimeout() + progress())));
     opening = true;
-    vertx
-        .fileSystem()
-        .open(
-            tempPath.toString(),
-            resumeFrom == null
-                ? new OpenOptions().setWrite(true).setCreateNew(true)
-                : new OpenOptions().setWrite(true).setCreate(false))
+    FileSink.open(vertx.getOrCreateContext(), writers, tempPath, offset, digest, WRITE_QUEUE_BYTES)
         .onComplete(
             opened -> {
               opening = false;
@@ -190,12 +196,16 @@ final class Download implements FileResponseDecoder.Listener {
                 fail(
                     Failures.because(
                         "cannot create a temp file in " + folder.root(), opened.cause()));
-              } else if (state == State.FAILED) {
-                file = opened.result();
+                return;
+              }
+              sink =
+                  opened
+                      .result()
+                      .resumeHandler(this::writerCaughtUp)
+                      .failureHandler(this::writeFailed);
+              if (state == State.FAILED) {
                 settle(); // stopped or timed out while the file was being created
               } else {
-                file = opened.result();
-                file.setWritePos(offset);
                 connect();
               }
             });
@@ -231,10 +241,10 @@ final class Download implements FileResponseDecoder.Listener {
     state = State.RECEIVING;
     touch();
     armIdleTimer(config.getTransferIdleTimeout().toMillis());
-    // The body's end, not the socket's closeHandler: that fires at once on close, while a paused
-    // socket still holds unread data.
+    // Raw reads, paused by autoRead: no copy to the heap, and no end ahead of unread data
+    // (RawInbound says why that needs no LateEndStream).
     body =
-        new LateEndStream(vertx, socket)
+        RawInbound.of(socket)
             .handler(this::receive)
             .endHandler(v -> ended())
             .exceptionHandler(
@@ -250,15 +260,18 @@ final class Download implements FileResponseDecoder.Listener {
     LOG.log(Level.DEBUG, () -> "requested " + name + " from " + source.address());
   }
 
-  private void receive(Buffer data) {
+  private void receive(ByteBuf data) {
     if (state != State.RECEIVING) {
       return;
     }
     touch();
+    reading = data;
     try {
-      decoder.feed(data);
+      decoder.feed(BufferInternal.buffer(data)); // a view, not a copy
     } catch (ProtocolException e) {
       fail(Failures.because("bad response from " + source.address(), e));
+    } finally {
+      reading = null;
     }
   }
 
@@ -284,33 +297,30 @@ final class Download implements FileResponseDecoder.Listener {
   }
 
   @Override
-  public void onBody(Buffer chunk) {
+  public void onBody(Buffer data, int from, int to) {
     if (state != State.RECEIVING) {
       return;
     }
-    received += chunk.length();
-    if (digest != null) {
-      digest.update(((BufferInternal) chunk).getByteBuf().nioBuffer());
-    }
+    received += to - from;
     logProgress();
-    file.write(chunk)
-        .onFailure(
-            e -> {
-              writeFailed = true;
-              if (state == State.RECEIVING) {
-                fail(Failures.because("cannot write " + tempPath.getFileName(), e));
-              } else if (lateWriteFailure == null) {
-                lateWriteFailure = e;
-              }
-            });
-    if (file.writeQueueFull()) {
+    // The writer owns a reference to exactly the body's bytes of the socket's buffer.
+    if (sink.write(reading.retainedSlice(reading.readerIndex() + from, to - from))) {
       body.pause();
-      file.drainHandler(
-          v -> {
-            if (state == State.RECEIVING) {
-              body.resume();
-            }
-          });
+    }
+  }
+
+  /** The writer's queue fell below its bound: read the socket again. */
+  private void writerCaughtUp() {
+    if (state == State.RECEIVING) {
+      body.resume();
+    }
+  }
+
+  /** A write failed: nothing after it is written, and the prefix cannot be kept. */
+  private void writeFailed(Throwable e) {
+    writeFailed = true;
+    if (state == State.RECEIVING || state == State.FINISHING) {
+      fail(Failures.because("cannot write " + tempPath.getFileName(), e));
     }
   }
 
@@ -332,7 +342,27 @@ final class Download implements FileResponseDecoder.Listener {
       return;
     }
     bodyComplete = true; // the digest is spent: whatever happens now, nothing is resumed
-    String sha256 = digest == null ? null : Sha256.hex(digest.digest());
+    state = State.FINISHING;
+    vertx.cancelTimer(idleTimer); // the sender is done; the transfer timeout still holds
+    body.handler(b -> {}); // bytes after the body are ignored, as the seed's requester does
+    socket.close();
+    sink.finish()
+        .onSuccess(this::verified)
+        .onFailure(
+            e -> {
+              if (state == State.FINISHING) {
+                fail(Failures.because("cannot store the file", e));
+              }
+            });
+  }
+
+  /** The writer wrote, forced and (v2) hashed every byte: check the hash, then commit. */
+  private void verified(FileSink.Written written) {
+    if (state != State.FINISHING) {
+      return; // stopped or timed out meanwhile: fail() cleans up
+    }
+    sinkClosed = Future.succeededFuture(written.length()); // finish() closed the file
+    String sha256 = written.sha256();
     if (sha256 != null && !sha256.equals(source.v2().sha256())) {
       // Never under the real name: the temp file goes, and the source is not asked again.
       fail(
@@ -350,22 +380,15 @@ final class Download implements FileResponseDecoder.Listener {
     }
     state = State.COMMITTING;
     cancelTimers();
-    body.handler(null);
-    socket.close();
     long mtimeMillis = Math.multiplyExact(source.mtime(), 1000L);
-    file.flush() // fsync, before the rename makes the file visible
-        .compose(v -> closeFile())
-        .compose(v -> vertx.executeBlocking(() -> commit(mtimeMillis), false))
+    vertx
+        .executeBlocking(() -> commit(mtimeMillis), false)
         .onSuccess(
             v -> {
               state = State.DONE;
               result.complete(new Result(name, source, received, sha256));
             })
-        .onFailure(
-            e ->
-                fail(
-                    Failures.because(
-                        "cannot store the file", lateWriteFailure != null ? lateWriteFailure : e)));
+        .onFailure(e -> fail(Failures.because("cannot store the file", e)));
   }
 
   /**
@@ -482,7 +505,6 @@ final class Download implements FileResponseDecoder.Listener {
         && !bodyComplete
         && !stopping
         && !writeFailed
-        && lateWriteFailure == null
         && !(failure instanceof ContentMismatch)
         && offset + received > 0;
   }
@@ -490,11 +512,10 @@ final class Download implements FileResponseDecoder.Listener {
   /** Closes the temp file and keeps it if it holds exactly the bytes hashed; else deletes it. */
   private Future<Partial> keepPartial() {
     long length = offset + received;
-    return (file == null ? Future.<Void>succeededFuture() : closeFile())
-        .compose(v -> vertx.executeBlocking(() -> Files.size(tempPath), false))
+    return closeSink(true)
         .compose(
-            size -> {
-              if (size != length) {
+            inFile -> {
+              if (inFile != length) {
                 return discardTemp().map(v -> (Partial) null);
               }
               LOG.log(
@@ -526,11 +547,11 @@ final class Download implements FileResponseDecoder.Listener {
   }
 
   private Future<Void> discardTemp() {
-    if (file == null) {
+    if (sink == null) {
       return Future.succeededFuture(); // never created
     }
-    return closeFile()
-        .compose(v -> vertx.fileSystem().delete(tempPath.toString()))
+    return closeSink(false)
+        .transform(v -> vertx.fileSystem().delete(tempPath.toString()))
         .recover(
             e -> {
               LOG.log(
@@ -541,12 +562,14 @@ final class Download implements FileResponseDecoder.Listener {
             });
   }
 
-  /** Closes the temp file once; AsyncFile.close() throws when called twice. */
-  private Future<Void> closeFile() {
-    if (fileClosed) {
-      return Future.succeededFuture();
+  /**
+   * Closes the temp file once; {@code keep}: after writing what is queued. Completes with the bytes
+   * in it, or fails when they are not known good.
+   */
+  private Future<Long> closeSink(boolean keep) {
+    if (sinkClosed == null) {
+      sinkClosed = sink.close(keep);
     }
-    fileClosed = true;
-    return file.close().recover(e -> Future.succeededFuture());
+    return sinkClosed;
   }
 }

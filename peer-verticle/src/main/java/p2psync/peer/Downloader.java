@@ -14,11 +14,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import p2psync.common.DirectoryEntry;
 import p2psync.common.SyncConfig;
 import p2psync.common.v2.V2Entry;
+import p2psync.peer.receive.Writers;
 import p2psync.peer.v2.ContentMismatch;
 import p2psync.peer.v2.Partial;
 import p2psync.peer.v2.SourcePicker;
@@ -64,6 +66,17 @@ final class Downloader {
   private final Set<String> noResume = new HashSet<>();
 
   private final Predicate<V2Entry.Source> isSelf;
+
+  /** Threads that write (and for v2 hash) received bytes into temp files, off the event loop. */
+  private final ExecutorService writers = Writers.newPool(WRITER_THREADS);
+
+  /**
+   * Writer threads of one peer. Two: the writer's work per byte (a hash and a copy into the page
+   * cache) is less than the event loop's, so two keep up with the network on this 2-core machine
+   * while an fsync blocks one of them (docs/benchmarks.md, section 6).
+   */
+  static final int WRITER_THREADS = 2;
+
   private boolean closed;
 
   Downloader(
@@ -134,17 +147,19 @@ final class Downloader {
     partials.clear();
     return Future.join(stopping)
         .transform(
-            ar ->
-                client
-                    .close()
-                    .recover(
-                        e -> {
-                          LOG.log(
-                              Level.DEBUG,
-                              "closing the download client failed: " + Failures.reason(e),
-                              e);
-                          return Future.succeededFuture();
-                        }));
+            ar -> {
+              writers.shutdown(); // every temp file is closed: nothing is queued any more
+              return client
+                  .close()
+                  .recover(
+                      e -> {
+                        LOG.log(
+                            Level.DEBUG,
+                            "closing the download client failed: " + Failures.reason(e),
+                            e);
+                        return Future.succeededFuture();
+                      });
+            });
   }
 
   /** Transfers under way, for the status page. */
@@ -255,7 +270,7 @@ final class Downloader {
       discard(partial); // another version now: its prefix is worth nothing
       partial = null;
     }
-    Download download = new Download(vertx, client, folder, config, name, source, partial);
+    Download download = new Download(vertx, writers, client, folder, config, name, source, partial);
     running.put(name, download);
     download
         .start()
