@@ -56,13 +56,23 @@ public final class FileResponseDecoder {
     return extraBytes;
   }
 
-  /** Feeds the next bytes from the socket. */
+  /** Feeds the next bytes from the socket; bytes after the response are counted and ignored. */
   public void feed(Buffer data) throws ProtocolException {
-    int offset = 0;
+    int end = feed(data, 0);
+    extraBytes += data.length() - end;
+  }
+
+  /**
+   * Feeds {@code data[from, length)} and returns the index just past the bytes that belong to this
+   * response: {@code data.length()}, or less once the response is complete (on a pipelined
+   * connection, what follows is the next response's).
+   */
+  public int feed(Buffer data, int from) throws ProtocolException {
+    int offset = from;
     if (state == State.AWAITING_HEADER) {
-      offset = readHeader(data);
+      offset = readHeader(data, from);
       if (offset < 0) {
-        return;
+        return data.length();
       }
     }
     if (state == State.RECEIVING_BODY && offset < data.length()) {
@@ -72,9 +82,7 @@ public final class FileResponseDecoder {
       offset += take;
       completeIfDone();
     }
-    if (state == State.COMPLETE) {
-      extraBytes += data.length() - offset;
-    }
+    return offset;
   }
 
   /**
@@ -96,8 +104,8 @@ public final class FileResponseDecoder {
   }
 
   /** Returns the offset just past the header in {@code data}, or -1 when it is not complete yet. */
-  private int readHeader(Buffer data) throws ProtocolException {
-    for (int i = 0; i < data.length(); i++) {
+  private int readHeader(Buffer data, int from) throws ProtocolException {
+    for (int i = from; i < data.length(); i++) {
       byte b = data.getByte(i);
       if (b == '\n') {
         long length = ContentLength.parse(header.toString(StandardCharsets.UTF_8));

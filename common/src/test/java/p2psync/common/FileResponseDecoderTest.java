@@ -126,6 +126,40 @@ class FileResponseDecoderTest {
     decoder.end();
   }
 
+  /**
+   * Pipelined responses (v2): three responses, one empty, cut at every pair of points; each decoder
+   * takes exactly its response's bytes and hands back where the next one starts.
+   */
+  @Test
+  void pipelinedResponsesSplitAtEveryPairOfPointsGoEachToItsOwnDecoder() throws Exception {
+    byte[][] bodies = {bytes("abc"), new byte[0], bytes("hello\nworld")};
+    byte[] all = concat(concat(response(bodies[0]), response(bodies[1])), response(bodies[2]));
+    for (int a = 0; a <= all.length; a++) {
+      for (int b = a; b <= all.length; b++) {
+        Recorder[] recorders = {new Recorder(), new Recorder(), new Recorder()};
+        FileResponseDecoder[] decoders = new FileResponseDecoder[3];
+        for (int i = 0; i < 3; i++) {
+          decoders[i] = new FileResponseDecoder(recorders[i]);
+        }
+        int current = 0;
+        for (int[] cut : new int[][] {{0, a}, {a, b}, {b, all.length}}) {
+          Buffer chunk = slice(all, cut[0], cut[1]);
+          int from = 0;
+          do {
+            from = decoders[current].feed(chunk, from);
+            if (decoders[current].state() == FileResponseDecoder.State.COMPLETE && current < 2) {
+              current++;
+            }
+          } while (from < chunk.length());
+        }
+        for (int i = 0; i < 3; i++) {
+          assertDelivered(recorders[i], decoders[i], bodies[i]);
+          assertThat(decoders[i].extraBytes()).isZero();
+        }
+      }
+    }
+  }
+
   @Test
   void bodyIsBinarySafe() throws Exception {
     byte[] body = new byte[256];

@@ -219,7 +219,13 @@ final class BenchCommand implements Runnable {
     public Integer call() throws Exception {
       return runSwarm(
           SwarmBench.Options.convergence(
-              peers, files, Math.toIntExact(fileSize), swarm.keepAlive, swarm.dir, swarm.timeout));
+                  peers,
+                  files,
+                  Math.toIntExact(fileSize),
+                  swarm.keepAlive,
+                  swarm.dir,
+                  swarm.timeout)
+              .withProtocol(swarm.protocol));
     }
   }
 
@@ -250,13 +256,27 @@ final class BenchCommand implements Runnable {
         description = "Size of each file (default: ${DEFAULT-VALUE}).")
     long fileSize;
 
+    @Option(
+        names = "--holder-first",
+        description =
+            "The holder starts first (and has hashed its files, at --protocol 2); the others join"
+                + " then, and the clock times them.")
+    boolean holderFirst;
+
     @Mixin SwarmOptions swarm;
 
     @Override
     public Integer call() throws Exception {
       return runSwarm(
           SwarmBench.Options.smallFiles(
-              files, others, Math.toIntExact(fileSize), swarm.keepAlive, swarm.dir, swarm.timeout));
+                  files,
+                  others,
+                  Math.toIntExact(fileSize),
+                  swarm.keepAlive,
+                  swarm.dir,
+                  swarm.timeout)
+              .withProtocol(swarm.protocol)
+              .withHolderFirst(holderFirst));
     }
   }
 
@@ -290,5 +310,11 @@ final class BenchCommand implements Runnable {
         defaultValue = "${sys:java.io.tmpdir}",
         description = "Where the folders go (default: ${DEFAULT-VALUE}).")
     Path dir;
+
+    @Option(
+        names = "--protocol",
+        defaultValue = "1",
+        description = "Every peer's protocol: 1 seed, 2 v2 (default: ${DEFAULT-VALUE}).")
+    int protocol;
   }
 }

@@ -6,8 +6,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
-import io.vertx.core.net.NetClient;
-import io.vertx.core.net.NetSocket;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -27,7 +25,7 @@ import p2psync.common.SyncConfig;
 import p2psync.common.v2.Sha256;
 import p2psync.common.v2.V2Codec;
 import p2psync.peer.receive.FileSink;
-import p2psync.peer.receive.RawInbound;
+import p2psync.peer.receive.Pipeline;
 import p2psync.peer.v2.ContentMismatch;
 import p2psync.peer.v2.Partial;
 
@@ -41,13 +39,14 @@ import p2psync.peer.v2.Partial;
  * never shows a partial file. The first failure is kept, with its cause, and says what was being
  * done.
  */
-final class Download implements FileResponseDecoder.Listener {
+final class Download implements FileResponseDecoder.Listener, Pipeline.Response {
   private static final Logger LOG = System.getLogger(Download.class.getName());
 
   /** Where the transfer is. */
   enum State {
     OPENING,
-    CONNECTING,
+    /** The temp file is open; its request is sent (or about to be) and its answer not due yet. */
+    WAITING,
     RECEIVING,
     /** The last byte came: the writer writes what is queued, forces the file and (v2) hashes. */
     FINISHING,
@@ -69,7 +68,10 @@ final class Download implements FileResponseDecoder.Listener {
 
   private final Vertx vertx;
   private final Executor writers;
-  private final NetClient client;
+
+  /** The connection its request goes on, maybe with other downloads' (pipelined v2 requests). */
+  private final Pipeline link;
+
   private final LocalFolder folder;
   private final SyncConfig config;
   private final String name;
@@ -105,8 +107,6 @@ final class Download implements FileResponseDecoder.Listener {
 
   private FileSink sink;
   private Future<Long> sinkClosed;
-  private NetSocket socket;
-  private RawInbound body;
 
   /** The buffer being fed to the decoder, whose body slices go to the writer without a copy. */
   private ByteBuf reading;
@@ -124,7 +124,7 @@ final class Download implements FileResponseDecoder.Listener {
   Download(
       Vertx vertx,
       Executor writers,
-      NetClient client,
+      Pipeline link,
       LocalFolder folder,
       SyncConfig config,
       String name,
@@ -132,7 +132,7 @@ final class Download implements FileResponseDecoder.Listener {
       Partial resumeFrom) {
     this.vertx = vertx;
     this.writers = writers;
-    this.client = client;
+    this.link = link;
     this.folder = folder;
     this.config = config;
     this.name = name;
@@ -206,7 +206,8 @@ final class Download implements FileResponseDecoder.Listener {
               if (state == State.FAILED) {
                 settle(); // stopped or timed out while the file was being created
               } else {
-                connect();
+                state = State.WAITING;
+                link.ready(this);
               }
             });
     return result.future();
@@ -224,54 +225,49 @@ final class Download implements FileResponseDecoder.Listener {
     return result.future().transform(ar -> Future.succeededFuture());
   }
 
-  private void connect() {
-    state = State.CONNECTING;
-    client
-        .connect(source.port(), source.ip())
-        .onFailure(e -> fail(Failures.because("cannot connect to " + source.address(), e)))
-        .onSuccess(this::request);
+  @Override
+  public Buffer requestLine(boolean more) {
+    LOG.log(Level.DEBUG, () -> "requesting " + name + " from " + source.address());
+    return digest == null
+        ? Buffer.buffer(name + "\n")
+        : V2Codec.encodeRequest(new V2Codec.Request(name, source.v2().sha256(), offset, more));
   }
 
-  private void request(NetSocket connected) {
-    socket = connected;
-    if (state == State.FAILED) {
-      socket.close();
+  @Override
+  public void begin() {
+    if (state != State.WAITING) {
       return;
     }
     state = State.RECEIVING;
     touch();
     armIdleTimer(config.getTransferIdleTimeout().toMillis());
-    // Raw reads, paused by autoRead: no copy to the heap, and no end ahead of unread data
-    // (RawInbound says why that needs no LateEndStream).
-    body =
-        RawInbound.of(socket)
-            .handler(this::receive)
-            .endHandler(v -> ended())
-            .exceptionHandler(
-                e -> {
-                  if (state == State.RECEIVING) {
-                    fail(Failures.because("connection error" + progress(), e));
-                  }
-                });
-    socket.write(
-        digest == null
-            ? Buffer.buffer(name + "\n")
-            : V2Codec.encodeRequest(new V2Codec.Request(name, source.v2().sha256(), offset)));
-    LOG.log(Level.DEBUG, () -> "requested " + name + " from " + source.address());
   }
 
-  private void receive(ByteBuf data) {
+  @Override
+  public int receive(ByteBuf data, int from) {
     if (state != State.RECEIVING) {
-      return;
+      return data.readableBytes();
     }
     touch();
-    reading = data;
+    reading = data.slice(); // index 0 is the first readable byte, as for the decoder's view
     try {
-      decoder.feed(BufferInternal.buffer(data)); // a view, not a copy
+      return decoder.feed(BufferInternal.buffer(reading), from); // a view, not a copy
     } catch (ProtocolException e) {
       fail(Failures.because("bad response from " + source.address(), e));
+      return data.readableBytes();
     } finally {
       reading = null;
+    }
+  }
+
+  @Override
+  public void failed(Throwable cause) {
+    if (cause instanceof Pipeline.NotAnswered) {
+      fail(cause);
+    } else if (state == State.RECEIVING) {
+      fail(Failures.because("connection error" + progress(), cause));
+    } else {
+      fail(Failures.because("cannot connect to " + source.address(), cause));
     }
   }
 
@@ -304,15 +300,15 @@ final class Download implements FileResponseDecoder.Listener {
     received += to - from;
     logProgress();
     // The writer owns a reference to exactly the body's bytes of the socket's buffer.
-    if (sink.write(reading.retainedSlice(reading.readerIndex() + from, to - from))) {
-      body.pause();
+    if (sink.write(reading.retainedSlice(from, to - from))) {
+      link.pause(this);
     }
   }
 
   /** The writer's queue fell below its bound: read the socket again. */
   private void writerCaughtUp() {
     if (state == State.RECEIVING) {
-      body.resume();
+      link.resume(this);
     }
   }
 
@@ -344,8 +340,7 @@ final class Download implements FileResponseDecoder.Listener {
     bodyComplete = true; // the digest is spent: whatever happens now, nothing is resumed
     state = State.FINISHING;
     vertx.cancelTimer(idleTimer); // the sender is done; the transfer timeout still holds
-    body.handler(b -> {}); // bytes after the body are ignored, as the seed's requester does
-    socket.close();
+    link.answered(this); // the next answer on the connection, or it is closed
     sink.finish()
         .onSuccess(this::verified)
         .onFailure(
@@ -419,7 +414,8 @@ final class Download implements FileResponseDecoder.Listener {
     return null;
   }
 
-  private void ended() {
+  @Override
+  public void ended() {
     if (state != State.RECEIVING) {
       return;
     }
@@ -473,8 +469,8 @@ final class Download implements FileResponseDecoder.Listener {
     state = State.FAILED;
     failure = cause;
     cancelTimers();
-    if (socket != null) {
-      socket.close();
+    if (!bodyComplete) {
+      link.abandon(this); // the connection is no use for what comes after its answer
     }
     if (!opening) {
       settle();

@@ -20,6 +20,7 @@ import java.util.function.Predicate;
 import p2psync.common.DirectoryEntry;
 import p2psync.common.SyncConfig;
 import p2psync.common.v2.V2Entry;
+import p2psync.peer.receive.Pipeline;
 import p2psync.peer.receive.Writers;
 import p2psync.peer.v2.ContentMismatch;
 import p2psync.peer.v2.Partial;
@@ -77,6 +78,20 @@ final class Downloader {
    */
   static final int WRITER_THREADS = 2;
 
+  /** Connections open for downloads: at most {@code maxConcurrentDownloads}. */
+  private int connections;
+
+  private boolean startScheduled;
+
+  /**
+   * Largest v2 file that goes on a shared connection: bigger ones get their own, so that they
+   * spread over holders and a small file never waits behind a big one.
+   */
+  static final long PIPELINE_MAX_BYTES = 1024 * 1024;
+
+  /** Most requests pipelined on one connection. */
+  static final int PIPELINE_MAX_FILES = 64;
+
   private boolean closed;
 
   Downloader(
@@ -115,19 +130,31 @@ final class Downloader {
     }
     tried.remove(name);
     queued.put(name, source);
-    startQueued();
-    if (queued.containsKey(name)) {
-      LOG.log(
-          Level.DEBUG,
-          () ->
-              name
-                  + " from "
-                  + source.address()
-                  + " waits: "
-                  + running.size()
-                  + " downloads running (maxConcurrentDownloads), "
-                  + queued.size()
-                  + " queued");
+    scheduleStart();
+  }
+
+  /**
+   * Starts queued downloads once the caller's turn is over: a directory (or a pipeline cut short)
+   * queues all its names first, so that small ones share connections (pipelining) instead of each
+   * taking one while the queue fills.
+   */
+  private void scheduleStart() {
+    if (!startScheduled) {
+      startScheduled = true;
+      vertx.runOnContext(
+          v -> {
+            startScheduled = false;
+            if (!closed) {
+              startQueued();
+              LOG.log(
+                  Level.DEBUG,
+                  () ->
+                      connections
+                          + " download connections open (maxConcurrentDownloads), "
+                          + queued.size()
+                          + " files queued");
+            }
+          });
     }
   }
 
@@ -199,6 +226,11 @@ final class Downloader {
     return "other";
   }
 
+  private static boolean notAnswered(Throwable failure) {
+    return failure instanceof Pipeline.NotAnswered
+        || failure.getCause() instanceof Pipeline.NotAnswered;
+  }
+
   /**
    * A new directory: kept prefixes of versions it no longer offers are deleted. A prefix is kept
    * only while some holder may send the rest; when the last one is gone, the folder holds no
@@ -236,30 +268,79 @@ final class Downloader {
             });
   }
 
+  /**
+   * Starts connections while fewer than {@code maxConcurrentDownloads} are open. A v2 file of at
+   * most {@link #PIPELINE_MAX_BYTES} takes along, on the same connection, up to {@link
+   * #PIPELINE_MAX_FILES} - 1 other queued small v2 files the same holder has (pipelined requests):
+   * one connection, one round trip and one server upload slot for many small files.
+   */
   private void startQueued() {
-    var it = queued.entrySet().iterator();
-    while (running.size() < config.getMaxConcurrentDownloads() && it.hasNext()) {
+    while (connections < config.getMaxConcurrentDownloads() && !queued.isEmpty()) {
+      var it = queued.entrySet().iterator();
       Map.Entry<String, DirectoryEntry> next = it.next();
       it.remove();
-      start(next.getKey(), next.getValue());
+      String name = next.getKey();
+      DirectoryEntry entry = next.getValue();
+      V2Entry.Source chosen = null;
+      if (entry.v2() != null) {
+        chosen = picker.pick(entry.v2(), tried.computeIfAbsent(name, k -> new HashSet<>()), isSelf);
+        if (chosen == null) {
+          LOG.log(
+              Level.DEBUG,
+              () -> "no holder of " + name + " left to try until the next directory names one");
+          continue;
+        }
+        tried.get(name).add(chosen.address());
+      }
+      Map<String, DirectoryEntry> batch = new LinkedHashMap<>();
+      batch.put(name, entry);
+      if (chosen != null && entry.v2().size() <= PIPELINE_MAX_BYTES) {
+        takeAlong(chosen, batch);
+      }
+      connections++;
+      String ip = chosen == null ? entry.ip() : chosen.ip();
+      int port = chosen == null ? entry.port() : chosen.port();
+      Pipeline pipeline =
+          new Pipeline(
+              client,
+              ip,
+              port,
+              batch.size(),
+              v -> {
+                connections--;
+                scheduleStart();
+              });
+      V2Entry.Source source = chosen;
+      batch.forEach((n, e) -> start(n, e, source, pipeline));
     }
   }
 
-  private void start(String name, DirectoryEntry entry) {
-    V2Entry.Source chosen = null;
-    DirectoryEntry source = entry;
-    if (entry.v2() != null) {
-      chosen = picker.pick(entry.v2(), tried.computeIfAbsent(name, k -> new HashSet<>()), isSelf);
-      if (chosen == null) {
-        LOG.log(
-            Level.DEBUG,
-            () -> "no holder of " + name + " left to try until the next directory names one");
-        return;
+  /** Moves queued small v2 files that {@code holder} has, and may serve us, into {@code batch}. */
+  private void takeAlong(V2Entry.Source holder, Map<String, DirectoryEntry> batch) {
+    var it = queued.entrySet().iterator();
+    while (batch.size() < PIPELINE_MAX_FILES && it.hasNext()) {
+      Map.Entry<String, DirectoryEntry> candidate = it.next();
+      V2Entry v2 = candidate.getValue().v2();
+      Set<String> triedFor = tried.computeIfAbsent(candidate.getKey(), k -> new HashSet<>());
+      if (v2 != null
+          && v2.size() <= PIPELINE_MAX_BYTES
+          && v2.sources().contains(holder)
+          && !triedFor.contains(holder.address())
+          && !picker.isBad(holder, v2.sha256())) {
+        it.remove();
+        triedFor.add(holder.address());
+        picker.using(holder);
+        batch.put(candidate.getKey(), candidate.getValue());
       }
-      tried.get(name).add(chosen.address());
-      source = new DirectoryEntry(chosen.ip(), chosen.port(), entry.mtime(), entry.v2());
     }
-    V2Entry.Source v2Source = chosen;
+  }
+
+  private void start(
+      String name, DirectoryEntry entry, V2Entry.Source v2Source, Pipeline pipeline) {
+    DirectoryEntry source =
+        v2Source == null
+            ? entry
+            : new DirectoryEntry(v2Source.ip(), v2Source.port(), entry.mtime(), entry.v2());
     DirectoryEntry from = source;
     Partial partial = partials.remove(name);
     if (partial != null
@@ -270,7 +351,8 @@ final class Downloader {
       discard(partial); // another version now: its prefix is worth nothing
       partial = null;
     }
-    Download download = new Download(vertx, writers, client, folder, config, name, source, partial);
+    Download download =
+        new Download(vertx, writers, pipeline, folder, config, name, source, partial);
     running.put(name, download);
     download
         .start()
@@ -295,6 +377,19 @@ final class Downloader {
             })
         .onFailure(
             e -> {
+              if (notAnswered(e)) {
+                // An earlier request on its connection failed: nobody to blame, try again at once.
+                LOG.log(Level.DEBUG, () -> name + ": " + Failures.reason(e));
+                if (e instanceof Download.Interrupted interrupted) {
+                  partials.put(name, interrupted.partial());
+                }
+                tried.getOrDefault(name, new HashSet<>()).remove(v2Source.address());
+                picker.released(v2Source);
+                if (!closed && !queued.containsKey(name)) {
+                  queued.put(name, entry);
+                }
+                return;
+              }
               counters.addFailed();
               metrics.downloadFailed(kind(e));
               LOG.log(
@@ -335,9 +430,7 @@ final class Downloader {
                 recent.removeLast();
               }
               recent.addFirst(download.ended(ar.cause()));
-              if (!closed) {
-                startQueued();
-              }
+              scheduleStart();
             });
   }
 }

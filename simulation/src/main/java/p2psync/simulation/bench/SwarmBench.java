@@ -10,7 +10,9 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
@@ -28,14 +30,41 @@ import p2psync.simulation.Swarm;
  */
 public final class SwarmBench {
 
-  /** {@code filesPerPeer[i]} files of {@code fileSize} bytes in peer i's folder. */
+  /**
+   * {@code filesPerPeer[i]} files of {@code fileSize} bytes in peer i's folder. {@code protocol}:
+   * every peer's ({@code 2}: v2 peers). {@code holderFirst}: the last peer (the holder) starts
+   * first, and, at protocol 2, has hashed its files before the others join: the clock then times
+   * fresh peers joining a folder that is ready, not the holder's first hashing.
+   */
   public record Options(
       String kind,
       int[] filesPerPeer,
       int fileSize,
       Duration keepAlive,
       Path dir,
-      Duration timeout) {
+      Duration timeout,
+      int protocol,
+      boolean holderFirst) {
+
+    public Options(
+        String kind,
+        int[] filesPerPeer,
+        int fileSize,
+        Duration keepAlive,
+        Path dir,
+        Duration timeout) {
+      this(kind, filesPerPeer, fileSize, keepAlive, dir, timeout, 1, false);
+    }
+
+    public Options withProtocol(int protocol) {
+      return new Options(
+          kind, filesPerPeer, fileSize, keepAlive, dir, timeout, protocol, holderFirst);
+    }
+
+    public Options withHolderFirst(boolean holderFirst) {
+      return new Options(
+          kind, filesPerPeer, fileSize, keepAlive, dir, timeout, protocol, holderFirst);
+    }
 
     public static Options convergence(
         int peers, int filesEach, int fileSize, Duration keepAlive, Path dir, Duration timeout) {
@@ -57,6 +86,7 @@ public final class SwarmBench {
       Options options,
       int totalFiles,
       long totalBytes,
+      double firstFileSeconds,
       double convergeSeconds,
       long replyBytes,
       long downloads,
@@ -70,15 +100,20 @@ public final class SwarmBench {
 
     public void print(PrintStream out) {
       out.printf(
-          "%s: %d peers, %d distinct files of %d bytes (%s per folder once converged)%n",
+          "%s: %d peers, %d distinct files of %d bytes (%s per folder once converged), protocol %d%s%n",
           options.kind(),
           options.filesPerPeer().length,
           totalFiles,
           options.fileSize(),
-          ProcStats.mib(totalBytes));
+          ProcStats.mib(totalBytes),
+          options.protocol(),
+          options.holderFirst() ? ", holder first" : "");
       out.printf(
           "  converged %.2f s after the last join = %.2f keepalive intervals of %s%n",
           convergeSeconds, keepAliveIntervals(), options.keepAlive());
+      out.printf(
+          "  first download done %.3f s after the last join; first to last file %.3f s%n",
+          firstFileSeconds, convergeSeconds - firstFileSeconds);
       out.printf(
           "  tracker directory line at the end: %d bytes; downloads %d (failed %d); contents %s;"
               + " process peak RSS %s%n",
@@ -114,6 +149,7 @@ public final class SwarmBench {
           expected.put(name, (long) options.fileSize());
         }
         Swarm.Peer peer = swarm.addPeer(String.format("peer%03d", p), files);
+        peer.options().setProtocol(options.protocol());
         for (String name : files.keySet()) {
           Files.setLastModifiedTime(
               peer.folder().resolve(name),
@@ -122,17 +158,39 @@ public final class SwarmBench {
       }
       new ProcessBuilder("sync").inheritIO().start().waitFor();
       out.printf("starting %d peers ...%n", perPeer.length);
-      for (Swarm.Peer peer : swarm.peers()) {
+      List<Swarm.Peer> order = new ArrayList<>(swarm.peers());
+      if (options.holderFirst()) {
+        Swarm.Peer holder = order.remove(order.size() - 1);
+        Blocking.await(swarm.startPeer(holder), Duration.ofSeconds(30));
+        if (options.protocol() == 2) {
+          int files = perPeer[perPeer.length - 1];
+          Blocking.waitFor(
+              () -> hashed(holder.folder(), files),
+              Duration.ofMillis(20),
+              options.timeout(),
+              "the holder's hashes");
+        }
+      }
+      for (Swarm.Peer peer : order) {
         Blocking.await(swarm.startPeer(peer), Duration.ofSeconds(30));
       }
       long lastJoin = System.nanoTime();
+      long[] firstFile = {0};
       long done =
           Blocking.waitFor(
-              () -> allHold(swarm, expected, mtime),
-              Duration.ofMillis(20),
+              () -> {
+                if (firstFile[0] == 0
+                    && swarm.peers().stream()
+                        .anyMatch(p -> p.verticle().transfers().completed() > 0)) {
+                  firstFile[0] = System.nanoTime();
+                }
+                return allHold(swarm, expected, mtime);
+              },
+              Duration.ofMillis(5),
               options.timeout(),
               "identical folders");
       double seconds = (done - lastJoin) / 1e9;
+      double firstSeconds = ((firstFile[0] == 0 ? done : firstFile[0]) - lastJoin) / 1e9;
       long replyBytes = swarm.tracker().directoryLine().length() + 1L;
       long downloads = 0;
       long failed = 0;
@@ -145,6 +203,7 @@ public final class SwarmBench {
           options,
           expected.size(),
           expected.size() * (long) options.fileSize(),
+          firstSeconds,
           seconds,
           replyBytes,
           downloads,
@@ -158,6 +217,20 @@ public final class SwarmBench {
         Blocking.await(vertx.close(), Duration.ofSeconds(60));
         Bench.deleteTree(root);
       }
+    }
+  }
+
+  /**
+   * Whether a v2 peer's hash cache holds {@code files} entries: its last line is {@code end COUNT}
+   * (docs/protocol-v2.md, Integrity), written when a hashing run ends.
+   */
+  private static boolean hashed(Path folder, int files) {
+    try {
+      List<String> lines =
+          Files.readAllLines(folder.resolve(FileNames.STATE_DIR).resolve("hashes"));
+      return !lines.isEmpty() && lines.get(lines.size() - 1).equals("end " + files);
+    } catch (IOException e) {
+      return false; // not written yet
     }
   }
 
