@@ -356,7 +356,6 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
     if (state != State.FINISHING) {
       return; // stopped or timed out meanwhile: fail() cleans up
     }
-    sinkClosed = Future.succeededFuture(written.length()); // finish() closed the file
     String sha256 = written.sha256();
     if (sha256 != null && !sha256.equals(source.v2().sha256())) {
       // Never under the real name: the temp file goes, and the source is not asked again.
@@ -387,10 +386,12 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
   }
 
   /**
-   * Blocking: sets the mtime and renames the temp file over the target, unless the target got newer
-   * meanwhile.
+   * Blocking, on the worker pool (many at once: their fsyncs overlap): forces the temp file to the
+   * disk, sets the mtime and renames it over the target, unless the target got newer meanwhile. The
+   * one step that finishes a verified temp file into its real name.
    */
   private Void commit(long mtimeMillis) throws IOException {
+    sink.forceAndClose(); // fsync, before the rename makes the file visible
     Path target = folder.resolve(name);
     if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
       if (!Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {

@@ -37,6 +37,12 @@ final class FileServer {
   /** A v2 peer's hashes, to answer v2 requests; null for a seed peer, which refuses them. */
   private final FolderHashes hashes;
 
+  /**
+   * Most bytes of pipelined requests a requester may send ahead of their answers
+   * (docs/protocol-v2.md); the Downloader keeps its pipelines under it.
+   */
+  static final int PIPELINED_REQUEST_BYTES = 64 * 1024;
+
   private NetServer server;
   private final Set<NetSocket> uploads = new HashSet<>();
 
@@ -128,8 +134,12 @@ final class FileServer {
 
     Upload(NetSocket socket) {
       this.socket = socket;
+      // The parser's limit is on what it holds unparsed, which, while an answer goes out, is every
+      // pipelined request read so far: the protocol's bound on those, and each line is checked
+      // against maxRequestBytes on its own.
       this.request =
-          RecordParser.newDelimited("\n", socket).maxRecordSize(config.getMaxRequestBytes());
+          RecordParser.newDelimited("\n", socket)
+              .maxRecordSize(Math.max(config.getMaxRequestBytes(), PIPELINED_REQUEST_BYTES));
     }
 
     void start() {
@@ -168,6 +178,10 @@ final class FileServer {
       }
       answered = true;
       vertx.cancelTimer(requestTimer);
+      if (line.length() > config.getMaxRequestBytes()) {
+        refuse("request line longer than " + config.getMaxRequestBytes() + " bytes");
+        return;
+      }
       // One request at a time: a seed connection ends with its answer (anything after the first
       // line is ignored); a pipelined v2 one resumes reading once this answer is out.
       request.pause();

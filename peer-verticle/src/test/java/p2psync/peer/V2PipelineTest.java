@@ -131,6 +131,16 @@ class V2PipelineTest {
                 request("f002.bin", shas.get("f002.bin"), false)));
     assertThat(refused).isEqualTo(answer("f001.bin"));
 
+    // a full pipeline as the Downloader sends it (64 requests, one write) is answered whole
+    byte[][] requests = new byte[Downloader.PIPELINE_MAX_FILES][];
+    byte[][] answers = new byte[Downloader.PIPELINE_MAX_FILES][];
+    for (int i = 0; i < requests.length; i++) {
+      String name = i % 2 == 0 ? "f001.bin" : "f002.bin";
+      requests[i] = request(name, shas.get(name), i < requests.length - 1);
+      answers[i] = answer(name);
+    }
+    assertThat(FileServerTest.exchange(port, concat(requests))).isEqualTo(concat(answers));
+
     // "more" on the last request: the connection stays open for one more, then times out
     // (request timeout) or is closed by the client; the answer itself is whole either way.
     byte[] seedAfter =

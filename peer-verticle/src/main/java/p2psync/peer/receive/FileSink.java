@@ -68,6 +68,9 @@ public final class FileSink {
   private IOException failure;
   private boolean closed;
 
+  /** Set by the Finish turn; forceAndClose runs after its future completed, which orders them. */
+  private volatile boolean finished;
+
   private FileSink(
       Context context,
       Executor writers,
@@ -165,8 +168,10 @@ public final class FileSink {
   }
 
   /**
-   * Writes what is queued, forces it to the disk (before a rename may make it visible) and closes
-   * the file; fails with the first write error.
+   * Writes what is queued and (v2) completes the hash; fails with the first write error. The file
+   * stays open for {@link #forceAndClose}: the fsync is left to the commit, which runs on the
+   * worker pool, so that the fsyncs of many small files overlap (the file system then commits them
+   * together) instead of queueing behind each other on the writer threads.
    */
   public Future<Written> finish() {
     Promise<Written> done = Promise.promise();
@@ -268,16 +273,21 @@ public final class FileSink {
       context.runOnContext(v -> done.fail(e));
       return;
     }
-    try {
-      channel.force(false);
-      channel.close();
-      closed = true;
-      Written written = new Written(length, digest == null ? null : Sha256.hex(digest.digest()));
-      context.runOnContext(v -> done.complete(written));
-    } catch (IOException e) {
-      failure = e;
-      closeQuietly();
-      context.runOnContext(v -> done.fail(e));
+    finished = true;
+    Written written = new Written(length, digest == null ? null : Sha256.hex(digest.digest()));
+    context.runOnContext(v -> done.complete(written));
+  }
+
+  /**
+   * Blocking, once {@link #finish} succeeded: forces the file to the disk (before a rename may make
+   * it visible) and closes it.
+   */
+  public void forceAndClose() throws IOException {
+    if (!finished) {
+      throw new IllegalStateException("not finished");
+    }
+    try (FileChannel file = channel) {
+      file.force(false);
     }
   }
 

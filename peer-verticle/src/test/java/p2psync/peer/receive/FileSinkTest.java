@@ -111,6 +111,7 @@ class FileSinkTest {
       }
     }
     FileSink.Written written = result(sink.finish());
+    sink.forceAndClose();
 
     assertThat(written.length()).isEqualTo(sent.size());
     assertThat(written.sha256())

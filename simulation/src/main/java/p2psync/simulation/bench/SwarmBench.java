@@ -162,8 +162,13 @@ public final class SwarmBench {
       if (options.holderFirst()) {
         Swarm.Peer holder = order.remove(order.size() - 1);
         Blocking.await(swarm.startPeer(holder), Duration.ofSeconds(30));
+        int files = perPeer[perPeer.length - 1];
+        Blocking.waitFor(
+            () -> swarm.tracker().snapshot().nameCount() >= files,
+            Duration.ofMillis(20),
+            options.timeout(),
+            "the holder's files in the tracker's directory");
         if (options.protocol() == 2) {
-          int files = perPeer[perPeer.length - 1];
           Blocking.waitFor(
               () -> hashed(holder.folder(), files),
               Duration.ofMillis(20),
