@@ -92,9 +92,6 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
   /** Bytes already in the temp file when this attempt started. */
   private final long offset;
 
-  /** The peer is stopping: a stopped peer leaves no temp file, so nothing is kept for a resume. */
-  private boolean stopping;
-
   /** A write to the temp file failed: its bytes cannot be trusted for a resume. */
   private boolean writeFailed;
 
@@ -214,11 +211,12 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
   }
 
   /**
-   * Stops the transfer because the peer stops; completes once the temp file is gone. A transfer
-   * already committing is let finish: that takes a rename, and leaves a whole file or none.
+   * Stops the transfer because the peer stops; completes once the temp file is closed and either
+   * deleted or (v2, some bytes in) handed to the Downloader as a kept prefix, which it moves out of
+   * the folder. A transfer already committing is let finish: that takes a rename, and leaves a
+   * whole file or none.
    */
   Future<Void> stop() {
-    stopping = true;
     if (state != State.COMMITTING) {
       fail(new IOException("the peer is stopping" + progress()));
     }
@@ -494,13 +492,13 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
   }
 
   /**
-   * Whether this failure leaves a prefix worth keeping: a v2 transfer cut by the network or a
-   * holder (not by wrong content, a failed write or the peer stopping) after some bytes arrived.
+   * Whether this failure leaves a prefix worth keeping: a v2 transfer cut by the network, a holder
+   * or the peer stopping (which keeps it in its hidden state for the next start), not by wrong
+   * content or a failed write, after some bytes arrived.
    */
   private boolean resumable() {
     return digest != null
         && !bodyComplete
-        && !stopping
         && !writeFailed
         && !(failure instanceof ContentMismatch)
         && offset + received > 0;

@@ -4,8 +4,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
+import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.nio.file.Files;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,6 +26,7 @@ import p2psync.peer.receive.Pipeline;
 import p2psync.peer.receive.Writers;
 import p2psync.peer.v2.ContentMismatch;
 import p2psync.peer.v2.Partial;
+import p2psync.peer.v2.PartialStore;
 import p2psync.peer.v2.SourcePicker;
 
 /**
@@ -67,6 +70,9 @@ final class Downloader {
   private final Set<String> noResume = new HashSet<>();
 
   private final Predicate<V2Entry.Source> isSelf;
+
+  /** Where kept prefixes wait while the peer is stopped. */
+  private final PartialStore store;
 
   /** Threads that write (and for v2 hash) received bytes into temp files, off the event loop. */
   private final ExecutorService writers = Writers.newPool(WRITER_THREADS);
@@ -113,6 +119,7 @@ final class Downloader {
     this.config = config;
     this.counters = counters;
     this.onDownloaded = onDownloaded;
+    this.store = new PartialStore(folder.root());
     this.client =
         vertx.createNetClient(
             new NetClientOptions()
@@ -163,8 +170,38 @@ final class Downloader {
   }
 
   /**
-   * Drops the queue and stops the running downloads; completes once their temp files are gone, so
-   * that a stopped peer leaves no {@code .part} file behind.
+   * Reads back the prefixes a stopped peer kept ({@link PartialStore}); those that do not verify
+   * are deleted. The first directory then drops those whose version it no longer offers.
+   */
+  Future<Void> restorePartials() {
+    return vertx
+        .executeBlocking(store::loadAll, false)
+        .onSuccess(
+            loaded -> {
+              loaded.forEach(
+                  (name, partial) ->
+                      LOG.log(
+                          Level.INFO,
+                          "resuming "
+                              + name
+                              + " from byte "
+                              + partial.length()
+                              + " (kept before the last stop)"));
+              partials.putAll(loaded);
+            })
+        .recover(
+            e -> {
+              LOG.log(Level.WARNING, "cannot read the kept prefixes: " + Failures.reason(e), e);
+              return Future.succeededFuture(Map.of());
+            })
+        .mapEmpty();
+  }
+
+  /**
+   * Drops the queue and stops the running downloads; completes once their temp files are gone from
+   * the folder, so that a stopped peer leaves no {@code .part} file there: a v2 prefix worth
+   * resuming is moved into the peer's hidden state instead ({@link PartialStore}), the rest is
+   * deleted.
    */
   Future<Void> close() {
     closed = true;
@@ -174,9 +211,10 @@ final class Downloader {
     // running.
     List<Future<Void>> stopping =
         new ArrayList<>(List.copyOf(running.values()).stream().map(Download::stop).toList());
-    partials.values().forEach(p -> stopping.add(discard(p)));
-    partials.clear();
+    // The downloads' failure handlers (registered before stop()'s) have put their prefixes into
+    // partials by the time these complete.
     return Future.join(stopping)
+        .transform(ar -> keepPartials())
         .transform(
             ar -> {
               writers.shutdown(); // every temp file is closed: nothing is queued any more
@@ -191,6 +229,33 @@ final class Downloader {
                         return Future.succeededFuture();
                       });
             });
+  }
+
+  /** Moves every kept prefix into the hidden state; one that cannot be kept is deleted. */
+  private Future<Void> keepPartials() {
+    Map<String, Partial> keep = new HashMap<>(partials);
+    partials.clear();
+    return vertx.executeBlocking(
+        () -> {
+          keep.forEach(
+              (name, partial) -> {
+                try {
+                  store.save(name, partial);
+                } catch (IOException | RuntimeException e) {
+                  LOG.log(
+                      Level.WARNING,
+                      "cannot keep the prefix of " + name + ", deleting it: " + Failures.reason(e),
+                      e);
+                  try {
+                    Files.deleteIfExists(partial.path());
+                  } catch (IOException gone) {
+                    LOG.log(Level.WARNING, "cannot delete " + partial.path(), gone);
+                  }
+                }
+              });
+          return null;
+        },
+        false);
   }
 
   /** Transfers under way, for the status page. */
@@ -351,6 +416,7 @@ final class Downloader {
         && (entry.v2() == null
             || !partial.sha256().equals(entry.v2().sha256())
             || partial.mtime() != entry.mtime()
+            || partial.length() > entry.v2().size() // a hostile or corrupt kept prefix
             || noResume.contains(name + " " + partial.sha256()))) {
       discard(partial); // another version now: its prefix is worth nothing
       partial = null;
@@ -409,7 +475,7 @@ final class Downloader {
                 noResume.add(name + " " + entry.v2().sha256());
               }
               if (e instanceof Download.Interrupted interrupted) {
-                if (closed || noResume.contains(name + " " + interrupted.partial().sha256())) {
+                if (noResume.contains(name + " " + interrupted.partial().sha256())) {
                   discard(interrupted.partial());
                 } else {
                   partials.put(name, interrupted.partial());
