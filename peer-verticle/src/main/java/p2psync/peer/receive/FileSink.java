@@ -30,8 +30,9 @@ import p2psync.common.v2.Sha256;
  * once the queue fell to half of that.
  *
  * <p>Threading: {@link #write}, {@link #finish} and {@link #close} are called on the owner's
- * context; the file, the digest and the counters of written bytes belong to the writer turns, which
- * never overlap (one turn at a time per sink). Results come back on the owner's context.
+ * context; the file and the count of written bytes belong to the writer turns, the digest to the
+ * hash turns (v2), which take the buffers once written: each kind runs one turn at a time per sink,
+ * the two beside each other. Results come back on the owner's context.
  */
 public final class FileSink {
   /** Buffers a turn writes before it yields its pool thread to other sinks. */
@@ -54,6 +55,11 @@ public final class FileSink {
   private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
   private final AtomicLong queuedBytes = new AtomicLong();
   private final AtomicBoolean scheduled = new AtomicBoolean();
+
+  /** Written buffers waiting for the digest (v2), and actions that must follow them. */
+  private final Queue<Object> hashQueue = new ConcurrentLinkedQueue<>();
+
+  private final AtomicBoolean hashScheduled = new AtomicBoolean();
   private final AtomicBoolean resumeWanted = new AtomicBoolean();
   private volatile Runnable resumeHandler = () -> {};
 
@@ -232,38 +238,97 @@ public final class FileSink {
     }
   }
 
-  /** Hashes and writes one buffer (unless the file is failed or closed), then releases it. */
+  /**
+   * Writes one buffer (unless the file is failed or closed), then passes it to the hash lane (v2)
+   * or releases it. The digest thus covers exactly the bytes in the file, in order, so a kept
+   * prefix's digest state is the prefix's.
+   */
   private void consume(ByteBuf data, boolean write) {
-    int bytes = data.readableBytes();
+    boolean passed = false;
     try {
       if (write && failure == null && !closed && !discarding) {
         writeFully(data);
+        if (digest != null) {
+          afterWrite(data);
+          passed = true;
+        }
       }
     } catch (IOException e) {
       failure = e;
       context.runOnContext(v -> failureHandler.accept(e));
     } finally {
-      data.release();
-      long left = queuedBytes.addAndGet(-bytes);
-      if (left <= highWater / 2 && resumeWanted.compareAndSet(true, false)) {
-        context.runOnContext(v -> resumeHandler.run());
+      if (!passed) {
+        release(data);
       }
+    }
+  }
+
+  private void release(ByteBuf data) {
+    int bytes = data.readableBytes();
+    data.release();
+    long left = queuedBytes.addAndGet(-bytes);
+    if (left <= highWater / 2 && resumeWanted.compareAndSet(true, false)) {
+      context.runOnContext(v -> resumeHandler.run());
     }
   }
 
   private void writeFully(ByteBuf data) throws IOException {
     for (ByteBuffer chunk : data.nioBuffers()) {
-      // The digest covers exactly the bytes in the file: updated once the write succeeded, from the
-      // same (direct) memory, so a kept prefix's digest state is the prefix's.
-      ByteBuffer forDigest = digest == null ? null : chunk.duplicate();
       while (chunk.hasRemaining()) {
         channel.write(chunk);
       }
-      if (forDigest != null) {
-        digest.update(forDigest);
-      }
     }
     length += data.readableBytes();
+  }
+
+  /**
+   * Hands a written buffer, or an action that must follow every buffer written so far, to the hash
+   * lane: a second turn of its own, so that hashing (v2) runs beside writing instead of after it. A
+   * seed transfer has no hash lane: the action runs at once.
+   */
+  private void afterWrite(Object bufferOrAction) {
+    if (digest == null) {
+      ((Runnable) bufferOrAction).run();
+      return;
+    }
+    hashQueue.add(bufferOrAction);
+    if (hashScheduled.compareAndSet(false, true)) {
+      try {
+        writers.execute(this::hashTurn);
+      } catch (RejectedExecutionException e) {
+        hashTurn(); // as in schedule()
+      }
+    }
+  }
+
+  /** One hash turn: hashes (and releases) up to BUFFERS_PER_TURN buffers, runs actions in turn. */
+  private void hashTurn() {
+    try {
+      int buffers = 0;
+      Object next;
+      while (buffers < BUFFERS_PER_TURN && (next = hashQueue.poll()) != null) {
+        if (next instanceof ByteBuf data) {
+          buffers++;
+          if (!discarding) {
+            for (ByteBuffer chunk : data.nioBuffers()) {
+              digest.update(chunk);
+            }
+          }
+          release(data);
+        } else {
+          ((Runnable) next).run();
+        }
+      }
+    } finally {
+      hashScheduled.set(false);
+      if (!hashQueue.isEmpty() && hashScheduled.compareAndSet(false, true)) {
+        try {
+          writers.execute(this::hashTurn);
+        } catch (RejectedExecutionException e) {
+          hashTurn();
+        }
+      }
+    }
   }
 
   private void runFinish(Promise<Written> done) {
@@ -274,8 +339,13 @@ public final class FileSink {
       return;
     }
     finished = true;
-    Written written = new Written(length, digest == null ? null : Sha256.hex(digest.digest()));
-    context.runOnContext(v -> done.complete(written));
+    long written = length;
+    afterWrite(
+        (Runnable)
+            () -> {
+              String sha256 = digest == null ? null : Sha256.hex(digest.digest());
+              context.runOnContext(v -> done.complete(new Written(written, sha256)));
+            });
   }
 
   /**
@@ -304,14 +374,17 @@ public final class FileSink {
     closeQuietly();
     IOException e = failure;
     long kept = length;
-    context.runOnContext(
-        v -> {
-          if (e != null) {
-            close.done().fail(e);
-          } else {
-            close.done().complete(kept);
-          }
-        });
+    afterWrite( // a kept prefix's digest must have taken in every byte written
+        (Runnable)
+            () ->
+                context.runOnContext(
+                    v -> {
+                      if (e != null) {
+                        close.done().fail(e);
+                      } else {
+                        close.done().complete(kept);
+                      }
+                    }));
   }
 
   /** Releases the buffers queued before the next command. */
