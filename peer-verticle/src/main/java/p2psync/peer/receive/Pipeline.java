@@ -192,7 +192,12 @@ public final class Pipeline {
   private void receive(ByteBuf data) {
     int from = 0;
     while (!closed && head < ready.size() && from < data.readableBytes()) {
+      int before = from;
+      int headBefore = head;
       from = ready.get(head).receive(data, from);
+      if (from == before && head == headBefore) {
+        break; // took nothing and did not end its answer: never spin on it
+      }
     }
   }
 
