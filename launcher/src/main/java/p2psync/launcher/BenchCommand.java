@@ -3,6 +3,7 @@ package p2psync.launcher;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import p2psync.common.SyncConfig;
 import p2psync.simulation.bench.ProcStats;
 import p2psync.simulation.bench.SwarmBench;
 import p2psync.simulation.bench.TrackerBench;
@@ -225,7 +226,8 @@ final class BenchCommand implements Runnable {
                   swarm.keepAlive,
                   swarm.dir,
                   swarm.timeout)
-              .withProtocol(swarm.protocol));
+              .withProtocol(swarm.protocol)
+              .withMaxConcurrentDownloads(swarm.maxConcurrentDownloads));
     }
   }
 
@@ -276,7 +278,8 @@ final class BenchCommand implements Runnable {
                   swarm.dir,
                   swarm.timeout)
               .withProtocol(swarm.protocol)
-              .withHolderFirst(holderFirst));
+              .withHolderFirst(holderFirst)
+              .withMaxConcurrentDownloads(swarm.maxConcurrentDownloads));
     }
   }
 
@@ -316,5 +319,11 @@ final class BenchCommand implements Runnable {
         defaultValue = "1",
         description = "Every peer's protocol: 1 seed, 2 v2 (default: ${DEFAULT-VALUE}).")
     int protocol;
+
+    @Option(
+        names = "--max-concurrent-downloads",
+        defaultValue = "" + SyncConfig.DEFAULT_MAX_CONCURRENT_DOWNLOADS,
+        description = "Every peer's maxConcurrentDownloads (default: ${DEFAULT-VALUE}).")
+    int maxConcurrentDownloads;
   }
 }

@@ -44,7 +44,8 @@ public final class SwarmBench {
       Path dir,
       Duration timeout,
       int protocol,
-      boolean holderFirst) {
+      boolean holderFirst,
+      int maxConcurrentDownloads) {
 
     public Options(
         String kind,
@@ -53,17 +54,56 @@ public final class SwarmBench {
         Duration keepAlive,
         Path dir,
         Duration timeout) {
-      this(kind, filesPerPeer, fileSize, keepAlive, dir, timeout, 1, false);
+      this(
+          kind,
+          filesPerPeer,
+          fileSize,
+          keepAlive,
+          dir,
+          timeout,
+          1,
+          false,
+          SyncConfig.DEFAULT_MAX_CONCURRENT_DOWNLOADS);
     }
 
     public Options withProtocol(int protocol) {
       return new Options(
-          kind, filesPerPeer, fileSize, keepAlive, dir, timeout, protocol, holderFirst);
+          kind,
+          filesPerPeer,
+          fileSize,
+          keepAlive,
+          dir,
+          timeout,
+          protocol,
+          holderFirst,
+          maxConcurrentDownloads);
     }
 
     public Options withHolderFirst(boolean holderFirst) {
       return new Options(
-          kind, filesPerPeer, fileSize, keepAlive, dir, timeout, protocol, holderFirst);
+          kind,
+          filesPerPeer,
+          fileSize,
+          keepAlive,
+          dir,
+          timeout,
+          protocol,
+          holderFirst,
+          maxConcurrentDownloads);
+    }
+
+    /** Every peer's {@code maxConcurrentDownloads} (download connections). */
+    public Options withMaxConcurrentDownloads(int maxConcurrentDownloads) {
+      return new Options(
+          kind,
+          filesPerPeer,
+          fileSize,
+          keepAlive,
+          dir,
+          timeout,
+          protocol,
+          holderFirst,
+          maxConcurrentDownloads);
     }
 
     public static Options convergence(
@@ -100,13 +140,15 @@ public final class SwarmBench {
 
     public void print(PrintStream out) {
       out.printf(
-          "%s: %d peers, %d distinct files of %d bytes (%s per folder once converged), protocol %d%s%n",
+          "%s: %d peers, %d distinct files of %d bytes (%s per folder once converged), protocol %d,"
+              + " maxConcurrentDownloads %d%s%n",
           options.kind(),
           options.filesPerPeer().length,
           totalFiles,
           options.fileSize(),
           ProcStats.mib(totalBytes),
           options.protocol(),
+          options.maxConcurrentDownloads(),
           options.holderFirst() ? ", holder first" : "");
       out.printf(
           "  converged %.2f s after the last join = %.2f keepalive intervals of %s%n",
@@ -130,7 +172,10 @@ public final class SwarmBench {
   public static Result run(Options options, PrintStream out) throws Exception {
     Path root = Files.createTempDirectory(options.dir(), "p2psync-bench-" + options.kind() + "-");
     Vertx vertx = Vertx.vertx(new VertxOptions().setBlockedThreadCheckInterval(10_000));
-    SyncConfig config = new SyncConfig().setKeepAliveInterval(options.keepAlive());
+    SyncConfig config =
+        new SyncConfig()
+            .setKeepAliveInterval(options.keepAlive())
+            .setMaxConcurrentDownloads(options.maxConcurrentDownloads());
     Swarm swarm = new Swarm(vertx, root, config);
     try {
       Blocking.await(swarm.startTracker(0), Duration.ofSeconds(30));
