@@ -453,8 +453,10 @@ final class Downloader {
                 if (e instanceof Download.Interrupted interrupted) {
                   partials.put(name, interrupted.partial());
                 }
-                tried.getOrDefault(name, new HashSet<>()).remove(v2Source.address());
-                picker.released(v2Source);
+                if (v2Source != null) {
+                  tried.getOrDefault(name, new HashSet<>()).remove(v2Source.address());
+                  picker.released(v2Source);
+                }
                 if (!closed && !queued.containsKey(name)) {
                   queued.put(name, entry);
                 }

@@ -292,6 +292,10 @@ public final class FileSink {
       return;
     }
     hashQueue.add(bufferOrAction);
+    scheduleHash();
+  }
+
+  private void scheduleHash() {
     if (hashScheduled.compareAndSet(false, true)) {
       try {
         writers.execute(this::hashTurn);
@@ -321,12 +325,8 @@ public final class FileSink {
       }
     } finally {
       hashScheduled.set(false);
-      if (!hashQueue.isEmpty() && hashScheduled.compareAndSet(false, true)) {
-        try {
-          writers.execute(this::hashTurn);
-        } catch (RejectedExecutionException e) {
-          hashTurn();
-        }
+      if (!hashQueue.isEmpty()) {
+        scheduleHash();
       }
     }
   }
