@@ -374,7 +374,6 @@ final class Downloader {
               client,
               ip,
               port,
-              batch.size(),
               v -> {
                 connections--;
                 scheduleStart();
@@ -424,6 +423,7 @@ final class Downloader {
     Download download =
         new Download(vertx, writers, pipeline, folder, config, name, source, partial);
     running.put(name, download);
+    pipeline.register(download);
     download
         .start()
         .onSuccess(

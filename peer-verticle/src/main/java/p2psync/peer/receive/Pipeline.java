@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One connection to one holder carrying the requests of one or more downloads, answered in order: a
@@ -56,24 +58,31 @@ public final class Pipeline {
   private final String ip;
   private final int port;
   private final Handler<Void> onClosed;
-  private int unsettled;
-  private final List<Response> ready = new ArrayList<>();
+
+  /** Every download on this connection, in the order of their requests. */
+  private final List<Response> all = new ArrayList<>();
+
+  private final Set<Response> ready = new HashSet<>();
+  private final Set<Response> dropped = new HashSet<>();
+
+  /** Requests written, in order; {@code head} is the one whose answer is due. */
+  private final List<Response> sent = new ArrayList<>();
+
+  private int nextToSend;
   private int head;
+  private int begun = -1;
   private NetSocket socket;
   private RawInbound inbound;
   private Response pausedBy;
-  private boolean connecting;
   private boolean closed;
 
   /**
-   * @param downloads how many will call {@link #ready} or {@link #abandon} before it connects
    * @param onClosed called once when the connection is done with (or never opened)
    */
-  public Pipeline(NetClient client, String ip, int port, int downloads, Handler<Void> onClosed) {
+  public Pipeline(NetClient client, String ip, int port, Handler<Void> onClosed) {
     this.client = client;
     this.ip = ip;
     this.port = port;
-    this.unsettled = downloads;
     this.onClosed = onClosed;
   }
 
@@ -81,40 +90,57 @@ public final class Pipeline {
     return ip + ":" + port;
   }
 
-  /** A download's temp file is open: its request may go. */
-  public void ready(Response response) {
-    ready.add(response);
-    settled();
+  /**
+   * Adds a download, whose request goes after those added before; the first one opens the
+   * connection, while the downloads open their temp files.
+   */
+  public void register(Response response) {
+    all.add(response);
+    if (all.size() == 1) {
+      client
+          .connect(port, ip)
+          .onComplete(
+              connected -> {
+                if (connected.failed()) {
+                  connectFailed(connected.cause());
+                } else if (closed) {
+                  connected.result().close(); // every download ended meanwhile
+                } else {
+                  connected(connected.result());
+                }
+              });
+    }
   }
 
   /**
-   * A download failed before its answer was complete: before the requests went, it is left out;
+   * A download's temp file is open: its request goes as soon as the connection is up and every
+   * request before it went (answers come in request order, so its file must be open first).
+   */
+  public void ready(Response response) {
+    ready.add(response);
+    sendReady();
+  }
+
+  /**
+   * A download failed before its answer was complete: before its request went, it is left out;
    * after, the connection is cut and the downloads after it are not answered.
    */
   public void abandon(Response response) {
     if (closed) {
       return;
     }
-    int index = ready.indexOf(response);
-    if (!connecting && socket == null) {
-      if (index >= 0) {
-        ready.remove(index); // counted when it was ready
-        if (ready.isEmpty() && unsettled == 0) {
-          close(null, null);
-        }
-      } else {
-        settled();
-      }
-      return;
-    }
-    if (index >= head) {
+    int index = sent.indexOf(response);
+    if (index < 0) {
+      dropped.add(response);
+      sendReady();
+    } else if (index >= head) {
       close(null, response);
     }
   }
 
   /** Its answer is complete: the next one is due, or the connection is done. */
   public void answered(Response response) {
-    if (closed || head >= ready.size() || ready.get(head) != response) {
+    if (closed || head >= sent.size() || sent.get(head) != response) {
       return;
     }
     if (pausedBy == response) {
@@ -122,10 +148,10 @@ public final class Pipeline {
       inbound.resume();
     }
     head++;
-    if (head == ready.size()) {
+    if (done()) {
       close(null, null);
     } else {
-      ready.get(head).begin();
+      beginHead();
     }
   }
 
@@ -144,57 +170,96 @@ public final class Pipeline {
     }
   }
 
-  private void settled() {
-    if (--unsettled > 0 || closed) {
-      return;
-    }
-    if (ready.isEmpty()) {
-      close(null, null);
-      return;
-    }
-    connecting = true;
-    client
-        .connect(port, ip)
-        .onComplete(
-            connected -> {
-              connecting = false;
-              if (connected.failed()) {
-                // The holder is unreachable for all of them alike, not only the first.
-                closed = true;
-                ready.forEach(r -> r.failed(connected.cause()));
-                onClosed.handle(null);
-              } else if (closed) {
-                connected.result().close(); // every download stopped meanwhile
-              } else {
-                send(connected.result());
-              }
-            });
-  }
-
-  private void send(NetSocket connected) {
+  private void connected(NetSocket connected) {
     socket = connected;
     inbound =
         RawInbound.of(socket)
             .handler(this::receive)
             .endHandler(v -> ended())
             .exceptionHandler(e -> close(e, null));
-    Buffer requests = Buffer.buffer();
-    for (int i = 0; i < ready.size(); i++) {
-      requests.appendBuffer(ready.get(i).requestLine(i < ready.size() - 1));
+    sendReady();
+  }
+
+  private void connectFailed(Throwable cause) {
+    if (closed) {
+      return;
     }
-    socket.write(requests);
-    LOG.log(
-        Level.DEBUG,
-        () -> ready.size() + " request(s) sent to " + address() + " on one connection");
-    ready.get(0).begin();
+    // The holder is unreachable for all of them alike, not only the first.
+    closed = true;
+    for (Response response : all) {
+      if (!dropped.contains(response)) {
+        response.failed(cause);
+      }
+    }
+    onClosed.handle(null);
+  }
+
+  /** Writes, in one buffer, the requests now due: those in order whose temp files are open. */
+  private void sendReady() {
+    if (closed) {
+      return;
+    }
+    if (socket == null) {
+      if (all.stream().allMatch(dropped::contains)) {
+        close(null, null); // nothing will be asked: the connection, once up, is closed at once
+      }
+      return;
+    }
+    Buffer requests = null;
+    while (nextToSend < all.size()) {
+      Response next = all.get(nextToSend);
+      if (dropped.contains(next)) {
+        nextToSend++;
+        continue;
+      }
+      if (!ready.contains(next)) {
+        break;
+      }
+      Buffer line = next.requestLine(liveAfter(nextToSend));
+      requests = requests == null ? line : requests.appendBuffer(line);
+      sent.add(next);
+      nextToSend++;
+    }
+    if (requests != null) {
+      socket.write(requests);
+      int count = sent.size();
+      LOG.log(Level.DEBUG, () -> count + " request(s) sent to " + address() + " so far");
+    }
+    if (done()) {
+      close(null, null);
+    } else {
+      beginHead();
+    }
+  }
+
+  /** Whether a download after {@code index} may still send a request ("more" follows). */
+  private boolean liveAfter(int index) {
+    for (int i = index + 1; i < all.size(); i++) {
+      if (!dropped.contains(all.get(i))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Every request sent was answered and none is left to send. */
+  private boolean done() {
+    return head == sent.size() && !liveAfter(nextToSend - 1);
+  }
+
+  private void beginHead() {
+    if (head < sent.size() && begun != head) {
+      begun = head;
+      sent.get(head).begin();
+    }
   }
 
   private void receive(ByteBuf data) {
     int from = 0;
-    while (!closed && head < ready.size() && from < data.readableBytes()) {
+    while (!closed && head < sent.size() && from < data.readableBytes()) {
       int before = from;
       int headBefore = head;
-      from = ready.get(head).receive(data, from);
+      from = sent.get(head).receive(data, from);
       if (from == before && head == headBefore) {
         break; // took nothing and did not end its answer: never spin on it
       }
@@ -205,44 +270,47 @@ public final class Pipeline {
     if (closed) {
       return;
     }
-    Response current = head < ready.size() ? ready.get(head) : null;
+    Response current = head < sent.size() ? sent.get(head) : null;
     closeSocket();
     if (current != null) {
       current.ended();
     }
-    notAnswered(head + 1, "the connection ended before its answer");
+    notAnswered(current, null, "the connection ended before its answer");
     onClosed.handle(null);
   }
 
   /**
-   * Closes the connection: {@code cause} (a connect or connection error) fails the download due
-   * next; {@code failed} is a download that failed itself. Those after it are not answered.
+   * Closes the connection: {@code cause} (a connection error) fails the download due next; {@code
+   * failed} is a download that failed itself. Those after it are not answered.
    */
   private void close(Throwable cause, Response failed) {
     if (closed) {
       return;
     }
-    Response current = head < ready.size() ? ready.get(head) : null;
+    Response current = head < sent.size() ? sent.get(head) : null;
     closeSocket();
-    int firstUnanswered = head;
+    Response blamed = null;
     if (cause != null && current != null) {
       current.failed(cause);
-      firstUnanswered = head + 1;
+      blamed = current;
     }
-    for (int i = firstUnanswered; i < ready.size(); i++) {
-      Response next = ready.get(i);
-      if (next != failed) {
-        next.failed(
-            new NotAnswered(
-                "not answered: the connection to " + address() + " was cut before its answer"));
-      }
-    }
+    notAnswered(blamed, failed, "the connection to " + address() + " was cut before its answer");
     onClosed.handle(null);
   }
 
-  private void notAnswered(int from, String why) {
-    for (int i = from; i < ready.size(); i++) {
-      ready.get(i).failed(new NotAnswered("not answered: " + why));
+  /** Ends every download still waiting for its answer, but {@code skip} and {@code failed}. */
+  private void notAnswered(Response skip, Response failed, String why) {
+    for (int i = head; i < sent.size(); i++) {
+      Response waiting = sent.get(i);
+      if (waiting != skip && waiting != failed) {
+        waiting.failed(new NotAnswered("not answered: " + why));
+      }
+    }
+    for (int i = nextToSend; i < all.size(); i++) {
+      Response unsent = all.get(i);
+      if (!dropped.contains(unsent) && unsent != failed) {
+        unsent.failed(new NotAnswered("not answered: " + why));
+      }
     }
   }
 
