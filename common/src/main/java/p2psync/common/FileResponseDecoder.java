@@ -16,7 +16,11 @@ public final class FileResponseDecoder {
   public interface Listener {
     void onHeader(long length);
 
-    void onBody(Buffer chunk);
+    /**
+     * Body bytes: {@code data[from, to)}, where {@code data} is the buffer given to {@link #feed},
+     * so that a listener may keep a view of the caller's memory instead of a copy.
+     */
+    void onBody(Buffer data, int from, int to);
 
     void onComplete();
   }
@@ -52,27 +56,33 @@ public final class FileResponseDecoder {
     return extraBytes;
   }
 
-  /** Feeds the next bytes from the socket. */
+  /** Feeds the next bytes from the socket; bytes after the response are counted and ignored. */
   public void feed(Buffer data) throws ProtocolException {
-    int offset = 0;
+    int end = feed(data, 0);
+    extraBytes += data.length() - end;
+  }
+
+  /**
+   * Feeds {@code data[from, length)} and returns the index just past the bytes that belong to this
+   * response: {@code data.length()}, or less once the response is complete (on a pipelined
+   * connection, what follows is the next response's).
+   */
+  public int feed(Buffer data, int from) throws ProtocolException {
+    int offset = from;
     if (state == State.AWAITING_HEADER) {
-      offset = readHeader(data);
+      offset = readHeader(data, from);
       if (offset < 0) {
-        return;
+        return data.length();
       }
     }
     if (state == State.RECEIVING_BODY && offset < data.length()) {
       int take = (int) Math.min(remaining, data.length() - offset);
       remaining -= take;
-      // slice() shares memory with data: no copy per chunk.
-      listener.onBody(
-          offset == 0 && take == data.length() ? data : data.slice(offset, offset + take));
+      listener.onBody(data, offset, offset + take);
       offset += take;
       completeIfDone();
     }
-    if (state == State.COMPLETE) {
-      extraBytes += data.length() - offset;
-    }
+    return offset;
   }
 
   /**
@@ -94,8 +104,8 @@ public final class FileResponseDecoder {
   }
 
   /** Returns the offset just past the header in {@code data}, or -1 when it is not complete yet. */
-  private int readHeader(Buffer data) throws ProtocolException {
-    for (int i = 0; i < data.length(); i++) {
+  private int readHeader(Buffer data, int from) throws ProtocolException {
+    for (int i = from; i < data.length(); i++) {
       byte b = data.getByte(i);
       if (b == '\n') {
         long length = ContentLength.parse(header.toString(StandardCharsets.UTF_8));

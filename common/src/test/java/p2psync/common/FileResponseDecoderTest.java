@@ -41,7 +41,10 @@ class FileResponseDecoderTest {
     }
 
     @Override
-    public void onBody(Buffer chunk) {
+    public void onBody(Buffer data, int from, int to) {
+      assertThat(from).as("body range starts inside the buffer").isBetween(0, to);
+      assertThat(to).as("body range ends inside the buffer").isLessThanOrEqualTo(data.length());
+      Buffer chunk = data.slice(from, to);
       assertThat(headers).as("onBody before onHeader").isEqualTo(1);
       assertThat(completions).as("onBody after onComplete").isZero();
       assertThat(chunk.length()).as("empty body chunk delivered").isPositive();
@@ -121,6 +124,40 @@ class FileResponseDecoderTest {
     assertThat(decoder.remaining()).isZero();
     assertThat(decoder.extraBytes()).isZero();
     decoder.end();
+  }
+
+  /**
+   * Pipelined responses (v2): three responses, one empty, cut at every pair of points; each decoder
+   * takes exactly its response's bytes and hands back where the next one starts.
+   */
+  @Test
+  void pipelinedResponsesSplitAtEveryPairOfPointsGoEachToItsOwnDecoder() throws Exception {
+    byte[][] bodies = {bytes("abc"), new byte[0], bytes("hello\nworld")};
+    byte[] all = concat(concat(response(bodies[0]), response(bodies[1])), response(bodies[2]));
+    for (int a = 0; a <= all.length; a++) {
+      for (int b = a; b <= all.length; b++) {
+        Recorder[] recorders = {new Recorder(), new Recorder(), new Recorder()};
+        FileResponseDecoder[] decoders = new FileResponseDecoder[3];
+        for (int i = 0; i < 3; i++) {
+          decoders[i] = new FileResponseDecoder(recorders[i]);
+        }
+        int current = 0;
+        for (int[] cut : new int[][] {{0, a}, {a, b}, {b, all.length}}) {
+          Buffer chunk = slice(all, cut[0], cut[1]);
+          int from = 0;
+          do {
+            from = decoders[current].feed(chunk, from);
+            if (decoders[current].state() == FileResponseDecoder.State.COMPLETE && current < 2) {
+              current++;
+            }
+          } while (from < chunk.length());
+        }
+        for (int i = 0; i < 3; i++) {
+          assertDelivered(recorders[i], decoders[i], bodies[i]);
+          assertThat(decoders[i].extraBytes()).isZero();
+        }
+      }
+    }
   }
 
   @Test

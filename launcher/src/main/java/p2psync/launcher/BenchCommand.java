@@ -3,6 +3,7 @@ package p2psync.launcher;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import p2psync.common.SyncConfig;
 import p2psync.simulation.bench.ProcStats;
 import p2psync.simulation.bench.SwarmBench;
 import p2psync.simulation.bench.TrackerBench;
@@ -71,11 +72,18 @@ final class BenchCommand implements Runnable {
     @Option(names = "--verify", description = "Also compare SHA-256 of source and pulled file.")
     boolean verify;
 
+    @Option(
+        names = "--protocol",
+        defaultValue = "1",
+        description =
+            "1: the seed wire; 2: v2 peers and v2 lines, the pull verified by SHA-256 (default: ${DEFAULT-VALUE}).")
+    int protocol;
+
     @Override
     public Integer call() throws Exception {
       ConsoleLogging.configure(false, java.util.logging.Level.WARNING);
       header();
-      TransferBench.run(new TransferBench.Options(size, dir, repeat, verify), System.out)
+      TransferBench.run(new TransferBench.Options(size, dir, repeat, verify, protocol), System.out)
           .print(System.out);
       return 0;
     }
@@ -221,7 +229,14 @@ final class BenchCommand implements Runnable {
     public Integer call() throws Exception {
       return runSwarm(
           SwarmBench.Options.convergence(
-              peers, files, Math.toIntExact(fileSize), swarm.keepAlive, swarm.dir, swarm.timeout));
+                  peers,
+                  files,
+                  Math.toIntExact(fileSize),
+                  swarm.keepAlive,
+                  swarm.dir,
+                  swarm.timeout)
+              .withProtocol(swarm.protocol)
+              .withMaxConcurrentDownloads(swarm.maxConcurrentDownloads));
     }
   }
 
@@ -252,13 +267,28 @@ final class BenchCommand implements Runnable {
         description = "Size of each file (default: ${DEFAULT-VALUE}).")
     long fileSize;
 
+    @Option(
+        names = "--holder-first",
+        description =
+            "The holder starts first (and has hashed its files, at --protocol 2); the others join"
+                + " then, and the clock times them.")
+    boolean holderFirst;
+
     @Mixin SwarmOptions swarm;
 
     @Override
     public Integer call() throws Exception {
       return runSwarm(
           SwarmBench.Options.smallFiles(
-              files, others, Math.toIntExact(fileSize), swarm.keepAlive, swarm.dir, swarm.timeout));
+                  files,
+                  others,
+                  Math.toIntExact(fileSize),
+                  swarm.keepAlive,
+                  swarm.dir,
+                  swarm.timeout)
+              .withProtocol(swarm.protocol)
+              .withHolderFirst(holderFirst)
+              .withMaxConcurrentDownloads(swarm.maxConcurrentDownloads));
     }
   }
 
@@ -292,5 +322,17 @@ final class BenchCommand implements Runnable {
         defaultValue = "${sys:java.io.tmpdir}",
         description = "Where the folders go (default: ${DEFAULT-VALUE}).")
     Path dir;
+
+    @Option(
+        names = "--protocol",
+        defaultValue = "1",
+        description = "Every peer's protocol: 1 seed, 2 v2 (default: ${DEFAULT-VALUE}).")
+    int protocol;
+
+    @Option(
+        names = "--max-concurrent-downloads",
+        defaultValue = "" + SyncConfig.DEFAULT_MAX_CONCURRENT_DOWNLOADS,
+        description = "Every peer's maxConcurrentDownloads (default: ${DEFAULT-VALUE}).")
+    int maxConcurrentDownloads;
   }
 }

@@ -1,14 +1,11 @@
 package p2psync.peer;
 
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.AsyncFile;
-import io.vertx.core.file.OpenOptions;
 import io.vertx.core.internal.buffer.BufferInternal;
-import io.vertx.core.net.NetClient;
-import io.vertx.core.net.NetSocket;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -18,34 +15,41 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import p2psync.common.DirectoryEntry;
 import p2psync.common.FileNames;
 import p2psync.common.FileResponseDecoder;
-import p2psync.common.LateEndStream;
 import p2psync.common.ProtocolException;
 import p2psync.common.SyncConfig;
 import p2psync.common.v2.Sha256;
 import p2psync.common.v2.V2Codec;
+import p2psync.peer.receive.FileSink;
+import p2psync.peer.receive.Pipeline;
 import p2psync.peer.v2.ContentMismatch;
 import p2psync.peer.v2.Partial;
 
 /**
  * One file pulled from one peer: {@code name\n} out, {@code Content-Length} and body in, streamed
  * with backpressure into a hidden temp file in the folder, which is fsynced, given the advertised
- * mtime and renamed over the target only when exactly the announced bytes arrived. Any failure
- * deletes the temp file, and only then fails the result, so whoever waits for it (a stopping peer)
- * finds the folder clean; the real name never shows a partial file. The first failure is kept, with
- * its cause, and says what was being done.
+ * mtime and renamed over the target only when exactly the announced bytes arrived. The socket's own
+ * buffers go to a {@link FileSink}, which writes (and for v2 hashes) them on a writer thread: the
+ * event loop neither copies nor hashes the body. Any failure deletes the temp file, and only then
+ * fails the result, so whoever waits for it (a stopping peer) finds the folder clean; the real name
+ * never shows a partial file. The first failure is kept, with its cause, and says what was being
+ * done.
  */
-final class Download implements FileResponseDecoder.Listener {
+final class Download implements FileResponseDecoder.Listener, Pipeline.Response {
   private static final Logger LOG = System.getLogger(Download.class.getName());
 
   /** Where the transfer is. */
   enum State {
     OPENING,
-    CONNECTING,
+    /** The temp file is open; its request is sent (or about to be) and its answer not due yet. */
+    WAITING,
     RECEIVING,
+    /** The last byte came: the writer writes what is queued, forces the file and (v2) hashes. */
+    FINISHING,
     COMMITTING,
     DONE,
     FAILED
@@ -56,8 +60,18 @@ final class Download implements FileResponseDecoder.Listener {
    */
   record Result(String name, DirectoryEntry source, long bytes, String sha256) {}
 
+  /**
+   * Body bytes queued for the writer above which the socket stops being read: with the default 64
+   * KiB reads, a few reads in flight per download, so memory stays bounded whatever the disk does.
+   */
+  static final long WRITE_QUEUE_BYTES = 1024 * 1024;
+
   private final Vertx vertx;
-  private final NetClient client;
+  private final Executor writers;
+
+  /** The connection its request goes on, maybe with other downloads' (pipelined v2 requests). */
+  private final Pipeline link;
+
   private final LocalFolder folder;
   private final SyncConfig config;
   private final String name;
@@ -78,9 +92,6 @@ final class Download implements FileResponseDecoder.Listener {
   /** Bytes already in the temp file when this attempt started. */
   private final long offset;
 
-  /** The peer is stopping: a stopped peer leaves no temp file, so nothing is kept for a resume. */
-  private boolean stopping;
-
   /** A write to the temp file failed: its bytes cannot be trusted for a resume. */
   private boolean writeFailed;
 
@@ -91,17 +102,13 @@ final class Download implements FileResponseDecoder.Listener {
   /** The temp file's open is in flight: its completion, not fail(), then cleans up. */
   private boolean opening;
 
-  private AsyncFile file;
-  private boolean fileClosed;
-  private NetSocket socket;
-  private LateEndStream body;
-  private Throwable failure;
+  private FileSink sink;
+  private Future<Long> sinkClosed;
 
-  /**
-   * A write that failed after the last byte came: the commit's size check fails, with this as the
-   * cause.
-   */
-  private Throwable lateWriteFailure;
+  /** The buffer being fed to the decoder, whose body slices go to the writer without a copy. */
+  private ByteBuf reading;
+
+  private Throwable failure;
 
   private long expected = -1;
   private long received;
@@ -113,14 +120,16 @@ final class Download implements FileResponseDecoder.Listener {
 
   Download(
       Vertx vertx,
-      NetClient client,
+      Executor writers,
+      Pipeline link,
       LocalFolder folder,
       SyncConfig config,
       String name,
       DirectoryEntry source,
       Partial resumeFrom) {
     this.vertx = vertx;
-    this.client = client;
+    this.writers = writers;
+    this.link = link;
     this.folder = folder;
     this.config = config;
     this.name = name;
@@ -176,13 +185,7 @@ final class Download implements FileResponseDecoder.Listener {
                     new IOException(
                         "transfer took longer than " + config.getTransferTimeout() + progress())));
     opening = true;
-    vertx
-        .fileSystem()
-        .open(
-            tempPath.toString(),
-            resumeFrom == null
-                ? new OpenOptions().setWrite(true).setCreateNew(true)
-                : new OpenOptions().setWrite(true).setCreate(false))
+    FileSink.open(vertx.getOrCreateContext(), writers, tempPath, offset, digest, WRITE_QUEUE_BYTES)
         .onComplete(
             opened -> {
               opening = false;
@@ -190,75 +193,79 @@ final class Download implements FileResponseDecoder.Listener {
                 fail(
                     Failures.because(
                         "cannot create a temp file in " + folder.root(), opened.cause()));
-              } else if (state == State.FAILED) {
-                file = opened.result();
+                return;
+              }
+              sink =
+                  opened
+                      .result()
+                      .resumeHandler(this::writerCaughtUp)
+                      .failureHandler(this::writeFailed);
+              if (state == State.FAILED) {
                 settle(); // stopped or timed out while the file was being created
               } else {
-                file = opened.result();
-                file.setWritePos(offset);
-                connect();
+                state = State.WAITING;
+                link.ready(this);
               }
             });
     return result.future();
   }
 
   /**
-   * Stops the transfer because the peer stops; completes once the temp file is gone. A transfer
-   * already committing is let finish: that takes a rename, and leaves a whole file or none.
+   * Stops the transfer because the peer stops; completes once the temp file is closed and either
+   * deleted or (v2, some bytes in) handed to the Downloader as a kept prefix, which it moves out of
+   * the folder. A transfer already committing is let finish: that takes a rename, and leaves a
+   * whole file or none.
    */
   Future<Void> stop() {
-    stopping = true;
     if (state != State.COMMITTING) {
       fail(new IOException("the peer is stopping" + progress()));
     }
     return result.future().transform(ar -> Future.succeededFuture());
   }
 
-  private void connect() {
-    state = State.CONNECTING;
-    client
-        .connect(source.port(), source.ip())
-        .onFailure(e -> fail(Failures.because("cannot connect to " + source.address(), e)))
-        .onSuccess(this::request);
+  @Override
+  public Buffer requestLine(boolean more) {
+    LOG.log(Level.DEBUG, () -> "requesting " + name + " from " + source.address());
+    return digest == null
+        ? Buffer.buffer(name + "\n")
+        : V2Codec.encodeRequest(new V2Codec.Request(name, source.v2().sha256(), offset, more));
   }
 
-  private void request(NetSocket connected) {
-    socket = connected;
-    if (state == State.FAILED) {
-      socket.close();
+  @Override
+  public void begin() {
+    if (state != State.WAITING) {
       return;
     }
     state = State.RECEIVING;
     touch();
     armIdleTimer(config.getTransferIdleTimeout().toMillis());
-    // The body's end, not the socket's closeHandler: that fires at once on close, while a paused
-    // socket still holds unread data.
-    body =
-        new LateEndStream(vertx, socket)
-            .handler(this::receive)
-            .endHandler(v -> ended())
-            .exceptionHandler(
-                e -> {
-                  if (state == State.RECEIVING) {
-                    fail(Failures.because("connection error" + progress(), e));
-                  }
-                });
-    socket.write(
-        digest == null
-            ? Buffer.buffer(name + "\n")
-            : V2Codec.encodeRequest(new V2Codec.Request(name, source.v2().sha256(), offset)));
-    LOG.log(Level.DEBUG, () -> "requested " + name + " from " + source.address());
   }
 
-  private void receive(Buffer data) {
+  @Override
+  public int receive(ByteBuf data, int from) {
     if (state != State.RECEIVING) {
-      return;
+      return data.readableBytes();
     }
     touch();
+    reading = data.slice(); // index 0 is the first readable byte, as for the decoder's view
     try {
-      decoder.feed(data);
+      return decoder.feed(BufferInternal.buffer(reading), from); // a view, not a copy
     } catch (ProtocolException e) {
       fail(Failures.because("bad response from " + source.address(), e));
+      return data.readableBytes();
+    } finally {
+      reading = null;
+    }
+  }
+
+  @Override
+  public void failed(Throwable cause) {
+    if (cause instanceof Pipeline.NotAnswered) {
+      fail(cause);
+    } else if (state == State.RECEIVING) {
+      fail(Failures.because("connection error" + progress(), cause));
+    } else {
+      fail(Failures.because("cannot connect to " + source.address(), cause));
     }
   }
 
@@ -284,33 +291,30 @@ final class Download implements FileResponseDecoder.Listener {
   }
 
   @Override
-  public void onBody(Buffer chunk) {
+  public void onBody(Buffer data, int from, int to) {
     if (state != State.RECEIVING) {
       return;
     }
-    received += chunk.length();
-    if (digest != null) {
-      digest.update(((BufferInternal) chunk).getByteBuf().nioBuffer());
-    }
+    received += to - from;
     logProgress();
-    file.write(chunk)
-        .onFailure(
-            e -> {
-              writeFailed = true;
-              if (state == State.RECEIVING) {
-                fail(Failures.because("cannot write " + tempPath.getFileName(), e));
-              } else if (lateWriteFailure == null) {
-                lateWriteFailure = e;
-              }
-            });
-    if (file.writeQueueFull()) {
-      body.pause();
-      file.drainHandler(
-          v -> {
-            if (state == State.RECEIVING) {
-              body.resume();
-            }
-          });
+    // The writer owns a reference to exactly the body's bytes of the socket's buffer.
+    if (sink.write(reading.retainedSlice(from, to - from))) {
+      link.pause(this);
+    }
+  }
+
+  /** The writer's queue fell below its bound: read the socket again. */
+  private void writerCaughtUp() {
+    if (state == State.RECEIVING) {
+      link.resume(this);
+    }
+  }
+
+  /** A write failed: nothing after it is written, and the prefix cannot be kept. */
+  private void writeFailed(Throwable e) {
+    writeFailed = true;
+    if (state == State.RECEIVING || state == State.FINISHING) {
+      fail(Failures.because("cannot write " + tempPath.getFileName(), e));
     }
   }
 
@@ -332,7 +336,25 @@ final class Download implements FileResponseDecoder.Listener {
       return;
     }
     bodyComplete = true; // the digest is spent: whatever happens now, nothing is resumed
-    String sha256 = digest == null ? null : Sha256.hex(digest.digest());
+    state = State.FINISHING;
+    vertx.cancelTimer(idleTimer); // the sender is done; the transfer timeout still holds
+    link.answered(this); // the next answer on the connection, or it is closed
+    sink.finish()
+        .onSuccess(this::verified)
+        .onFailure(
+            e -> {
+              if (state == State.FINISHING) {
+                fail(Failures.because("cannot store the file", e));
+              }
+            });
+  }
+
+  /** The writer wrote, forced and (v2) hashed every byte: check the hash, then commit. */
+  private void verified(FileSink.Written written) {
+    if (state != State.FINISHING) {
+      return; // stopped or timed out meanwhile: fail() cleans up
+    }
+    String sha256 = written.sha256();
     if (sha256 != null && !sha256.equals(source.v2().sha256())) {
       // Never under the real name: the temp file goes, and the source is not asked again.
       fail(
@@ -350,29 +372,24 @@ final class Download implements FileResponseDecoder.Listener {
     }
     state = State.COMMITTING;
     cancelTimers();
-    body.handler(null);
-    socket.close();
     long mtimeMillis = Math.multiplyExact(source.mtime(), 1000L);
-    file.flush() // fsync, before the rename makes the file visible
-        .compose(v -> closeFile())
-        .compose(v -> vertx.executeBlocking(() -> commit(mtimeMillis), false))
+    vertx
+        .executeBlocking(() -> commit(mtimeMillis), false)
         .onSuccess(
             v -> {
               state = State.DONE;
               result.complete(new Result(name, source, received, sha256));
             })
-        .onFailure(
-            e ->
-                fail(
-                    Failures.because(
-                        "cannot store the file", lateWriteFailure != null ? lateWriteFailure : e)));
+        .onFailure(e -> fail(Failures.because("cannot store the file", e)));
   }
 
   /**
-   * Blocking: sets the mtime and renames the temp file over the target, unless the target got newer
-   * meanwhile.
+   * Blocking, on the worker pool (many at once: their fsyncs overlap): forces the temp file to the
+   * disk, sets the mtime and renames it over the target, unless the target got newer meanwhile. The
+   * one step that finishes a verified temp file into its real name.
    */
   private Void commit(long mtimeMillis) throws IOException {
+    sink.forceAndClose(); // fsync, before the rename makes the file visible
     Path target = folder.resolve(name);
     if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
       if (!Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
@@ -396,7 +413,8 @@ final class Download implements FileResponseDecoder.Listener {
     return null;
   }
 
-  private void ended() {
+  @Override
+  public void ended() {
     if (state != State.RECEIVING) {
       return;
     }
@@ -450,8 +468,8 @@ final class Download implements FileResponseDecoder.Listener {
     state = State.FAILED;
     failure = cause;
     cancelTimers();
-    if (socket != null) {
-      socket.close();
+    if (!bodyComplete) {
+      link.abandon(this); // the connection is no use for what comes after its answer
     }
     if (!opening) {
       settle();
@@ -474,15 +492,14 @@ final class Download implements FileResponseDecoder.Listener {
   }
 
   /**
-   * Whether this failure leaves a prefix worth keeping: a v2 transfer cut by the network or a
-   * holder (not by wrong content, a failed write or the peer stopping) after some bytes arrived.
+   * Whether this failure leaves a prefix worth keeping: a v2 transfer cut by the network, a holder
+   * or the peer stopping (which keeps it in its hidden state for the next start), not by wrong
+   * content or a failed write, after some bytes arrived.
    */
   private boolean resumable() {
     return digest != null
         && !bodyComplete
-        && !stopping
         && !writeFailed
-        && lateWriteFailure == null
         && !(failure instanceof ContentMismatch)
         && offset + received > 0;
   }
@@ -490,11 +507,10 @@ final class Download implements FileResponseDecoder.Listener {
   /** Closes the temp file and keeps it if it holds exactly the bytes hashed; else deletes it. */
   private Future<Partial> keepPartial() {
     long length = offset + received;
-    return (file == null ? Future.<Void>succeededFuture() : closeFile())
-        .compose(v -> vertx.executeBlocking(() -> Files.size(tempPath), false))
+    return closeSink(true)
         .compose(
-            size -> {
-              if (size != length) {
+            inFile -> {
+              if (inFile != length) {
                 return discardTemp().map(v -> (Partial) null);
               }
               LOG.log(
@@ -526,11 +542,11 @@ final class Download implements FileResponseDecoder.Listener {
   }
 
   private Future<Void> discardTemp() {
-    if (file == null) {
+    if (sink == null) {
       return Future.succeededFuture(); // never created
     }
-    return closeFile()
-        .compose(v -> vertx.fileSystem().delete(tempPath.toString()))
+    return closeSink(false)
+        .transform(v -> vertx.fileSystem().delete(tempPath.toString()))
         .recover(
             e -> {
               LOG.log(
@@ -541,12 +557,14 @@ final class Download implements FileResponseDecoder.Listener {
             });
   }
 
-  /** Closes the temp file once; AsyncFile.close() throws when called twice. */
-  private Future<Void> closeFile() {
-    if (fileClosed) {
-      return Future.succeededFuture();
+  /**
+   * Closes the temp file once; {@code keep}: after writing what is queued. Completes with the bytes
+   * in it, or fails when they are not known good.
+   */
+  private Future<Long> closeSink(boolean keep) {
+    if (sinkClosed == null) {
+      sinkClosed = sink.close(keep);
     }
-    fileClosed = true;
-    return file.close().recover(e -> Future.succeededFuture());
+    return sinkClosed;
   }
 }

@@ -4,8 +4,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
+import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.nio.file.Files;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,13 +16,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import p2psync.common.DirectoryEntry;
 import p2psync.common.SyncConfig;
 import p2psync.common.v2.V2Entry;
+import p2psync.peer.receive.Pipeline;
+import p2psync.peer.receive.Writers;
 import p2psync.peer.v2.ContentMismatch;
 import p2psync.peer.v2.Partial;
+import p2psync.peer.v2.PartialStore;
 import p2psync.peer.v2.SourcePicker;
 
 /**
@@ -64,6 +70,38 @@ final class Downloader {
   private final Set<String> noResume = new HashSet<>();
 
   private final Predicate<V2Entry.Source> isSelf;
+
+  /** Where kept prefixes wait while the peer is stopped. */
+  private final PartialStore store;
+
+  /** Threads that write (and for v2 hash) received bytes into temp files, off the event loop. */
+  private final ExecutorService writers = Writers.newPool(WRITER_THREADS);
+
+  /**
+   * Writer threads of one peer. Two: the writer's work per byte (a hash and a copy into the page
+   * cache) is less than the event loop's, so two keep up with the network on this 2-core machine
+   * while an fsync blocks one of them (docs/benchmarks.md, section 6).
+   */
+  static final int WRITER_THREADS = 2;
+
+  /** Connections open for downloads: at most {@code maxConcurrentDownloads}. */
+  private int connections;
+
+  private boolean startScheduled;
+
+  /**
+   * Largest v2 file that goes on a shared connection: bigger ones get their own, so that they
+   * spread over holders and a small file never waits behind a big one.
+   */
+  static final long PIPELINE_MAX_BYTES = 1024 * 1024;
+
+  /**
+   * Most requests pipelined on one connection: 64 lines of under 1 KiB (a 255-byte name
+   * JSON-escaped) stay within the protocol's 64 KiB of requests sent ahead
+   * (FileServer.PIPELINED_REQUEST_BYTES).
+   */
+  static final int PIPELINE_MAX_FILES = 64;
+
   private boolean closed;
 
   Downloader(
@@ -81,6 +119,7 @@ final class Downloader {
     this.config = config;
     this.counters = counters;
     this.onDownloaded = onDownloaded;
+    this.store = new PartialStore(folder.root());
     this.client =
         vertx.createNetClient(
             new NetClientOptions()
@@ -102,25 +141,67 @@ final class Downloader {
     }
     tried.remove(name);
     queued.put(name, source);
-    startQueued();
-    if (queued.containsKey(name)) {
-      LOG.log(
-          Level.DEBUG,
-          () ->
-              name
-                  + " from "
-                  + source.address()
-                  + " waits: "
-                  + running.size()
-                  + " downloads running (maxConcurrentDownloads), "
-                  + queued.size()
-                  + " queued");
+    scheduleStart();
+  }
+
+  /**
+   * Starts queued downloads once the caller's turn is over: a directory (or a pipeline cut short)
+   * queues all its names first, so that small ones share connections (pipelining) instead of each
+   * taking one while the queue fills.
+   */
+  private void scheduleStart() {
+    if (!startScheduled) {
+      startScheduled = true;
+      vertx.runOnContext(
+          v -> {
+            startScheduled = false;
+            if (!closed) {
+              startQueued();
+              LOG.log(
+                  Level.DEBUG,
+                  () ->
+                      connections
+                          + " download connections open (maxConcurrentDownloads), "
+                          + queued.size()
+                          + " files queued");
+            }
+          });
     }
   }
 
   /**
-   * Drops the queue and stops the running downloads; completes once their temp files are gone, so
-   * that a stopped peer leaves no {@code .part} file behind.
+   * Reads back the prefixes a stopped peer kept ({@link PartialStore}); those that do not verify
+   * are deleted. The first directory then drops those whose version it no longer offers.
+   */
+  Future<Void> restorePartials() {
+    return vertx
+        .executeBlocking(store::loadAll, false)
+        .onSuccess(
+            loaded -> {
+              loaded.forEach(
+                  (name, partial) ->
+                      LOG.log(
+                          Level.INFO,
+                          "resuming "
+                              + name
+                              + " from byte "
+                              + partial.length()
+                              + " (kept before the last stop)"));
+              partials.putAll(loaded);
+            })
+        .recover(
+            e -> {
+              LOG.log(Level.WARNING, "cannot read the kept prefixes: " + Failures.reason(e), e);
+              return Future.succeededFuture(Map.of());
+            })
+        .mapEmpty();
+  }
+
+  /**
+   * Drops the queue and stops the running downloads; completes once their temp files are gone from
+   * the folder, so that a stopped peer leaves no {@code .part} file there: a v2 prefix worth
+   * resuming is moved into the peer's hidden state instead ({@link PartialStore}), the rest is
+   * deleted.
    */
   Future<Void> close() {
     closed = true;
@@ -130,21 +211,51 @@ final class Downloader {
     // running.
     List<Future<Void>> stopping =
         new ArrayList<>(List.copyOf(running.values()).stream().map(Download::stop).toList());
-    partials.values().forEach(p -> stopping.add(discard(p)));
-    partials.clear();
+    // The downloads' failure handlers (registered before stop()'s) have put their prefixes into
+    // partials by the time these complete.
     return Future.join(stopping)
+        .transform(ar -> keepPartials())
         .transform(
-            ar ->
-                client
-                    .close()
-                    .recover(
-                        e -> {
-                          LOG.log(
-                              Level.DEBUG,
-                              "closing the download client failed: " + Failures.reason(e),
-                              e);
-                          return Future.succeededFuture();
-                        }));
+            ar -> {
+              writers.shutdown(); // every temp file is closed: nothing is queued any more
+              return client
+                  .close()
+                  .recover(
+                      e -> {
+                        LOG.log(
+                            Level.DEBUG,
+                            "closing the download client failed: " + Failures.reason(e),
+                            e);
+                        return Future.succeededFuture();
+                      });
+            });
+  }
+
+  /** Moves every kept prefix into the hidden state; one that cannot be kept is deleted. */
+  private Future<Void> keepPartials() {
+    Map<String, Partial> keep = new HashMap<>(partials);
+    partials.clear();
+    return vertx.executeBlocking(
+        () -> {
+          keep.forEach(
+              (name, partial) -> {
+                try {
+                  store.save(name, partial);
+                } catch (IOException | RuntimeException e) {
+                  LOG.log(
+                      Level.WARNING,
+                      "cannot keep the prefix of " + name + ", deleting it: " + Failures.reason(e),
+                      e);
+                  try {
+                    Files.deleteIfExists(partial.path());
+                  } catch (IOException gone) {
+                    LOG.log(Level.WARNING, "cannot delete " + partial.path(), gone);
+                  }
+                }
+              });
+          return null;
+        },
+        false);
   }
 
   /** Transfers under way, for the status page. */
@@ -184,6 +295,11 @@ final class Downloader {
     return "other";
   }
 
+  private static boolean notAnswered(Throwable failure) {
+    return failure instanceof Pipeline.NotAnswered
+        || failure.getCause() instanceof Pipeline.NotAnswered;
+  }
+
   /**
    * A new directory: kept prefixes of versions it no longer offers are deleted. A prefix is kept
    * only while some holder may send the rest; when the last one is gone, the folder holds no
@@ -221,42 +337,93 @@ final class Downloader {
             });
   }
 
+  /**
+   * Starts connections while fewer than {@code maxConcurrentDownloads} are open. A v2 file of at
+   * most {@link #PIPELINE_MAX_BYTES} takes along, on the same connection, up to {@link
+   * #PIPELINE_MAX_FILES} - 1 other queued small v2 files the same holder has (pipelined requests):
+   * one connection, one round trip and one server upload slot for many small files.
+   */
   private void startQueued() {
-    var it = queued.entrySet().iterator();
-    while (running.size() < config.getMaxConcurrentDownloads() && it.hasNext()) {
+    while (connections < config.getMaxConcurrentDownloads() && !queued.isEmpty()) {
+      var it = queued.entrySet().iterator();
       Map.Entry<String, DirectoryEntry> next = it.next();
       it.remove();
-      start(next.getKey(), next.getValue());
+      String name = next.getKey();
+      DirectoryEntry entry = next.getValue();
+      V2Entry.Source chosen = null;
+      if (entry.v2() != null) {
+        chosen = picker.pick(entry.v2(), tried.computeIfAbsent(name, k -> new HashSet<>()), isSelf);
+        if (chosen == null) {
+          LOG.log(
+              Level.DEBUG,
+              () -> "no holder of " + name + " left to try until the next directory names one");
+          continue;
+        }
+        tried.get(name).add(chosen.address());
+      }
+      Map<String, DirectoryEntry> batch = new LinkedHashMap<>();
+      batch.put(name, entry);
+      if (chosen != null && entry.v2().size() <= PIPELINE_MAX_BYTES) {
+        takeAlong(chosen, batch);
+      }
+      connections++;
+      String ip = chosen == null ? entry.ip() : chosen.ip();
+      int port = chosen == null ? entry.port() : chosen.port();
+      Pipeline pipeline =
+          new Pipeline(
+              client,
+              ip,
+              port,
+              v -> {
+                connections--;
+                scheduleStart();
+              });
+      V2Entry.Source source = chosen;
+      batch.forEach((n, e) -> start(n, e, source, pipeline));
     }
   }
 
-  private void start(String name, DirectoryEntry entry) {
-    V2Entry.Source chosen = null;
-    DirectoryEntry source = entry;
-    if (entry.v2() != null) {
-      chosen = picker.pick(entry.v2(), tried.computeIfAbsent(name, k -> new HashSet<>()), isSelf);
-      if (chosen == null) {
-        LOG.log(
-            Level.DEBUG,
-            () -> "no holder of " + name + " left to try until the next directory names one");
-        return;
+  /** Moves queued small v2 files that {@code holder} has, and may serve us, into {@code batch}. */
+  private void takeAlong(V2Entry.Source holder, Map<String, DirectoryEntry> batch) {
+    var it = queued.entrySet().iterator();
+    while (batch.size() < PIPELINE_MAX_FILES && it.hasNext()) {
+      Map.Entry<String, DirectoryEntry> candidate = it.next();
+      V2Entry v2 = candidate.getValue().v2();
+      Set<String> triedFor = tried.computeIfAbsent(candidate.getKey(), k -> new HashSet<>());
+      if (v2 != null
+          && v2.size() <= PIPELINE_MAX_BYTES
+          && v2.sources().contains(holder)
+          && !triedFor.contains(holder.address())
+          && !picker.isBad(holder, v2.sha256())) {
+        it.remove();
+        triedFor.add(holder.address());
+        picker.using(holder);
+        batch.put(candidate.getKey(), candidate.getValue());
       }
-      tried.get(name).add(chosen.address());
-      source = new DirectoryEntry(chosen.ip(), chosen.port(), entry.mtime(), entry.v2());
     }
-    V2Entry.Source v2Source = chosen;
+  }
+
+  private void start(
+      String name, DirectoryEntry entry, V2Entry.Source v2Source, Pipeline pipeline) {
+    DirectoryEntry source =
+        v2Source == null
+            ? entry
+            : new DirectoryEntry(v2Source.ip(), v2Source.port(), entry.mtime(), entry.v2());
     DirectoryEntry from = source;
     Partial partial = partials.remove(name);
     if (partial != null
         && (entry.v2() == null
             || !partial.sha256().equals(entry.v2().sha256())
             || partial.mtime() != entry.mtime()
+            || partial.length() > entry.v2().size() // a hostile or corrupt kept prefix
             || noResume.contains(name + " " + partial.sha256()))) {
       discard(partial); // another version now: its prefix is worth nothing
       partial = null;
     }
-    Download download = new Download(vertx, client, folder, config, name, source, partial);
+    Download download =
+        new Download(vertx, writers, pipeline, folder, config, name, source, partial);
     running.put(name, download);
+    pipeline.register(download);
     download
         .start()
         .onSuccess(
@@ -280,6 +447,21 @@ final class Downloader {
             })
         .onFailure(
             e -> {
+              if (notAnswered(e)) {
+                // An earlier request on its connection failed: nobody to blame, try again at once.
+                LOG.log(Level.DEBUG, () -> name + ": " + Failures.reason(e));
+                if (e instanceof Download.Interrupted interrupted) {
+                  partials.put(name, interrupted.partial());
+                }
+                if (v2Source != null) {
+                  tried.getOrDefault(name, new HashSet<>()).remove(v2Source.address());
+                  picker.released(v2Source);
+                }
+                if (!closed && !queued.containsKey(name)) {
+                  queued.put(name, entry);
+                }
+                return;
+              }
               counters.addFailed();
               metrics.downloadFailed(kind(e));
               LOG.log(
@@ -295,7 +477,7 @@ final class Downloader {
                 noResume.add(name + " " + entry.v2().sha256());
               }
               if (e instanceof Download.Interrupted interrupted) {
-                if (closed || noResume.contains(name + " " + interrupted.partial().sha256())) {
+                if (noResume.contains(name + " " + interrupted.partial().sha256())) {
                   discard(interrupted.partial());
                 } else {
                   partials.put(name, interrupted.partial());
@@ -320,9 +502,7 @@ final class Downloader {
                 recent.removeLast();
               }
               recent.addFirst(download.ended(ar.cause()));
-              if (!closed) {
-                startQueued();
-              }
+              scheduleStart();
             });
   }
 }

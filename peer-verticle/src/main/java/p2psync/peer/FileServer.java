@@ -23,7 +23,9 @@ import p2psync.peer.v2.FolderHashes;
 /**
  * Serves the folder on the file port: one {@code name\n} per connection, answered with {@code
  * Content-Length: N\n} and the bytes straight from disk ({@code sendFile}, zero-copy), then the
- * connection is closed. A name that is unknown, unsafe or filtered gets no bytes at all.
+ * connection is closed. A name that is unknown, unsafe or filtered gets no bytes at all. A v2
+ * request with {@code "more": true} keeps the connection open for the next request, answered in
+ * turn (pipelining); the first refusal closes it.
  */
 final class FileServer {
   private static final Logger LOG = System.getLogger(FileServer.class.getName());
@@ -34,6 +36,12 @@ final class FileServer {
 
   /** A v2 peer's hashes, to answer v2 requests; null for a seed peer, which refuses them. */
   private final FolderHashes hashes;
+
+  /**
+   * Most bytes of pipelined requests a requester may send ahead of their answers
+   * (docs/protocol-v2.md); the Downloader keeps its pipelines under it.
+   */
+  static final int PIPELINED_REQUEST_BYTES = 64 * 1024;
 
   private NetServer server;
   private final Set<NetSocket> uploads = new HashSet<>();
@@ -117,7 +125,7 @@ final class FileServer {
     new Upload(socket).start();
   }
 
-  /** One request: reads the name, then answers it once. */
+  /** One request (or, pipelined v2, one after the other): reads it, answers it, and so on. */
   private final class Upload {
     private final NetSocket socket;
     private final RecordParser request;
@@ -126,14 +134,16 @@ final class FileServer {
 
     Upload(NetSocket socket) {
       this.socket = socket;
+      // The parser's limit is on what it holds unparsed, which, while an answer goes out, is every
+      // pipelined request read so far: the protocol's bound on those, and each line is checked
+      // against maxRequestBytes on its own.
       this.request =
-          RecordParser.newDelimited("\n", socket).maxRecordSize(config.getMaxRequestBytes());
+          RecordParser.newDelimited("\n", socket)
+              .maxRecordSize(Math.max(config.getMaxRequestBytes(), PIPELINED_REQUEST_BYTES));
     }
 
     void start() {
-      requestTimer =
-          vertx.setTimer(
-              config.getRequestTimeout().toMillis(), t -> refuse("no request line in time"));
+      armRequestTimer();
       request.handler(this::handleRequest);
       request.exceptionHandler(e -> refuse("bad request line", e));
       request.endHandler(
@@ -145,13 +155,36 @@ final class FileServer {
       socket.exceptionHandler(e -> refuse("connection error", e));
     }
 
+    private void armRequestTimer() {
+      requestTimer =
+          vertx.setTimer(
+              config.getRequestTimeout().toMillis(), t -> refuse("no request line in time"));
+    }
+
+    /** This answer went out whole: close, or (pipelined) read the next request. */
+    private void answered(boolean more) {
+      if (!more) {
+        socket.end();
+        return;
+      }
+      answered = false;
+      armRequestTimer();
+      request.resume();
+    }
+
     private void handleRequest(Buffer line) {
       if (answered) {
         return;
       }
       answered = true;
       vertx.cancelTimer(requestTimer);
-      request.pause(); // one request per connection: anything after the first line is ignored
+      if (line.length() > config.getMaxRequestBytes()) {
+        refuse("request line longer than " + config.getMaxRequestBytes() + " bytes");
+        return;
+      }
+      // One request at a time: a seed connection ends with its answer (anything after the first
+      // line is ignored); a pipelined v2 one resumes reading once this answer is out.
+      request.pause();
       if (hashes != null && V2Codec.isRequest(line)) {
         handleV2Request(line);
         return;
@@ -181,7 +214,7 @@ final class FileServer {
                 } else if (ar.result() == null) {
                   refuse("no such file: " + printable(requested));
                 } else {
-                  serve(requested, ar.result(), 0);
+                  serve(requested, ar.result(), 0, false);
                 }
               });
     }
@@ -218,7 +251,7 @@ final class FileServer {
                 } else if (request.offset() < 0 || request.offset() > ar.result().size()) {
                   refuse("offset " + request.offset() + " outside " + printable(name));
                 } else {
-                  serve(name, ar.result(), request.offset());
+                  serve(name, ar.result(), request.offset(), request.more());
                 }
               });
     }
@@ -228,7 +261,7 @@ final class FileServer {
      * last byte. A file changed while being served is cut short instead, so the requester sees a
      * short body and retries rather than storing a torn mix of two versions.
      */
-    private void serve(String name, LocalFolder.Version version, long offset) {
+    private void serve(String name, LocalFolder.Version version, long offset, boolean more) {
       String path = folder.resolve(name).toString();
       long size = version.size();
       long length = size - offset;
@@ -246,7 +279,7 @@ final class FileServer {
                   + socket.remoteAddress());
       if (length == 0) {
         metrics.uploadServed(0);
-        socket.end();
+        answered(more);
         return;
       }
       socket
@@ -260,7 +293,7 @@ final class FileServer {
           .onSuccess(
               v -> {
                 metrics.uploadServed(length); // what went out: a resumed request sends less
-                socket.end();
+                answered(more);
               })
           .onFailure(
               e -> {

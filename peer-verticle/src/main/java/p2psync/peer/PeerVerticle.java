@@ -95,6 +95,7 @@ public class PeerVerticle extends VerticleBase {
     return vertx
         .executeBlocking(this::prepareFolder)
         .compose(v -> hashes == null ? Future.succeededFuture() : hashes.open())
+        .compose(v -> downloader.restorePartials())
         .compose(v -> fileServer.listen(options.getHost(), options.getPort()))
         .compose(
             port ->

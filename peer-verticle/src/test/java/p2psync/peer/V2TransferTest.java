@@ -231,6 +231,67 @@ class V2TransferTest {
   }
 
   @Test
+  void aPrefixKeptWhenThePeerStopsIsResumedAfterARestartAndNeverLeftInTheFolder() throws Exception {
+    // A holder that sends a quarter of what is asked for, then stalls.
+    Holder stalling =
+        holder(
+            (socket, request) -> {
+              try {
+                long offset = V2Codec.decodeRequest(request).offset();
+                socket.write(
+                    Buffer.buffer("Content-Length: " + (SIZE - offset) + "\n")
+                        .appendBytes(
+                            Arrays.copyOfRange(
+                                content,
+                                (int) offset,
+                                (int) offset + Math.min(SIZE / 4, SIZE - (int) offset))));
+              } catch (Exception e) {
+                socket.close();
+              }
+            });
+    line.set(v2Line(stalling.port()));
+    Path folder = Files.createDirectories(root.resolve("puller"));
+    PeerVerticle first = startPeer(folder, 2);
+    await().atMost(Duration.ofSeconds(10)).until(() -> stalling.requests().get() >= 1);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                first.transfers().failed() >= 1
+                    || first
+                        .status()
+                        .toCompletionStage()
+                        .toCompletableFuture()
+                        .get()
+                        .running()
+                        .stream()
+                        .anyMatch(t -> t.bytes() > 0));
+    get(vertx.undeploy(first.deploymentID()));
+
+    assertThat(tempFiles(folder)).as("no partial file left in the folder").isZero();
+    assertThat(folder.resolve("f.bin")).doesNotExist();
+    Path kept = folder.resolve(FileNames.STATE_DIR).resolve("partials");
+    long keptBytes;
+    try (Stream<Path> files = Files.list(kept)) {
+      List<Path> parts = files.filter(p -> p.toString().endsWith(".part")).toList();
+      assertThat(parts).hasSize(1);
+      keptBytes = Files.size(parts.get(0));
+    }
+    assertThat(keptBytes).isPositive().isLessThan(SIZE);
+
+    List<Long> offsets = new CopyOnWriteArrayList<>();
+    Holder honest = v2Holder(offsets, SIZE, false);
+    line.set(v2Line(honest.port()));
+    startPeer(folder, 2);
+    await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(folder.resolve("f.bin")));
+    assertThat(Files.readAllBytes(folder.resolve("f.bin"))).isEqualTo(content);
+    assertThat(offsets).containsExactly(keptBytes); // the rest only, and verified whole
+    try (Stream<Path> files = Files.list(kept)) {
+      assertThat(files).isEmpty();
+    }
+  }
+
+  @Test
   void aKeptPrefixGoesOnceNoHolderOffersItsVersion() throws Exception {
     AtomicInteger served = new AtomicInteger();
     Holder once =

@@ -168,16 +168,31 @@ public final class V2Codec {
 
   // ---- peer -> peer -------------------------------------------------------------------------
 
-  /** A v2 file request: the bytes of one version of {@code name} from {@code offset} on. */
-  public record Request(String name, String sha256, long offset) {}
+  /**
+   * A v2 file request: the bytes of one version of {@code name} from {@code offset} on. {@code
+   * more}: another request follows on the same connection, so the server keeps it open after this
+   * answer (pipelining, docs/protocol-v2.md).
+   */
+  public record Request(String name, String sha256, long offset, boolean more) {
+    public Request(String name, String sha256, long offset) {
+      this(name, sha256, offset, false);
+    }
+  }
 
-  /** {@code \x01{"name": N, "sha256": H, "offset": O}\n} */
+  /**
+   * {@code \x01{"name": N, "sha256": H, "offset": O}\n}, with {@code , "more": true} before the
+   * brace when more follow.
+   */
   public static Buffer encodeRequest(Request request) {
     StringBuilder out = new StringBuilder(140);
     out.append((char) REQUEST_MARK).append("{\"name\": ");
     PythonJson.appendString(out, request.name());
     out.append(", \"sha256\": \"").append(request.sha256()).append("\", \"offset\": ");
-    out.append(request.offset()).append("}\n");
+    out.append(request.offset());
+    if (request.more()) {
+      out.append(", \"more\": true");
+    }
+    out.append("}\n");
     return Buffer.buffer(out.toString().getBytes(StandardCharsets.US_ASCII));
   }
 
@@ -206,6 +221,11 @@ public final class V2Codec {
     }
     long offset =
         SeedCodec.requireLong(request.get("offset"), "offset", Long.MIN_VALUE, Long.MAX_VALUE);
-    return new Request(name.textValue(), sha.textValue(), offset);
+    JsonNode more = request.get("more");
+    if (more != null && !more.isBoolean()) {
+      throw new ProtocolException("\"more\" must be true or false");
+    }
+    return new Request(
+        name.textValue(), sha.textValue(), offset, more != null && more.booleanValue());
   }
 }

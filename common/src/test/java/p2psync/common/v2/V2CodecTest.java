@@ -107,6 +107,13 @@ class V2CodecTest {
     assertThat(V2Codec.isRequest(Buffer.buffer("a.txt"))).isFalse();
     assertThat(V2Codec.decodeRequest(line)).isEqualTo(new V2Codec.Request("a\"b.txt", A, 12));
     assertThat(p2psync.common.FileNames.isSyncable(line.toString())).isFalse();
+
+    Buffer more = V2Codec.encodeRequest(new V2Codec.Request("a", A, 0, true));
+    assertThat(more.toString())
+        .isEqualTo(
+            "\u0001{\"name\": \"a\", \"sha256\": \"" + A + "\", \"offset\": 0, \"more\": true}\n");
+    assertThat(V2Codec.decodeRequest(more.slice(0, more.length() - 1)))
+        .isEqualTo(new V2Codec.Request("a", A, 0, true));
   }
 
   @ParameterizedTest
@@ -118,6 +125,7 @@ class V2CodecTest {
         "{\"name\": \"../x\", \"sha256\": \"%s\", \"offset\": 0}",
         "{\"name\": \"x\", \"sha256\": \"abc\", \"offset\": 0}",
         "{\"name\": \"x\", \"sha256\": \"%s\", \"offset\": 1.5}",
+        "{\"name\": \"x\", \"sha256\": \"%s\", \"offset\": 0, \"more\": 1}",
         "{\"name\": \"x\", \"sha256\": \"%s\", \"offset\": 99999999999999999999999}",
         "{\"name\": \"x\", \"sha256\": \"%s\"}",
       })

@@ -163,6 +163,10 @@ public final class FolderHashes {
                   break;
                 }
                 try {
+                  HashCache.Key key = cache.key(name);
+                  if (key != null && cache.lookup(name, key) != null) {
+                    continue; // learnt meanwhile (a verified download): no need to read it
+                  }
                   if (cache.hash(name) != null && ++hashed % SAVE_EVERY == 0) {
                     cache.save(); // a long first hashing is not all lost to a crash
                   }

@@ -53,6 +53,17 @@ public final class SourcePicker {
     return best;
   }
 
+  /** {@code source} serves one more download, chosen along with another (the same connection). */
+  public void using(Source source) {
+    lastUsed.put(source.address(), ++clock);
+    running.merge(source.address(), 1, Integer::sum);
+  }
+
+  /** A download from {@code source} ended before it could say anything about the source. */
+  public void released(Source source) {
+    done(source);
+  }
+
   /** A download from {@code source} succeeded. */
   public void succeeded(Source source) {
     done(source);

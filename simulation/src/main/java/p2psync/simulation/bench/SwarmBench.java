@@ -10,7 +10,9 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
@@ -28,14 +30,81 @@ import p2psync.simulation.Swarm;
  */
 public final class SwarmBench {
 
-  /** {@code filesPerPeer[i]} files of {@code fileSize} bytes in peer i's folder. */
+  /**
+   * {@code filesPerPeer[i]} files of {@code fileSize} bytes in peer i's folder. {@code protocol}:
+   * every peer's ({@code 2}: v2 peers). {@code holderFirst}: the last peer (the holder) starts
+   * first, and, at protocol 2, has hashed its files before the others join: the clock then times
+   * fresh peers joining a folder that is ready, not the holder's first hashing.
+   */
   public record Options(
       String kind,
       int[] filesPerPeer,
       int fileSize,
       Duration keepAlive,
       Path dir,
-      Duration timeout) {
+      Duration timeout,
+      int protocol,
+      boolean holderFirst,
+      int maxConcurrentDownloads) {
+
+    public Options(
+        String kind,
+        int[] filesPerPeer,
+        int fileSize,
+        Duration keepAlive,
+        Path dir,
+        Duration timeout) {
+      this(
+          kind,
+          filesPerPeer,
+          fileSize,
+          keepAlive,
+          dir,
+          timeout,
+          1,
+          false,
+          SyncConfig.DEFAULT_MAX_CONCURRENT_DOWNLOADS);
+    }
+
+    public Options withProtocol(int protocol) {
+      return new Options(
+          kind,
+          filesPerPeer,
+          fileSize,
+          keepAlive,
+          dir,
+          timeout,
+          protocol,
+          holderFirst,
+          maxConcurrentDownloads);
+    }
+
+    public Options withHolderFirst(boolean holderFirst) {
+      return new Options(
+          kind,
+          filesPerPeer,
+          fileSize,
+          keepAlive,
+          dir,
+          timeout,
+          protocol,
+          holderFirst,
+          maxConcurrentDownloads);
+    }
+
+    /** Every peer's {@code maxConcurrentDownloads} (download connections). */
+    public Options withMaxConcurrentDownloads(int maxConcurrentDownloads) {
+      return new Options(
+          kind,
+          filesPerPeer,
+          fileSize,
+          keepAlive,
+          dir,
+          timeout,
+          protocol,
+          holderFirst,
+          maxConcurrentDownloads);
+    }
 
     public static Options convergence(
         int peers, int filesEach, int fileSize, Duration keepAlive, Path dir, Duration timeout) {
@@ -57,6 +126,7 @@ public final class SwarmBench {
       Options options,
       int totalFiles,
       long totalBytes,
+      double firstFileSeconds,
       double convergeSeconds,
       long replyBytes,
       long downloads,
@@ -70,15 +140,22 @@ public final class SwarmBench {
 
     public void print(PrintStream out) {
       out.printf(
-          "%s: %d peers, %d distinct files of %d bytes (%s per folder once converged)%n",
+          "%s: %d peers, %d distinct files of %d bytes (%s per folder once converged), protocol %d,"
+              + " maxConcurrentDownloads %d%s%n",
           options.kind(),
           options.filesPerPeer().length,
           totalFiles,
           options.fileSize(),
-          ProcStats.mib(totalBytes));
+          ProcStats.mib(totalBytes),
+          options.protocol(),
+          options.maxConcurrentDownloads(),
+          options.holderFirst() ? ", holder first" : "");
       out.printf(
           "  converged %.2f s after the last join = %.2f keepalive intervals of %s%n",
           convergeSeconds, keepAliveIntervals(), options.keepAlive());
+      out.printf(
+          "  first download done %.3f s after the last join; first to last file %.3f s%n",
+          firstFileSeconds, convergeSeconds - firstFileSeconds);
       out.printf(
           "  tracker directory line at the end: %d bytes; downloads %d (failed %d); contents %s;"
               + " process peak RSS %s%n",
@@ -95,7 +172,10 @@ public final class SwarmBench {
   public static Result run(Options options, PrintStream out) throws Exception {
     Path root = Files.createTempDirectory(options.dir(), "p2psync-bench-" + options.kind() + "-");
     Vertx vertx = Vertx.vertx(new VertxOptions().setBlockedThreadCheckInterval(10_000));
-    SyncConfig config = new SyncConfig().setKeepAliveInterval(options.keepAlive());
+    SyncConfig config =
+        new SyncConfig()
+            .setKeepAliveInterval(options.keepAlive())
+            .setMaxConcurrentDownloads(options.maxConcurrentDownloads());
     Swarm swarm = new Swarm(vertx, root, config);
     try {
       Blocking.await(swarm.startTracker(0), Duration.ofSeconds(30));
@@ -114,6 +194,7 @@ public final class SwarmBench {
           expected.put(name, (long) options.fileSize());
         }
         Swarm.Peer peer = swarm.addPeer(String.format("peer%03d", p), files);
+        peer.options().setProtocol(options.protocol());
         for (String name : files.keySet()) {
           Files.setLastModifiedTime(
               peer.folder().resolve(name),
@@ -122,17 +203,44 @@ public final class SwarmBench {
       }
       new ProcessBuilder("sync").inheritIO().start().waitFor();
       out.printf("starting %d peers ...%n", perPeer.length);
-      for (Swarm.Peer peer : swarm.peers()) {
+      List<Swarm.Peer> order = new ArrayList<>(swarm.peers());
+      if (options.holderFirst()) {
+        Swarm.Peer holder = order.remove(order.size() - 1);
+        Blocking.await(swarm.startPeer(holder), Duration.ofSeconds(30));
+        int files = perPeer[perPeer.length - 1];
+        Blocking.waitFor(
+            () -> swarm.tracker().snapshot().nameCount() >= files,
+            Duration.ofMillis(20),
+            options.timeout(),
+            "the holder's files in the tracker's directory");
+        if (options.protocol() == 2) {
+          Blocking.waitFor(
+              () -> hashed(holder.folder(), files),
+              Duration.ofMillis(20),
+              options.timeout(),
+              "the holder's hashes");
+        }
+      }
+      for (Swarm.Peer peer : order) {
         Blocking.await(swarm.startPeer(peer), Duration.ofSeconds(30));
       }
       long lastJoin = System.nanoTime();
+      long[] firstFile = {0};
       long done =
           Blocking.waitFor(
-              () -> allHold(swarm, expected, mtime),
-              Duration.ofMillis(20),
+              () -> {
+                if (firstFile[0] == 0
+                    && swarm.peers().stream()
+                        .anyMatch(p -> p.verticle().transfers().completed() > 0)) {
+                  firstFile[0] = System.nanoTime();
+                }
+                return allHold(swarm, expected, mtime);
+              },
+              Duration.ofMillis(5),
               options.timeout(),
               "identical folders");
       double seconds = (done - lastJoin) / 1e9;
+      double firstSeconds = ((firstFile[0] == 0 ? done : firstFile[0]) - lastJoin) / 1e9;
       long replyBytes = swarm.tracker().directoryLine().length() + 1L;
       long downloads = 0;
       long failed = 0;
@@ -145,6 +253,7 @@ public final class SwarmBench {
           options,
           expected.size(),
           expected.size() * (long) options.fileSize(),
+          firstSeconds,
           seconds,
           replyBytes,
           downloads,
@@ -158,6 +267,20 @@ public final class SwarmBench {
         Blocking.await(vertx.close(), Duration.ofSeconds(60));
         Bench.deleteTree(root);
       }
+    }
+  }
+
+  /**
+   * Whether a v2 peer's hash cache holds {@code files} entries: its last line is {@code end COUNT}
+   * (docs/protocol-v2.md, Integrity), written when a hashing run ends.
+   */
+  private static boolean hashed(Path folder, int files) {
+    try {
+      List<String> lines =
+          Files.readAllLines(folder.resolve(FileNames.STATE_DIR).resolve("hashes"));
+      return !lines.isEmpty() && lines.get(lines.size() - 1).equals("end " + files);
+    } catch (IOException e) {
+      return false; // not written yet
     }
   }
 

@@ -23,10 +23,13 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import p2psync.common.DirectoryEntry;
 import p2psync.common.SeedCodec;
 import p2psync.common.SyncConfig;
+import p2psync.common.v2.V2Codec;
+import p2psync.common.v2.V2Entry;
 import p2psync.peer.PeerOptions;
 import p2psync.peer.PeerVerticle;
 import p2psync.simulation.Blocking;
@@ -46,8 +49,15 @@ public final class TransferBench {
   private static final String NAME = "big.bin";
   private static final Duration POLL = Duration.ofMillis(1);
 
-  /** What to run. */
-  public record Options(long size, Path dir, int repeat, boolean verify) {}
+  /**
+   * What to run. {@code protocol} 2: both peers speak v2 and the stand-in tracker sends v2 lines,
+   * so the pull is an offset request verified by SHA-256 as it streams; 1: the seed wire.
+   */
+  public record Options(long size, Path dir, int repeat, boolean verify, int protocol) {
+    public Options(long size, Path dir, int repeat, boolean verify) {
+      this(size, dir, repeat, verify, 1);
+    }
+  }
 
   /** One repetition: seconds for the local durable copy and for the peer-to-peer pull. */
   public record Run(double copySeconds, double transferSeconds, double transferCpuSeconds) {
@@ -67,7 +77,8 @@ public final class TransferBench {
       long allocatedBytes,
       long rssPeak,
       long rssAfterSetup,
-      long directMemoryPeak) {
+      long directMemoryPeak,
+      int protocol) {
 
     public double medianRatio() {
       return Bench.median(runs.stream().map(Run::ratio).toList());
@@ -86,7 +97,9 @@ public final class TransferBench {
     }
 
     public void print(PrintStream out) {
-      out.printf("transfer: %s (%d bytes), %d run(s)%n", ProcStats.mib(size), size, runs.size());
+      out.printf(
+          "transfer: %s (%d bytes), %d run(s), protocol %d%n",
+          ProcStats.mib(size), size, runs.size(), protocol);
       for (int i = 0; i < runs.size(); i++) {
         Run r = runs.get(i);
         out.printf(
@@ -116,8 +129,11 @@ public final class TransferBench {
           allocatedBytes / 1024.0 / (size * (double) runs.size() / (1024 * 1024)),
           ProcStats.mib(directMemoryPeak));
       out.printf(
-          "  RSS: %s after setup, peak (VmHWM) %s%n",
-          ProcStats.mib(rssAfterSetup), ProcStats.mib(rssPeak));
+          "  RSS: %s after setup, peak (VmHWM) %s, growth %s (both peers and the bench: an upper"
+              + " bound for the puller's)%n",
+          ProcStats.mib(rssAfterSetup),
+          ProcStats.mib(rssPeak),
+          ProcStats.mib(rssPeak - rssAfterSetup));
     }
   }
 
@@ -133,6 +149,10 @@ public final class TransferBench {
       out.printf("writing a %s test file in %s ...%n", ProcStats.mib(options.size()), root);
       writeTestFile(source, options.size());
       Files.setLastModifiedTime(source, FileTime.from(mtime, TimeUnit.SECONDS));
+
+      // v2: the stand-in names the version, so it hashes the file as the serving peer will.
+      String sha256 = options.protocol() == 2 ? FolderState.sha256(source) : null;
+      AtomicBoolean serverHashed = new AtomicBoolean(sha256 == null);
 
       vertx = Vertx.vertx();
       SyncConfig config = new SyncConfig();
@@ -154,15 +174,22 @@ public final class TransferBench {
                                         || line.toString()
                                             .equals("{\"port\": " + serverPort[0] + "}");
                                 if (fromServer) {
-                                  socket.write("{}\n");
+                                  // A v2 line (the mark alone) asks the server for its hashes.
+                                  socket.write(
+                                      sha256 == null ? "{}\n" : "{" + V2Codec.LINE_MARK + "}\n");
+                                  if (line.toString().contains("\"sha256\"")) {
+                                    serverHashed.set(true);
+                                  }
                                 } else {
                                   socket.write(
-                                      Buffer.buffer(
-                                          SeedCodec.encodeDirectory(
-                                              Map.of(
-                                                  NAME,
-                                                  new DirectoryEntry(
-                                                      "127.0.0.1", serverPort[0], mtime)))));
+                                      sha256 == null
+                                          ? Buffer.buffer(
+                                              SeedCodec.encodeDirectory(
+                                                  Map.of(
+                                                      NAME,
+                                                      new DirectoryEntry(
+                                                          "127.0.0.1", serverPort[0], mtime))))
+                                          : v2Line(serverPort[0], mtime, options.size(), sha256));
                                   directorySentAt.compareAndSet(0, System.nanoTime());
                                 }
                               }));
@@ -175,9 +202,13 @@ public final class TransferBench {
                   .setPort(0)
                   .setTrackerHost("127.0.0.1")
                   .setTrackerPort(trackerPort)
+                  .setProtocol(options.protocol())
                   .setSync(config));
       Blocking.await(vertx.deployVerticle(server), Duration.ofSeconds(10));
       serverPort[0] = server.actualPort();
+      // A v2 server refuses v2 requests for a file it has not hashed yet.
+      Blocking.waitFor(
+          serverHashed::get, POLL, Duration.ofMinutes(5), "the serving peer's hash of the file");
 
       List<MemoryPoolMXBean> heapPools =
           ManagementFactory.getMemoryPoolMXBeans().stream()
@@ -191,7 +222,7 @@ public final class TransferBench {
 
       // An untimed pull first, so the JIT has compiled the receive path before anything is
       // measured.
-      pull(vertx, root.resolve("warm-up"), trackerPort, config, directorySentAt, options.size());
+      pull(vertx, root.resolve("warm-up"), trackerPort, config, directorySentAt, options);
       Bench.deleteTree(root.resolve("warm-up"));
       heapPools.forEach(MemoryPoolMXBean::resetPeakUsage);
       long allocatedBefore = Allocation.total();
@@ -201,7 +232,7 @@ public final class TransferBench {
         Path pulling = root.resolve("pulling-" + i);
         Vertx running = vertx;
         Callable<double[]> pullOnce =
-            () -> pull(running, pulling, trackerPort, config, directorySentAt, options.size());
+            () -> pull(running, pulling, trackerPort, config, directorySentAt, options);
         double copy;
         double[] pull;
         if (i % 2 == 0) {
@@ -240,7 +271,8 @@ public final class TransferBench {
               allocated,
               ProcStats.selfStatusBytes("VmHWM"),
               rssAfterSetup,
-              directPeak);
+              directPeak,
+              options.protocol());
       return result;
     } finally {
       if (vertx != null) {
@@ -259,8 +291,9 @@ public final class TransferBench {
       int trackerPort,
       SyncConfig config,
       AtomicLong directorySentAt,
-      long size)
+      Options options)
       throws IOException {
+    long size = options.size();
     Files.createDirectories(folder);
     sync();
     Path target = folder.resolve(NAME);
@@ -272,6 +305,7 @@ public final class TransferBench {
                 .setPort(0)
                 .setTrackerHost("127.0.0.1")
                 .setTrackerPort(trackerPort)
+                .setProtocol(options.protocol())
                 .setSync(config));
     directorySentAt.set(0);
     Duration cpuBefore = ProcStats.cpuTime(ProcessHandle.current());
@@ -296,6 +330,21 @@ public final class TransferBench {
             ? Double.NaN
             : (cpuAfter.toNanos() - cpuBefore.toNanos()) / 1e9;
     return new double[] {(end - directorySentAt.get()) / 1e9, cpu};
+  }
+
+  /** {@code {"": {"v": 2}, NAME: {..., "size", "sha256", "sources": [the server]}}\n} */
+  private static Buffer v2Line(int port, long mtime, long size, String sha256) {
+    return Buffer.buffer("{" + V2Codec.LINE_MARK + ", ")
+        .appendBytes(
+            V2Codec.encodeDirectoryMember(
+                NAME,
+                "127.0.0.1",
+                port,
+                mtime,
+                size,
+                sha256,
+                List.of(new V2Entry.Source("127.0.0.1", port))))
+        .appendString("}\n");
   }
 
   /** The baseline: the same bytes copied on the same disk, then fsynced, as the downloader does. */

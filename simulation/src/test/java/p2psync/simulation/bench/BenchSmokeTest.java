@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Keeps the benchmarks from rotting: each runs tiny and must produce sane figures. No figure is
@@ -20,11 +22,13 @@ class BenchSmokeTest {
   final ByteArrayOutputStream text = new ByteArrayOutputStream();
   final PrintStream out = new PrintStream(text, true, StandardCharsets.UTF_8);
 
-  @Test
-  void transferOfOneMebibyte() throws Exception {
+  @ParameterizedTest(name = "protocol {0}")
+  @ValueSource(ints = {1, 2})
+  void transferOfOneMebibyte(int protocol) throws Exception {
     TransferBench.Result result =
-        TransferBench.run(new TransferBench.Options(1 << 20, dir, 1, true), out);
+        TransferBench.run(new TransferBench.Options(1 << 20, dir, 1, true, protocol), out);
     result.print(out);
+    assertThat(text.toString(StandardCharsets.UTF_8)).contains("protocol " + protocol);
     assertThat(result.runs()).hasSize(1);
     assertThat(result.runs().get(0).transferSeconds()).isPositive();
     assertThat(result.runs().get(0).copySeconds()).isPositive();

@@ -1,0 +1,407 @@
+package p2psync.peer.receive;
+
+import io.netty.buffer.ByteBuf;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import p2psync.common.v2.Sha256;
+
+/**
+ * Writes one download's bytes into its temp file off the event loop: the event loop hands over the
+ * socket's own (retained, usually direct) Netty buffers, a writer thread hashes them (v2) and
+ * writes them with a {@link FileChannel}, and releases them. No copy to the heap, no task per
+ * chunk: a writer turn drains whatever is queued, so one handoff serves a burst of reads.
+ *
+ * <p>Memory stays bounded by the caller pausing its socket while {@link #write} answers true (more
+ * than {@code highWater} bytes queued); the sink calls the resume handler, on the caller's context,
+ * once the queue fell to half of that.
+ *
+ * <p>Threading: {@link #write}, {@link #finish} and {@link #close} are called on the owner's
+ * context; the file and the count of written bytes belong to the writer turns, the digest to the
+ * hash turns (v2), which take the buffers once written: each kind runs one turn at a time per sink,
+ * the two beside each other. Results come back on the owner's context.
+ */
+public final class FileSink {
+  /** Buffers a turn writes before it yields its pool thread to other sinks. */
+  private static final int BUFFERS_PER_TURN = 64;
+
+  /** How a finished sink ended: the bytes in the file and, for a v2 transfer, their SHA-256. */
+  public record Written(long length, String sha256) {}
+
+  /** A command queued behind the data, so it runs after every byte before it was written. */
+  private record Finish(Promise<Written> done) {}
+
+  /** Closes the file; {@code keep}: writes what is queued first (for a resume), else drops it. */
+  private record Close(boolean keep, Promise<Long> done) {}
+
+  private final Context context;
+  private final Executor writers;
+  private final Path path;
+  private final long highWater;
+  private final MessageDigest digest;
+  private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicLong queuedBytes = new AtomicLong();
+  private final AtomicBoolean scheduled = new AtomicBoolean();
+
+  /** Written buffers waiting for the digest (v2), and actions that must follow them. */
+  private final Queue<Object> hashQueue = new ConcurrentLinkedQueue<>();
+
+  private final AtomicBoolean hashScheduled = new AtomicBoolean();
+  private final AtomicBoolean resumeWanted = new AtomicBoolean();
+  private volatile Runnable resumeHandler = () -> {};
+
+  /** Set by {@code close(false)}: buffers still queued are released unwritten, whatever turn. */
+  private volatile boolean discarding;
+
+  private volatile Consumer<Throwable> failureHandler = e -> {};
+
+  // Writer-turn state (one turn at a time; the scheduled flag orders the turns).
+  private FileChannel channel;
+  private long length;
+  private IOException failure;
+  private boolean closed;
+
+  /** Set by the Finish turn; forceAndClose runs after its future completed, which orders them. */
+  private volatile boolean finished;
+
+  private FileSink(
+      Context context,
+      Executor writers,
+      Path path,
+      FileChannel channel,
+      long offset,
+      MessageDigest digest,
+      long highWater) {
+    this.context = context;
+    this.writers = writers;
+    this.path = path;
+    this.channel = channel;
+    this.length = offset;
+    this.digest = digest;
+    this.highWater = highWater;
+  }
+
+  /**
+   * Opens (a new file) or reopens (a kept prefix of {@code offset} bytes, written after it) the
+   * temp file on a writer thread; the future completes on {@code context}.
+   *
+   * @param digest updated with every byte written, or null (a seed transfer)
+   */
+  public static Future<FileSink> open(
+      Context context,
+      Executor writers,
+      Path path,
+      long offset,
+      MessageDigest digest,
+      long highWater) {
+    Promise<FileSink> opened = Promise.promise();
+    try {
+      writers.execute(
+          () -> {
+            try {
+              FileChannel channel =
+                  offset == 0
+                      ? FileChannel.open(
+                          path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)
+                      : FileChannel.open(path, StandardOpenOption.WRITE);
+              try {
+                if (channel.size() != offset) {
+                  throw new IOException(
+                      path.getFileName() + " holds " + channel.size() + " bytes, not " + offset);
+                }
+                channel.position(offset);
+              } catch (IOException e) {
+                channel.close();
+                throw e;
+              }
+              FileSink sink =
+                  new FileSink(context, writers, path, channel, offset, digest, highWater);
+              context.runOnContext(v -> opened.complete(sink));
+            } catch (IOException | RuntimeException e) {
+              context.runOnContext(v -> opened.fail(e));
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      opened.fail(new IOException("the peer is stopping", e));
+    }
+    return opened.future();
+  }
+
+  public Path path() {
+    return path;
+  }
+
+  /** Called on the owner's context once a paused writer's queue fell to half its bound. */
+  public FileSink resumeHandler(Runnable handler) {
+    resumeHandler = handler;
+    return this;
+  }
+
+  /** Called on the owner's context when a write fails; later writes are dropped. */
+  public FileSink failureHandler(Consumer<Throwable> handler) {
+    failureHandler = handler;
+    return this;
+  }
+
+  /**
+   * Queues {@code data} (the sink now owns it and releases it once written or dropped). Returns
+   * whether the caller must stop reading until the resume handler is called.
+   */
+  public boolean write(ByteBuf data) {
+    long queued = queuedBytes.addAndGet(data.readableBytes());
+    queue.add(data);
+    schedule();
+    if (queued <= highWater) {
+      return false;
+    }
+    resumeWanted.set(true);
+    // The writer may have drained the queue between the add and the flag: then nobody would call
+    // the resume handler, so the caller need not pause after all.
+    return !(queuedBytes.get() <= highWater / 2 && resumeWanted.compareAndSet(true, false));
+  }
+
+  /**
+   * Writes what is queued and (v2) completes the hash; fails with the first write error. The file
+   * stays open for {@link #forceAndClose}: the fsync is left to the commit, which runs on the
+   * worker pool, so that the fsyncs of many small files overlap (the file system then commits them
+   * together) instead of queueing behind each other on the writer threads.
+   */
+  public Future<Written> finish() {
+    Promise<Written> done = Promise.promise();
+    enqueue(new Finish(done));
+    return done.future();
+  }
+
+  /**
+   * Closes the file without forcing it; {@code keep}: after writing what is queued (the prefix is
+   * kept for a resume). Completes with the bytes in the file, or fails when they are not known good
+   * (a write failed).
+   */
+  public Future<Long> close(boolean keep) {
+    Promise<Long> done = Promise.promise();
+    if (!keep) {
+      discarding = true;
+    }
+    enqueue(new Close(keep, done));
+    return done.future();
+  }
+
+  private void enqueue(Object command) {
+    queue.add(command);
+    schedule();
+  }
+
+  private void schedule() {
+    if (scheduled.compareAndSet(false, true)) {
+      try {
+        writers.execute(this::turn);
+      } catch (RejectedExecutionException e) {
+        // The pool is shut down only after every download stopped; drain here rather than leak.
+        turn();
+      }
+    }
+  }
+
+  /** One writer turn: writes up to BUFFERS_PER_TURN buffers, then hands the thread on. */
+  private void turn() {
+    try {
+      int buffers = 0;
+      Object next;
+      while (buffers < BUFFERS_PER_TURN && (next = queue.poll()) != null) {
+        if (next instanceof ByteBuf data) {
+          buffers++;
+          consume(data, true);
+        } else if (next instanceof Finish finish) {
+          runFinish(finish.done());
+        } else if (next instanceof Close close) {
+          runClose(close);
+        }
+      }
+    } finally {
+      scheduled.set(false);
+      if (!queue.isEmpty()) {
+        schedule();
+      }
+    }
+  }
+
+  /**
+   * Writes one buffer (unless the file is failed or closed), then passes it to the hash lane (v2)
+   * or releases it. The digest thus covers exactly the bytes in the file, in order, so a kept
+   * prefix's digest state is the prefix's.
+   */
+  private void consume(ByteBuf data, boolean write) {
+    boolean passed = false;
+    try {
+      if (write && failure == null && !closed && !discarding) {
+        writeFully(data);
+        if (digest != null) {
+          afterWrite(data);
+          passed = true;
+        }
+      }
+    } catch (IOException e) {
+      failure = e;
+      context.runOnContext(v -> failureHandler.accept(e));
+    } finally {
+      if (!passed) {
+        release(data);
+      }
+    }
+  }
+
+  private void release(ByteBuf data) {
+    int bytes = data.readableBytes();
+    data.release();
+    long left = queuedBytes.addAndGet(-bytes);
+    if (left <= highWater / 2 && resumeWanted.compareAndSet(true, false)) {
+      context.runOnContext(v -> resumeHandler.run());
+    }
+  }
+
+  private void writeFully(ByteBuf data) throws IOException {
+    for (ByteBuffer chunk : data.nioBuffers()) {
+      while (chunk.hasRemaining()) {
+        channel.write(chunk);
+      }
+    }
+    length += data.readableBytes();
+  }
+
+  /**
+   * Hands a written buffer, or an action that must follow every buffer written so far, to the hash
+   * lane: a second turn of its own, so that hashing (v2) runs beside writing instead of after it. A
+   * seed transfer has no hash lane: the action runs at once.
+   */
+  private void afterWrite(Object bufferOrAction) {
+    if (digest == null) {
+      ((Runnable) bufferOrAction).run();
+      return;
+    }
+    hashQueue.add(bufferOrAction);
+    scheduleHash();
+  }
+
+  private void scheduleHash() {
+    if (hashScheduled.compareAndSet(false, true)) {
+      try {
+        writers.execute(this::hashTurn);
+      } catch (RejectedExecutionException e) {
+        hashTurn(); // as in schedule()
+      }
+    }
+  }
+
+  /** One hash turn: hashes (and releases) up to BUFFERS_PER_TURN buffers, runs actions in turn. */
+  private void hashTurn() {
+    try {
+      int buffers = 0;
+      Object next;
+      while (buffers < BUFFERS_PER_TURN && (next = hashQueue.poll()) != null) {
+        if (next instanceof ByteBuf data) {
+          buffers++;
+          if (!discarding) {
+            for (ByteBuffer chunk : data.nioBuffers()) {
+              digest.update(chunk);
+            }
+          }
+          release(data);
+        } else {
+          ((Runnable) next).run();
+        }
+      }
+    } finally {
+      hashScheduled.set(false);
+      if (!hashQueue.isEmpty()) {
+        scheduleHash();
+      }
+    }
+  }
+
+  private void runFinish(Promise<Written> done) {
+    if (failure != null || closed) {
+      IOException e = failure != null ? failure : new IOException("the temp file is closed");
+      closeQuietly();
+      context.runOnContext(v -> done.fail(e));
+      return;
+    }
+    finished = true;
+    long written = length;
+    afterWrite(
+        (Runnable)
+            () -> {
+              String sha256 = digest == null ? null : Sha256.hex(digest.digest());
+              context.runOnContext(v -> done.complete(new Written(written, sha256)));
+            });
+  }
+
+  /**
+   * Blocking, once {@link #finish} succeeded: forces the file to the disk (before a rename may make
+   * it visible) and closes it.
+   */
+  public void forceAndClose() throws IOException {
+    if (!finished) {
+      throw new IllegalStateException("not finished");
+    }
+    try (FileChannel file = channel) {
+      file.force(false);
+    }
+  }
+
+  private void runClose(Close close) {
+    if (close.keep()) {
+      Object next;
+      while ((next = queue.peek()) instanceof ByteBuf data) {
+        queue.poll();
+        consume(data, true);
+      }
+    } else {
+      dropQueued();
+    }
+    closeQuietly();
+    IOException e = failure;
+    long kept = length;
+    afterWrite( // a kept prefix's digest must have taken in every byte written
+        (Runnable)
+            () ->
+                context.runOnContext(
+                    v -> {
+                      if (e != null) {
+                        close.done().fail(e);
+                      } else {
+                        close.done().complete(kept);
+                      }
+                    }));
+  }
+
+  /** Releases the buffers queued before the next command. */
+  private void dropQueued() {
+    Object next;
+    while ((next = queue.peek()) instanceof ByteBuf data) {
+      queue.poll();
+      consume(data, false);
+    }
+  }
+
+  private void closeQuietly() {
+    closed = true;
+    try {
+      channel.close();
+    } catch (IOException ignored) {
+      // Closing a file that failed already: the first failure is the one reported.
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package p2psync.peer.receive;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelConfig;
+import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.Handler;
+import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.net.NetSocket;
+import java.util.function.Consumer;
+
+/**
+ * A socket's bytes as Netty reads them, without the copy Vert.x makes for a {@code NetSocket}
+ * handler ({@code BufferInternal.safeBuffer}: every pooled direct read buffer into a new heap
+ * buffer), and with TCP backpressure by the channel's {@code autoRead}.
+ *
+ * <p>Why not {@code NetSocket.pause()}: a paused Vert.x 5.0.7 socket queues what Netty already read
+ * and signals the end ahead of that queue (eclipse-vertx/vert.x#5748, see {@code LateEndGuard}).
+ * Turning {@code autoRead} off stops Netty reading the socket at all, so nothing is queued, and the
+ * end is seen only once every byte before it has been read: no grace period needed. Vert.x leaves
+ * {@code autoRead} alone while its own queue is empty, which it is as long as nobody pauses it.
+ *
+ * <p>All methods on the socket's context.
+ */
+public final class RawInbound {
+  private final NetSocketInternal socket;
+  private final ChannelConfig channel;
+
+  private RawInbound(NetSocketInternal socket) {
+    this.socket = socket;
+    this.channel = socket.channelHandlerContext().channel().config();
+  }
+
+  /** Takes over a socket's inbound side; its {@code handler} and {@code pause} must not be used. */
+  public static RawInbound of(NetSocket socket) {
+    return new RawInbound((NetSocketInternal) socket);
+  }
+
+  /**
+   * {@code handler} sees each buffer read; the buffer is released when it returns, so whatever
+   * keeps bytes beyond that takes its own reference ({@code retainedSlice}).
+   */
+  public RawInbound handler(Consumer<ByteBuf> handler) {
+    socket.messageHandler(
+        message -> {
+          try {
+            if (message instanceof ByteBuf data) {
+              handler.accept(data);
+            }
+          } finally {
+            ReferenceCountUtil.release(message);
+          }
+        });
+    return this;
+  }
+
+  /** Called once the peer closed its side and every byte before that was handled. */
+  public RawInbound endHandler(Handler<Void> handler) {
+    socket.endHandler(handler);
+    return this;
+  }
+
+  public RawInbound exceptionHandler(Handler<Throwable> handler) {
+    socket.exceptionHandler(handler);
+    return this;
+  }
+
+  /** Stops reading the socket (TCP pushes back on the sender); a read under way still arrives. */
+  public void pause() {
+    channel.setAutoRead(false);
+  }
+
+  public void resume() {
+    channel.setAutoRead(true);
+  }
+}
