@@ -22,6 +22,7 @@ import p2psync.common.FileEntry;
 import p2psync.common.OnContext;
 import p2psync.common.ProtocolException;
 import p2psync.common.SeedCodec;
+import p2psync.peer.sync.FolderWatcher;
 import p2psync.peer.v2.FolderHashes;
 import p2psync.peer.web.PeerWeb;
 
@@ -40,6 +41,7 @@ public class PeerVerticle extends VerticleBase {
   private FileServer fileServer;
   private Downloader downloader;
   private TrackerClient tracker;
+  private FolderWatcher watcher;
 
   /** The folder's hashes when this peer speaks v2; null for a seed-only peer. */
   private FolderHashes hashes;
@@ -121,7 +123,26 @@ public class PeerVerticle extends VerticleBase {
                 hashes.onHashed(tracker::advertiseNow);
               }
               tracker.start();
+              startWatching();
             });
+  }
+
+  /**
+   * A change in the folder is advertised once it is quiet for {@code watchDelay} instead of at the
+   * next keepalive; seed peers too, as that changes only when a message is sent, not its bytes.
+   */
+  private void startWatching() {
+    if (options.getSync().getWatchDelay().isZero()) {
+      return;
+    }
+    watcher =
+        new FolderWatcher(
+            vertx,
+            context,
+            folder.root(),
+            options.getSync().getWatchDelay(),
+            tracker::advertiseNow);
+    watcher.start();
   }
 
   /**
@@ -139,6 +160,9 @@ public class PeerVerticle extends VerticleBase {
   /** Completes once the running downloads failed and their temp files are gone. */
   @Override
   public Future<?> stop() {
+    if (watcher != null) {
+      watcher.close();
+    }
     return Future.join(
         downloader.close(),
         tracker == null ? Future.succeededFuture() : tracker.stop(),
