@@ -83,6 +83,7 @@ public class TrackerVerticle extends VerticleBase {
     }
     directory.setMaxSources(options.getSync().getMaxSources());
     directory.setV2LineInterval(options.getSync().getV2LineInterval());
+    directory.setMaxClockSkew(options.getSync().getMaxClockSkew());
     NetServerOptions serverOptions =
         new NetServerOptions()
             .setHost(options.getHost())
