@@ -19,6 +19,7 @@ import java.util.function.Predicate;
 import p2psync.common.DirectoryEntry;
 import p2psync.common.SyncConfig;
 import p2psync.common.v2.V2Entry;
+import p2psync.peer.sync.Displacer;
 import p2psync.peer.v2.ContentMismatch;
 import p2psync.peer.v2.Partial;
 import p2psync.peer.v2.SourcePicker;
@@ -66,6 +67,9 @@ final class Downloader {
   private final Predicate<V2Entry.Source> isSelf;
   private boolean closed;
 
+  /** Makes way for a download where a local file holds the name (v2 sync); null: overwrite. */
+  private Displacer displacer;
+
   Downloader(
       Vertx vertx,
       LocalFolder folder,
@@ -86,6 +90,16 @@ final class Downloader {
             new NetClientOptions()
                 .setConnectTimeout((int) config.getConnectTimeout().toMillis())
                 .setTcpNoDelay(true));
+  }
+
+  /** v2 sync: a local file makes way through this before a download takes its name. */
+  void setDisplacer(Displacer displacer) {
+    this.displacer = displacer;
+  }
+
+  /** Whether a download of {@code name} is queued or running. */
+  boolean isDownloading(String name) {
+    return running.containsKey(name) || queued.containsKey(name);
   }
 
   /** Asks for {@code name} from {@code source}, unless it is already being fetched. */
@@ -256,6 +270,7 @@ final class Downloader {
       partial = null;
     }
     Download download = new Download(vertx, client, folder, config, name, source, partial);
+    download.setDisplacer(displacer);
     running.put(name, download);
     download
         .start()

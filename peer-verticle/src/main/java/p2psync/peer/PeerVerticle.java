@@ -10,6 +10,7 @@ import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.nio.file.Files;
+import java.time.Clock;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -22,6 +23,7 @@ import p2psync.common.FileEntry;
 import p2psync.common.OnContext;
 import p2psync.common.ProtocolException;
 import p2psync.common.SeedCodec;
+import p2psync.peer.sync.FolderSync;
 import p2psync.peer.sync.FolderWatcher;
 import p2psync.peer.v2.FolderHashes;
 import p2psync.peer.web.PeerWeb;
@@ -45,6 +47,9 @@ public class PeerVerticle extends VerticleBase {
 
   /** The folder's hashes when this peer speaks v2; null for a seed-only peer. */
   private FolderHashes hashes;
+
+  /** v2 sync semantics (deletions, conflicts, trash); null for a seed-only peer. */
+  private FolderSync sync;
 
   private int actualPort;
   private int advertisedPort;
@@ -76,6 +81,10 @@ public class PeerVerticle extends VerticleBase {
     }
     folder = new LocalFolder(options.getDir());
     hashes = options.getProtocol() == 2 ? new FolderHashes(vertx, folder.root()) : null;
+    sync =
+        hashes == null
+            ? null
+            : new FolderSync(vertx, folder.root(), options.getSync(), Clock.systemUTC());
     fileServer = new FileServer(vertx, folder, options.getSync(), metrics, hashes);
     downloader =
         new Downloader(
@@ -86,9 +95,14 @@ public class PeerVerticle extends VerticleBase {
             metrics,
             this::downloaded,
             source -> isSelf(source.ip(), source.port()));
+    if (sync != null) {
+      downloader.setDisplacer(sync);
+      sync.downloading(downloader::isDownloading);
+    }
     return vertx
         .executeBlocking(this::prepareFolder)
         .compose(v -> hashes == null ? Future.succeededFuture() : hashes.open())
+        .compose(v -> sync == null ? Future.succeededFuture() : sync.open())
         .compose(v -> fileServer.listen(options.getHost(), options.getPort()))
         .compose(
             port ->
@@ -121,6 +135,7 @@ public class PeerVerticle extends VerticleBase {
                       vertx, options, advertisedPort, this::advertisement, this::onDirectoryLine);
               if (hashes != null) {
                 hashes.onHashed(tracker::advertiseNow);
+                sync.onChanged(tracker::advertiseNow);
               }
               tracker.start();
               startWatching();
@@ -168,7 +183,8 @@ public class PeerVerticle extends VerticleBase {
         tracker == null ? Future.succeededFuture() : tracker.stop(),
         fileServer.close(),
         web == null ? Future.succeededFuture() : web.close(),
-        hashes == null ? Future.succeededFuture() : hashes.close());
+        hashes == null ? Future.succeededFuture() : hashes.close(),
+        sync == null ? Future.succeededFuture() : sync.close());
   }
 
   /** The port of the HTTP endpoint, once started; -1 when it is off. */
@@ -269,12 +285,13 @@ public class PeerVerticle extends VerticleBase {
 
   /** What to tell the tracker: the folder's files, with their hashes when we speak v2. */
   private Future<List<FileEntry>> advertisement() {
+    long scan = sync == null ? 0 : sync.beginScan();
     return scan()
         .compose(
             files ->
                 hashes == null
                     ? Future.succeededFuture(LocalFolder.entries(files))
-                    : hashes.entries(files));
+                    : hashes.entries(files).map(entries -> sync.advertise(scan, entries)));
   }
 
   private void downloaded(Download.Result result) {
@@ -288,6 +305,13 @@ public class PeerVerticle extends VerticleBase {
                       Level.WARNING,
                       "cannot record the hash of " + result.name() + ": " + Failures.reason(e),
                       e));
+    }
+    if (sync != null) {
+      sync.downloaded(
+          result.name(),
+          result.source().mtime(),
+          result.source().v2() == null ? result.bytes() : result.source().v2().size(),
+          result.sha256());
     }
     index.put(result.name(), result.source().mtime());
     if (scansRunning > 0) {
@@ -316,6 +340,9 @@ public class PeerVerticle extends VerticleBase {
       }
     }
     downloader.retainPartials(directory.entries());
+    if (sync != null) {
+      sync.onDirectory(directory.entries());
+    }
     directory
         .entries()
         .forEach(
@@ -344,6 +371,9 @@ public class PeerVerticle extends VerticleBase {
     }
     if (occupied.contains(name)) {
       return "a folder or link holds the name here";
+    }
+    if (sync != null) {
+      return sync.whyNotDownload(name, entry);
     }
     if (local != null && local >= entry.mtime()) {
       return "the local copy is as new (mtime " + local + ", theirs " + entry.mtime() + ")";

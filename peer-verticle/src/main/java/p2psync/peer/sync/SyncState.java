@@ -29,7 +29,10 @@ final class SyncState {
   private static final String ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
   static final int ID_LENGTH = 7;
 
-  /** One version of a file: its content hash, size and mtime in seconds. */
+  /**
+   * One version of a file: its content hash (null when it came the seed way, unverified, and was
+   * not hashed since), size and mtime in seconds.
+   */
   record Version(String sha256, long size, long mtime) {}
 
   /** A deleted name: when it was deleted (seconds), and the version it had. */
@@ -62,13 +65,15 @@ final class SyncState {
       List<String> lines = StateFile.read(file(root), HEADER);
       for (String line : lines == null ? List.<String>of() : lines) {
         String[] f = line.split(" ", 5);
-        if (f.length != 5 || !Sha256.isHex(f[1]) || !FileNames.isSyncable(f[4])) {
+        if (f.length != 5
+            || !(Sha256.isHex(f[1]) || f[0].equals("v") && f[1].equals("-"))
+            || !FileNames.isSyncable(f[4])) {
           throw new IOException(file(root) + ": a bad line: " + line);
         }
         long size = Long.parseLong(f[2]);
         long time = Long.parseLong(f[3]);
         switch (f[0]) {
-          case "v" -> synced.put(f[4], new Version(f[1], size, time));
+          case "v" -> synced.put(f[4], new Version(f[1].equals("-") ? null : f[1], size, time));
           case "t" -> tombstones.put(f[4], new Tombstone(f[4], time, f[1], size));
           default -> throw new IOException(file(root) + ": a bad line: " + line);
         }
