@@ -120,7 +120,15 @@ final class SyncState {
     List<String> records = new ArrayList<>(synced.size() + tombstones.size());
     synced.forEach(
         (name, v) ->
-            records.add("v " + v.sha256() + " " + v.size() + " " + v.mtime() + " " + name));
+            records.add(
+                "v "
+                    + (v.sha256() == null ? "-" : v.sha256()) // came the seed way, unverified
+                    + " "
+                    + v.size()
+                    + " "
+                    + v.mtime()
+                    + " "
+                    + name));
     tombstones.forEach(
         (name, t) ->
             records.add("t " + t.sha256() + " " + t.size() + " " + t.deletedAt() + " " + name));
