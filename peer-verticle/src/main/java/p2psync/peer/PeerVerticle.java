@@ -348,7 +348,20 @@ public class PeerVerticle extends VerticleBase {
         .forEach(
             (name, entry) -> {
               String skipped = whyNotDownload(name, entry);
-              if (skipped == null) {
+              if (skipped == null && sync != null && entry.v2() != null) {
+                // the same content may be here already (a rename, the trash): no transfer then
+                sync.copyLocally(name, entry)
+                    .onSuccess(
+                        copied -> {
+                          if (copied) {
+                            downloaded(
+                                new Download.Result(
+                                    name, entry, entry.v2().size(), entry.v2().sha256()));
+                          } else {
+                            downloader.request(name, entry);
+                          }
+                        });
+              } else if (skipped == null) {
                 downloader.request(
                     name,
                     hashes == null && entry.v2() != null

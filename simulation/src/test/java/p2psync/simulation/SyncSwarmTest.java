@@ -209,6 +209,22 @@ class SyncSwarmTest {
   }
 
   @Test
+  void aRenameIsADeletionPlusACreationServedFromTheContentAlreadyHere() throws Exception {
+    startSwarm(Map.of("big.bin", bytes("x".repeat(200_000))), false);
+    awaitAll(V2, "big.bin", "x".repeat(200_000));
+    long before = swarm.peer("v2b").downloadsCompleted() + swarm.peer("v2c").downloadsCompleted();
+
+    Files.move(file("v2a", "big.bin"), file("v2a", "moved.bin"));
+    awaitAll(V2, "moved.bin", "x".repeat(200_000));
+    awaitAll(V2, "big.bin", null);
+    assertThat(swarm.peer("v2b").downloadsCompleted() + swarm.peer("v2c").downloadsCompleted())
+        .as("downloads after the rename")
+        .isEqualTo(before);
+    assertThat(TestSupport.mtime(file("v2c", "moved.bin")))
+        .isEqualTo(TestSupport.mtime(file("v2a", "moved.bin")));
+  }
+
+  @Test
   void hostileTombstonesDoNoHarm() throws Exception {
     startSwarm(Map.of("f.txt", bytes("precious")), false);
     awaitAll(V2, "f.txt", "precious");

@@ -67,6 +67,9 @@ public final class FolderSync implements Displacer {
   /** Names whose tombstone is being applied (on a worker). */
   private final Set<String> applying = new HashSet<>();
 
+  /** Names being copied from content already here (on a worker). */
+  private final Set<String> copying = new HashSet<>();
+
   /** Scans begun so far, and, per name, the scan count when this peer last changed it on disk. */
   private long scans;
 
@@ -371,6 +374,9 @@ public final class FolderSync implements Displacer {
     if (tombstone != null && entry.mtime() <= tombstone.deletedAt()) {
       return "deleted here at " + tombstone.deletedAt() + ", after that version";
     }
+    if (copying.contains(name)) {
+      return "being copied from the same content here";
+    }
     FileEntry here = local == null ? null : local.get(name);
     if (here != null) {
       if (v2 == null || !here.hasHash()) {
@@ -402,6 +408,36 @@ public final class FolderSync implements Displacer {
       return here.sha256().equals(synced.sha256());
     }
     return here.mtime() == synced.mtime() && (!here.hasHash() || here.size() == synced.size());
+  }
+
+  /**
+   * Copies the directory's version of {@code name} from the same content already here, under
+   * another name or in the trash (a rename or a move elsewhere is a deletion plus a creation), when
+   * there is any: completes with true once it is in place, false when there is no such content
+   * (then download it). Call after {@link #whyNotDownload} said yes. The copy is verified against
+   * the hash as it is read, then takes the name as a download does.
+   */
+  public Future<Boolean> copyLocally(String name, DirectoryEntry entry) {
+    String sha = entry.v2().sha256();
+    List<Path> candidates = new ArrayList<>();
+    if (local != null) {
+      local.values().stream()
+          .filter(f -> sha.equals(f.sha256()) && !f.name().equals(name))
+          .map(f -> root.resolve(f.name()))
+          .forEach(candidates::add);
+    }
+    if (candidates.isEmpty() && !trash.mayHold(sha)) {
+      return Future.succeededFuture(false); // the usual case: nothing to look at on disk
+    }
+    copying.add(name);
+    return vertx
+        .executeBlocking(() -> LocalCopy.copy(root, name, entry, candidates, trash, this), false)
+        .andThen(ar -> copying.remove(name))
+        .recover(
+            e -> {
+              LOG.log(Level.INFO, "cannot copy " + name + " from a local file, fetching it: " + e);
+              return Future.succeededFuture(false);
+            });
   }
 
   /** A download (or a local copy) was renamed into place. */

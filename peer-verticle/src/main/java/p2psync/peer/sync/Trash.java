@@ -11,7 +11,10 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import p2psync.common.FileNames;
 
@@ -28,6 +31,9 @@ final class Trash {
   static final String UNHASHED = "unhashed";
 
   private final Path dir;
+
+  /** The hashes of what the trash holds, so a look-up costs nothing when it holds none. */
+  private final Set<String> hashes = ConcurrentHashMap.newKeySet();
 
   Trash(Path root) {
     this.dir = root.resolve(FileNames.STATE_DIR).resolve("trash");
@@ -49,7 +55,15 @@ final class Trash {
     Files.createDirectories(slot);
     Path target = slot.resolve(name);
     Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+    if (sha256 != null) {
+      hashes.add(sha256);
+    }
     return target;
+  }
+
+  /** Whether the trash may hold this content (no false negatives); no I/O. */
+  boolean mayHold(String sha256) {
+    return hashes.contains(sha256);
   }
 
   /** A trashed file with this content, or null. */
@@ -69,21 +83,30 @@ final class Trash {
     return null;
   }
 
-  /** Deletes what was trashed longer than {@code retention} ago; returns how many files. */
+  /**
+   * Deletes what was trashed longer than {@code retention} ago; returns how many files. Also learns
+   * the hashes of what is left (the trash of an earlier run).
+   */
   int purge(Instant now, Duration retention) throws IOException {
     int purged = 0;
     long oldest = now.minus(retention).toEpochMilli();
+    Set<String> kept = new HashSet<>();
     for (Path slot : slots()) {
+      String[] parts = slot.getFileName().toString().split("-", 3);
       long trashedAt;
       try {
-        trashedAt = Long.parseLong(slot.getFileName().toString().split("-", 2)[0]);
+        trashedAt = Long.parseLong(parts[0]);
       } catch (NumberFormatException e) {
         continue; // not ours: left alone
       }
       if (trashedAt < oldest) {
         purged += deleteSlot(slot);
+      } else if (parts.length == 3) {
+        kept.add(parts[1]);
       }
     }
+    hashes.retainAll(kept);
+    hashes.addAll(kept);
     return purged;
   }
 
