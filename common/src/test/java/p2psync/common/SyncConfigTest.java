@@ -30,7 +30,9 @@ class SyncConfigTest {
           "clusterMemberTimeout",
           "clusterSyncInterval",
           "clusterMergeDelay",
-          "statusPushInterval");
+          "statusPushInterval",
+          "trashRetention",
+          "tombstoneExpiry");
   static final List<String> INT_KEYS =
       List.of(
           "firstPeerPort",
@@ -77,6 +79,7 @@ class SyncConfigTest {
         Arguments.of("250ms", Duration.ofMillis(250)),
         Arguments.of("2m", Duration.ofMinutes(2)),
         Arguments.of("1h", Duration.ofHours(1)),
+        Arguments.of("7d", Duration.ofDays(7)),
         Arguments.of("PT5S", Duration.ofSeconds(5)),
         Arguments.of("pt5s", Duration.ofSeconds(5)),
         Arguments.of("PT0.25S", Duration.ofMillis(250)),
@@ -386,7 +389,11 @@ class SyncConfigTest {
         .setClusterMemberTimeout(Duration.ofSeconds(7))
         .setClusterSyncInterval(Duration.ofMillis(300))
         .setClusterJoinWait(Duration.ZERO)
-        .setClusterMergeDelay(Duration.ofSeconds(3));
+        .setClusterMergeDelay(Duration.ofSeconds(3))
+        .setWatchDelay(Duration.ZERO)
+        .setTrashRetention(Duration.ofDays(2))
+        .setTombstoneExpiry(Duration.ofHours(5))
+        .setMaxClockSkew(Duration.ofSeconds(9));
   }
 
   @Test
@@ -398,7 +405,7 @@ class SyncConfigTest {
             Stream.of(
                     DURATION_KEYS.stream(),
                     INT_KEYS.stream(),
-                    Stream.of("clusterJoinWait", "v2LineInterval"))
+                    Stream.of("clusterJoinWait", "v2LineInterval", "watchDelay", "maxClockSkew"))
                 .flatMap(k -> k)
                 .toList());
     SyncConfig copy = new SyncConfig(json);
