@@ -594,21 +594,21 @@ final class Directory {
   }
 
   /**
-   * Of two hashed claims with the same mtime: the greater SHA-256 (as unsigned words, which is the
-   * order of its hex text), then a file before a tombstone, then the lower address. Every peer
-   * orders versions the same way (mtime, then hash), so a conflict of equal mtimes is decided the
-   * same everywhere.
+   * Of two hashed claims with the same mtime: a file before a tombstone (an edit wins over a
+   * deletion of the same second), then the greater SHA-256 (as unsigned words, which is the order
+   * of its hex text), then the lower address. Every peer orders versions the same way (mtime, then
+   * hash), so a conflict of equal mtimes is decided the same everywhere.
    */
   private static boolean betterVersion(Holder a, int i, Holder b, int j) {
+    boolean deletedA = isDeleted(a, i);
+    if (deletedA != isDeleted(b, j)) {
+      return !deletedA;
+    }
     for (int w = 1; w <= 4; w++) {
       int c = Long.compareUnsigned(a.hashes[5 * i + w], b.hashes[5 * j + w]);
       if (c != 0) {
         return c > 0;
       }
-    }
-    boolean deletedA = isDeleted(a, i);
-    if (deletedA != isDeleted(b, j)) {
-      return !deletedA;
     }
     return a.compareAddress(b) < 0;
   }

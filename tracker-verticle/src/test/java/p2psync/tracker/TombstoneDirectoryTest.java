@@ -84,6 +84,20 @@ class TombstoneDirectoryTest {
   }
 
   @Test
+  void anEditWinsOverADeletionOfTheSameSecond() {
+    directory.register(1, "10.0.0.1", 8000);
+    directory.register(2, "10.0.0.2", 8000);
+    directory.replaceFiles(1, List.of(new FileEntry("f", NOW - 100, 5, B)));
+    directory.replaceFiles(2, List.of(new FileEntry("f", NOW - 100, 5, B)));
+    // 1 deletes the version with the greater hash; 2 edits it (a smaller hash) in the same second
+    directory.replaceFiles(1, List.of(FileEntry.tombstone("f", NOW, 5, B)));
+    directory.replaceFiles(2, List.of(new FileEntry("f", NOW, 6, A)));
+    assertThat(line(directory.wireLineV2()))
+        .contains("\"sha256\": \"" + A + "\", \"sources\"")
+        .doesNotContain("deleted");
+  }
+
+  @Test
   void equalMtimesAreDecidedByTheHashWhateverTheAddressesAndTheOrder() {
     Directory other = new Directory();
     other.setV2LineInterval(Duration.ZERO);
