@@ -136,6 +136,7 @@ public class PeerVerticle extends VerticleBase {
               if (hashes != null) {
                 hashes.onHashed(tracker::advertiseNow);
                 sync.onChanged(tracker::advertiseNow);
+                sync.onRefused(tracker::readvertise);
               }
               tracker.start();
               startWatching();

@@ -78,6 +78,20 @@ public final class FolderSync implements Displacer {
   private boolean saving;
   private long purgeTimer = -1;
   private Runnable onChanged = () -> {};
+  private Runnable onRefused = () -> {};
+
+  /**
+   * Per tombstone of ours that the directory does not show (it names an older live version): when
+   * that was first seen, and how often since. See {@link #checkOwnTombstones}.
+   */
+  private final Map<String, long[]> refused = new HashMap<>();
+
+  /** A deletion the directory keeps refusing is given up after this many lines... */
+  private static final int GIVE_UP_LINES = 3;
+
+  /** ...over at least this many keepalive intervals. */
+  private static final int GIVE_UP_KEEPALIVES = 2;
+
   private Predicate<String> downloading = name -> false;
 
   public FolderSync(Vertx vertx, Path root, SyncConfig config, Clock clock) {
@@ -91,6 +105,14 @@ public final class FolderSync implements Displacer {
   /** Run when this peer changed the folder (a tombstone applied): worth advertising at once. */
   public void onChanged(Runnable action) {
     this.onChanged = action;
+  }
+
+  /**
+   * Run when the directory does not show a tombstone of ours: the tracker may have dropped it (it
+   * came back after a restart before any holder of that version), so the folder is sent again.
+   */
+  public void onRefused(Runnable action) {
+    this.onRefused = action;
   }
 
   /** Names with a download queued or running: their absence from a scan is no deletion. */
@@ -276,7 +298,44 @@ public final class FolderSync implements Displacer {
             }
           }
         });
+    checkOwnTombstones(entries);
     saveIfDirty();
+  }
+
+  /**
+   * A tombstone of ours that the directory does not show, while it names an older live version of
+   * that name, was refused or lost: a tracker drops one of a version it knows no holder of (after a
+   * restart, before the holders are back), and a seed tracker never sees one. The folder is sent
+   * again at once; if the directory still refuses it over {@link #GIVE_UP_KEEPALIVES} keepalives
+   * and {@link #GIVE_UP_LINES} lines, the deletion is given up and the file comes back (nothing is
+   * lost, and the peers agree again) rather than this peer refusing that name for ever.
+   */
+  private void checkOwnTombstones(Map<String, DirectoryEntry> entries) {
+    long now = clock.millis();
+    refused.keySet().retainAll(state.tombstones.keySet());
+    for (SyncState.Tombstone tombstone : List.copyOf(state.tombstones.values())) {
+      DirectoryEntry entry = entries.get(tombstone.name());
+      boolean shown = entry == null || entry.v2() != null && entry.v2().deleted();
+      if (shown || entry.mtime() > tombstone.deletedAt()) {
+        refused.remove(tombstone.name()); // in effect, or a newer edit won: nothing to insist on
+        continue;
+      }
+      long[] seen = refused.computeIfAbsent(tombstone.name(), n -> new long[] {now, 0});
+      if (++seen[1] == 1) {
+        onRefused.run();
+      } else if (seen[1] >= GIVE_UP_LINES
+          && now - seen[0] >= GIVE_UP_KEEPALIVES * config.getKeepAliveInterval().toMillis()) {
+        LOG.log(
+            Level.INFO,
+            "the directory does not take the deletion of "
+                + tombstone.name()
+                + " (its tracker knows no holder of that version, or speaks seed only): it comes"
+                + " back");
+        state.tombstones.remove(tombstone.name());
+        refused.remove(tombstone.name());
+        dirty = true;
+      }
+    }
   }
 
   /**
@@ -355,6 +414,37 @@ public final class FolderSync implements Displacer {
     return entry.address() + " at " + entry.mtime();
   }
 
+  /**
+   * Gives the local file {@code mtime} (seconds), if it is still the version seen; the folder is
+   * advertised again after. The same content with a newer mtime elsewhere (an edit made to win over
+   * a deletion, a copy given a new date) is one version: every peer must end with the same mtime.
+   */
+  private void redate(String name, FileEntry here, long mtime) {
+    if (!applying.add(name)) {
+      return;
+    }
+    touched.put(name, scans + 1);
+    Path path = root.resolve(name);
+    vertx
+        .executeBlocking(
+            () -> {
+              requireUnchanged(name, path, here);
+              Files.setLastModifiedTime(path, FileTime.fromMillis(mtime * 1000));
+              return null;
+            },
+            false)
+        .onComplete(
+            ar -> {
+              applying.remove(name);
+              if (ar.succeeded()) {
+                local.put(name, new FileEntry(name, mtime, here.size(), here.sha256()));
+                onChanged.run();
+              } else {
+                LOG.log(Level.DEBUG, () -> "not redating " + name + ": " + ar.cause().getMessage());
+              }
+            });
+  }
+
   // ---- downloads ------------------------------------------------------------------------------
 
   /**
@@ -388,6 +478,9 @@ public final class FolderSync implements Displacer {
               + ")";
         }
       } else if (here.sha256().equals(v2.sha256())) {
+        if (entry.mtime() > here.mtime()) {
+          redate(name, here, entry.mtime()); // one version, one mtime on every peer
+        }
         return "the same content is here";
       } else if (here.mtime() > entry.mtime()
           || here.mtime() == entry.mtime() && here.sha256().compareTo(v2.sha256()) > 0) {
