@@ -222,6 +222,17 @@ final class Downloader {
             });
   }
 
+  /**
+   * {@code name} is not to be downloaded now (v2 sync: its content is here already, or it was
+   * deleted): a kept prefix of it would never be resumed, so it goes, as no partial file may stay.
+   */
+  void dropPartial(String name) {
+    Partial partial = partials.remove(name);
+    if (partial != null) {
+      discard(partial);
+    }
+  }
+
   /** Deletes a kept prefix; a failure is logged, as the next start deletes it anyway. */
   private Future<Void> discard(Partial partial) {
     return vertx

@@ -355,6 +355,7 @@ public class PeerVerticle extends VerticleBase {
                     .onSuccess(
                         copied -> {
                           if (copied) {
+                            downloader.dropPartial(name);
                             downloaded(
                                 new Download.Result(
                                     name, entry, entry.v2().size(), entry.v2().sha256()));
@@ -368,11 +369,19 @@ public class PeerVerticle extends VerticleBase {
                     hashes == null && entry.v2() != null
                         ? new DirectoryEntry(entry.ip(), entry.port(), entry.mtime())
                         : entry);
-              } else if (changed) {
-                // once per new directory: the same line comes back after every KeepAlive
-                LOG.log(
-                    Level.DEBUG,
-                    () -> "not downloading " + name + " from " + entry.address() + ": " + skipped);
+              } else {
+                if (sync != null && !downloader.isDownloading(name)) {
+                  // v2 sync: not wanted (the content is here, or deleted): a kept prefix of it
+                  // would never be resumed
+                  downloader.dropPartial(name);
+                }
+                if (changed) {
+                  // once per new directory: the same line comes back after every KeepAlive
+                  LOG.log(
+                      Level.DEBUG,
+                      () ->
+                          "not downloading " + name + " from " + entry.address() + ": " + skipped);
+                }
               }
             });
   }
