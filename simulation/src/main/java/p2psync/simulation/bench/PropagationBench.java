@@ -129,12 +129,7 @@ public final class PropagationBench {
       }
       return new Result(options, writes, deletes);
     } finally {
-      try {
-        Blocking.await(swarm.stopAll(), Duration.ofSeconds(60));
-      } finally {
-        Blocking.await(vertx.close(), Duration.ofSeconds(60));
-        Bench.deleteTree(root);
-      }
+      Bench.stop(swarm, vertx, root);
     }
   }
 
