@@ -74,8 +74,19 @@ public final class FolderSync implements Displacer {
   private long scans;
 
   private final Map<String, Long> touched = new HashMap<>();
+
+  /**
+   * Per name, the hash of the version this peer last fetched (downloaded or copied) in this run: a
+   * local version that is not one is this peer's own edit.
+   */
+  private final Map<String, String> fetched = new HashMap<>();
+
   private boolean dirty;
   private boolean saving;
+
+  /** The save under way, if any: saves run one after another, each writing the same temp file. */
+  private Future<Void> lastSave = Future.succeededFuture();
+
   private long purgeTimer = -1;
   private Runnable onChanged = () -> {};
   private Runnable onRefused = () -> {};
@@ -157,19 +168,28 @@ public final class FolderSync implements Displacer {
     return purged;
   }
 
-  /** Saves the state. */
+  /** Saves the state, after any save under way. */
   public Future<Void> close() {
     vertx.cancelTimer(purgeTimer);
     if (state == null) {
       return Future.succeededFuture();
     }
+    return save();
+  }
+
+  /** Writes a snapshot of the state once the save before it, if any, is done. */
+  private Future<Void> save() {
     SyncState snapshot = state.snapshot();
-    return vertx.executeBlocking(
-        () -> {
-          snapshot.save(root);
-          return null;
-        },
-        false);
+    lastSave =
+        lastSave.transform(
+            previous ->
+                vertx.executeBlocking(
+                    () -> {
+                      snapshot.save(root);
+                      return null;
+                    },
+                    false));
+    return lastSave;
   }
 
   /** The short stable id that names this peer's conflict copies. */
@@ -212,9 +232,13 @@ public final class FolderSync implements Displacer {
                         : new SyncState.Version(synced.sha256(), synced.size(), file.mtime()));
           });
     }
+    // only the newest scan may tell a deletion: an older one finishing late would miss what was
+    // created since, and call it deleted
+    boolean newest = scan >= scans;
     before.forEach(
         (name, version) -> {
-          if (version != null
+          if (newest
+              && version != null
               && version.sha256() != null
               && !now.containsKey(name)
               && !state.tombstones.containsKey(name)
@@ -233,8 +257,10 @@ public final class FolderSync implements Displacer {
         | state.tombstones.values().removeIf(t -> t.deletedAt() < expired)) {
       dirty = true;
     }
-    if (local == null || scan >= scans) {
-      local = now; // an older scan finishing late does not undo what a newer one saw
+    if (newest) {
+      // an older scan finishing late does not undo what a newer one saw (nor, at start, take the
+      // place of the first look, which compares the folder with the synced versions)
+      local = now;
     }
     List<FileEntry> entries = new ArrayList<>(scanned.size() + state.tombstones.size());
     entries.addAll(scanned);
@@ -251,14 +277,7 @@ public final class FolderSync implements Displacer {
     }
     dirty = false;
     saving = true;
-    SyncState snapshot = state.snapshot();
-    vertx
-        .executeBlocking(
-            () -> {
-              snapshot.save(root);
-              return null;
-            },
-            false)
+    save()
         .onComplete(
             ar -> {
               saving = false;
@@ -290,7 +309,12 @@ public final class FolderSync implements Displacer {
             return;
           }
           FileEntry here = local.get(name);
-          if (here != null && v2.sha256().equals(here.sha256()) && here.mtime() == entry.mtime()) {
+          // synced once another holder has it too: a version only this peer holds (a local edit
+          // the tracker names for now) is not agreed yet, and must still lose as a conflict copy
+          if (here != null
+              && v2.sources().size() > 1
+              && v2.sha256().equals(here.sha256())
+              && here.mtime() == entry.mtime()) {
             SyncState.Version version =
                 new SyncState.Version(here.sha256(), here.size(), here.mtime());
             if (!version.equals(state.synced.put(name, version))) {
@@ -460,6 +484,10 @@ public final class FolderSync implements Displacer {
     if (v2 != null && v2.deleted()) {
       return "a deletion, not a version to fetch";
     }
+    if (local == null) {
+      // what is here decides (the same content elsewhere, an edit to keep): wait for the first look
+      return "the folder is not scanned yet";
+    }
     SyncState.Tombstone tombstone = state.tombstones.get(name);
     if (tombstone != null && entry.mtime() <= tombstone.deletedAt()) {
       return "deleted here at " + tombstone.deletedAt() + ", after that version";
@@ -467,7 +495,7 @@ public final class FolderSync implements Displacer {
     if (copying.contains(name)) {
       return "being copied from the same content here";
     }
-    FileEntry here = local == null ? null : local.get(name);
+    FileEntry here = local.get(name);
     if (here != null) {
       if (v2 == null || !here.hasHash()) {
         if (here.mtime() >= entry.mtime()) {
@@ -488,7 +516,16 @@ public final class FolderSync implements Displacer {
       }
     }
     SyncState.Version synced = state.synced.get(name);
-    boolean conflict = here != null && synced != null && !isSynced(here, synced);
+    // a local edit since the last synced version; or this peer's own edit of the same second as
+    // the directory's (concurrent edits, two contents, one mtime: never one silently replacing the
+    // other; a version fetched from elsewhere makes no conflict copy, its author's peer does)
+    boolean conflict =
+        here != null
+            && (synced != null && !isSynced(here, synced)
+                || v2 != null
+                    && here.hasHash()
+                    && here.mtime() == entry.mtime()
+                    && !here.sha256().equals(fetched.get(name)));
     plans.put(name, new Plan(here, conflict));
     return null;
   }
@@ -537,6 +574,9 @@ public final class FolderSync implements Displacer {
   public void downloaded(String name, long mtime, long size, String sha256) {
     plans.remove(name);
     touched.put(name, scans + 1);
+    if (sha256 != null) {
+      fetched.put(name, sha256);
+    }
     if (local != null) {
       local.put(
           name,

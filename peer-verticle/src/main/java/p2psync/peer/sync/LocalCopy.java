@@ -42,11 +42,12 @@ final class LocalCopy {
       throws IOException {
     String sha = entry.v2().sha256();
     List<Path> sources = new ArrayList<>(candidates);
-    Path trashed = trash.find(sha);
-    if (trashed != null) {
-      sources.add(trashed);
-    }
-    for (Path source : sources) {
+    sources.add(null); // then the trash, looked up only now: a candidate may have moved there
+    for (Path candidate : sources) {
+      Path source = candidate != null ? candidate : trash.find(sha);
+      if (source == null) {
+        break;
+      }
       Path temp = root.resolve(FileNames.newTempName());
       try {
         if (copyVerified(source, temp, sha)) {
