@@ -86,22 +86,30 @@ public final class SeedCodec {
   /**
    * An Init from its opening ({@code head}, up to the files array's {@code [}): the one writer of
    * file lists. With {@code hashes}, entries that have them also get v2's {@code size} and {@code
-   * sha256}, after the seed fields.
+   * sha256}, after the seed fields, and tombstones {@code "deleted": true}; without, tombstones are
+   * left out.
    */
   public static String encodeInit(String head, List<FileEntry> files, boolean hashes) {
     StringBuilder out = new StringBuilder(head.length() + files.size() * (hashes ? 140 : 48));
     out.append(head);
-    for (int i = 0; i < files.size(); i++) {
-      FileEntry file = files.get(i);
-      if (i > 0) {
+    boolean first = true;
+    for (FileEntry file : files) {
+      if (file.deleted() && !hashes) {
+        continue; // a tombstone is v2: a seed party would read it as a file this peer holds
+      }
+      if (!first) {
         out.append(", ");
       }
+      first = false;
       out.append("{\"name\": ");
       PythonJson.appendString(out, file.name());
       out.append(", \"mtime\": ").append(file.mtime());
       if (hashes && file.hasHash()) {
         out.append(", \"size\": ").append(file.size());
         out.append(", \"sha256\": \"").append(file.sha256()).append('"');
+        if (file.deleted()) {
+          out.append(", \"deleted\": true");
+        }
       }
       out.append('}');
     }
@@ -250,6 +258,7 @@ public final class SeedCodec {
         long mtime = 0;
         long size = -1;
         String sha256 = null;
+        boolean deleted = false;
         for (JsonToken t = parser.nextToken(); t != JsonToken.END_OBJECT; t = parser.nextToken()) {
           String field = parser.currentName();
           JsonToken value = parser.nextToken();
@@ -271,6 +280,9 @@ public final class SeedCodec {
           } else if ("sha256".equals(field)) {
             sha256 = value == JsonToken.VALUE_STRING ? parser.getText() : null;
             parser.skipChildren();
+          } else if ("deleted".equals(field)) {
+            deleted = value == JsonToken.VALUE_TRUE;
+            parser.skipChildren();
           } else {
             parser.skipChildren();
           }
@@ -280,7 +292,7 @@ public final class SeedCodec {
         } else if (!mtimeSeen) {
           fail("\"mtime\" must be an integer");
         } else if (FileNames.isSyncable(name)) {
-          files.add(entry(name, mtime, size, sha256));
+          addEntry(files, name, mtime, size, sha256, deleted);
         } else {
           rejected.add(name);
         }
@@ -365,14 +377,16 @@ public final class SeedCodec {
       if (FileNames.isSyncable(name)) {
         JsonNode size = entry.get("size");
         JsonNode sha256 = entry.get("sha256");
-        files.add(
-            entry(
-                name,
-                mtime,
-                size != null && size.isIntegralNumber() && size.canConvertToLong()
-                    ? size.longValue()
-                    : -1,
-                sha256 == null ? null : sha256.textValue()));
+        JsonNode deleted = entry.get("deleted");
+        addEntry(
+            files,
+            name,
+            mtime,
+            size != null && size.isIntegralNumber() && size.canConvertToLong()
+                ? size.longValue()
+                : -1,
+            sha256 == null ? null : sha256.textValue(),
+            deleted != null && deleted.isBoolean() && deleted.booleanValue());
       } else {
         rejected.add(name);
       }
@@ -380,11 +394,19 @@ public final class SeedCodec {
     return new PeerMessage(port, v2Only(files, version), rejected, version, delta);
   }
 
-  /** A file entry, with v2's size and hash when both are well-formed. */
-  private static FileEntry entry(String name, long mtime, long size, String sha256) {
-    return size >= 0 && Sha256.isHex(sha256)
-        ? new FileEntry(name, mtime, size, sha256)
-        : new FileEntry(name, mtime);
+  /**
+   * Adds a file entry, with v2's size and hash when both are well-formed. A tombstone without them
+   * is left out: read as a seed entry it would claim the very file it says is gone. (Outside a v2
+   * message, {@link #v2Only} makes every entry a seed entry again, tombstones included, so a seed
+   * message is read as ever.)
+   */
+  private static void addEntry(
+      List<FileEntry> files, String name, long mtime, long size, String sha256, boolean deleted) {
+    if (size >= 0 && Sha256.isHex(sha256)) {
+      files.add(new FileEntry(name, mtime, size, sha256, deleted));
+    } else if (!deleted) {
+      files.add(new FileEntry(name, mtime));
+    }
   }
 
   /** The entries as a seed tracker reads them, unless the message said {@code "v": 2}. */

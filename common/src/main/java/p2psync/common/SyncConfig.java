@@ -11,7 +11,7 @@ import java.util.Objects;
  * Every timing and limit of the tracker and the peers, with its default in one place. Loaded by
  * {@link ConfigLoader} from a file, the environment and system properties; tests shrink the timings
  * instead of sleeping. Durations are written {@code 5s}, {@code 250ms}, {@code 2m}, {@code 1h},
- * ISO-8601 ({@code PT5S}) or a bare number of milliseconds.
+ * {@code 7d}, ISO-8601 ({@code PT5S}) or a bare number of milliseconds.
  */
 public final class SyncConfig {
 
@@ -49,6 +49,18 @@ public final class SyncConfig {
   public static final int DEFAULT_DELTA_LOG_VERSIONS = 1024;
   public static final int DEFAULT_DELTA_LOG_BYTES = 16 * 1024 * 1024;
 
+  /** Peer: a burst of changes in the folder is advertised once it has been quiet this long. */
+  public static final Duration DEFAULT_WATCH_DELAY = Duration.ofMillis(200);
+
+  /** Peer, v2: how long a removed or replaced file is kept in the trash. */
+  public static final Duration DEFAULT_TRASH_RETENTION = Duration.ofDays(7);
+
+  /** v2: how long a deletion is remembered and advertised. */
+  public static final Duration DEFAULT_TOMBSTONE_EXPIRY = Duration.ofDays(30);
+
+  /** v2: a deletion dated further in the future than this is refused. */
+  public static final Duration DEFAULT_MAX_CLOCK_SKEW = Duration.ofMinutes(1);
+
   private Duration keepAliveInterval = DEFAULT_KEEP_ALIVE_INTERVAL;
   private Duration trackerExpiry; // null: DEFAULT_TRACKER_EXPIRY_INTERVALS x keepAliveInterval
   private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
@@ -74,6 +86,10 @@ public final class SyncConfig {
   private Duration directoryPushInterval = DEFAULT_DIRECTORY_PUSH_INTERVAL;
   private int deltaLogVersions = DEFAULT_DELTA_LOG_VERSIONS;
   private int deltaLogBytes = DEFAULT_DELTA_LOG_BYTES;
+  private Duration watchDelay = DEFAULT_WATCH_DELAY;
+  private Duration trashRetention = DEFAULT_TRASH_RETENTION;
+  private Duration tombstoneExpiry = DEFAULT_TOMBSTONE_EXPIRY;
+  private Duration maxClockSkew = DEFAULT_MAX_CLOCK_SKEW;
 
   public SyncConfig() {}
 
@@ -143,6 +159,11 @@ public final class SyncConfig {
         v -> setDirectoryPushInterval(parseDuration("directoryPushInterval", v)));
     ifPresent(json, "deltaLogVersions", v -> setDeltaLogVersions(parseInt("deltaLogVersions", v)));
     ifPresent(json, "deltaLogBytes", v -> setDeltaLogBytes(parseInt("deltaLogBytes", v)));
+    ifPresent(json, "watchDelay", v -> setWatchDelay(parseDuration("watchDelay", v)));
+    ifPresent(json, "trashRetention", v -> setTrashRetention(parseDuration("trashRetention", v)));
+    ifPresent(
+        json, "tombstoneExpiry", v -> setTombstoneExpiry(parseDuration("tombstoneExpiry", v)));
+    ifPresent(json, "maxClockSkew", v -> setMaxClockSkew(parseDuration("maxClockSkew", v)));
     if (reconnectBackoffMax.compareTo(reconnectBackoffMin) < 0) {
       throw new IllegalArgumentException(
           "reconnectBackoffMax must not be below reconnectBackoffMin");
@@ -180,7 +201,11 @@ public final class SyncConfig {
         .put("statusPushInterval", statusPushInterval.toString())
         .put("directoryPushInterval", directoryPushInterval.toString())
         .put("deltaLogVersions", deltaLogVersions)
-        .put("deltaLogBytes", deltaLogBytes);
+        .put("deltaLogBytes", deltaLogBytes)
+        .put("watchDelay", watchDelay.toString())
+        .put("trashRetention", trashRetention.toString())
+        .put("tombstoneExpiry", tombstoneExpiry.toString())
+        .put("maxClockSkew", maxClockSkew.toString());
   }
 
   public Duration getDirectoryPushInterval() {
@@ -472,7 +497,53 @@ public final class SyncConfig {
     return this;
   }
 
-  /** Parses {@code 5s}, {@code 250ms}, {@code 2m}, {@code 1h}, {@code PT5S} or milliseconds. */
+  /**
+   * Peer: after a change in the folder (seen by watching it), how long it must stay quiet before
+   * the folder is advertised; {@code 0s} turns watching off (the keepalive's rescan remains).
+   */
+  public Duration getWatchDelay() {
+    return watchDelay;
+  }
+
+  public SyncConfig setWatchDelay(Duration value) {
+    watchDelay = Validate.notNegative("watchDelay", value);
+    return this;
+  }
+
+  /** Peer, v2: how long a removed or replaced file stays in {@code .p2psync-state/trash}. */
+  public Duration getTrashRetention() {
+    return trashRetention;
+  }
+
+  public SyncConfig setTrashRetention(Duration value) {
+    trashRetention = Validate.positive("trashRetention", value);
+    return this;
+  }
+
+  /** v2: how long after a deletion its tombstone is kept and advertised. */
+  public Duration getTombstoneExpiry() {
+    return tombstoneExpiry;
+  }
+
+  public SyncConfig setTombstoneExpiry(Duration value) {
+    tombstoneExpiry = Validate.positive("tombstoneExpiry", value);
+    return this;
+  }
+
+  /** v2: a tombstone dated more than this after the receiver's clock is refused. */
+  public Duration getMaxClockSkew() {
+    return maxClockSkew;
+  }
+
+  public SyncConfig setMaxClockSkew(Duration value) {
+    maxClockSkew = Validate.notNegative("maxClockSkew", value);
+    return this;
+  }
+
+  /**
+   * Parses {@code 5s}, {@code 250ms}, {@code 2m}, {@code 1h}, {@code 7d}, {@code PT5S} or
+   * milliseconds.
+   */
   public static Duration parseDuration(String key, Object value) {
     if (value instanceof Number n) {
       return Duration.ofMillis(n.longValue());
@@ -490,6 +561,7 @@ public final class SyncConfig {
         case 's' -> Duration.ofSeconds(Long.parseLong(amount));
         case 'm' -> Duration.ofMinutes(Long.parseLong(amount));
         case 'h' -> Duration.ofHours(Long.parseLong(amount));
+        case 'd' -> Duration.ofDays(Long.parseLong(amount));
         default -> Duration.ofMillis(Long.parseLong(text));
       };
     } catch (NumberFormatException

@@ -30,7 +30,9 @@ class SyncConfigTest {
           "clusterMemberTimeout",
           "clusterSyncInterval",
           "clusterMergeDelay",
-          "statusPushInterval");
+          "statusPushInterval",
+          "trashRetention",
+          "tombstoneExpiry");
   static final List<String> INT_KEYS =
       List.of(
           "firstPeerPort",
@@ -79,6 +81,7 @@ class SyncConfigTest {
         Arguments.of("250ms", Duration.ofMillis(250)),
         Arguments.of("2m", Duration.ofMinutes(2)),
         Arguments.of("1h", Duration.ofHours(1)),
+        Arguments.of("7d", Duration.ofDays(7)),
         Arguments.of("PT5S", Duration.ofSeconds(5)),
         Arguments.of("pt5s", Duration.ofSeconds(5)),
         Arguments.of("PT0.25S", Duration.ofMillis(250)),
@@ -397,7 +400,11 @@ class SyncConfigTest {
         .setClusterMergeDelay(Duration.ofSeconds(3))
         .setDirectoryPushInterval(Duration.ofMillis(40))
         .setDeltaLogVersions(17)
-        .setDeltaLogBytes(5000);
+        .setDeltaLogBytes(5000)
+        .setWatchDelay(Duration.ZERO)
+        .setTrashRetention(Duration.ofDays(2))
+        .setTombstoneExpiry(Duration.ofHours(5))
+        .setMaxClockSkew(Duration.ofSeconds(9));
   }
 
   @Test
@@ -409,7 +416,12 @@ class SyncConfigTest {
             Stream.of(
                     DURATION_KEYS.stream(),
                     INT_KEYS.stream(),
-                    Stream.of("clusterJoinWait", "v2LineInterval", "directoryPushInterval"))
+                    Stream.of(
+                        "clusterJoinWait",
+                        "v2LineInterval",
+                        "directoryPushInterval",
+                        "watchDelay",
+                        "maxClockSkew"))
                 .flatMap(k -> k)
                 .toList());
     SyncConfig copy = new SyncConfig(json);

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import p2psync.common.SyncConfig;
 import p2psync.simulation.bench.ProcStats;
+import p2psync.simulation.bench.PropagationBench;
 import p2psync.simulation.bench.SwarmBench;
 import p2psync.simulation.bench.TrackerBench;
 import p2psync.simulation.bench.TrackerMain;
@@ -29,6 +30,7 @@ import picocli.CommandLine.Option;
       BenchCommand.Tracker.class,
       BenchCommand.Convergence.class,
       BenchCommand.SmallFiles.class,
+      BenchCommand.Propagation.class,
     })
 final class BenchCommand implements Runnable {
 
@@ -289,6 +291,68 @@ final class BenchCommand implements Runnable {
               .withProtocol(swarm.protocol)
               .withHolderFirst(holderFirst)
               .withMaxConcurrentDownloads(swarm.maxConcurrentDownloads));
+    }
+  }
+
+  @Command(
+      name = "propagation",
+      mixinStandardHelpOptions = true,
+      description = {
+        "A tracker and N peers in one JVM; round after round one peer's user writes a new file",
+        "(then deletes it, v2): time until every other folder has it (has lost it)."
+      })
+  static final class Propagation implements Callable<Integer> {
+    @Option(
+        names = "--peers",
+        defaultValue = "3",
+        description = "Peers (default: ${DEFAULT-VALUE}).")
+    int peers;
+
+    @Option(
+        names = "--rounds",
+        defaultValue = "10",
+        description = "Files written, one after another (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(
+        names = "--file-size",
+        defaultValue = "64k",
+        converter = SizeConverter.class,
+        description = "Size of each file (default: ${DEFAULT-VALUE}).")
+    long fileSize;
+
+    @Option(
+        names = "--protocol",
+        defaultValue = "2",
+        description = "1 (seed) or 2 (v2, deletions measured too) (default: ${DEFAULT-VALUE}).")
+    int protocol;
+
+    @Option(
+        names = "--watch-delay",
+        defaultValue = "200ms",
+        converter = DurationConverter.class,
+        description = "watchDelay; 0s: no watching (default: ${DEFAULT-VALUE}).")
+    Duration watchDelay;
+
+    @Mixin SwarmOptions swarm;
+
+    @Override
+    public Integer call() throws Exception {
+      ConsoleLogging.configure(false, java.util.logging.Level.WARNING);
+      header();
+      PropagationBench.run(
+              new PropagationBench.Options(
+                  peers,
+                  rounds,
+                  Math.toIntExact(fileSize),
+                  protocol,
+                  swarm.keepAlive,
+                  watchDelay,
+                  swarm.dir,
+                  swarm.timeout),
+              System.out)
+          .print(System.out);
+      return 0;
     }
   }
 

@@ -15,6 +15,7 @@ import p2psync.simulation.Fault;
 import p2psync.simulation.Simulation;
 import p2psync.simulation.SimulationOptions;
 import p2psync.simulation.SimulationReport;
+import p2psync.simulation.WorkloadEvent;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -79,6 +80,14 @@ final class SimulateCommand implements Callable<Integer> {
       description =
           "Comma-separated, or none or all (default: ${DEFAULT-VALUE}): latency, bandwidth, drop, reset, stall, cut, tracker-restart, crash, churn.")
   String faults;
+
+  @Option(
+      names = "--events",
+      paramLabel = "LIST",
+      defaultValue = "none",
+      description =
+          "What users do to the folders during the faults, comma-separated, or none or all (default: ${DEFAULT-VALUE}): edit, delete, concurrent-edit. Any of them runs v2 peers and checks that the folders end identical and that no version is lost (a current file, a conflict copy or in a trash).")
+  String events;
 
   @Option(
       names = "--duration",
@@ -184,6 +193,7 @@ final class SimulateCommand implements Callable<Integer> {
               .filesPerPeer(filesPerPeer)
               .maxFileSize(size)
               .faults(Fault.parseList(faults))
+              .events(WorkloadEvent.parseList(events))
               .duration(duration)
               .convergeTimeout(convergeTimeout)
               .seed(seed)

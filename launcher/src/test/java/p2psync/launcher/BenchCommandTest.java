@@ -11,7 +11,8 @@ class BenchCommandTest extends ConsoleCapture {
 
   @Test
   void helpOnEveryBenchmark() {
-    for (String kind : new String[] {"transfer", "tracker", "convergence", "small-files"}) {
+    for (String kind :
+        new String[] {"transfer", "tracker", "convergence", "small-files", "propagation"}) {
       assertThat(Main.execute("bench", kind, "--help")).isZero();
       assertThat(output()).contains("Usage: p2psync bench " + kind);
     }

@@ -26,6 +26,7 @@ import p2psync.common.v2.Sha256;
 import p2psync.common.v2.V2Codec;
 import p2psync.peer.receive.FileSink;
 import p2psync.peer.receive.Pipeline;
+import p2psync.peer.sync.Displacer;
 import p2psync.peer.v2.ContentMismatch;
 import p2psync.peer.v2.Partial;
 
@@ -99,6 +100,9 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
 
   private State state = State.OPENING;
 
+  /** v2 sync: moves a local file out of the way before the rename; null: the seed rule. */
+  private Displacer displacer;
+
   /** The temp file's open is in flight: its completion, not fail(), then cleans up. */
   private boolean opening;
 
@@ -144,6 +148,10 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
         source.v2() == null
             ? null
             : this.resumeFrom == null ? Sha256.newDigest() : this.resumeFrom.digest();
+  }
+
+  void setDisplacer(Displacer displacer) {
+    this.displacer = displacer;
   }
 
   /** Where it stands, for a status page. */
@@ -391,7 +399,7 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
   private Void commit(long mtimeMillis) throws IOException {
     sink.forceAndClose(); // fsync, before the rename makes the file visible
     Path target = folder.resolve(name);
-    if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+    if (displacer == null && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
       if (!Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
         throw new IOException(
             name + " is a folder or a link here, which is never synced; leaving it alone");
@@ -406,6 +414,11 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
       throw new IOException("wrote " + written + " of " + (offset + expected) + " bytes");
     }
     Files.setLastModifiedTime(tempPath, FileTime.from(mtimeMillis, TimeUnit.MILLISECONDS));
+    if (displacer != null) {
+      // v2 sync: the local file goes to the trash or its conflict name, never overwritten; it
+      // throws when the local file changed since the download was decided, keeping it
+      displacer.displace(name, target);
+    }
     // The folder itself is not fsynced after the rename: a crash may lose the new name (the file is
     // fetched again), never show a torn file; an fsync per file would halve small-file throughput.
     Files.move(

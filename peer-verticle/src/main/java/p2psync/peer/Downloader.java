@@ -24,6 +24,7 @@ import p2psync.common.SyncConfig;
 import p2psync.common.v2.V2Entry;
 import p2psync.peer.receive.Pipeline;
 import p2psync.peer.receive.Writers;
+import p2psync.peer.sync.Displacer;
 import p2psync.peer.v2.ContentMismatch;
 import p2psync.peer.v2.Partial;
 import p2psync.peer.v2.PartialStore;
@@ -80,7 +81,7 @@ final class Downloader {
   /**
    * Writer threads of one peer. Two: the writer's work per byte (a hash and a copy into the page
    * cache) is less than the event loop's, so two keep up with the network on this 2-core machine
-   * while an fsync blocks one of them (docs/benchmarks.md, section 6).
+   * while an fsync blocks one of them (docs/benchmarks.md, section 7).
    */
   static final int WRITER_THREADS = 2;
 
@@ -104,6 +105,9 @@ final class Downloader {
 
   private boolean closed;
 
+  /** Makes way for a download where a local file holds the name (v2 sync); null: overwrite. */
+  private Displacer displacer;
+
   Downloader(
       Vertx vertx,
       LocalFolder folder,
@@ -125,6 +129,16 @@ final class Downloader {
             new NetClientOptions()
                 .setConnectTimeout((int) config.getConnectTimeout().toMillis())
                 .setTcpNoDelay(true));
+  }
+
+  /** v2 sync: a local file makes way through this before a download takes its name. */
+  void setDisplacer(Displacer displacer) {
+    this.displacer = displacer;
+  }
+
+  /** Whether a download of {@code name} is queued or running. */
+  boolean isDownloading(String name) {
+    return running.containsKey(name) || queued.containsKey(name);
   }
 
   /** Asks for {@code name} from {@code source}, unless it is already being fetched. */
@@ -324,6 +338,17 @@ final class Downloader {
             });
   }
 
+  /**
+   * {@code name} is not to be downloaded now (v2 sync: its content is here already, or it was
+   * deleted): a kept prefix of it would never be resumed, so it goes, as no partial file may stay.
+   */
+  void dropPartial(String name) {
+    Partial partial = partials.remove(name);
+    if (partial != null) {
+      discard(partial);
+    }
+  }
+
   /** Deletes a kept prefix; a failure is logged, as the next start deletes it anyway. */
   private Future<Void> discard(Partial partial) {
     return vertx
@@ -422,6 +447,7 @@ final class Downloader {
     }
     Download download =
         new Download(vertx, writers, pipeline, folder, config, name, source, partial);
+    download.setDisplacer(displacer);
     running.put(name, download);
     pipeline.register(download);
     download

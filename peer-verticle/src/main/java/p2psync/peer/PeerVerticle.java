@@ -10,6 +10,7 @@ import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.nio.file.Files;
+import java.time.Clock;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -23,6 +24,8 @@ import p2psync.common.OnContext;
 import p2psync.common.ProtocolException;
 import p2psync.common.SeedCodec;
 import p2psync.peer.delta.DeltaStatus;
+import p2psync.peer.sync.FolderSync;
+import p2psync.peer.sync.FolderWatcher;
 import p2psync.peer.v2.FolderHashes;
 import p2psync.peer.web.PeerWeb;
 
@@ -41,9 +44,13 @@ public class PeerVerticle extends VerticleBase {
   private FileServer fileServer;
   private Downloader downloader;
   private TrackerClient tracker;
+  private FolderWatcher watcher;
 
   /** The folder's hashes when this peer speaks v2; null for a seed-only peer. */
   private FolderHashes hashes;
+
+  /** v2 sync semantics (deletions, conflicts, trash); null for a seed-only peer. */
+  private FolderSync sync;
 
   private int actualPort;
   private int advertisedPort;
@@ -82,6 +89,10 @@ public class PeerVerticle extends VerticleBase {
     }
     folder = new LocalFolder(options.getDir());
     hashes = options.getProtocol() == 2 ? new FolderHashes(vertx, folder.root()) : null;
+    sync =
+        hashes == null
+            ? null
+            : new FolderSync(vertx, folder.root(), options.getSync(), Clock.systemUTC());
     fileServer = new FileServer(vertx, folder, options.getSync(), metrics, hashes);
     downloader =
         new Downloader(
@@ -92,10 +103,15 @@ public class PeerVerticle extends VerticleBase {
             metrics,
             this::downloaded,
             source -> isSelf(source.ip(), source.port()));
+    if (sync != null) {
+      downloader.setDisplacer(sync);
+      sync.downloading(downloader::isDownloading);
+    }
     return vertx
         .executeBlocking(this::prepareFolder)
         .compose(v -> hashes == null ? Future.succeededFuture() : hashes.open())
         .compose(v -> downloader.restorePartials())
+        .compose(v -> sync == null ? Future.succeededFuture() : sync.open())
         .compose(v -> fileServer.listen(options.getHost(), options.getPort()))
         .compose(
             port ->
@@ -133,9 +149,30 @@ public class PeerVerticle extends VerticleBase {
                       this::onDirectoryDelta);
               if (hashes != null) {
                 hashes.onHashed(tracker::advertiseNow);
+                sync.onChanged(tracker::advertiseNow);
+                sync.onRefused(tracker::readvertise);
               }
               tracker.start();
+              startWatching();
             });
+  }
+
+  /**
+   * A change in the folder is advertised once it is quiet for {@code watchDelay} instead of at the
+   * next keepalive; seed peers too, as that changes only when a message is sent, not its bytes.
+   */
+  private void startWatching() {
+    if (options.getSync().getWatchDelay().isZero()) {
+      return;
+    }
+    watcher =
+        new FolderWatcher(
+            vertx,
+            context,
+            folder.root(),
+            options.getSync().getWatchDelay(),
+            tracker::advertiseNow);
+    watcher.start();
   }
 
   /**
@@ -153,12 +190,16 @@ public class PeerVerticle extends VerticleBase {
   /** Completes once the running downloads failed and their temp files are gone. */
   @Override
   public Future<?> stop() {
+    if (watcher != null) {
+      watcher.close();
+    }
     return Future.join(
         downloader.close(),
         tracker == null ? Future.succeededFuture() : tracker.stop(),
         fileServer.close(),
         web == null ? Future.succeededFuture() : web.close(),
-        hashes == null ? Future.succeededFuture() : hashes.close());
+        hashes == null ? Future.succeededFuture() : hashes.close(),
+        sync == null ? Future.succeededFuture() : sync.close());
   }
 
   /** The port of the HTTP endpoint, once started; -1 when it is off. */
@@ -279,12 +320,13 @@ public class PeerVerticle extends VerticleBase {
 
   /** What to tell the tracker: the folder's files, with their hashes when we speak v2. */
   private Future<List<FileEntry>> advertisement() {
+    long scan = sync == null ? 0 : sync.beginScan();
     return scan()
         .compose(
             files ->
                 hashes == null
                     ? Future.succeededFuture(LocalFolder.entries(files))
-                    : hashes.entries(files));
+                    : hashes.entries(files).map(entries -> sync.advertise(scan, entries)));
   }
 
   private void downloaded(Download.Result result) {
@@ -298,6 +340,13 @@ public class PeerVerticle extends VerticleBase {
                       Level.WARNING,
                       "cannot record the hash of " + result.name() + ": " + Failures.reason(e),
                       e));
+    }
+    if (sync != null) {
+      sync.downloaded(
+          result.name(),
+          result.source().mtime(),
+          result.source().v2() == null ? result.bytes() : result.source().v2().size(),
+          result.sha256());
     }
     index.put(result.name(), result.source().mtime());
     if (scansRunning > 0) {
@@ -327,6 +376,9 @@ public class PeerVerticle extends VerticleBase {
     }
     downloader.retainPartials(directory.entries());
     wanted.clear();
+    if (sync != null) {
+      sync.onDirectory(directory.entries());
+    }
     directory.entries().forEach((name, entry) -> consider(name, entry, changed));
   }
 
@@ -345,6 +397,9 @@ public class PeerVerticle extends VerticleBase {
               + " in all");
       downloader.retainPartials(entries);
     }
+    if (sync != null) {
+      sync.onDirectoryDelta(entries, changedNames);
+    }
     Set<String> names = new HashSet<>(changedNames);
     names.addAll(wanted);
     for (String name : names) {
@@ -359,18 +414,39 @@ public class PeerVerticle extends VerticleBase {
   /** Downloads the directory's entry for {@code name} if needed. */
   private void consider(String name, DirectoryEntry entry, boolean changed) {
     String skipped = whyNotDownload(name, entry);
-    if (skipped == null) {
+    if (skipped == null && sync != null && entry.v2() != null) {
+      wanted.add(name);
+      // the same content may be here already (a rename, the trash): no transfer then
+      sync.copyLocally(name, entry)
+          .onSuccess(
+              copied -> {
+                if (copied) {
+                  downloader.dropPartial(name);
+                  downloaded(
+                      new Download.Result(name, entry, entry.v2().size(), entry.v2().sha256()));
+                } else {
+                  downloader.request(name, entry);
+                }
+              });
+    } else if (skipped == null) {
       wanted.add(name);
       downloader.request(
           name,
           hashes == null && entry.v2() != null
               ? new DirectoryEntry(entry.ip(), entry.port(), entry.mtime())
               : entry);
-    } else if (changed) {
-      // once per new directory: the same line comes back after every KeepAlive
-      LOG.log(
-          Level.DEBUG,
-          () -> "not downloading " + name + " from " + entry.address() + ": " + skipped);
+    } else {
+      if (sync != null && !downloader.isDownloading(name)) {
+        // v2 sync: not wanted (the content is here, or deleted): a kept prefix of it would never
+        // be resumed
+        downloader.dropPartial(name);
+      }
+      if (changed) {
+        // once per new directory: the same line comes back after every KeepAlive
+        LOG.log(
+            Level.DEBUG,
+            () -> "not downloading " + name + " from " + entry.address() + ": " + skipped);
+      }
     }
   }
 
@@ -382,6 +458,9 @@ public class PeerVerticle extends VerticleBase {
     }
     if (occupied.contains(name)) {
       return "a folder or link holds the name here";
+    }
+    if (sync != null) {
+      return sync.whyNotDownload(name, entry);
     }
     if (local != null && local >= entry.mtime()) {
       return "the local copy is as new (mtime " + local + ", theirs " + entry.mtime() + ")";

@@ -108,6 +108,12 @@ final class TrackerClient {
     return deltas;
   }
 
+  /** Sends the whole folder again now (an Init), even if the tracker has seen it. */
+  void readvertise() {
+    advertised = null;
+    advertiseNow();
+  }
+
   boolean isConnected() {
     return socket != null;
   }

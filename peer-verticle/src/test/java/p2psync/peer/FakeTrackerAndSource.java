@@ -5,6 +5,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.parsetools.RecordParser;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -25,6 +27,9 @@ final class FakeTrackerAndSource {
 
   /** Whether the source closes the connection after its answer; false: it answers and stalls. */
   final AtomicBoolean endAfterResponse = new AtomicBoolean(true);
+
+  /** Every line the tracker has read, in order. */
+  final List<String> messages = new CopyOnWriteArrayList<>();
 
   /** Requests the source has read. */
   final AtomicInteger requests = new AtomicInteger();
@@ -56,10 +61,12 @@ final class FakeTrackerAndSource {
                 socket ->
                     RecordParser.newDelimited("\n", socket)
                         .handler(
-                            line ->
-                                socket.write(
-                                    directory.get().replace("%SOURCE%", String.valueOf(sourcePort))
-                                        + "\n")));
+                            line -> {
+                              messages.add(line.toString());
+                              socket.write(
+                                  directory.get().replace("%SOURCE%", String.valueOf(sourcePort))
+                                      + "\n");
+                            }));
     return source
         .listen(0, "127.0.0.1")
         .compose(

@@ -32,13 +32,36 @@ final class ConvergenceChecker {
   private record Seen(String folder, String name, Object fileKey, long size, long mtimeMillis) {}
 
   private final Workload workload;
+
+  /**
+   * With workload events (edits, deletions), the sync invariants: the versions known are those any
+   * user wrote, a file may hold any of them under any name (a conflict copy), the folders must end
+   * identical, and no version may be lost but those a user destroyed; null: the workload's winners
+   * are the expected end.
+   */
+  private final EventRunner events;
+
+  /** Per folder, what the last sample saw: name to size, hash and mtime. */
+  private final Map<Path, Map<String, FolderState.FileState>> seen = new HashMap<>();
+
   private final Path root;
   private final Map<Seen, Workload.Content> hashed = new HashMap<>();
   private final Set<String> violations = new LinkedHashSet<>();
 
   ConvergenceChecker(Workload workload, Path root) {
+    this(workload, null, root);
+  }
+
+  ConvergenceChecker(Workload workload, EventRunner events, Path root) {
     this.workload = workload;
+    this.events = events;
     this.root = root;
+  }
+
+  /** With events: whether the folders all look the same as the first at their last sample. */
+  synchronized boolean sameAtLastSample(List<Path> folders) {
+    Map<String, FolderState.FileState> first = seen.get(folders.get(0));
+    return first != null && folders.stream().allMatch(f -> first.equals(seen.get(f)));
   }
 
   /**
@@ -57,6 +80,7 @@ final class ConvergenceChecker {
   synchronized boolean sample(Path folder, boolean external) throws IOException {
     boolean converged = true;
     Set<String> names = new LinkedHashSet<>();
+    Map<String, FolderState.FileState> files = new HashMap<>();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder)) {
       for (Path entry : entries) {
         String name = entry.getFileName().toString();
@@ -79,7 +103,7 @@ final class ConvergenceChecker {
           Workload.Content content = contentOf(folder, entry, attrs);
           if (content == null) {
             converged = false; // replaced while read: judged at the next sample
-          } else if (!workload.isKnown(name, content)) {
+          } else if (events == null ? !workload.isKnown(name, content) : !events.isKnown(content)) {
             violations.add(
                 folder.getFileName()
                     + ": '"
@@ -89,6 +113,13 @@ final class ConvergenceChecker {
                     + " bytes, sha256 "
                     + content.sha256().substring(0, 12)
                     + "): a partial or mixed file");
+          } else if (events != null) {
+            files.put(
+                name,
+                new FolderState.FileState(
+                    content.size(),
+                    content.sha256(),
+                    Math.floorDiv(attrs.lastModifiedTime().toMillis(), 1000L)));
           } else if (winner == null
               || !winner.content().equals(content)
               || Math.floorDiv(attrs.lastModifiedTime().toMillis(), 1000L) != winner.mtime()) {
@@ -99,7 +130,71 @@ final class ConvergenceChecker {
         }
       }
     }
+    if (events != null) {
+      seen.put(folder, converged && files.size() == names.size() ? files : null);
+      return converged;
+    }
     return converged && names.equals(workload.winners().keySet());
+  }
+
+  /** Size and SHA-256 of a regular file, or null when there is none by that name. */
+  static Workload.Content contentOrNull(Path file) throws IOException {
+    if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+      return null;
+    }
+    try {
+      return hash(file);
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Whether some file other than {@code except}, in a folder or its trash, holds {@code content}: a
+   * current file, a conflict copy or a trashed one.
+   */
+  static boolean held(List<Path> folders, Workload.Content content, Path except)
+      throws IOException {
+    for (Path folder : folders) {
+      List<Path> files = new ArrayList<>();
+      collect(folder, files, false);
+      collect(folder.resolve(FileNames.STATE_DIR).resolve("trash"), files, true);
+      for (Path file : files) {
+        if (file.equals(except)) {
+          continue;
+        }
+        try {
+          if (Files.size(file) == content.size() && content.equals(hash(file))) {
+            return true;
+          }
+        } catch (NoSuchFileException e) {
+          // moved meanwhile (into a trash, say): looked at where it went, or not at all
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The files under {@code dir} that hold versions: in a peer's folder the regular files with
+   * syncable names; in a trash ({@code all}) every regular file at any depth. None when {@code dir}
+   * does not exist.
+   */
+  private static void collect(Path dir, List<Path> into, boolean all) throws IOException {
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+      for (Path entry : entries) {
+        if (Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
+          if (all || FileNames.isSyncable(entry.getFileName().toString())) {
+            into.add(entry);
+          }
+        } else if (all && Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
+          collect(entry, into, true);
+        }
+      }
+    }
   }
 
   /** The content of {@code entry}, or null when another file took its name while it was read. */
@@ -153,22 +248,30 @@ final class ConvergenceChecker {
   }
 
   /**
-   * After the run: each of {@code expected} holds exactly the winners with their mtimes and no temp
-   * file, every folder ({@code all}) holds only regular files, and the root holds nothing but the
-   * folders. Returns the problems found, and keeps them with the samples' ones.
+   * A v2 peer's hidden state: regular files (hash cache, sync state, peer id) and the trash, a
+   * folder of folders of regular files; nothing else (no link, no other kind of file).
    */
-  /** A v2 peer's hidden state: a folder of regular files (its hash cache), nothing else. */
   private static void checkStateDir(Path folder, Path state, List<String> problems)
       throws IOException {
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(state)) {
       for (Path entry : entries) {
-        if (!Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
+        if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)
+            && (entry.getFileName().toString().equals("trash")
+                || entry.getParent().getFileName().toString().equals("trash"))) {
+          checkStateDir(folder, entry, problems);
+        } else if (!Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
           problems.add(folder.getFileName() + ": not a regular file: " + folder.relativize(entry));
         }
       }
     }
   }
 
+  /**
+   * After the run: each of {@code expected} holds exactly the winners with their mtimes and no temp
+   * file (with events: the same files as each other, and no version lost), every folder ({@code
+   * all}) holds only regular files and its hidden state, and the root holds nothing but the
+   * folders. Returns the problems found, and keeps them with the samples' ones.
+   */
   synchronized List<String> finalCheck(List<Path> expected, List<Path> all) throws IOException {
     List<String> problems = new ArrayList<>();
     Set<Path> folders = new LinkedHashSet<>(all);
@@ -191,6 +294,11 @@ final class ConvergenceChecker {
         }
       }
     }
+    if (events != null) {
+      syncCheck(expected, all, problems);
+      violations.addAll(problems);
+      return problems;
+    }
     for (Path folder : expected) {
       FolderState state = FolderState.of(folder);
       if (state.tempFiles() > 0) {
@@ -211,6 +319,42 @@ final class ConvergenceChecker {
     }
     violations.addAll(problems);
     return problems;
+  }
+
+  /**
+   * With events: the expected folders are identical (names, contents, mtimes) with no temp file,
+   * and every version ever written is somewhere (a current file, a conflict copy, a trash) unless a
+   * user destroyed its only copy.
+   */
+  private void syncCheck(List<Path> expected, List<Path> all, List<String> problems)
+      throws IOException {
+    Map<String, FolderState.FileState> first = null;
+    for (Path folder : expected) {
+      FolderState state = FolderState.of(folder);
+      if (state.tempFiles() > 0) {
+        problems.add(folder.getFileName() + ": " + state.tempFiles() + " temp file(s) left");
+      }
+      if (first == null) {
+        first = state.files();
+      } else if (!state.files().equals(first)) {
+        problems.add(
+            folder.getFileName()
+                + " differs from "
+                + expected.get(0).getFileName()
+                + ": "
+                + difference(first, state.files()));
+      }
+    }
+    for (Workload.Content version : events.required()) {
+      if (!held(all, version, null)) {
+        problems.add(
+            "a version was lost: "
+                + version.size()
+                + " bytes, sha256 "
+                + version.sha256().substring(0, 12)
+                + " is in no folder, conflict copy or trash");
+      }
+    }
   }
 
   private static String difference(

@@ -1,10 +1,6 @@
 package p2psync.simulation;
 
-import java.util.Arrays;
-import java.util.EnumSet;
-import java.util.Locale;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /** The faults a simulation can inject, by the names the command line uses. */
 public enum Fault {
@@ -55,30 +51,12 @@ public enum Fault {
    * fault.
    */
   public static Set<Fault> parseList(String text) {
-    String list = text.strip().toLowerCase(Locale.ROOT);
-    if (list.isEmpty() || list.equals("none")) {
-      return EnumSet.noneOf(Fault.class);
-    }
-    if (list.equals("all")) {
-      return EnumSet.allOf(Fault.class);
-    }
-    Set<Fault> faults = EnumSet.noneOf(Fault.class);
-    for (String name : list.split("\\s*,\\s*")) {
-      faults.add(
-          Arrays.stream(values())
-              .filter(f -> f.cliName.equals(name))
-              .findFirst()
-              .orElseThrow(
-                  () ->
-                      new IllegalArgumentException(
-                          "unknown fault '" + name + "'; known: " + names())));
-    }
-    return faults;
+    return CliList.parse(text, Fault.class, Fault::cliName, "fault");
   }
 
   /** Every fault's command-line name, comma-separated. */
   public static String names() {
-    return Arrays.stream(values()).map(Fault::cliName).collect(Collectors.joining(","));
+    return CliList.names(Fault.class, Fault::cliName);
   }
 
   @Override

@@ -72,6 +72,11 @@ public final class Simulation {
   private final Listener listener;
   private final FaultPlan plan;
   private final Workload workload;
+
+  /** What users do to the folders during the faults; empty: the seed semantics are judged. */
+  private final List<EventPlan.Event> events;
+
+  private EventRunner eventRunner;
   private final String proxyPrefix =
       "p2psync-" + ProcessHandle.current().pid() + "-" + RUNS.incrementAndGet() + "-";
   private final Set<FaultPlan.Window> active = ConcurrentHashMap.newKeySet();
@@ -126,6 +131,8 @@ public final class Simulation {
             options.filesPerPeer(),
             options.maxFileSize(),
             plan.leavers());
+    this.events =
+        EventPlan.draw(options.seed(), options.peers(), options.events(), options.duration(), plan);
   }
 
   /** Runs one simulation and reports on it; throws only when it could not be set up. */
@@ -149,8 +156,13 @@ public final class Simulation {
     try {
       toxiproxy = ToxiproxyBackend.open(options.toxiproxy(), vertx);
       swarm = new Swarm(vertx, root, options.sync()).setHost(toxiproxy.serverHost());
-      checker = new ConvergenceChecker(workload, root);
       writeFolders();
+      if (!options.events().isEmpty()) {
+        eventRunner =
+            new EventRunner(
+                workload, swarm.peers().stream().map(Swarm.Peer::folder).toList(), options.peers());
+      }
+      checker = new ConvergenceChecker(workload, eventRunner, root);
       wireProxies();
       startNanos = System.nanoTime();
       scheduleFaults(faults);
@@ -185,6 +197,9 @@ public final class Simulation {
       Map<String, byte[]> files = new LinkedHashMap<>();
       workload.folder(i).forEach((name, version) -> files.put(name, version.bytes()));
       Swarm.Peer peer = swarm.addPeer(FaultPlan.peerName(i), files);
+      if (!options.events().isEmpty()) {
+        peer.options().setProtocol(2); // deletions and conflicts are v2 semantics
+      }
       workload
           .folder(i)
           .forEach((name, version) -> setMtime(peer.folder().resolve(name), version.mtime()));
@@ -340,6 +355,13 @@ public final class Simulation {
             new Event(
                 0, 1, guarded("starting " + FaultPlan.peerName(index), () -> startPeer(index))));
       }
+    }
+    for (EventPlan.Event event : this.events) {
+      events.add(
+          new Event(
+              event.atMillis(),
+              1,
+              guarded("event " + event.describe(), () -> eventRunner.run(event))));
     }
     events.sort(Comparator.comparingLong(Event::millis).thenComparingInt(Event::order));
     events.forEach(e -> faults.schedule(e.action(), e.millis(), TimeUnit.MILLISECONDS));
@@ -504,6 +526,14 @@ public final class Simulation {
           converged += done ? 1 : 0;
         }
       }
+      if (eventRunner != null
+          && !checker.sameAtLastSample(
+              IntStream.range(0, peers.size())
+                  .filter(i -> !plan.leaves(i))
+                  .mapToObj(i -> peers.get(i).folder())
+                  .toList())) {
+        converged = 0; // with events there is no expected end but agreement: all or none
+      }
       Sample sample =
           new Sample(
               now,
@@ -615,9 +645,14 @@ public final class Simulation {
         options.trackers(),
         options.filesPerPeer(),
         options.maxFileSize(),
-        options.faults().isEmpty()
-            ? "none"
-            : String.join(",", options.faults().stream().map(Fault::cliName).toList()),
+        (options.faults().isEmpty()
+                ? "none"
+                : String.join(",", options.faults().stream().map(Fault::cliName).toList()))
+            + (options.events().isEmpty()
+                ? ""
+                : " + events "
+                    + String.join(
+                        ",", options.events().stream().map(WorkloadEvent::cliName).toList())),
         options.duration().toMillis(),
         toxiproxy.description(),
         options.sync().toJson(),

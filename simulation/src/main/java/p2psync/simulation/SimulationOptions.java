@@ -35,6 +35,7 @@ public final class SimulationOptions {
   private int filesPerPeer = DEFAULT_FILES_PER_PEER;
   private long maxFileSize = DEFAULT_MAX_FILE_SIZE;
   private Set<Fault> faults = EnumSet.allOf(Fault.class);
+  private Set<WorkloadEvent> events = EnumSet.noneOf(WorkloadEvent.class);
   private Duration duration = DEFAULT_DURATION;
   private Duration convergeTimeout = DEFAULT_CONVERGE_TIMEOUT;
   private Duration sampleInterval = DEFAULT_SAMPLE_INTERVAL;
@@ -116,6 +117,16 @@ public final class SimulationOptions {
 
   public Set<Fault> faults() {
     return faults;
+  }
+
+  /** What users do to the folders during the faults (none by default); any makes v2 peers. */
+  public Set<WorkloadEvent> events() {
+    return events;
+  }
+
+  public SimulationOptions events(Set<WorkloadEvent> value) {
+    events = value.isEmpty() ? EnumSet.noneOf(WorkloadEvent.class) : EnumSet.copyOf(value);
+    return this;
   }
 
   public SimulationOptions faults(Set<Fault> value) {

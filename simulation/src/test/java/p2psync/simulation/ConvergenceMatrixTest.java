@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import p2psync.common.SyncConfig;
@@ -45,6 +46,17 @@ class ConvergenceMatrixTest {
   }
 
   /**
+   * The sync rows: users edit, delete and edit concurrently during the faults (v2 peers); the
+   * folders must end identical with no version lost.
+   */
+  @ParameterizedTest(name = "{0} peers, faults: {1}, users editing and deleting")
+  @CsvSource({"3, latency", "12, all"})
+  void peersWhoseUsersEditAndDeleteConvergeAndLoseNoVersion(int peers, String profile)
+      throws Exception {
+    runCell(peers, 1, profile, SimulationOptions.EMBEDDED, EnumSet.allOf(WorkloadEvent.class));
+  }
+
+  /**
    * The same cells through the real Toxiproxy binary ({@code --toxiproxy http://127.0.0.1:PORT}):
    * the URL backend, and our peers under the genuine toxics. Skipped, with the reason, where the
    * binary does not run ({@link RealToxiproxy}).
@@ -73,6 +85,12 @@ class ConvergenceMatrixTest {
 
   private static SimulationReport runCell(int peers, int trackers, String profile, String toxiproxy)
       throws Exception {
+    return runCell(peers, trackers, profile, toxiproxy, EnumSet.noneOf(WorkloadEvent.class));
+  }
+
+  private static SimulationReport runCell(
+      int peers, int trackers, String profile, String toxiproxy, Set<WorkloadEvent> events)
+      throws Exception {
     Set<Fault> faults = Fault.parseList(profile);
     SimulationReport report =
         Simulation.run(
@@ -83,6 +101,7 @@ class ConvergenceMatrixTest {
                 .filesPerPeer(FULL ? 4 : 2)
                 .maxFileSize(FULL ? 1 << 20 : 48 * 1024)
                 .faults(faults)
+                .events(events)
                 .duration(Duration.ofMillis(FULL ? 6_000 : 2_500))
                 .convergeTimeout(Duration.ofSeconds(30))
                 .seed(

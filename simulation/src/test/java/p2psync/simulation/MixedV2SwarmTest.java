@@ -2,15 +2,12 @@ package p2psync.simulation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static p2psync.simulation.TestSupport.ask;
 import static p2psync.simulation.TestSupport.await;
 import static p2psync.simulation.TestSupport.bytes;
 
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -44,17 +41,6 @@ class MixedV2SwarmTest {
     byte[] data = new byte[size];
     new Random(seed).nextBytes(data);
     return data;
-  }
-
-  /** Sends one tracker message on a raw connection and returns the reply line. */
-  private static String ask(int port, String message) throws Exception {
-    try (Socket socket = new Socket("127.0.0.1", port)) {
-      socket.setSoTimeout(5_000);
-      socket.getOutputStream().write((message + "\n").getBytes(StandardCharsets.UTF_8));
-      return new BufferedReader(
-              new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8))
-          .readLine();
-    }
   }
 
   @Test

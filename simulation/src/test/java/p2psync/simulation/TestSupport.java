@@ -1,8 +1,11 @@
 package p2psync.simulation;
 
 import io.vertx.core.Future;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,6 +53,17 @@ final class TestSupport {
       return Files.getLastModifiedTime(file).to(TimeUnit.SECONDS);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Sends one tracker message on a raw connection and returns the reply line. */
+  static String ask(int port, String message) throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(5_000);
+      socket.getOutputStream().write((message + "\n").getBytes(StandardCharsets.UTF_8));
+      return new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8))
+          .readLine();
     }
   }
 }

@@ -69,7 +69,8 @@ final class Directory {
 
     /**
      * v2's part of claim i, null until the peer lists a hashed file: {@code hashes[5i]} the size
-     * plus one (0: a seed claim, no hash), then the SHA-256's four words. Primitive, as the rest.
+     * plus one (0: a seed claim, no hash; negative: a tombstone, minus the size plus one), then the
+     * SHA-256's four words. Primitive, as the rest.
      */
     long[] hashes;
 
@@ -186,6 +187,8 @@ final class Directory {
   private List<Name> v2Dirty;
 
   private List<String> v2Gone;
+  private long maxClockSkewSeconds = 60;
+  private java.util.function.LongSupplier nowSeconds = () -> System.currentTimeMillis() / 1000;
 
   private Buffer encoded;
   private long version;
@@ -194,6 +197,16 @@ final class Directory {
 
   void setV2LineInterval(Duration interval) {
     v2IntervalNanos = interval.toNanos();
+  }
+
+  /** Tombstones dated more than this after {@link #setClock the clock} are refused. */
+  void setMaxClockSkew(Duration skew) {
+    maxClockSkewSeconds = skew.toSeconds();
+  }
+
+  /** The clock tombstones are checked against, in seconds since the epoch. */
+  void setClock(java.util.function.LongSupplier nowSeconds) {
+    this.nowSeconds = nowSeconds;
   }
 
   void setMaxSources(int maxSources) {
@@ -268,6 +281,7 @@ final class Directory {
    */
   void replaceFiles(long peerId, List<FileEntry> files) {
     Holder holder = Objects.requireNonNull(peers.get(peerId), "unregistered peer");
+    files = withoutBadTombstones(files);
     long call = ++listing;
     // Mark each listed name with its newest listed mtime (a name listed twice keeps the newer).
     List<Name> listed = new ArrayList<>(files.size());
@@ -294,8 +308,13 @@ final class Directory {
         if (name.mtime(slot) != name.listedMtime) {
           redate(name, slot, name.listedMtime);
         }
+        boolean wasDeleted = isDeleted(holder, i);
         if (setHash(holder, i, name.listedFile)) {
           v2Changed(name);
+          if (wasDeleted != isDeleted(holder, i)) {
+            name.member = null; // a tombstone is never on the seed line
+            changed();
+          }
         }
       } else {
         unclaim(holder, i);
@@ -307,6 +326,10 @@ final class Directory {
         claim(holder, name, name.listedMtime);
         if (setHash(holder, holder.count - 1, name.listedFile)) {
           v2Changed(name);
+          if (isDeleted(holder, holder.count - 1)) {
+            name.member = null; // a tombstone is never on the seed line
+            changed();
+          }
         }
       }
       name.listedFile = null;
@@ -318,6 +341,51 @@ final class Directory {
         holder.hashes = Arrays.copyOf(holder.hashes, 5 * holder.count);
       }
     }
+  }
+
+  /**
+   * The files less the tombstones that can do nothing but harm: dated in the future (beyond the
+   * clock skew allowed), or of a version no peer ever advertised for that name here (a peer cannot
+   * delete what it never held). Such a tombstone is no claim at all, logged by nobody: a hostile
+   * peer learns nothing.
+   */
+  private List<FileEntry> withoutBadTombstones(List<FileEntry> files) {
+    if (files.stream().noneMatch(FileEntry::deleted)) {
+      return files;
+    }
+    long latest = nowSeconds.getAsLong() + maxClockSkewSeconds;
+    List<FileEntry> kept = new ArrayList<>(files.size());
+    long[] words = new long[4];
+    for (FileEntry file : files) {
+      if (!file.deleted()) {
+        kept.add(file);
+      } else if (file.mtime() <= latest && isKnownVersion(file, words)) {
+        kept.add(file);
+      }
+    }
+    return kept;
+  }
+
+  /** Whether some claim of the file's name, live or deleted, has its size and hash. */
+  private boolean isKnownVersion(FileEntry file, long[] words) {
+    Name name = names.get(file.name());
+    if (name == null) {
+      return false;
+    }
+    Sha256.toWords(file.sha256(), words, 0);
+    for (int slot = 0; slot < name.size; slot++) {
+      Holder holder = holders[name.holder(slot)];
+      int i = name.claim(slot);
+      if (hasHash(holder, i)
+          && size(holder, i) == file.size()
+          && holder.hashes[5 * i + 1] == words[0]
+          && holder.hashes[5 * i + 2] == words[1]
+          && holder.hashes[5 * i + 3] == words[2]
+          && holder.hashes[5 * i + 4] == words[3]) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Records claim i's size and hash from {@code file}; whether they changed. */
@@ -335,20 +403,31 @@ final class Directory {
     long[] h = holder.hashes;
     long[] words = new long[4];
     Sha256.toWords(file.sha256(), words, 0);
-    if (h[5 * i] == file.size() + 1
+    long sized = file.deleted() ? -(file.size() + 1) : file.size() + 1;
+    if (h[5 * i] == sized
         && h[5 * i + 1] == words[0]
         && h[5 * i + 2] == words[1]
         && h[5 * i + 3] == words[2]
         && h[5 * i + 4] == words[3]) {
       return false;
     }
-    h[5 * i] = file.size() + 1;
+    h[5 * i] = sized;
     System.arraycopy(words, 0, h, 5 * i + 1, 4);
     return true;
   }
 
   private static boolean hasHash(Holder holder, int i) {
     return holder.hashes != null && holder.hashes[5 * i] != 0;
+  }
+
+  /** Whether claim i is a tombstone. */
+  private static boolean isDeleted(Holder holder, int i) {
+    return holder.hashes != null && holder.hashes[5 * i] < 0;
+  }
+
+  /** The size of hashed claim i. */
+  private static long size(Holder holder, int i) {
+    return Math.abs(holder.hashes[5 * i]) - 1;
   }
 
   private static boolean sameVersion(Holder a, int i, Holder b, int j) {
@@ -437,7 +516,12 @@ final class Directory {
     if (wireLine == null) {
       List<byte[]> members = new ArrayList<>(ordered.size());
       for (Name name : ordered.values()) {
-        members.add(seedMember(name));
+        int top = top(name);
+        if (!isDeleted(holders[name.holder(top)], name.claim(top))) {
+          // a deleted name leaves the seed line: seed peers keep their copies (they cannot
+          // delete), and no new one is handed out
+          members.add(seedMember(name));
+        }
       }
       encodes++;
       wireLine = lineOf(members);
@@ -515,7 +599,7 @@ final class Directory {
       int claim = name.claim(slot);
       if (name.mtime(slot) == mtime
           && hasHash(holder, claim)
-          && (best == null || holder.compareAddress(best) < 0)) {
+          && (best == null || betterVersion(holder, claim, best, bestClaim))) {
         best = holder;
         bestClaim = claim;
       }
@@ -553,9 +637,30 @@ final class Directory {
         best.ip,
         best.port,
         mtime,
-        best.hashes[5 * bestClaim] - 1,
+        size(best, bestClaim),
         Sha256.fromWords(best.hashes, 5 * bestClaim + 1),
+        isDeleted(best, bestClaim),
         sources);
+  }
+
+  /**
+   * Of two hashed claims with the same mtime: a file before a tombstone (an edit wins over a
+   * deletion of the same second), then the greater SHA-256 (as unsigned words, which is the order
+   * of its hex text), then the lower address. Every peer orders versions the same way (mtime, then
+   * hash), so a conflict of equal mtimes is decided the same everywhere.
+   */
+  private static boolean betterVersion(Holder a, int i, Holder b, int j) {
+    boolean deletedA = isDeleted(a, i);
+    if (deletedA != isDeleted(b, j)) {
+      return !deletedA;
+    }
+    for (int w = 1; w <= 4; w++) {
+      int c = Long.compareUnsigned(a.hashes[5 * i + w], b.hashes[5 * j + w]);
+      if (c != 0) {
+        return c > 0;
+      }
+    }
+    return a.compareAddress(b) < 0;
   }
 
   /**
@@ -598,8 +703,9 @@ final class Directory {
               ? new FileEntry(
                   name.text,
                   mtime,
-                  holder.hashes[5 * i] - 1,
-                  Sha256.fromWords(holder.hashes, 5 * i + 1))
+                  size(holder, i),
+                  Sha256.fromWords(holder.hashes, 5 * i + 1),
+                  isDeleted(holder, i))
               : new FileEntry(name.text, mtime));
     }
     return files;

@@ -107,6 +107,7 @@ public class TrackerVerticle extends VerticleBase {
                 return directory.drainV2Changes();
               }
             });
+    directory.setMaxClockSkew(options.getSync().getMaxClockSkew());
     NetServerOptions serverOptions =
         new NetServerOptions()
             .setHost(options.getHost())

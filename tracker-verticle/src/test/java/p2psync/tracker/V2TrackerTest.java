@@ -19,6 +19,7 @@ import p2psync.common.SyncConfig;
 class V2TrackerTest {
   static final String A = "a".repeat(64);
   static final String B = "b".repeat(64);
+  static final String LOW = "0".repeat(64);
 
   TrackerVerticle tracker;
 
@@ -71,8 +72,9 @@ class V2TrackerTest {
               + v2File("g", 20, 7, B)
               + "]}");
       v2.ask("{\"port\": 8002, \"v\": 2, \"files\": [" + v2File("f", 10, 5, A) + "]}");
-      // same mtime, another hash, a higher address: not the winning version, so not a source
-      v3.ask("{\"port\": 8003, \"v\": 2, \"files\": [" + v2File("f", 10, 5, B) + "]}");
+      // same mtime, a lower hash (versions are ordered by mtime, then hash): not the winning
+      // version, so not a source
+      v3.ask("{\"port\": 8003, \"v\": 2, \"files\": [" + v2File("f", 10, 5, LOW) + "]}");
       // hashes in a message without "v": 2 are read as a seed tracker reads them: not at all
       liar.ask("{\"port\": 8004, \"files\": [" + v2File("f", 10, 5, A) + "]}");
 
@@ -133,7 +135,7 @@ class V2TrackerTest {
     String seed = line(directory.wireLine());
     assertThat(line(directory.wireLineV2())).contains(src2("10.0.0.2"));
     long version = directory.version();
-    directory.replaceFiles(2, List.of(new FileEntry("f", 10, 6, B)));
+    directory.replaceFiles(2, List.of(new FileEntry("f", 10, 6, LOW)));
     assertThat(directory.version()).isEqualTo(version); // the seed line did not change
     assertThat(line(directory.wireLine())).isEqualTo(seed);
     assertThat(line(directory.wireLineV2())).doesNotContain(src2("10.0.0.2"));

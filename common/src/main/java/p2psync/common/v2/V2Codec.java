@@ -116,13 +116,33 @@ public final class V2Codec {
       long size,
       String sha256,
       List<V2Entry.Source> sources) {
+    return encodeDirectoryMember(name, ip, port, mtime, size, sha256, false, sources);
+  }
+
+  /**
+   * As above; a tombstone ({@code deleted}) has {@code "deleted": true} before its sources (the
+   * holders of that same tombstone).
+   */
+  public static byte[] encodeDirectoryMember(
+      String name,
+      String ip,
+      int port,
+      long mtime,
+      long size,
+      String sha256,
+      boolean deleted,
+      List<V2Entry.Source> sources) {
     StringBuilder out = new StringBuilder(name.length() + 140 + sources.size() * 36);
     out.append(
         new String(
             SeedCodec.encodeDirectoryMember(name, ip, port, mtime), StandardCharsets.US_ASCII));
     out.setLength(out.length() - 1); // the seed member's closing brace
     out.append(", \"size\": ").append(size);
-    out.append(", \"sha256\": \"").append(sha256).append("\", \"sources\": [");
+    out.append(", \"sha256\": \"").append(sha256).append('"');
+    if (deleted) {
+      out.append(", \"deleted\": true");
+    }
+    out.append(", \"sources\": [");
     for (int i = 0; i < sources.size(); i++) {
       V2Entry.Source source = sources.get(i);
       if (i > 0) {
@@ -163,7 +183,11 @@ public final class V2Codec {
           new V2Entry.Source(
               ip.textValue(), (int) SeedCodec.requireLong(source.get("port"), "port", 1, 65_535)));
     }
-    return new V2Entry(size, sha.textValue(), list);
+    JsonNode deleted = node.get("deleted");
+    if (deleted != null && !deleted.isBoolean()) {
+      throw new ProtocolException("\"deleted\" must be true or false");
+    }
+    return new V2Entry(size, sha.textValue(), list, deleted != null && deleted.booleanValue());
   }
 
   // ---- peer -> peer -------------------------------------------------------------------------

@@ -1,10 +1,13 @@
 package p2psync.simulation.bench;
 
+import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import p2psync.simulation.Blocking;
+import p2psync.simulation.Swarm;
 
 /**
  * Small helpers shared by the benchmarks. They block: call them from a main thread, never an event
@@ -24,6 +27,16 @@ final class Bench {
       Blocking.deleteTree(root);
     } catch (IOException e) {
       System.err.println("could not delete " + root + ": " + e.getMessage());
+    }
+  }
+
+  /** Stops a swarm benchmark's peers and tracker, its Vert.x, and deletes its folders. */
+  static void stop(Swarm swarm, Vertx vertx, Path root) {
+    try {
+      Blocking.await(swarm.stopAll(), Duration.ofSeconds(60));
+    } finally {
+      Blocking.await(vertx.close(), Duration.ofSeconds(60));
+      deleteTree(root);
     }
   }
 

@@ -261,12 +261,7 @@ public final class SwarmBench {
           ProcStats.selfStatusBytes("VmHWM"),
           identical);
     } finally {
-      try {
-        Blocking.await(swarm.stopAll(), Duration.ofSeconds(60));
-      } finally {
-        Blocking.await(vertx.close(), Duration.ofSeconds(60));
-        Bench.deleteTree(root);
-      }
+      Bench.stop(swarm, vertx, root);
     }
   }
 

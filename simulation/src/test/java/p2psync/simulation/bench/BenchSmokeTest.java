@@ -147,4 +147,23 @@ class BenchSmokeTest {
     assertThat(result.contentsVerified()).isTrue();
     assertThat(result.replyBytes()).isGreaterThan(50 * 50L);
   }
+
+  @Test
+  void propagationOfTwoFilesAmongThreeV2Peers() throws Exception {
+    PropagationBench.Result result =
+        PropagationBench.run(
+            new PropagationBench.Options(
+                3,
+                2,
+                1024,
+                2,
+                Duration.ofMillis(200),
+                Duration.ofMillis(20),
+                dir,
+                Duration.ofSeconds(30)),
+            out);
+    result.print(out);
+    assertThat(result.writes()).hasSize(2);
+    assertThat(result.deletes()).hasSize(2);
+  }
 }

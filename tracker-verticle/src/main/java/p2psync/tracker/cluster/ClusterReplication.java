@@ -358,6 +358,9 @@ public final class ClusterReplication implements Replication {
       JsonArray entry = new JsonArray().add(file.name()).add(file.mtime());
       if (file.hasHash()) {
         entry.add(file.size()).add(file.sha256()); // v2's fields, replicated as they came
+        if (file.deleted()) {
+          entry.add(true); // a tombstone
+        }
       }
       files.add(entry);
     }
@@ -383,10 +386,12 @@ public final class ClusterReplication implements Replication {
                 && file.getValue(2) instanceof Number size
                 && size.longValue() >= 0
                 && Sha256.isHex(file.getValue(3) instanceof String sha ? sha : null);
-        entries.add(
-            hashed
-                ? new FileEntry(name, mtime, file.getLong(2), file.getString(3))
-                : new FileEntry(name, mtime));
+        boolean deleted = file.size() >= 5 && Boolean.TRUE.equals(file.getValue(4));
+        if (hashed) {
+          entries.add(new FileEntry(name, mtime, file.getLong(2), file.getString(3), deleted));
+        } else if (!deleted) {
+          entries.add(new FileEntry(name, mtime));
+        }
       }
     }
     return new PeerRecord(ip, port, entries);
