@@ -260,6 +260,22 @@ public final class FolderSync implements Displacer {
     if (newest) {
       // an older scan finishing late does not undo what a newer one saw (nor, at start, take the
       // place of the first look, which compares the folder with the synced versions)
+      if (local != null) {
+        // what this peer did to a name since the scan began (a download renamed into place, a
+        // file sent to the trash) is newer than what the scan saw of it
+        Map<String, FileEntry> previous = local;
+        touched.forEach(
+            (name, at) -> {
+              if (at > scan) {
+                FileEntry kept = previous.get(name);
+                if (kept == null) {
+                  now.remove(name);
+                } else {
+                  now.put(name, kept);
+                }
+              }
+            });
+      }
       local = now;
     }
     List<FileEntry> entries = new ArrayList<>(scanned.size() + state.tombstones.size());
