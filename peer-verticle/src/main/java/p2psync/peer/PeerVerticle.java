@@ -414,7 +414,9 @@ public class PeerVerticle extends VerticleBase {
   /** Downloads the directory's entry for {@code name} if needed. */
   private void consider(String name, DirectoryEntry entry, boolean changed) {
     String skipped = whyNotDownload(name, entry);
-    if (skipped == null && sync != null && entry.v2() != null) {
+    if (skipped == null && downloader.isDownloading(name)) {
+      wanted.add(name); // being fetched already: no local copy racing it for the name
+    } else if (skipped == null && sync != null && entry.v2() != null) {
       wanted.add(name);
       // the same content may be here already (a rename, the trash): no transfer then
       sync.copyLocally(name, entry)
@@ -436,6 +438,9 @@ public class PeerVerticle extends VerticleBase {
               ? new DirectoryEntry(entry.ip(), entry.port(), entry.mtime())
               : entry);
     } else {
+      if (sync != null && sync.passing(name)) {
+        wanted.add(name); // looked at again by the next delta, which may not name it
+      }
       if (sync != null && !downloader.isDownloading(name)) {
         // v2 sync: not wanted (the content is here, or deleted): a kept prefix of it would never
         // be resumed

@@ -192,6 +192,15 @@ public final class FolderSync implements Displacer {
     return lastSave;
   }
 
+  /**
+   * Whether a reason {@link #whyNotDownload} gave may be gone by the next directory without the
+   * directory changing (the folder not scanned yet, a local copy running): the name is looked at
+   * again then, even when a delta does not name it.
+   */
+  public boolean passing(String name) {
+    return local == null || copying.contains(name);
+  }
+
   /** The short stable id that names this peer's conflict copies. */
   public String peerId() {
     return state.peerId;
@@ -316,10 +325,18 @@ public final class FolderSync implements Displacer {
    */
   private final Set<String> retry = new HashSet<>();
 
+  /**
+   * Whether the next directory must be looked at whole: until the folder's first scan nothing is
+   * looked at, and a delta names only what changed since.
+   */
+  private boolean fullPassDue = true;
+
   public void onDirectory(Map<String, DirectoryEntry> entries) {
     if (local == null) {
       return; // nothing known of the folder yet
     }
+    fullPassDue = false;
+    retry.clear();
     entries.forEach(this::onEntry);
     checkOwnTombstones(entries);
     saveIfDirty();
@@ -333,6 +350,10 @@ public final class FolderSync implements Displacer {
    */
   public void onDirectoryDelta(Map<String, DirectoryEntry> entries, Set<String> changedNames) {
     if (local == null) {
+      return;
+    }
+    if (fullPassDue) {
+      onDirectory(entries); // the first look since the folder was scanned
       return;
     }
     Set<String> names = new HashSet<>(changedNames);
@@ -610,7 +631,10 @@ public final class FolderSync implements Displacer {
     }
     copying.add(name);
     return vertx
-        .executeBlocking(() -> LocalCopy.copy(root, name, entry, candidates, trash, this), false)
+        // ordered, after the blocking work queued before it: a tombstone applied by the same
+        // directory moves its file to the trash first, and the copy then finds it there (unordered,
+        // the two raced, and a lost race cost a transfer)
+        .executeBlocking(() -> LocalCopy.copy(root, name, entry, candidates, trash, this), true)
         .andThen(ar -> copying.remove(name))
         .recover(
             e -> {

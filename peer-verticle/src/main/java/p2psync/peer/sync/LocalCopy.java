@@ -7,6 +7,7 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -50,7 +51,13 @@ final class LocalCopy {
       }
       Path temp = root.resolve(FileNames.newTempName());
       try {
-        if (copyVerified(source, temp, sha)) {
+        boolean verified;
+        try {
+          verified = copyVerified(source, temp, sha);
+        } catch (NoSuchFileException gone) {
+          continue; // moved meanwhile (to the trash, by a tombstone): the next source, or the trash
+        }
+        if (verified) {
           Files.setLastModifiedTime(temp, FileTime.fromMillis(entry.mtime() * 1000));
           Path target = root.resolve(name);
           displacer.displace(name, target);
