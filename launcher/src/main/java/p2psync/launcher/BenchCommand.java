@@ -227,6 +227,8 @@ final class BenchCommand implements Runnable {
 
     @Mixin SwarmOptions swarm;
 
+    @Mixin PeerTuning tuning;
+
     @Override
     public Integer call() throws Exception {
       return runSwarm(
@@ -237,8 +239,8 @@ final class BenchCommand implements Runnable {
                   swarm.keepAlive,
                   swarm.dir,
                   swarm.timeout)
-              .withProtocol(swarm.protocol)
-              .withMaxConcurrentDownloads(swarm.maxConcurrentDownloads));
+              .withProtocol(tuning.protocol)
+              .withMaxConcurrentDownloads(tuning.maxConcurrentDownloads));
     }
   }
 
@@ -278,6 +280,8 @@ final class BenchCommand implements Runnable {
 
     @Mixin SwarmOptions swarm;
 
+    @Mixin PeerTuning tuning;
+
     @Override
     public Integer call() throws Exception {
       return runSwarm(
@@ -288,9 +292,9 @@ final class BenchCommand implements Runnable {
                   swarm.keepAlive,
                   swarm.dir,
                   swarm.timeout)
-              .withProtocol(swarm.protocol)
+              .withProtocol(tuning.protocol)
               .withHolderFirst(holderFirst)
-              .withMaxConcurrentDownloads(swarm.maxConcurrentDownloads));
+              .withMaxConcurrentDownloads(tuning.maxConcurrentDownloads));
     }
   }
 
@@ -386,7 +390,10 @@ final class BenchCommand implements Runnable {
         defaultValue = "${sys:java.io.tmpdir}",
         description = "Where the folders go (default: ${DEFAULT-VALUE}).")
     Path dir;
+  }
 
+  /** What the convergence and small-files benchmarks set on every peer. */
+  static final class PeerTuning {
     @Option(
         names = "--protocol",
         defaultValue = "1",

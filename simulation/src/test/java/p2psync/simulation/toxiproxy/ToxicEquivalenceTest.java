@@ -125,10 +125,10 @@ class ToxicEquivalenceTest {
         // Toxiproxy halves a chunk until it is at most average + variation: 5000 B, 64 slices of 78
         // B.
         new Case(
-            "slicer 100 B, variation 0, 5 ms apart: reads for 5000 B",
+            "slicer 100 B, variation 0, 20 ms apart: reads for 5000 B",
             small,
             proxy -> {
-              proxy.toxics().slicer("sl", DOWNSTREAM, 100, 5_000);
+              proxy.toxics().slicer("sl", DOWNSTREAM, 100, 20_000);
               try (Socket socket = connect(proxy)) {
                 InputStream in = socket.getInputStream();
                 byte[] buffer = new byte[65536];
