@@ -334,7 +334,8 @@ final class BenchCommand implements Runnable {
         description = "watchDelay; 0s: no watching (default: ${DEFAULT-VALUE}).")
     Duration watchDelay;
 
-    @Mixin SwarmOptions swarm;
+    // not SwarmOptions: its --protocol (default 1) would clash with this one (default 2)
+    @Mixin RunOptions swarm;
 
     @Override
     public Integer call() throws Exception {
@@ -365,8 +366,8 @@ final class BenchCommand implements Runnable {
     return result.contentsVerified() ? 0 : 1;
   }
 
-  /** What the two swarm benchmarks share. */
-  static final class SwarmOptions {
+  /** What every swarm benchmark shares. */
+  static class RunOptions {
     @Option(
         names = "--keepalive",
         defaultValue = "5s",
@@ -386,7 +387,10 @@ final class BenchCommand implements Runnable {
         defaultValue = "${sys:java.io.tmpdir}",
         description = "Where the folders go (default: ${DEFAULT-VALUE}).")
     Path dir;
+  }
 
+  /** What the convergence and small-files benchmarks share. */
+  static final class SwarmOptions extends RunOptions {
     @Option(
         names = "--protocol",
         defaultValue = "1",
