@@ -5,10 +5,10 @@ import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -645,7 +645,19 @@ public final class FolderSync implements Displacer {
       if (!FileNames.isSyncable(conflictName)) {
         throw new IOException("no conflict name fits for " + name + ", keeping the local copy");
       }
-      Files.move(target, root.resolve(conflictName), StandardCopyOption.ATOMIC_MOVE);
+      try {
+        // never over an existing name: a second conflict of this name in the same second on this
+        // peer has the same conflict name, and an atomic move (rename(2)) would silently replace
+        // the first conflict copy with the second, losing that version
+        Files.move(target, root.resolve(conflictName));
+      } catch (FileAlreadyExistsException e) {
+        throw new IOException(
+            conflictName
+                + " exists (a conflict of the same second), keeping the local copy of "
+                + name
+                + " for now: the next attempt names it after its own second",
+            e);
+      }
       LOG.log(Level.INFO, "conflict: the local edit of " + name + " is kept as " + conflictName);
     } else {
       trash.put(target, name, plan.local().sha256(), clock.instant());
