@@ -12,12 +12,15 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
 import p2psync.common.DirectoryEntry;
 import p2psync.common.FileEntry;
@@ -104,6 +107,12 @@ public final class FolderSync implements Displacer {
   private static final int GIVE_UP_KEEPALIVES = 2;
 
   private Predicate<String> downloading = name -> false;
+
+  /** Conflict copies made since start, and the latest names (written by {@link #displace}). */
+  private final LongAdder conflictCopies = new LongAdder();
+
+  private final Deque<String> recentConflictCopies = new ConcurrentLinkedDeque<>();
+  private static final int RECENT_CONFLICT_COPIES = 20;
 
   public FolderSync(Vertx vertx, Path root, SyncConfig config, Clock clock) {
     this.vertx = vertx;
@@ -192,6 +201,29 @@ public final class FolderSync implements Displacer {
     return lastSave;
   }
 
+  /**
+   * The sync state for a status page: call on the event loop; the trash is listed on a worker.
+   * Before {@link #open} completes, no tombstones are known yet.
+   */
+  public Future<SyncStatus> status() {
+    int tombstones = state == null ? 0 : state.tombstones.size();
+    long copies = conflictCopies.sum();
+    List<String> recent = List.copyOf(recentConflictCopies);
+    return vertx.executeBlocking(
+        () -> {
+          List<SyncStatus.TrashEntry> trashed = trash.list();
+          long bytes = trashed.stream().mapToLong(SyncStatus.TrashEntry::size).sum();
+          return new SyncStatus(
+              tombstones,
+              copies,
+              recent,
+              trashed.size(),
+              bytes,
+              trashed.subList(0, Math.min(trashed.size(), SyncStatus.MAX_TRASH_ENTRIES)));
+        },
+        false);
+  }
+
   /** The short stable id that names this peer's conflict copies. */
   public String peerId() {
     return state.peerId;
@@ -253,7 +285,12 @@ public final class FolderSync implements Displacer {
           }
         });
     long expired = nowSeconds - config.getTombstoneExpiry().toSeconds();
-    if (state.tombstones.keySet().removeIf(now::containsKey)
+    // a name back in the folder loses its tombstone; but not one this peer deleted after the scan
+    // began (a tombstone applied meanwhile): that scan saw the file before it went to the trash
+    if (state
+            .tombstones
+            .keySet()
+            .removeIf(name -> now.containsKey(name) && touched.getOrDefault(name, 0L) <= scan)
         | state.tombstones.values().removeIf(t -> t.deletedAt() < expired)) {
       dirty = true;
     }
@@ -659,6 +696,11 @@ public final class FolderSync implements Displacer {
             e);
       }
       LOG.log(Level.INFO, "conflict: the local edit of " + name + " is kept as " + conflictName);
+      conflictCopies.increment();
+      recentConflictCopies.addFirst(conflictName);
+      while (recentConflictCopies.size() > RECENT_CONFLICT_COPIES) {
+        recentConflictCopies.pollLast();
+      }
     } else {
       trash.put(target, name, plan.local().sha256(), clock.instant());
     }

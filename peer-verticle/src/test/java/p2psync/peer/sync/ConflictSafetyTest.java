@@ -2,7 +2,9 @@ package p2psync.peer.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -14,12 +16,14 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -32,17 +36,19 @@ import org.junit.jupiter.params.provider.CsvSource;
 import p2psync.common.DirectoryEntry;
 import p2psync.common.FileEntry;
 import p2psync.common.FileNames;
+import p2psync.common.OnContext;
 import p2psync.common.SyncConfig;
 import p2psync.common.v2.V2Entry;
 
 /**
  * The data-safety review of the conflict rules: whatever a user does, every version a peer held
- * ends as the current file, a conflict copy or a file in the trash. Drives {@link FolderSync} as
- * the peer does (scan, directory, decision, displacement), with a clock the test moves.
+ * ends as the current file, a conflict copy or a file in the trash, and a deletion applied here
+ * stays held. Drives {@link FolderSync} as the peer does (scan, directory, decision, displacement),
+ * with a clock the test moves.
  */
 @ExtendWith(VertxExtension.class)
 class ConflictSafetyTest {
-  static final long M = 1_700_000_000L; // the mtime of the local edits, seconds
+  static final long M = 1_714_560_000L; // the mtime of the local edits: 80 min before the clock
   static final String THEIRS = "f".repeat(64); // first in the order at an equal mtime
 
   @TempDir Path root;
@@ -149,6 +155,52 @@ class ConflictSafetyTest {
       assertThat(trash()).containsExactly(saved);
     }
     assertThat(conflictCopies()).isEmpty();
+  }
+
+  @Test
+  void aScanBegunBeforeATombstoneWasAppliedDoesNotDropIt(Vertx vertx) throws Exception {
+    Context loop = vertx.getOrCreateContext();
+    String sha = on(loop, () -> edit("gone.txt", "bye!", M));
+    // a scan begins, then the tombstone of that very version comes and is applied
+    long scan = on(loop, sync::beginScan);
+    DirectoryEntry tombstone =
+        new DirectoryEntry(
+            "127.0.0.1", 2, M + 5, new V2Entry(4, sha, List.of(new V2Entry.Source("h", 2)), true));
+    run(loop, () -> sync.onDirectory(Map.of("gone.txt", tombstone)));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> get(OnContext.call(loop, sync::status).compose(f -> f)).tombstones() == 1);
+    assertThat(trash()).containsExactly("bye!");
+
+    // the scan finishes late, with the file it saw: the tombstone stays (it was dropped, and this
+    // peer no longer held the deletion, before the fix)
+    run(loop, () -> sync.advertise(scan, List.of(new FileEntry("gone.txt", M, 4, sha))));
+    assertThat(get(OnContext.call(loop, sync::status).compose(f -> f)).tombstones()).isEqualTo(1);
+    List<FileEntry> next = on(loop, () -> sync.advertise(sync.beginScan(), List.of()));
+    assertThat(next).containsExactly(FileEntry.tombstone("gone.txt", M + 5, 4, sha));
+  }
+
+  /** Runs {@code action} on the event loop, as the peer does, and waits for it. */
+  private static <T> T on(Context loop, Callable<T> action) throws Exception {
+    return get(
+        OnContext.call(
+            loop,
+            () -> {
+              try {
+                return action.call();
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            }));
+  }
+
+  private static void run(Context loop, Runnable action) throws Exception {
+    on(
+        loop,
+        () -> {
+          action.run();
+          return null;
+        });
   }
 
   // ---- helpers --------------------------------------------------------------------------------
