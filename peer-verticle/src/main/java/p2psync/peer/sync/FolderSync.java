@@ -211,7 +211,14 @@ public final class FolderSync implements Displacer {
     List<String> recent = List.copyOf(recentConflictCopies);
     return vertx.executeBlocking(
         () -> {
-          List<SyncStatus.TrashEntry> trashed = trash.list();
+          List<SyncStatus.TrashEntry> trashed;
+          try {
+            trashed = trash.list();
+          } catch (IOException e) {
+            // an unreadable trash must not take the whole status page down: shown as unknown
+            LOG.log(Level.WARNING, "cannot list the trash: " + e, e);
+            return new SyncStatus(tombstones, copies, recent, -1, -1, List.of());
+          }
           long bytes = trashed.stream().mapToLong(SyncStatus.TrashEntry::size).sum();
           return new SyncStatus(
               tombstones,

@@ -9,8 +9,8 @@ import java.util.List;
  * @param tombstones the deletions this peer holds and advertises
  * @param conflictCopies conflict copies this peer made of its own edits since it started
  * @param recentConflictCopies the names of the latest of them, newest first
- * @param trashFiles the files in the trash
- * @param trashBytes their total size
+ * @param trashFiles the files in the trash, -1 when it cannot be read
+ * @param trashBytes their total size, -1 when it cannot be read
  * @param trash the newest of them, newest first (at most {@link #MAX_TRASH_ENTRIES})
  */
 public record SyncStatus(
