@@ -227,8 +227,6 @@ final class BenchCommand implements Runnable {
 
     @Mixin SwarmOptions swarm;
 
-    @Mixin PeerTuning tuning;
-
     @Override
     public Integer call() throws Exception {
       return runSwarm(
@@ -239,8 +237,8 @@ final class BenchCommand implements Runnable {
                   swarm.keepAlive,
                   swarm.dir,
                   swarm.timeout)
-              .withProtocol(tuning.protocol)
-              .withMaxConcurrentDownloads(tuning.maxConcurrentDownloads));
+              .withProtocol(swarm.protocol)
+              .withMaxConcurrentDownloads(swarm.maxConcurrentDownloads));
     }
   }
 
@@ -280,8 +278,6 @@ final class BenchCommand implements Runnable {
 
     @Mixin SwarmOptions swarm;
 
-    @Mixin PeerTuning tuning;
-
     @Override
     public Integer call() throws Exception {
       return runSwarm(
@@ -292,9 +288,9 @@ final class BenchCommand implements Runnable {
                   swarm.keepAlive,
                   swarm.dir,
                   swarm.timeout)
-              .withProtocol(tuning.protocol)
+              .withProtocol(swarm.protocol)
               .withHolderFirst(holderFirst)
-              .withMaxConcurrentDownloads(tuning.maxConcurrentDownloads));
+              .withMaxConcurrentDownloads(swarm.maxConcurrentDownloads));
     }
   }
 
@@ -338,7 +334,8 @@ final class BenchCommand implements Runnable {
         description = "watchDelay; 0s: no watching (default: ${DEFAULT-VALUE}).")
     Duration watchDelay;
 
-    @Mixin SwarmOptions swarm;
+    // not SwarmOptions: its --protocol (default 1) would clash with this one (default 2)
+    @Mixin RunOptions swarm;
 
     @Override
     public Integer call() throws Exception {
@@ -369,8 +366,8 @@ final class BenchCommand implements Runnable {
     return result.contentsVerified() ? 0 : 1;
   }
 
-  /** What the two swarm benchmarks share. */
-  static final class SwarmOptions {
+  /** What every swarm benchmark shares. */
+  static class RunOptions {
     @Option(
         names = "--keepalive",
         defaultValue = "5s",
@@ -392,8 +389,8 @@ final class BenchCommand implements Runnable {
     Path dir;
   }
 
-  /** What the convergence and small-files benchmarks set on every peer. */
-  static final class PeerTuning {
+  /** What the convergence and small-files benchmarks share. */
+  static final class SwarmOptions extends RunOptions {
     @Option(
         names = "--protocol",
         defaultValue = "1",

@@ -2,6 +2,7 @@ package p2psync.peer;
 
 import java.util.List;
 import java.util.Map;
+import p2psync.peer.sync.SyncStatus;
 
 /**
  * What a status page shows of a peer, immutable: built on the peer's event loop ({@link
@@ -17,6 +18,7 @@ import java.util.Map;
  * @param recent the latest finished or failed transfers, newest first
  * @param completed downloads finished since start
  * @param failed downloads failed since start
+ * @param sync the v2 sync state (tombstones, trash, conflict copies); null for a seed peer
  */
 public record PeerStatus(
     String folder,
@@ -28,7 +30,8 @@ public record PeerStatus(
     List<Transfer> running,
     List<Transfer> recent,
     long completed,
-    long failed) {
+    long failed,
+    SyncStatus sync) {
 
   /**
    * One download.

@@ -26,6 +26,7 @@ import p2psync.common.SeedCodec;
 import p2psync.peer.delta.DeltaStatus;
 import p2psync.peer.sync.FolderSync;
 import p2psync.peer.sync.FolderWatcher;
+import p2psync.peer.sync.SyncStatus;
 import p2psync.peer.v2.FolderHashes;
 import p2psync.peer.web.PeerWeb;
 
@@ -214,10 +215,13 @@ public class PeerVerticle extends VerticleBase {
 
   /** What a status page shows, built on the peer's event loop: callable from any thread. */
   public Future<PeerStatus> status() {
-    return OnContext.call(context, this::statusNow);
+    return OnContext.call(
+            context, () -> sync == null ? Future.<SyncStatus>succeededFuture(null) : sync.status())
+        .compose(syncStatus -> syncStatus)
+        .compose(syncStatus -> OnContext.call(context, () -> statusNow(syncStatus)));
   }
 
-  private PeerStatus statusNow() {
+  private PeerStatus statusNow(SyncStatus syncStatus) {
     return new PeerStatus(
         folder.root().toString(),
         actualPort,
@@ -228,7 +232,8 @@ public class PeerVerticle extends VerticleBase {
         downloader.running(),
         downloader.recent(),
         transfers.completed(),
-        transfers.failed());
+        transfers.failed(),
+        syncStatus);
   }
 
   /**

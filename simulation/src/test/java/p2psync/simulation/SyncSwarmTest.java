@@ -213,9 +213,8 @@ class SyncSwarmTest {
     String content = "x".repeat(200_000);
     startSwarm(Map.of("big.bin", bytes(content)), false);
     awaitAll(V2, "big.bin", content);
-    // The others are away while v2a renames, so that when they are back the directory names the
-    // new name with its hash. (Online, a peer may see the new name before its holder hashed it,
-    // as a seed entry with nothing to verify a local copy against: then it is fetched.)
+    // The others are away while v2a renames: when they are back they find the new name with its
+    // hash and the old one's tombstone in the same directory (online: the test after this one).
     await(swarm.stopPeer(swarm.peer("v2b")));
     await(swarm.stopPeer(swarm.peer("v2c")));
     String sha = FolderState.sha256(file("v2a", "big.bin"));
@@ -246,6 +245,49 @@ class SyncSwarmTest {
         .as("transfers for a rename")
         .isLessThanOrEqualTo(1);
     assertThat(TestSupport.mtime(file("v2c", "moved.bin"))).isEqualTo(t0);
+  }
+
+  @Test
+  void aRenameWhileEveryoneIsOnlineIsCopiedLocallyNotTransferred() throws Exception {
+    // big enough that hashing it again would take a while: the new name must come with the hash
+    // of the old one, or the others see it unhashed and fetch it
+    byte[] content = new byte[8 << 20];
+    new java.util.Random(7).nextBytes(content);
+    startSwarm(Map.of("big.bin", content), false);
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                V2.stream()
+                    .allMatch(p -> TestSupport.sizeOf(file(p, "big.bin")) == content.length));
+    long fetchedBefore = swarm.peer("v2b").verticle().transfers().completed();
+    long fetchedBeforeC = swarm.peer("v2c").verticle().transfers().completed();
+
+    Files.move(file("v2a", "big.bin"), file("v2a", "moved.bin"));
+
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(50))
+        .untilAsserted(
+            () -> {
+              for (String peer : V2) {
+                assertThat(TestSupport.sizeOf(file(peer, "moved.bin")))
+                    .as(peer)
+                    .isEqualTo(content.length);
+                assertThat(Files.exists(file(peer, "big.bin"))).as(peer).isFalse();
+              }
+              // the old name is a tombstone in the directory, not just missing
+              assertThat(ask(swarm.trackerPort(), "{\"port\": 1, \"v\": 2}"))
+                  .containsPattern("\"big\\.bin\": \\{[^}]*\"deleted\": true");
+            });
+    assertThat(swarm.peer("v2b").verticle().transfers().completed()).isEqualTo(fetchedBefore);
+    assertThat(swarm.peer("v2c").verticle().transfers().completed()).isEqualTo(fetchedBeforeC);
+    for (String peer : List.of("v2b", "v2c")) {
+      assertThat(FolderState.sha256(file(peer, "moved.bin")))
+          .isEqualTo(FolderState.sha256(file("v2a", "moved.bin")));
+      assertThat(TestSupport.mtime(file(peer, "moved.bin")))
+          .isEqualTo(TestSupport.mtime(file("v2a", "moved.bin")));
+    }
   }
 
   @Test

@@ -56,6 +56,15 @@ final class TestSupport {
     }
   }
 
+  /** A file's size, or -1 while no file has that name. */
+  static long sizeOf(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      return -1; // not there (yet)
+    }
+  }
+
   /** Sends one tracker message on a raw connection and returns the reply line. */
   static String ask(int port, String message) throws Exception {
     try (Socket socket = new Socket("127.0.0.1", port)) {

@@ -12,10 +12,14 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -108,6 +112,7 @@ class WebStatusTest {
     assertThat(peer.getString("folder")).isEqualTo(one.folder().toString());
     assertThat(peer.getJsonObject("tracker").getBoolean("connected")).isTrue();
     assertThat(peer.getJsonObject("files").fieldNames()).contains("a.txt", "b.txt", "c.txt");
+    assertThat(peer.containsKey("sync")).as("a seed peer has no sync state").isFalse();
     JsonObject transfers = peer.getJsonObject("transfers");
     assertThat(transfers.getLong("completed")).isEqualTo(1);
     JsonObject fetched = transfers.getJsonArray("recent").getJsonObject(0);
@@ -163,6 +168,78 @@ class WebStatusTest {
         .hasStackTraceContaining(String.valueOf(taken));
     // The first one still answers.
     assertThat(json(taken, "/api/status").getString("role")).isEqualTo("tracker");
+  }
+
+  @Test
+  void aV2PeerShowsItsTombstonesTrashAndConflictCopies() throws Exception {
+    long t0 = System.currentTimeMillis() / 1000 - 3_600;
+    await(swarm.startTracker(0));
+    Swarm.Peer a = swarm.addPeer("v2a", Map.of("doc.txt", bytes("v0"), "gone.txt", bytes("bye!")));
+    a.options().setProtocol(2).getHttp().setPort(0);
+    Swarm.Peer b = swarm.addPeer("v2b", Map.of());
+    b.options().setProtocol(2);
+    TestSupport.setMtime(a.folder().resolve("doc.txt"), t0);
+    TestSupport.setMtime(a.folder().resolve("gone.txt"), t0);
+    await(swarm.startAll());
+    // both hold both files, hashed: b's first fetch of a file a had not hashed yet is followed by
+    // a verified one, which would undo a deletion made in between
+    await()
+        .atMost(TestSupport.TIMEOUT)
+        .until(
+            () -> {
+              JsonObject line =
+                  new JsonObject(TestSupport.ask(swarm.trackerPort(), "{\"port\": 1, \"v\": 2}"));
+              return Stream.of("gone.txt", "doc.txt")
+                  .allMatch(
+                      n ->
+                          line.containsKey(n)
+                              && line.getJsonObject(n)
+                                      .getJsonArray("sources", new JsonArray())
+                                      .size()
+                                  == 2);
+            });
+    int peerHttp = a.verticle().httpPort();
+    JsonObject fresh = json(peerHttp, "/api/status").getJsonObject("sync");
+    assertThat(fresh.getInteger("tombstones")).isZero();
+    assertThat(fresh.getJsonObject("trash").getInteger("files")).isZero();
+    assertThat(fresh.getJsonObject("conflictCopies").getLong("made")).isZero();
+
+    // b deletes a file: a applies the tombstone (into its trash) and holds it too
+    Files.delete(b.folder().resolve("gone.txt"));
+    // a and b edit doc.txt in the same second: the edit that is second in the order (the smaller
+    // SHA-256) becomes its author's conflict copy; these contents make that a's
+    assertThat(sha("from a")).isLessThan(sha("from b"));
+    Files.writeString(a.folder().resolve("doc.txt"), "from a");
+    Files.writeString(b.folder().resolve("doc.txt"), "from b");
+    TestSupport.setMtime(a.folder().resolve("doc.txt"), t0 + 10);
+    TestSupport.setMtime(b.folder().resolve("doc.txt"), t0 + 10);
+
+    await()
+        .atMost(TestSupport.TIMEOUT)
+        .untilAsserted(
+            () -> {
+              JsonObject sync = json(peerHttp, "/api/status").getJsonObject("sync");
+              assertThat(sync.getInteger("tombstones")).as(sync.encode()).isEqualTo(1);
+              JsonObject conflicts = sync.getJsonObject("conflictCopies");
+              assertThat(conflicts.getLong("made")).isEqualTo(1);
+              assertThat(conflicts.getJsonArray("recent").getString(0))
+                  .startsWith("doc.sync-conflict-");
+              JsonObject trash = sync.getJsonObject("trash");
+              assertThat(trash.getInteger("files")).isEqualTo(1);
+              assertThat(trash.getLong("bytes")).isEqualTo(4);
+              JsonObject entry = trash.getJsonArray("entries").getJsonObject(0);
+              assertThat(entry.getString("name")).isEqualTo("gone.txt");
+              assertThat(entry.getLong("size")).isEqualTo(4);
+              assertThat(entry.getLong("trashedAt"))
+                  .isBetween(t0 * 1000, System.currentTimeMillis());
+            });
+    assertThat(a.folder().resolve("doc.txt")).hasContent("from b");
+  }
+
+  private static String sha(String text) throws Exception {
+    return HexFormat.of()
+        .formatHex(
+            MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
   }
 
   private JsonObject json(int port, String path) {

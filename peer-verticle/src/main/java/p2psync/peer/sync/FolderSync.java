@@ -5,19 +5,22 @@ import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
 import p2psync.common.DirectoryEntry;
 import p2psync.common.FileEntry;
@@ -104,6 +107,12 @@ public final class FolderSync implements Displacer {
   private static final int GIVE_UP_KEEPALIVES = 2;
 
   private Predicate<String> downloading = name -> false;
+
+  /** Conflict copies made since start, and the latest names (written by {@link #displace}). */
+  private final LongAdder conflictCopies = new LongAdder();
+
+  private final Deque<String> recentConflictCopies = new ConcurrentLinkedDeque<>();
+  private static final int RECENT_CONFLICT_COPIES = 20;
 
   public FolderSync(Vertx vertx, Path root, SyncConfig config, Clock clock) {
     this.vertx = vertx;
@@ -201,6 +210,36 @@ public final class FolderSync implements Displacer {
     return local == null || copying.contains(name);
   }
 
+  /**
+   * The sync state for a status page: call on the event loop; the trash is listed on a worker.
+   * Before {@link #open} completes, no tombstones are known yet.
+   */
+  public Future<SyncStatus> status() {
+    int tombstones = state == null ? 0 : state.tombstones.size();
+    long copies = conflictCopies.sum();
+    List<String> recent = List.copyOf(recentConflictCopies);
+    return vertx.executeBlocking(
+        () -> {
+          List<SyncStatus.TrashEntry> trashed;
+          try {
+            trashed = trash.list();
+          } catch (IOException e) {
+            // an unreadable trash must not take the whole status page down: shown as unknown
+            LOG.log(Level.WARNING, "cannot list the trash: " + e, e);
+            return new SyncStatus(tombstones, copies, recent, -1, -1, List.of());
+          }
+          long bytes = trashed.stream().mapToLong(SyncStatus.TrashEntry::size).sum();
+          return new SyncStatus(
+              tombstones,
+              copies,
+              recent,
+              trashed.size(),
+              bytes,
+              trashed.subList(0, Math.min(trashed.size(), SyncStatus.MAX_TRASH_ENTRIES)));
+        },
+        false);
+  }
+
   /** The short stable id that names this peer's conflict copies. */
   public String peerId() {
     return state.peerId;
@@ -262,7 +301,12 @@ public final class FolderSync implements Displacer {
           }
         });
     long expired = nowSeconds - config.getTombstoneExpiry().toSeconds();
-    if (state.tombstones.keySet().removeIf(now::containsKey)
+    // a name back in the folder loses its tombstone; but not one this peer deleted after the scan
+    // began (a tombstone applied meanwhile): that scan saw the file before it went to the trash
+    if (state
+            .tombstones
+            .keySet()
+            .removeIf(name -> now.containsKey(name) && touched.getOrDefault(name, 0L) <= scan)
         | state.tombstones.values().removeIf(t -> t.deletedAt() < expired)) {
       dirty = true;
     }
@@ -685,8 +729,25 @@ public final class FolderSync implements Displacer {
       if (!FileNames.isSyncable(conflictName)) {
         throw new IOException("no conflict name fits for " + name + ", keeping the local copy");
       }
-      Files.move(target, root.resolve(conflictName), StandardCopyOption.ATOMIC_MOVE);
+      try {
+        // never over an existing name: a second conflict of this name in the same second on this
+        // peer has the same conflict name, and an atomic move (rename(2)) would silently replace
+        // the first conflict copy with the second, losing that version
+        Files.move(target, root.resolve(conflictName));
+      } catch (FileAlreadyExistsException e) {
+        throw new IOException(
+            conflictName
+                + " exists (a conflict of the same second), keeping the local copy of "
+                + name
+                + " for now: the next attempt names it after its own second",
+            e);
+      }
       LOG.log(Level.INFO, "conflict: the local edit of " + name + " is kept as " + conflictName);
+      conflictCopies.increment();
+      recentConflictCopies.addFirst(conflictName);
+      while (recentConflictCopies.size() > RECENT_CONFLICT_COPIES) {
+        recentConflictCopies.pollLast();
+      }
     } else {
       trash.put(target, name, plan.local().sha256(), clock.instant());
     }

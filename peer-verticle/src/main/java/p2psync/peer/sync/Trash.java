@@ -6,11 +6,14 @@ import java.lang.System.Logger.Level;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -121,6 +124,38 @@ final class Trash {
     Files.deleteIfExists(slot);
     LOG.log(Level.DEBUG, () -> "purged " + slot + " from the trash");
     return deleted;
+  }
+
+  /** Every file in the trash, newest first (a slot that is not ours is left out). */
+  List<SyncStatus.TrashEntry> list() throws IOException {
+    List<SyncStatus.TrashEntry> entries = new ArrayList<>();
+    for (Path slot : slots()) {
+      long trashedAt;
+      try {
+        trashedAt = Long.parseLong(slot.getFileName().toString().split("-", 2)[0]);
+      } catch (NumberFormatException e) {
+        continue; // not ours
+      }
+      try (DirectoryStream<Path> files = Files.newDirectoryStream(slot)) {
+        for (Path file : files) {
+          BasicFileAttributes attrs;
+          try {
+            attrs =
+                Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+          } catch (NoSuchFileException e) {
+            continue; // purged or taken back meanwhile
+          }
+          if (attrs.isRegularFile()) {
+            entries.add(
+                new SyncStatus.TrashEntry(file.getFileName().toString(), trashedAt, attrs.size()));
+          }
+        }
+      } catch (NoSuchFileException e) {
+        // the slot was purged meanwhile
+      }
+    }
+    entries.sort(Comparator.comparingLong(SyncStatus.TrashEntry::trashedAt).reversed());
+    return entries;
   }
 
   private List<Path> slots() throws IOException {

@@ -74,12 +74,25 @@ public final class FolderHashes {
             () -> {
               List<FileEntry> entries = new ArrayList<>(files.size());
               List<String> unknown = new ArrayList<>();
+              Map<HashCache.Key, String> vanished = null; // built at the first unknown name only
               for (String name : files.keySet()) {
                 HashCache.Key key = cache.key(name);
                 if (key == null) {
                   continue;
                 }
                 String sha = cache.lookup(name, key);
+                if (sha == null) {
+                  // a rename: advertised with its hash at once, so that the other peers copy the
+                  // content they hold instead of fetching a name they cannot tell is the same
+                  if (vanished == null) {
+                    vanished = cache.vanished(files.keySet());
+                  }
+                  sha = vanished.get(key);
+                  if (sha != null) {
+                    cache.put(name, key, sha);
+                    LOG.log(Level.DEBUG, () -> name + ": a file renamed, its hash kept");
+                  }
+                }
                 if (sha == null) {
                   unknown.add(name);
                   entries.add(new FileEntry(name, key.mtimeSeconds()));

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -124,6 +125,25 @@ public final class HashCache {
   public String lookup(String name, Key key) {
     Hashed hashed = entries.get(name);
     return hashed != null && hashed.key().equals(key) ? hashed.sha256() : null;
+  }
+
+  /**
+   * The hashes of the names not in {@code present} (gone since they were hashed), by the key they
+   * were hashed at. A file that shows up under a new name with one of these keys (the same inode,
+   * size and mtime to the nanosecond) is that file renamed or moved within the folder, and may take
+   * its hash without being read again: the same trust as a look-up under its own name. Keys without
+   * an inode are left out, where size and mtime alone could match another file.
+   */
+  public Map<Key, String> vanished(Set<String> present) {
+    Map<Key, String> vanished = new HashMap<>();
+    entries.forEach(
+        (name, hashed) -> {
+          if (!present.contains(name) && !"-".equals(hashed.key().inode())) {
+            // two names of one inode (hard links) are one content: either hash will do
+            vanished.putIfAbsent(hashed.key(), hashed.sha256());
+          }
+        });
+    return vanished;
   }
 
   /**

@@ -9,6 +9,7 @@ import p2psync.common.web.HttpOptions;
 import p2psync.common.web.WebEndpoint;
 import p2psync.peer.PeerStatus;
 import p2psync.peer.PeerVerticle;
+import p2psync.peer.sync.SyncStatus;
 
 /**
  * A peer's HTTP endpoint: {@code GET /api/status} (JSON) and {@code GET /metrics} (Prometheus).
@@ -40,25 +41,54 @@ public final class PeerWeb {
   public static JsonObject toJson(PeerStatus status) {
     JsonObject files = new JsonObject();
     status.files().forEach(files::put);
+    JsonObject json =
+        new JsonObject()
+            .put("role", "peer")
+            .put("time", System.currentTimeMillis())
+            .put("folder", status.folder())
+            .put("port", status.port())
+            .put("advertisedPort", status.advertisedPort())
+            .put(
+                "tracker",
+                new JsonObject()
+                    .put("address", status.tracker())
+                    .put("connected", status.trackerConnected()))
+            .put("files", files)
+            .put(
+                "transfers",
+                new JsonObject()
+                    .put("completed", status.completed())
+                    .put("failed", status.failed())
+                    .put("running", transfers(status.running()))
+                    .put("recent", transfers(status.recent())));
+    if (status.sync() != null) {
+      json.put("sync", sync(status.sync()));
+    }
+    return json;
+  }
+
+  private static JsonObject sync(SyncStatus sync) {
+    JsonArray trashed = new JsonArray();
+    for (SyncStatus.TrashEntry entry : sync.trash()) {
+      trashed.add(
+          new JsonObject()
+              .put("name", entry.name())
+              .put("trashedAt", entry.trashedAt())
+              .put("size", entry.size()));
+    }
     return new JsonObject()
-        .put("role", "peer")
-        .put("time", System.currentTimeMillis())
-        .put("folder", status.folder())
-        .put("port", status.port())
-        .put("advertisedPort", status.advertisedPort())
+        .put("tombstones", sync.tombstones())
         .put(
-            "tracker",
+            "conflictCopies",
             new JsonObject()
-                .put("address", status.tracker())
-                .put("connected", status.trackerConnected()))
-        .put("files", files)
+                .put("made", sync.conflictCopies())
+                .put("recent", new JsonArray(sync.recentConflictCopies())))
         .put(
-            "transfers",
+            "trash",
             new JsonObject()
-                .put("completed", status.completed())
-                .put("failed", status.failed())
-                .put("running", transfers(status.running()))
-                .put("recent", transfers(status.recent())));
+                .put("files", sync.trashFiles())
+                .put("bytes", sync.trashBytes())
+                .put("entries", trashed));
   }
 
   private static JsonArray transfers(Iterable<PeerStatus.Transfer> transfers) {

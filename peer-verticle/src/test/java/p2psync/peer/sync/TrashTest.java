@@ -48,4 +48,19 @@ class TrashTest {
     assertThat(recent).exists();
     assertThat(trash.dir().resolve("not-ours")).exists();
   }
+
+  @Test
+  void theListingShowsNameTimeAndSizeNewestFirstAndSkipsWhatIsNotOurs() throws Exception {
+    Trash trash = new Trash(root);
+    assertThat(trash.list()).isEmpty(); // no trash folder yet
+    trash.put(Files.writeString(root.resolve("a.txt"), "aaa"), "a.txt", A, T);
+    trash.put(Files.writeString(root.resolve("b.txt"), "b"), "b.txt", null, T.plusSeconds(5));
+    Files.createDirectories(trash.dir().resolve("not-ours"));
+    Files.writeString(trash.dir().resolve("not-ours").resolve("x"), "x");
+
+    assertThat(trash.list())
+        .containsExactly(
+            new SyncStatus.TrashEntry("b.txt", T.plusSeconds(5).toEpochMilli(), 1),
+            new SyncStatus.TrashEntry("a.txt", T.toEpochMilli(), 3));
+  }
 }

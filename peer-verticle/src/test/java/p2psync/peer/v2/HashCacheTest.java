@@ -57,6 +57,29 @@ class HashCacheTest {
     assertThat(HashCache.load(folder).lookup("a b.txt", restarted.key("a b.txt"))).isNull();
   }
 
+  @Test
+  void aRenamedFileIsKnownByTheKeyItHadUnderItsOldNameAndNothingElseIs() throws Exception {
+    byte[] content = "renamed".getBytes();
+    Files.write(folder.resolve("old.txt"), content);
+    Files.write(folder.resolve("stays.txt"), content);
+    HashCache cache = HashCache.load(folder);
+    cache.hash("old.txt");
+    cache.hash("stays.txt");
+    Files.move(folder.resolve("old.txt"), folder.resolve("new.txt"));
+    // another file with the same size and mtime but its own inode: not the renamed one
+    Files.write(folder.resolve("twin.txt"), "RENAMED".getBytes());
+    Files.setLastModifiedTime(
+        folder.resolve("twin.txt"), Files.getLastModifiedTime(folder.resolve("new.txt")));
+
+    var vanished = cache.vanished(Set.of("new.txt", "stays.txt", "twin.txt"));
+    assertThat(vanished).hasSize(1); // stays.txt is still here: not a candidate
+    assertThat(vanished.get(cache.key("new.txt"))).isEqualTo(sha(content));
+    assertThat(vanished.get(cache.key("twin.txt"))).isNull();
+    // renamed, then edited: a new key, read again
+    Files.write(folder.resolve("new.txt"), "edited".getBytes());
+    assertThat(vanished.get(cache.key("new.txt"))).isNull();
+  }
+
   @ParameterizedTest
   @ValueSource(
       strings = {
