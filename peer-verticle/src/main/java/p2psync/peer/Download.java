@@ -382,7 +382,7 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
     cancelTimers();
     long mtimeMillis = Math.multiplyExact(source.mtime(), 1000L);
     vertx
-        .executeBlocking(() -> commit(mtimeMillis), false)
+        .executeBlocking(() -> forceAndCommit(mtimeMillis), false)
         .onSuccess(
             v -> {
               state = State.DONE;
@@ -393,11 +393,29 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
 
   /**
    * Blocking, on the worker pool (many at once: their fsyncs overlap): forces the temp file to the
-   * disk, sets the mtime and renames it over the target, unless the target got newer meanwhile. The
-   * one step that finishes a verified temp file into its real name.
+   * disk, then {@link #commit commits} it.
    */
-  private Void commit(long mtimeMillis) throws IOException {
+  private Void forceAndCommit(long mtimeMillis) throws IOException {
     sink.forceAndClose(); // fsync, before the rename makes the file visible
+    commit(folder, name, tempPath, offset + expected, mtimeMillis, displacer);
+    return null;
+  }
+
+  /**
+   * Blocking: gives the verified, forced temp file {@code tempPath} of {@code size} bytes its mtime
+   * and renames it over {@code name}, unless the target got newer meanwhile (a ranged download
+   * commits here too: this is the one step that makes a downloaded file visible).
+   *
+   * @param displacer v2 sync: moves the local file out of the way first; null: the seed rule
+   */
+  static void commit(
+      LocalFolder folder,
+      String name,
+      Path tempPath,
+      long size,
+      long mtimeMillis,
+      Displacer displacer)
+      throws IOException {
     Path target = folder.resolve(name);
     if (displacer == null && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
       if (!Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
@@ -405,13 +423,13 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
             name + " is a folder or a link here, which is never synced; leaving it alone");
       }
       long localMtime = Files.getLastModifiedTime(target, LinkOption.NOFOLLOW_LINKS).toMillis();
-      if (Math.floorDiv(localMtime, 1000L) >= source.mtime()) {
+      if (Math.floorDiv(localMtime, 1000L) >= Math.floorDiv(mtimeMillis, 1000L)) {
         throw new IOException("the local copy changed meanwhile and is as new, keeping it");
       }
     }
     long written = Files.size(tempPath);
-    if (written != offset + expected) {
-      throw new IOException("wrote " + written + " of " + (offset + expected) + " bytes");
+    if (written != size) {
+      throw new IOException("wrote " + written + " of " + size + " bytes");
     }
     Files.setLastModifiedTime(tempPath, FileTime.from(mtimeMillis, TimeUnit.MILLISECONDS));
     if (displacer != null) {
@@ -423,7 +441,6 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
     // fetched again), never show a torn file; an fsync per file would halve small-file throughput.
     Files.move(
         tempPath, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    return null;
   }
 
   @Override
