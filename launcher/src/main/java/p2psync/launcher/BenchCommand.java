@@ -81,11 +81,20 @@ final class BenchCommand implements Runnable {
             "1: the seed wire; 2: v2 peers and v2 lines, the pull verified by SHA-256 (default: ${DEFAULT-VALUE}).")
     int protocol;
 
+    @Option(
+        names = "--sources",
+        defaultValue = "1",
+        description =
+            "Serving peers (from 2 on, with --protocol 2): the file is pulled in ranges from all"
+                + " of them at once (default: ${DEFAULT-VALUE}).")
+    int sources;
+
     @Override
     public Integer call() throws Exception {
       ConsoleLogging.configure(false, java.util.logging.Level.WARNING);
       header();
-      TransferBench.run(new TransferBench.Options(size, dir, repeat, verify, protocol), System.out)
+      TransferBench.run(
+              new TransferBench.Options(size, dir, repeat, verify, protocol, sources), System.out)
           .print(System.out);
       return 0;
     }
