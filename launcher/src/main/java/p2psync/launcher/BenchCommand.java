@@ -343,7 +343,9 @@ final class BenchCommand implements Runnable {
         description = "watchDelay; 0s: no watching (default: ${DEFAULT-VALUE}).")
     Duration watchDelay;
 
-    @Mixin SwarmOptions swarm;
+    // Its own --protocol (default 2): the swarm benchmarks' one defaults to 1, and picocli refuses
+    // one option name twice in a command.
+    @Mixin SwarmBase swarm;
 
     @Override
     public Integer call() throws Exception {
@@ -374,8 +376,8 @@ final class BenchCommand implements Runnable {
     return result.contentsVerified() ? 0 : 1;
   }
 
-  /** What the two swarm benchmarks share. */
-  static final class SwarmOptions {
+  /** What every swarm benchmark shares. */
+  static class SwarmBase {
     @Option(
         names = "--keepalive",
         defaultValue = "5s",
@@ -395,7 +397,10 @@ final class BenchCommand implements Runnable {
         defaultValue = "${sys:java.io.tmpdir}",
         description = "Where the folders go (default: ${DEFAULT-VALUE}).")
     Path dir;
+  }
 
+  /** What the two swarm benchmarks of many files share. */
+  static final class SwarmOptions extends SwarmBase {
     @Option(
         names = "--protocol",
         defaultValue = "1",
