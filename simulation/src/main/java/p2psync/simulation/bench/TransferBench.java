@@ -261,7 +261,7 @@ public final class TransferBench {
 
       // An untimed pull first, so the JIT has compiled the receive path before anything is
       // measured.
-      pull(vertx, root.resolve("warm-up"), trackerPort, config, directorySentAt, options);
+      pull(vertx, root.resolve("warm-up"), trackerPort, config, directorySentAt, options, out);
       Bench.deleteTree(root.resolve("warm-up"));
       heapPools.forEach(MemoryPoolMXBean::resetPeakUsage);
       long allocatedBefore = Allocation.total();
@@ -271,7 +271,7 @@ public final class TransferBench {
         Path pulling = root.resolve("pulling-" + i);
         Vertx running = vertx;
         Callable<double[]> pullOnce =
-            () -> pull(running, pulling, trackerPort, config, directorySentAt, options);
+            () -> pull(running, pulling, trackerPort, config, directorySentAt, options, out);
         double copy;
         double[] pull;
         if (i % 2 == 0) {
@@ -336,7 +336,8 @@ public final class TransferBench {
       int trackerPort,
       SyncConfig config,
       AtomicLong directorySentAt,
-      Options options)
+      Options options,
+      PrintStream out)
       throws IOException {
     long size = options.size();
     Files.createDirectories(folder);
@@ -363,6 +364,11 @@ public final class TransferBench {
             limit,
             "the pulled file");
     Duration cpuAfter = ProcStats.cpuTime(ProcessHandle.current());
+    // Whom it came from: a ranged pull names every holder it used, comma-separated.
+    Blocking.await(puller.status(), Duration.ofSeconds(10)).recent().stream()
+        .filter(t -> t.name().equals(NAME))
+        .findFirst()
+        .ifPresent(t -> out.printf("  pulled from %s: %s%n", t.source(), t.result()));
     Blocking.await(vertx.undeploy(id), Duration.ofSeconds(10));
     if (!Files.exists(target)) {
       throw new IllegalStateException("the download failed (see the log)");
