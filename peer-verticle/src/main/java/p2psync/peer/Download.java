@@ -25,6 +25,7 @@ import p2psync.common.SyncConfig;
 import p2psync.common.v2.Sha256;
 import p2psync.common.v2.V2Codec;
 import p2psync.peer.receive.FileSink;
+import p2psync.peer.receive.IdleTimeout;
 import p2psync.peer.receive.Pipeline;
 import p2psync.peer.sync.Displacer;
 import p2psync.peer.v2.ContentMismatch;
@@ -118,8 +119,7 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
   private long received;
   private final long startedAt = System.currentTimeMillis();
   private int tenthsLogged = -1; // the first chunk is logged too
-  private long lastActivityNanos;
-  private long idleTimer = -1;
+  private final IdleTimeout idle;
   private long transferTimer = -1;
 
   Download(
@@ -148,6 +148,16 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
         source.v2() == null
             ? null
             : this.resumeFrom == null ? Sha256.newDigest() : this.resumeFrom.digest();
+    this.idle =
+        new IdleTimeout(
+            vertx,
+            config.getTransferIdleTimeout().toMillis(),
+            () -> {
+              if (state == State.RECEIVING) {
+                fail(
+                    new IOException("no data for " + config.getTransferIdleTimeout() + progress()));
+              }
+            });
   }
 
   void setDisplacer(Displacer displacer) {
@@ -245,8 +255,7 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
       return;
     }
     state = State.RECEIVING;
-    touch();
-    armIdleTimer(config.getTransferIdleTimeout().toMillis());
+    idle.start();
   }
 
   @Override
@@ -254,7 +263,7 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
     if (state != State.RECEIVING) {
       return data.readableBytes();
     }
-    touch();
+    idle.touch();
     reading = data.slice(); // index 0 is the first readable byte, as for the decoder's view
     try {
       return decoder.feed(BufferInternal.buffer(reading), from); // a view, not a copy
@@ -345,7 +354,7 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
     }
     bodyComplete = true; // the digest is spent: whatever happens now, nothing is resumed
     state = State.FINISHING;
-    vertx.cancelTimer(idleTimer); // the sender is done; the transfer timeout still holds
+    idle.cancel(); // the sender is done; the transfer timeout still holds
     link.answered(this); // the next answer on the connection, or it is closed
     sink.finish()
         .onSuccess(this::verified)
@@ -460,33 +469,8 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
     return " (" + received + " of " + (expected < 0 ? "?" : expected) + " bytes)";
   }
 
-  private void touch() {
-    lastActivityNanos = System.nanoTime();
-  }
-
-  /** One timer per idle period, re-armed lazily, rather than one per received chunk. */
-  private void armIdleTimer(long delayMillis) {
-    idleTimer =
-        vertx.setTimer(
-            Math.max(1, delayMillis),
-            t -> {
-              long idleMillis =
-                  TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActivityNanos);
-              long limit = config.getTransferIdleTimeout().toMillis();
-              if (state != State.RECEIVING) {
-                return;
-              }
-              if (idleMillis >= limit) {
-                fail(
-                    new IOException("no data for " + config.getTransferIdleTimeout() + progress()));
-              } else {
-                armIdleTimer(limit - idleMillis);
-              }
-            });
-  }
-
   private void cancelTimers() {
-    vertx.cancelTimer(idleTimer);
+    idle.cancel();
     vertx.cancelTimer(transferTimer);
   }
 

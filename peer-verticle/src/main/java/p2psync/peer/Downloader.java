@@ -503,17 +503,7 @@ final class Downloader {
         .start()
         .onSuccess(
             sha256 -> {
-              counters.addCompleted(v2.size());
-              metrics.downloadCompleted();
-              LOG.log(
-                  Level.INFO,
-                  "downloaded "
-                      + name
-                      + " ("
-                      + v2.size()
-                      + " bytes) in ranges from "
-                      + from
-                      + ", SHA-256 verified");
+              completed(name, v2.size(), "in ranges from " + from + ", SHA-256 verified");
               holders.stream().filter(h -> !givenUp.contains(h)).forEach(picker::succeeded);
               tried.remove(name);
               V2Entry.Source first = holders.get(0);
@@ -526,17 +516,7 @@ final class Downloader {
             })
         .onFailure(
             e -> {
-              counters.addFailed();
-              metrics.downloadFailed(kind(e));
-              LOG.log(
-                  closed ? Level.INFO : Level.WARNING,
-                  "download of "
-                      + name
-                      + " in ranges from "
-                      + from
-                      + " failed: "
-                      + Failures.reason(e),
-                  e);
+              failed(name, "in ranges from " + from, e);
               holders.stream().filter(h -> !givenUp.contains(h)).forEach(picker::released);
               if (e instanceof ContentMismatch) {
                 // Nobody to blame: one holder at a time from now on, every holder may be tried.
@@ -552,10 +532,7 @@ final class Downloader {
               ranged.remove(name);
               connections -= holders.size();
               metrics.bytesReceived(download.received());
-              if (recent.size() == MAX_RECENT) {
-                recent.removeLast();
-              }
-              recent.addFirst(
+              remember(
                   rangedTransfer(
                       name,
                       download,
@@ -612,17 +589,10 @@ final class Downloader {
         .start()
         .onSuccess(
             result -> {
-              counters.addCompleted(result.bytes());
-              metrics.downloadCompleted();
-              LOG.log(
-                  Level.INFO,
-                  "downloaded "
-                      + name
-                      + " ("
-                      + result.bytes()
-                      + " bytes) from "
-                      + from.address()
-                      + (result.sha256() == null ? "" : ", SHA-256 verified"));
+              completed(
+                  name,
+                  result.bytes(),
+                  "from " + from.address() + (result.sha256() == null ? "" : ", SHA-256 verified"));
               if (v2Source != null) {
                 picker.succeeded(v2Source);
               }
@@ -646,17 +616,7 @@ final class Downloader {
                 }
                 return;
               }
-              counters.addFailed();
-              metrics.downloadFailed(kind(e));
-              LOG.log(
-                  closed ? Level.INFO : Level.WARNING,
-                  "download of "
-                      + name
-                      + " from "
-                      + from.address()
-                      + " failed: "
-                      + Failures.reason(e),
-                  e);
+              failed(name, "from " + from.address(), e);
               if (e instanceof ContentMismatch mismatch && !mismatch.sourceToBlame()) {
                 noResume.add(name + " " + entry.v2().sha256());
               }
@@ -682,11 +642,33 @@ final class Downloader {
             ar -> {
               running.remove(name);
               metrics.bytesReceived(download.received());
-              if (recent.size() == MAX_RECENT) {
-                recent.removeLast();
-              }
-              recent.addFirst(download.ended(ar.cause()));
+              remember(download.ended(ar.cause()));
               scheduleStart();
             });
+  }
+
+  /** Counts and logs a download that succeeded; {@code how}: "from ...", and more. */
+  private void completed(String name, long bytes, String how) {
+    counters.addCompleted(bytes);
+    metrics.downloadCompleted();
+    LOG.log(Level.INFO, "downloaded " + name + " (" + bytes + " bytes) " + how);
+  }
+
+  /** Counts and logs a download that failed; {@code from}: "from ...". */
+  private void failed(String name, String from, Throwable e) {
+    counters.addFailed();
+    metrics.downloadFailed(kind(e));
+    LOG.log(
+        closed ? Level.INFO : Level.WARNING,
+        "download of " + name + " " + from + " failed: " + Failures.reason(e),
+        e);
+  }
+
+  /** Keeps an ended transfer for the status page, dropping the oldest beyond MAX_RECENT. */
+  private void remember(PeerStatus.Transfer ended) {
+    if (recent.size() == MAX_RECENT) {
+      recent.removeLast();
+    }
+    recent.addFirst(ended);
   }
 }

@@ -158,23 +158,7 @@ class RangedDownloadTest {
   }
 
   void offer(int... ports) {
-    StringBuilder sources = new StringBuilder();
-    for (int port : ports) {
-      sources.append(sources.length() == 0 ? "" : ", ");
-      sources.append("{\"ip\": \"127.0.0.1\", \"port\": ").append(port).append('}');
-    }
-    fake.directory.set(
-        "{\"f.bin\": {\"ip\": \"127.0.0.1\", \"port\": "
-            + ports[0]
-            + ", \"mtime\": "
-            + MTIME
-            + ", \"size\": "
-            + SIZE
-            + ", \"sha256\": \""
-            + sha
-            + "\", \"sources\": ["
-            + sources
-            + "]}}");
+    fake.directory.set(V2TransferTest.v2Line(MTIME, SIZE, sha, ports));
   }
 
   /**

@@ -12,12 +12,12 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import p2psync.common.FileResponseDecoder;
 import p2psync.common.ProtocolException;
 import p2psync.common.v2.V2Codec;
 import p2psync.common.v2.V2Entry;
 import p2psync.peer.receive.FileSink;
+import p2psync.peer.receive.IdleTimeout;
 import p2psync.peer.receive.Pipeline;
 
 /**
@@ -59,7 +59,6 @@ final class RangeFetch implements Pipeline.Response, FileResponseDecoder.Listene
   private final String sha256;
   private final Range range;
   private final Path tempPath;
-  private final long idleTimeoutMillis;
   private final FileResponseDecoder decoder = new FileResponseDecoder(this);
   private final Promise<Outcome> outcome = Promise.promise();
 
@@ -69,8 +68,7 @@ final class RangeFetch implements Pipeline.Response, FileResponseDecoder.Listene
   private boolean receiving;
   private boolean ended;
   private long received;
-  private long lastActivityNanos;
-  private long idleTimer = -1;
+  private final IdleTimeout idle;
 
   RangeFetch(
       Vertx vertx,
@@ -90,7 +88,25 @@ final class RangeFetch implements Pipeline.Response, FileResponseDecoder.Listene
     this.sha256 = sha256;
     this.range = range;
     this.tempPath = tempPath;
-    this.idleTimeoutMillis = idleTimeoutMillis;
+    this.idle =
+        new IdleTimeout(
+            vertx,
+            idleTimeoutMillis,
+            () ->
+                end(
+                    Failure.HOLDER,
+                    new IOException(
+                        "no data from "
+                            + holder.address()
+                            + " for "
+                            + idleTimeoutMillis
+                            + " ms ("
+                            + received
+                            + " of "
+                            + range.length()
+                            + " bytes of the range "
+                            + range
+                            + ")")));
   }
 
   V2Entry.Source holder() {
@@ -164,8 +180,7 @@ final class RangeFetch implements Pipeline.Response, FileResponseDecoder.Listene
       return;
     }
     receiving = true;
-    touch();
-    armIdleTimer(idleTimeoutMillis);
+    idle.start();
   }
 
   @Override
@@ -173,7 +188,7 @@ final class RangeFetch implements Pipeline.Response, FileResponseDecoder.Listene
     if (!receiving || ended) {
       return data.readableBytes();
     }
-    touch();
+    idle.touch();
     reading = data.slice();
     try {
       return decoder.feed(BufferInternal.buffer(reading), from);
@@ -221,7 +236,7 @@ final class RangeFetch implements Pipeline.Response, FileResponseDecoder.Listene
       return;
     }
     ended = true;
-    vertx.cancelTimer(idleTimer);
+    idle.cancel();
     link.answered(this);
     sink.close(true)
         .onComplete(
@@ -273,7 +288,7 @@ final class RangeFetch implements Pipeline.Response, FileResponseDecoder.Listene
       return;
     }
     ended = true;
-    vertx.cancelTimer(idleTimer);
+    idle.cancel();
     if (link != null) {
       link.abandon(this);
     }
@@ -291,40 +306,5 @@ final class RangeFetch implements Pipeline.Response, FileResponseDecoder.Listene
                             : range.start(),
                         failure,
                         cause)));
-  }
-
-  private void touch() {
-    lastActivityNanos = System.nanoTime();
-  }
-
-  /** As a single download's: one timer per idle period, re-armed lazily. */
-  private void armIdleTimer(long delayMillis) {
-    idleTimer =
-        vertx.setTimer(
-            Math.max(1, delayMillis),
-            t -> {
-              if (ended) {
-                return;
-              }
-              long idle = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActivityNanos);
-              if (idle >= idleTimeoutMillis) {
-                end(
-                    Failure.HOLDER,
-                    new IOException(
-                        "no data from "
-                            + holder.address()
-                            + " for "
-                            + idleTimeoutMillis
-                            + " ms ("
-                            + received
-                            + " of "
-                            + range.length()
-                            + " bytes of the range "
-                            + range
-                            + ")"));
-              } else {
-                armIdleTimer(idleTimeoutMillis - idle);
-              }
-            });
   }
 }

@@ -229,16 +229,7 @@ public final class TransferBench {
                               }));
       int trackerPort = Blocking.await(tracker.listen(), Duration.ofSeconds(10)).actualPort();
       for (Path folder : servingFolders) {
-        PeerVerticle server =
-            new PeerVerticle(
-                new PeerOptions()
-                    .setDir(folder)
-                    .setHost("127.0.0.1")
-                    .setPort(0)
-                    .setTrackerHost("127.0.0.1")
-                    .setTrackerPort(trackerPort)
-                    .setProtocol(options.protocol())
-                    .setSync(config));
+        PeerVerticle server = peer(folder, trackerPort, config, options);
         Blocking.await(vertx.deployVerticle(server), Duration.ofSeconds(10));
         serverPorts.add(server.actualPort());
       }
@@ -343,16 +334,7 @@ public final class TransferBench {
     Files.createDirectories(folder);
     sync();
     Path target = folder.resolve(NAME);
-    PeerVerticle puller =
-        new PeerVerticle(
-            new PeerOptions()
-                .setDir(folder)
-                .setHost("127.0.0.1")
-                .setPort(0)
-                .setTrackerHost("127.0.0.1")
-                .setTrackerPort(trackerPort)
-                .setProtocol(options.protocol())
-                .setSync(config));
+    PeerVerticle puller = peer(folder, trackerPort, config, options);
     directorySentAt.set(0);
     Duration cpuBefore = ProcStats.cpuTime(ProcessHandle.current());
     String id = Blocking.await(vertx.deployVerticle(puller), Duration.ofSeconds(10));
@@ -381,6 +363,20 @@ public final class TransferBench {
             ? Double.NaN
             : (cpuAfter.toNanos() - cpuBefore.toNanos()) / 1e9;
     return new double[] {(end - directorySentAt.get()) / 1e9, cpu};
+  }
+
+  /** A peer on loopback (any port) of {@code folder}, a serving one or the puller. */
+  private static PeerVerticle peer(
+      Path folder, int trackerPort, SyncConfig config, Options options) {
+    return new PeerVerticle(
+        new PeerOptions()
+            .setDir(folder)
+            .setHost("127.0.0.1")
+            .setPort(0)
+            .setTrackerHost("127.0.0.1")
+            .setTrackerPort(trackerPort)
+            .setProtocol(options.protocol())
+            .setSync(config));
   }
 
   /** {@code {"": {"v": 2}, NAME: {..., "size", "sha256", "sources": [the servers]}}\n} */
