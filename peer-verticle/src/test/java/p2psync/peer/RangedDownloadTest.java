@@ -122,6 +122,11 @@ class RangedDownloadTest {
   }
 
   Holder scripted(int cutFirst, boolean corrupt) throws Exception {
+    return scripted(cutFirst, corrupt, false);
+  }
+
+  /** As above; {@code stall}: every answer stops after {@code cutFirst} bytes and hangs there. */
+  Holder scripted(int cutFirst, boolean corrupt, boolean stall) throws Exception {
     List<V2Codec.Request> requests = new CopyOnWriteArrayList<>();
     AtomicBoolean cut = new AtomicBoolean(cutFirst >= 0);
     NetServer server =
@@ -147,7 +152,9 @@ class RangedDownloadTest {
                                 body[length / 2] ^= 1;
                               }
                               Buffer answer = Buffer.buffer("Content-Length: " + length + "\n");
-                              if (cut.getAndSet(false)) {
+                              if (stall) {
+                                socket.write(answer.appendBytes(body, 0, cutFirst));
+                              } else if (cut.getAndSet(false)) {
                                 socket.write(answer.appendBytes(body, 0, cutFirst));
                                 socket.close(); // gone mid-range
                               } else {
@@ -271,6 +278,26 @@ class RangedDownloadTest {
     // a liar asked for the whole file is caught there, and never asked again
     long liarWhole = liar.requests().stream().filter(r -> !r.ranged()).count();
     assertThat(liarWhole).isLessThanOrEqualTo(1);
+  }
+
+  @Test
+  void aPeerStoppingMidRangesLeavesNoPartialFileInTheFolder() throws Exception {
+    List<Holder> stalling =
+        List.of(scripted(RANGE / 2, false, true), scripted(RANGE / 2, false, true));
+    offer(stalling.get(0).port(), stalling.get(1).port());
+    Path folder = Files.createDirectories(root.resolve("puller"));
+    PeerVerticle puller = startPeer(folder);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> stalling.stream().allMatch(h -> !h.requests().isEmpty()));
+    await().atMost(Duration.ofSeconds(5)).until(() -> tempFiles(folder) == 1);
+
+    get(vertx.undeploy(puller.deploymentID()));
+    assertThat(tempFiles(folder)).as("the temp file of the ranges").isZero();
+    assertThat(folder.resolve("f.bin")).doesNotExist();
+    try (Stream<Path> kept = Files.list(folder.resolve(FileNames.STATE_DIR))) {
+      assertThat(kept.map(p -> p.getFileName().toString())).doesNotContain("partials");
+    }
   }
 
   // ---- the server ---------------------------------------------------------------------------
