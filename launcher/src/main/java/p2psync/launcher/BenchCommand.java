@@ -234,9 +234,9 @@ final class BenchCommand implements Runnable {
                   peers,
                   files,
                   Math.toIntExact(fileSize),
-                  swarm.keepAlive,
-                  swarm.dir,
-                  swarm.timeout)
+                  swarm.run.keepAlive,
+                  swarm.run.dir,
+                  swarm.run.timeout)
               .withProtocol(swarm.protocol)
               .withMaxConcurrentDownloads(swarm.maxConcurrentDownloads));
     }
@@ -285,9 +285,9 @@ final class BenchCommand implements Runnable {
                   files,
                   others,
                   Math.toIntExact(fileSize),
-                  swarm.keepAlive,
-                  swarm.dir,
-                  swarm.timeout)
+                  swarm.run.keepAlive,
+                  swarm.run.dir,
+                  swarm.run.timeout)
               .withProtocol(swarm.protocol)
               .withHolderFirst(holderFirst)
               .withMaxConcurrentDownloads(swarm.maxConcurrentDownloads));
@@ -334,7 +334,7 @@ final class BenchCommand implements Runnable {
         description = "watchDelay; 0s: no watching (default: ${DEFAULT-VALUE}).")
     Duration watchDelay;
 
-    @Mixin SwarmOptions swarm;
+    @Mixin RunOptions run;
 
     @Override
     public Integer call() throws Exception {
@@ -346,10 +346,10 @@ final class BenchCommand implements Runnable {
                   rounds,
                   Math.toIntExact(fileSize),
                   protocol,
-                  swarm.keepAlive,
+                  run.keepAlive,
                   watchDelay,
-                  swarm.dir,
-                  swarm.timeout),
+                  run.dir,
+                  run.timeout),
               System.out)
           .print(System.out);
       return 0;
@@ -365,8 +365,8 @@ final class BenchCommand implements Runnable {
     return result.contentsVerified() ? 0 : 1;
   }
 
-  /** What the two swarm benchmarks share. */
-  static final class SwarmOptions {
+  /** What every benchmark with peers in folders shares (the propagation one included). */
+  static final class RunOptions {
     @Option(
         names = "--keepalive",
         defaultValue = "5s",
@@ -386,6 +386,11 @@ final class BenchCommand implements Runnable {
         defaultValue = "${sys:java.io.tmpdir}",
         description = "Where the folders go (default: ${DEFAULT-VALUE}).")
     Path dir;
+  }
+
+  /** What the two swarm benchmarks share. */
+  static final class SwarmOptions {
+    @Mixin RunOptions run;
 
     @Option(
         names = "--protocol",
