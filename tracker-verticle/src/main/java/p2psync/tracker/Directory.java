@@ -17,6 +17,7 @@ import java.util.TreeMap;
 import p2psync.common.DirectoryEntry;
 import p2psync.common.FileEntry;
 import p2psync.common.SeedCodec;
+import p2psync.common.delta.CompactMember;
 import p2psync.common.v2.Sha256;
 import p2psync.common.v2.V2Codec;
 import p2psync.common.v2.V2Entry;
@@ -229,8 +230,9 @@ final class Directory {
   }
 
   /**
-   * The v2 members that may have changed since the last call, each re-encoded once ({@code null}:
-   * the name left); O(changed names), whatever the directory's size.
+   * The members of versioned lines that may have changed since the last call, each encoded once in
+   * the compact form ({@code null}: the name left); O(changed names), whatever the directory's
+   * size.
    */
   Map<String, byte[]> drainV2Changes() {
     if (v2Dirty == null) {
@@ -243,10 +245,7 @@ final class Directory {
     for (Name name : v2Dirty) {
       name.v2Dirty = false;
       if (nameTable[name.index] == name) { // still in the directory (else it is in v2Gone)
-        if (name.memberV2 == null) {
-          name.memberV2 = encodeMemberV2(name);
-        }
-        changes.put(name.text, name.memberV2);
+        changes.put(name.text, encodeMemberCompact(name));
       }
     }
     v2Dirty.clear();
@@ -591,6 +590,45 @@ final class Directory {
    * is the seed one.
    */
   private byte[] encodeMemberV2(Name name) {
+    Winner v = winnerV2(name);
+    if (v == null) {
+      return seedMember(name); // only seed claims: v2 peers fetch it the seed way
+    }
+    return V2Codec.encodeDirectoryMember(
+        name.text,
+        v.best.ip,
+        v.best.port,
+        v.mtime,
+        size(v.best, v.claim),
+        Sha256.fromWords(v.best.hashes, 5 * v.claim + 1),
+        isDeleted(v.best, v.claim),
+        v.sources);
+  }
+
+  /** The same facts as {@link #encodeMemberV2}, in the compact form of versioned lines. */
+  private byte[] encodeMemberCompact(Name name) {
+    Winner v = winnerV2(name);
+    if (v == null) {
+      int top = top(name);
+      Holder best = holders[name.holder(top)];
+      return CompactMember.encodeSeed(name.text, best.ip, best.port, name.mtime(top));
+    }
+    return CompactMember.encode(
+        name.text,
+        v.best.ip,
+        v.best.port,
+        v.mtime,
+        size(v.best, v.claim),
+        Sha256.fromWords(v.best.hashes, 5 * v.claim + 1),
+        isDeleted(v.best, v.claim),
+        v.sources);
+  }
+
+  /** The version a v2 member names: its mtime, its named holder and claim, and its sources. */
+  private record Winner(long mtime, Holder best, int claim, List<V2Entry.Source> sources) {}
+
+  /** The {@link Winner} of a name; null when no holder of the newest mtime advertised a hash. */
+  private Winner winnerV2(Name name) {
     long mtime = name.mtime(top(name));
     Holder best = null;
     int bestClaim = -1;
@@ -605,7 +643,7 @@ final class Directory {
       }
     }
     if (best == null) {
-      return seedMember(name); // only seed claims: v2 peers fetch it the seed way
+      return null;
     }
     List<Holder> same = new ArrayList<>();
     for (int slot = 0; slot < name.size; slot++) {
@@ -632,15 +670,7 @@ final class Directory {
       }
       previous = holder;
     }
-    return V2Codec.encodeDirectoryMember(
-        name.text,
-        best.ip,
-        best.port,
-        mtime,
-        size(best, bestClaim),
-        Sha256.fromWords(best.hashes, 5 * bestClaim + 1),
-        isDeleted(best, bestClaim),
-        sources);
+    return new Winner(mtime, best, bestClaim, sources);
   }
 
   /**

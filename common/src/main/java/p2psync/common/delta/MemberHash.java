@@ -1,7 +1,8 @@
 package p2psync.common.delta;
 
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
-import java.util.HexFormat;
+import java.util.Base64;
 import p2psync.common.v2.Sha256;
 
 /**
@@ -10,7 +11,8 @@ import p2psync.common.v2.Sha256;
  * updates it with the members it changes only; SHA-256, so that a Python peer has it at hand.
  */
 public final class MemberHash {
-  private static final HexFormat HEX = HexFormat.of();
+  private static final Base64.Encoder BASE64 = Base64.getUrlEncoder().withoutPadding();
+  private static final Base64.Decoder UNBASE64 = Base64.getUrlDecoder();
 
   private MemberHash() {}
 
@@ -30,16 +32,25 @@ public final class MemberHash {
     return of(member, 0, member.length);
   }
 
-  /** 16 lower-case hex digits. */
-  public static String hex(long hash) {
-    return HEX.toHexDigits(hash);
+  /** The 8 bytes, big-endian, as 11 characters of unpadded base64url (the mark's hash). */
+  public static String text(long hash) {
+    return BASE64.encodeToString(ByteBuffer.allocate(8).putLong(hash).array());
   }
 
-  /** The value of {@link #hex}, or throws {@link IllegalArgumentException}. */
-  public static long parse(String hex) {
-    if (hex == null || hex.length() != 16 || !hex.equals(hex.toLowerCase(java.util.Locale.ROOT))) {
-      throw new IllegalArgumentException("a directory hash is 16 lower-case hex digits");
+  /** The value of {@link #text}, or throws {@link IllegalArgumentException}. */
+  public static long parse(String text) {
+    byte[] bytes = null;
+    if (text != null && text.length() == 11) {
+      try {
+        bytes = UNBASE64.decode(text);
+      } catch (IllegalArgumentException e) {
+        bytes = null;
+      }
     }
-    return HexFormat.fromHexDigitsToLong(hex);
+    // Re-encoding refuses the other texts of one value (stray bits in the last character).
+    if (bytes == null || bytes.length != 8 || !BASE64.encodeToString(bytes).equals(text)) {
+      throw new IllegalArgumentException("a directory hash is 11 characters of base64url");
+    }
+    return ByteBuffer.wrap(bytes).getLong();
   }
 }

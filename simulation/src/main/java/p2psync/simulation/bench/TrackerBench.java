@@ -479,8 +479,7 @@ public final class TrackerBench {
   }
 
   private static final java.util.regex.Pattern MARK =
-      java.util.regex.Pattern.compile(
-          "\"epoch\": (\\d+), (?:\"from\": \\d+, )?\"version\": (\\d+)");
+      java.util.regex.Pattern.compile("\"d\": \\[(\\d+), \\d+, (\\d+), ");
 
   /** Starts the tracker, runs every round against it (a fresh load generator each), stops it. */
   private static Result execute(Options options, PrintStream out) throws Exception {
