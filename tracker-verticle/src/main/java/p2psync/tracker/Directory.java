@@ -598,30 +598,42 @@ final class Directory {
    * is the seed one.
    */
   private byte[] encodeMemberV2(Name name) {
-    Winner v = winnerV2(name);
-    if (v == null) {
-      return seedMember(name); // only seed claims: v2 peers fetch it the seed way
-    }
-    return V2Codec.encodeDirectoryMember(
-        name.text,
-        v.best.ip,
-        v.best.port,
-        v.mtime,
-        size(v.best, v.claim),
-        sha256(v.best, v.claim),
-        isDeleted(v.best, v.claim),
-        v.sources);
+    return encodeMember(name, V2Codec::encodeDirectoryMember, this::seedMember);
   }
 
   /** The same facts as {@link #encodeMemberV2}, in the compact form of versioned lines. */
   private byte[] encodeMemberCompact(Name name) {
+    return encodeMember(
+        name,
+        CompactMember::encode,
+        n -> {
+          int top = top(n);
+          Holder best = holders[n.holder(top)];
+          return CompactMember.encodeSeed(n.text, best.ip, best.port, n.mtime(top));
+        });
+  }
+
+  /** How one wire form writes the member of a version. */
+  private interface VersionMember {
+    byte[] encode(
+        String name,
+        String ip,
+        int port,
+        long mtime,
+        long size,
+        String sha256,
+        boolean deleted,
+        List<V2Entry.Source> sources);
+  }
+
+  /** A name's member in one wire form: its version's, or {@code seed}'s when no holder hashed. */
+  private byte[] encodeMember(
+      Name name, VersionMember version, java.util.function.Function<Name, byte[]> seed) {
     Winner v = winnerV2(name);
     if (v == null) {
-      int top = top(name);
-      Holder best = holders[name.holder(top)];
-      return CompactMember.encodeSeed(name.text, best.ip, best.port, name.mtime(top));
+      return seed.apply(name);
     }
-    return CompactMember.encode(
+    return version.encode(
         name.text,
         v.best.ip,
         v.best.port,

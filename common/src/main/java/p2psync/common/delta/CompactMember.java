@@ -3,7 +3,6 @@ package p2psync.common.delta;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import p2psync.common.DirectoryEntry;
@@ -29,8 +28,6 @@ import p2psync.common.v2.V2Entry;
  * An address is {@code ip:port}, split at its last colon (so an IPv6 address needs no brackets).
  */
 public final class CompactMember {
-  private static final Base64.Encoder BASE64 = Base64.getUrlEncoder().withoutPadding();
-  private static final Base64.Decoder UNBASE64 = Base64.getUrlDecoder();
   private static final HexFormat HEX = HexFormat.of();
 
   private CompactMember() {}
@@ -116,21 +113,13 @@ public final class CompactMember {
 
   /** 64 hex digits as 43 characters of unpadded base64url. */
   public static String sha256ToBase64(String hex) {
-    return BASE64.encodeToString(HEX.parseHex(hex));
+    return Base64Url.encode(HEX.parseHex(hex));
   }
 
   /** The inverse of {@link #sha256ToBase64}, strictly: one text per hash. */
   static String sha256FromBase64(String text) throws ProtocolException {
-    byte[] bytes = null;
-    if (text != null && text.length() == 43) {
-      try {
-        bytes = UNBASE64.decode(text);
-      } catch (IllegalArgumentException e) {
-        bytes = null;
-      }
-    }
-    // Re-encoding catches the second text of a hash (stray bits in the last character).
-    if (bytes == null || bytes.length != 32 || !BASE64.encodeToString(bytes).equals(text)) {
+    byte[] bytes = Base64Url.decode(text, 32);
+    if (bytes == null) {
       throw new ProtocolException("a SHA-256 is 43 characters of base64url");
     }
     return Sha256.hex(bytes);

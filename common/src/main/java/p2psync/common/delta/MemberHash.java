@@ -2,7 +2,6 @@ package p2psync.common.delta;
 
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
-import java.util.Base64;
 import p2psync.common.v2.Sha256;
 
 /**
@@ -11,8 +10,6 @@ import p2psync.common.v2.Sha256;
  * updates it with the members it changes only; SHA-256, so that a Python peer has it at hand.
  */
 public final class MemberHash {
-  private static final Base64.Encoder BASE64 = Base64.getUrlEncoder().withoutPadding();
-  private static final Base64.Decoder UNBASE64 = Base64.getUrlDecoder();
 
   private MemberHash() {}
 
@@ -34,21 +31,13 @@ public final class MemberHash {
 
   /** The 8 bytes, big-endian, as 11 characters of unpadded base64url (the mark's hash). */
   public static String text(long hash) {
-    return BASE64.encodeToString(ByteBuffer.allocate(8).putLong(hash).array());
+    return Base64Url.encode(ByteBuffer.allocate(8).putLong(hash).array());
   }
 
   /** The value of {@link #text}, or throws {@link IllegalArgumentException}. */
   public static long parse(String text) {
-    byte[] bytes = null;
-    if (text != null && text.length() == 11) {
-      try {
-        bytes = UNBASE64.decode(text);
-      } catch (IllegalArgumentException e) {
-        bytes = null;
-      }
-    }
-    // Re-encoding refuses the other texts of one value (stray bits in the last character).
-    if (bytes == null || bytes.length != 8 || !BASE64.encodeToString(bytes).equals(text)) {
+    byte[] bytes = Base64Url.decode(text, 8);
+    if (bytes == null) {
       throw new IllegalArgumentException("a directory hash is 11 characters of base64url");
     }
     return ByteBuffer.wrap(bytes).getLong();
