@@ -471,6 +471,11 @@ final class Directory {
     return ordered.size();
   }
 
+  /** Distinct versions the hashed claims name: each kept once, however many claims share it. */
+  int versionRecords() {
+    return versions.size();
+  }
+
   /** Increases whenever the encoded directory changes. */
   long version() {
     return version;

@@ -133,6 +133,9 @@ class DeltaModelTest {
               .isEqualTo(expected.get(copy.version()));
         }
       }
+      // every version record is let go with the last claim of it
+      registered.keySet().forEach(directory::remove);
+      assertThat(directory.versionRecords()).as("after %s", done).isZero();
     } finally {
       log.close();
       directory.close();
