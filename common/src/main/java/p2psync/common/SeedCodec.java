@@ -580,7 +580,7 @@ public final class SeedCodec {
    * An mtime in whole seconds between years 1 and 9999 (what file systems and {@code FileTime} can
    * hold); a fractional one is truncated, as Python's int() does.
    */
-  private static long requireMtime(JsonNode node) throws ProtocolException {
+  public static long requireMtime(JsonNode node) throws ProtocolException {
     if (node != null && node.isFloatingPointNumber()) {
       double value = node.doubleValue();
       if (Double.isFinite(value) && value >= MIN_MTIME && value <= MAX_MTIME) {

@@ -49,6 +49,18 @@ public final class SyncConfig {
   public static final int DEFAULT_DELTA_LOG_VERSIONS = 1024;
   public static final int DEFAULT_DELTA_LOG_BYTES = 16 * 1024 * 1024;
 
+  /**
+   * Peer, v2: a file of at least this many bytes with several holders is fetched in ranges from
+   * several of them at once (docs/protocol-v2.md, Ranges).
+   */
+  public static final int DEFAULT_RANGED_MIN_BYTES = 16 * 1024 * 1024;
+
+  /** Peer, v2: the size of each range of a ranged download (the last one may be shorter). */
+  public static final int DEFAULT_RANGE_BYTES = 8 * 1024 * 1024;
+
+  /** Peer, v2: most connections one ranged download opens at once (1: no ranged downloads). */
+  public static final int DEFAULT_MAX_RANGE_CONNECTIONS = 3;
+
   /** Peer: a burst of changes in the folder is advertised once it has been quiet this long. */
   public static final Duration DEFAULT_WATCH_DELAY = Duration.ofMillis(200);
 
@@ -86,6 +98,9 @@ public final class SyncConfig {
   private Duration directoryPushInterval = DEFAULT_DIRECTORY_PUSH_INTERVAL;
   private int deltaLogVersions = DEFAULT_DELTA_LOG_VERSIONS;
   private int deltaLogBytes = DEFAULT_DELTA_LOG_BYTES;
+  private int rangedMinBytes = DEFAULT_RANGED_MIN_BYTES;
+  private int rangeBytes = DEFAULT_RANGE_BYTES;
+  private int maxRangeConnections = DEFAULT_MAX_RANGE_CONNECTIONS;
   private Duration watchDelay = DEFAULT_WATCH_DELAY;
   private Duration trashRetention = DEFAULT_TRASH_RETENTION;
   private Duration tombstoneExpiry = DEFAULT_TOMBSTONE_EXPIRY;
@@ -159,6 +174,12 @@ public final class SyncConfig {
         v -> setDirectoryPushInterval(parseDuration("directoryPushInterval", v)));
     ifPresent(json, "deltaLogVersions", v -> setDeltaLogVersions(parseInt("deltaLogVersions", v)));
     ifPresent(json, "deltaLogBytes", v -> setDeltaLogBytes(parseInt("deltaLogBytes", v)));
+    ifPresent(json, "rangedMinBytes", v -> setRangedMinBytes(parseInt("rangedMinBytes", v)));
+    ifPresent(json, "rangeBytes", v -> setRangeBytes(parseInt("rangeBytes", v)));
+    ifPresent(
+        json,
+        "maxRangeConnections",
+        v -> setMaxRangeConnections(parseInt("maxRangeConnections", v)));
     ifPresent(json, "watchDelay", v -> setWatchDelay(parseDuration("watchDelay", v)));
     ifPresent(json, "trashRetention", v -> setTrashRetention(parseDuration("trashRetention", v)));
     ifPresent(
@@ -202,6 +223,9 @@ public final class SyncConfig {
         .put("directoryPushInterval", directoryPushInterval.toString())
         .put("deltaLogVersions", deltaLogVersions)
         .put("deltaLogBytes", deltaLogBytes)
+        .put("rangedMinBytes", rangedMinBytes)
+        .put("rangeBytes", rangeBytes)
+        .put("maxRangeConnections", maxRangeConnections)
         .put("watchDelay", watchDelay.toString())
         .put("trashRetention", trashRetention.toString())
         .put("tombstoneExpiry", tombstoneExpiry.toString())
@@ -373,6 +397,36 @@ public final class SyncConfig {
   }
 
   /** Downloads a peer runs at once. */
+  public int getRangedMinBytes() {
+    return rangedMinBytes;
+  }
+
+  /** Peer, v2: smallest file fetched in ranges from several holders at once. */
+  public SyncConfig setRangedMinBytes(int value) {
+    rangedMinBytes = Validate.inRange("rangedMinBytes", value, 1, Integer.MAX_VALUE);
+    return this;
+  }
+
+  public int getRangeBytes() {
+    return rangeBytes;
+  }
+
+  /** Peer, v2: bytes per range of a ranged download (one request, one connection each). */
+  public SyncConfig setRangeBytes(int value) {
+    rangeBytes = Validate.inRange("rangeBytes", value, 1, Integer.MAX_VALUE);
+    return this;
+  }
+
+  public int getMaxRangeConnections() {
+    return maxRangeConnections;
+  }
+
+  /** Peer, v2: most connections of one ranged download; 1 turns ranged downloads off. */
+  public SyncConfig setMaxRangeConnections(int value) {
+    maxRangeConnections = Validate.inRange("maxRangeConnections", value, 1, 64);
+    return this;
+  }
+
   public int getMaxConcurrentDownloads() {
     return maxConcurrentDownloads;
   }

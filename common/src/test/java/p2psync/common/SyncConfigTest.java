@@ -42,7 +42,10 @@ class SyncConfigTest {
           "maxConcurrentUploads",
           "maxSources",
           "deltaLogVersions",
-          "deltaLogBytes");
+          "deltaLogBytes",
+          "rangedMinBytes",
+          "rangeBytes",
+          "maxRangeConnections");
 
   @Test
   void defaults() {

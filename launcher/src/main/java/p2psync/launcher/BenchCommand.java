@@ -81,11 +81,29 @@ final class BenchCommand implements Runnable {
             "1: the seed wire; 2: v2 peers and v2 lines, the pull verified by SHA-256 (default: ${DEFAULT-VALUE}).")
     int protocol;
 
+    @Option(
+        names = "--sources",
+        defaultValue = "1",
+        description =
+            "Serving peers (from 2 on, with --protocol 2): the file is pulled in ranges from all"
+                + " of them at once (default: ${DEFAULT-VALUE}).")
+    int sources;
+
+    /** Held: java.util.logging keeps loggers weakly, and would forget the level. */
+    private static final java.util.logging.Logger RANGES =
+        java.util.logging.Logger.getLogger("p2psync.peer.ranges");
+
     @Override
     public Integer call() throws Exception {
       ConsoleLogging.configure(false, java.util.logging.Level.WARNING);
+      // A ranged pull says how long its ranges, its read-back hash and its fsync took.
+      RANGES.setLevel(java.util.logging.Level.INFO);
+      for (var handler : java.util.logging.Logger.getLogger("").getHandlers()) {
+        handler.setLevel(java.util.logging.Level.INFO); // every other logger stays at WARNING
+      }
       header();
-      TransferBench.run(new TransferBench.Options(size, dir, repeat, verify, protocol), System.out)
+      TransferBench.run(
+              new TransferBench.Options(size, dir, repeat, verify, protocol, sources), System.out)
           .print(System.out);
       return 0;
     }

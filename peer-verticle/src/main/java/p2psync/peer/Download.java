@@ -25,6 +25,7 @@ import p2psync.common.SyncConfig;
 import p2psync.common.v2.Sha256;
 import p2psync.common.v2.V2Codec;
 import p2psync.peer.receive.FileSink;
+import p2psync.peer.receive.IdleTimeout;
 import p2psync.peer.receive.Pipeline;
 import p2psync.peer.sync.Displacer;
 import p2psync.peer.v2.ContentMismatch;
@@ -118,8 +119,7 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
   private long received;
   private final long startedAt = System.currentTimeMillis();
   private int tenthsLogged = -1; // the first chunk is logged too
-  private long lastActivityNanos;
-  private long idleTimer = -1;
+  private final IdleTimeout idle;
   private long transferTimer = -1;
 
   Download(
@@ -148,6 +148,16 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
         source.v2() == null
             ? null
             : this.resumeFrom == null ? Sha256.newDigest() : this.resumeFrom.digest();
+    this.idle =
+        new IdleTimeout(
+            vertx,
+            config.getTransferIdleTimeout().toMillis(),
+            () -> {
+              if (state == State.RECEIVING) {
+                fail(
+                    new IOException("no data for " + config.getTransferIdleTimeout() + progress()));
+              }
+            });
   }
 
   void setDisplacer(Displacer displacer) {
@@ -245,8 +255,7 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
       return;
     }
     state = State.RECEIVING;
-    touch();
-    armIdleTimer(config.getTransferIdleTimeout().toMillis());
+    idle.start();
   }
 
   @Override
@@ -254,7 +263,7 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
     if (state != State.RECEIVING) {
       return data.readableBytes();
     }
-    touch();
+    idle.touch();
     reading = data.slice(); // index 0 is the first readable byte, as for the decoder's view
     try {
       return decoder.feed(BufferInternal.buffer(reading), from); // a view, not a copy
@@ -345,7 +354,7 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
     }
     bodyComplete = true; // the digest is spent: whatever happens now, nothing is resumed
     state = State.FINISHING;
-    vertx.cancelTimer(idleTimer); // the sender is done; the transfer timeout still holds
+    idle.cancel(); // the sender is done; the transfer timeout still holds
     link.answered(this); // the next answer on the connection, or it is closed
     sink.finish()
         .onSuccess(this::verified)
@@ -382,7 +391,7 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
     cancelTimers();
     long mtimeMillis = Math.multiplyExact(source.mtime(), 1000L);
     vertx
-        .executeBlocking(() -> commit(mtimeMillis), false)
+        .executeBlocking(() -> forceAndCommit(mtimeMillis), false)
         .onSuccess(
             v -> {
               state = State.DONE;
@@ -393,11 +402,29 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
 
   /**
    * Blocking, on the worker pool (many at once: their fsyncs overlap): forces the temp file to the
-   * disk, sets the mtime and renames it over the target, unless the target got newer meanwhile. The
-   * one step that finishes a verified temp file into its real name.
+   * disk, then {@link #commit commits} it.
    */
-  private Void commit(long mtimeMillis) throws IOException {
+  private Void forceAndCommit(long mtimeMillis) throws IOException {
     sink.forceAndClose(); // fsync, before the rename makes the file visible
+    commit(folder, name, tempPath, offset + expected, mtimeMillis, displacer);
+    return null;
+  }
+
+  /**
+   * Blocking: gives the verified, forced temp file {@code tempPath} of {@code size} bytes its mtime
+   * and renames it over {@code name}, unless the target got newer meanwhile (a ranged download
+   * commits here too: this is the one step that makes a downloaded file visible).
+   *
+   * @param displacer v2 sync: moves the local file out of the way first; null: the seed rule
+   */
+  static void commit(
+      LocalFolder folder,
+      String name,
+      Path tempPath,
+      long size,
+      long mtimeMillis,
+      Displacer displacer)
+      throws IOException {
     Path target = folder.resolve(name);
     if (displacer == null && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
       if (!Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
@@ -405,13 +432,13 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
             name + " is a folder or a link here, which is never synced; leaving it alone");
       }
       long localMtime = Files.getLastModifiedTime(target, LinkOption.NOFOLLOW_LINKS).toMillis();
-      if (Math.floorDiv(localMtime, 1000L) >= source.mtime()) {
+      if (Math.floorDiv(localMtime, 1000L) >= Math.floorDiv(mtimeMillis, 1000L)) {
         throw new IOException("the local copy changed meanwhile and is as new, keeping it");
       }
     }
     long written = Files.size(tempPath);
-    if (written != offset + expected) {
-      throw new IOException("wrote " + written + " of " + (offset + expected) + " bytes");
+    if (written != size) {
+      throw new IOException("wrote " + written + " of " + size + " bytes");
     }
     Files.setLastModifiedTime(tempPath, FileTime.from(mtimeMillis, TimeUnit.MILLISECONDS));
     if (displacer != null) {
@@ -423,7 +450,6 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
     // fetched again), never show a torn file; an fsync per file would halve small-file throughput.
     Files.move(
         tempPath, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    return null;
   }
 
   @Override
@@ -443,33 +469,8 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
     return " (" + received + " of " + (expected < 0 ? "?" : expected) + " bytes)";
   }
 
-  private void touch() {
-    lastActivityNanos = System.nanoTime();
-  }
-
-  /** One timer per idle period, re-armed lazily, rather than one per received chunk. */
-  private void armIdleTimer(long delayMillis) {
-    idleTimer =
-        vertx.setTimer(
-            Math.max(1, delayMillis),
-            t -> {
-              long idleMillis =
-                  TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActivityNanos);
-              long limit = config.getTransferIdleTimeout().toMillis();
-              if (state != State.RECEIVING) {
-                return;
-              }
-              if (idleMillis >= limit) {
-                fail(
-                    new IOException("no data for " + config.getTransferIdleTimeout() + progress()));
-              } else {
-                armIdleTimer(limit - idleMillis);
-              }
-            });
-  }
-
   private void cancelTimers() {
-    vertx.cancelTimer(idleTimer);
+    idle.cancel();
     vertx.cancelTimer(transferTimer);
   }
 

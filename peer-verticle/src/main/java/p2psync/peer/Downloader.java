@@ -22,6 +22,7 @@ import java.util.function.Predicate;
 import p2psync.common.DirectoryEntry;
 import p2psync.common.SyncConfig;
 import p2psync.common.v2.V2Entry;
+import p2psync.peer.ranges.RangedDownload;
 import p2psync.peer.receive.Pipeline;
 import p2psync.peer.receive.Writers;
 import p2psync.peer.sync.Displacer;
@@ -48,6 +49,16 @@ final class Downloader {
   private final Consumer<Download.Result> onDownloaded;
   private final Map<String, DirectoryEntry> queued = new LinkedHashMap<>();
   private final Map<String, Download> running = new HashMap<>();
+
+  /** Large v2 files being fetched in ranges from several holders at once, by name. */
+  private final Map<String, RangedDownload> ranged = new HashMap<>();
+
+  /**
+   * Versions ({@code name sha256}) whose ranged download failed verification: a whole-file hash
+   * cannot tell which holder's range was wrong, so from then on they come from one holder at a
+   * time, where a liar is caught.
+   */
+  private final Set<String> singleSource = new HashSet<>();
 
   /** The latest finished or failed transfers, newest first, for the status page. */
   private final ArrayDeque<PeerStatus.Transfer> recent = new ArrayDeque<>();
@@ -138,7 +149,7 @@ final class Downloader {
 
   /** Whether a download of {@code name} is queued or running. */
   boolean isDownloading(String name) {
-    return running.containsKey(name) || queued.containsKey(name);
+    return running.containsKey(name) || ranged.containsKey(name) || queued.containsKey(name);
   }
 
   /** Asks for {@code name} from {@code source}, unless it is already being fetched. */
@@ -146,7 +157,7 @@ final class Downloader {
     if (closed) {
       return;
     }
-    if (running.containsKey(name)) {
+    if (running.containsKey(name) || ranged.containsKey(name)) {
       LOG.log(
           Level.DEBUG,
           () ->
@@ -225,6 +236,7 @@ final class Downloader {
     // running.
     List<Future<Void>> stopping =
         new ArrayList<>(List.copyOf(running.values()).stream().map(Download::stop).toList());
+    List.copyOf(ranged.values()).forEach(download -> stopping.add(download.stop()));
     // The downloads' failure handlers (registered before stop()'s) have put their prefixes into
     // partials by the time these complete.
     return Future.join(stopping)
@@ -274,7 +286,23 @@ final class Downloader {
 
   /** Transfers under way, for the status page. */
   List<PeerStatus.Transfer> running() {
-    return running.values().stream().map(Download::progressNow).toList();
+    List<PeerStatus.Transfer> all =
+        new ArrayList<>(running.values().stream().map(Download::progressNow).toList());
+    ranged.forEach((name, download) -> all.add(rangedTransfer(name, download, "running", null)));
+    return all;
+  }
+
+  private static PeerStatus.Transfer rangedTransfer(
+      String name, RangedDownload download, String state, String reason) {
+    return new PeerStatus.Transfer(
+        name,
+        download.holdersNow(),
+        download.received(),
+        download.size(),
+        download.startedAt(),
+        System.currentTimeMillis() - download.startedAt(),
+        state,
+        reason);
   }
 
   /** The latest transfers that ended, newest first. */
@@ -375,6 +403,9 @@ final class Downloader {
       it.remove();
       String name = next.getKey();
       DirectoryEntry entry = next.getValue();
+      if (startRanged(name, entry)) {
+        continue;
+      }
       V2Entry.Source chosen = null;
       if (entry.v2() != null) {
         chosen = picker.pick(entry.v2(), tried.computeIfAbsent(name, k -> new HashSet<>()), isSelf);
@@ -406,6 +437,110 @@ final class Downloader {
       V2Entry.Source source = chosen;
       batch.forEach((n, e) -> start(n, e, source, pipeline));
     }
+  }
+
+  /**
+   * Starts {@code name} as a ranged download when it is a v2 file of at least {@code
+   * rangedMinBytes} with two or more holders to try and room for two or more connections, and
+   * neither a kept prefix (which resumes from one holder) nor a failed verification in ranges.
+   * Takes one of {@code maxConcurrentDownloads} per holder it uses, until it ends.
+   */
+  private boolean startRanged(String name, DirectoryEntry entry) {
+    V2Entry v2 = entry.v2();
+    int room =
+        Math.min(config.getMaxRangeConnections(), config.getMaxConcurrentDownloads() - connections);
+    if (v2 == null
+        || v2.size() < config.getRangedMinBytes()
+        || room < 2
+        || partials.containsKey(name)
+        || singleSource.contains(name + " " + v2.sha256())) {
+      return false;
+    }
+    Set<String> triedFor = tried.computeIfAbsent(name, k -> new HashSet<>());
+    List<V2Entry.Source> holders = new ArrayList<>();
+    V2Entry.Source holder;
+    while (holders.size() < room && (holder = picker.pick(v2, triedFor, isSelf)) != null) {
+      holders.add(holder);
+      triedFor.add(holder.address());
+    }
+    if (holders.size() < 2) {
+      for (V2Entry.Source unused : holders) {
+        picker.released(unused);
+        triedFor.remove(unused.address());
+      }
+      return false;
+    }
+    connections += holders.size();
+    Set<V2Entry.Source> givenUp = new HashSet<>();
+    long mtimeMillis = Math.multiplyExact(entry.mtime(), 1000L);
+    RangedDownload download =
+        new RangedDownload(
+            vertx,
+            writers,
+            client,
+            config,
+            name,
+            v2,
+            holders,
+            folder.root(),
+            (temp, size) -> Download.commit(folder, name, temp, size, mtimeMillis, displacer),
+            new RangedDownload.Holders() {
+              @Override
+              public void failed(V2Entry.Source holder, Throwable cause) {
+                givenUp.add(holder);
+                picker.failed(holder);
+              }
+
+              @Override
+              public void lied(V2Entry.Source holder, Throwable cause) {
+                givenUp.add(holder);
+                picker.servedWrongContent(holder, v2.sha256());
+              }
+            });
+    ranged.put(name, download);
+    String from = download.holdersNow();
+    download
+        .start()
+        .onSuccess(
+            sha256 -> {
+              completed(name, v2.size(), "in ranges from " + from + ", SHA-256 verified");
+              holders.stream().filter(h -> !givenUp.contains(h)).forEach(picker::succeeded);
+              tried.remove(name);
+              V2Entry.Source first = holders.get(0);
+              onDownloaded.accept(
+                  new Download.Result(
+                      name,
+                      new DirectoryEntry(first.ip(), first.port(), entry.mtime(), v2),
+                      v2.size(),
+                      sha256));
+            })
+        .onFailure(
+            e -> {
+              failed(name, "in ranges from " + from, e);
+              holders.stream().filter(h -> !givenUp.contains(h)).forEach(picker::released);
+              if (e instanceof ContentMismatch) {
+                // Nobody to blame: one holder at a time from now on, every holder may be tried.
+                singleSource.add(name + " " + v2.sha256());
+                tried.remove(name);
+              }
+              if (!closed && !queued.containsKey(name)) {
+                queued.put(name, entry);
+              }
+            })
+        .onComplete(
+            ar -> {
+              ranged.remove(name);
+              connections -= holders.size();
+              metrics.bytesReceived(download.received());
+              remember(
+                  rangedTransfer(
+                      name,
+                      download,
+                      ar.succeeded() ? "done" : "failed",
+                      ar.succeeded() ? null : Failures.reason(ar.cause())));
+              scheduleStart();
+            });
+    return true;
   }
 
   /** Moves queued small v2 files that {@code holder} has, and may serve us, into {@code batch}. */
@@ -454,17 +589,10 @@ final class Downloader {
         .start()
         .onSuccess(
             result -> {
-              counters.addCompleted(result.bytes());
-              metrics.downloadCompleted();
-              LOG.log(
-                  Level.INFO,
-                  "downloaded "
-                      + name
-                      + " ("
-                      + result.bytes()
-                      + " bytes) from "
-                      + from.address()
-                      + (result.sha256() == null ? "" : ", SHA-256 verified"));
+              completed(
+                  name,
+                  result.bytes(),
+                  "from " + from.address() + (result.sha256() == null ? "" : ", SHA-256 verified"));
               if (v2Source != null) {
                 picker.succeeded(v2Source);
               }
@@ -488,17 +616,7 @@ final class Downloader {
                 }
                 return;
               }
-              counters.addFailed();
-              metrics.downloadFailed(kind(e));
-              LOG.log(
-                  closed ? Level.INFO : Level.WARNING,
-                  "download of "
-                      + name
-                      + " from "
-                      + from.address()
-                      + " failed: "
-                      + Failures.reason(e),
-                  e);
+              failed(name, "from " + from.address(), e);
               if (e instanceof ContentMismatch mismatch && !mismatch.sourceToBlame()) {
                 noResume.add(name + " " + entry.v2().sha256());
               }
@@ -524,11 +642,33 @@ final class Downloader {
             ar -> {
               running.remove(name);
               metrics.bytesReceived(download.received());
-              if (recent.size() == MAX_RECENT) {
-                recent.removeLast();
-              }
-              recent.addFirst(download.ended(ar.cause()));
+              remember(download.ended(ar.cause()));
               scheduleStart();
             });
+  }
+
+  /** Counts and logs a download that succeeded; {@code how}: "from ...", and more. */
+  private void completed(String name, long bytes, String how) {
+    counters.addCompleted(bytes);
+    metrics.downloadCompleted();
+    LOG.log(Level.INFO, "downloaded " + name + " (" + bytes + " bytes) " + how);
+  }
+
+  /** Counts and logs a download that failed; {@code from}: "from ...". */
+  private void failed(String name, String from, Throwable e) {
+    counters.addFailed();
+    metrics.downloadFailed(kind(e));
+    LOG.log(
+        closed ? Level.INFO : Level.WARNING,
+        "download of " + name + " " + from + " failed: " + Failures.reason(e),
+        e);
+  }
+
+  /** Keeps an ended transfer for the status page, dropping the oldest beyond MAX_RECENT. */
+  private void remember(PeerStatus.Transfer ended) {
+    if (recent.size() == MAX_RECENT) {
+      recent.removeLast();
+    }
+    recent.addFirst(ended);
   }
 }

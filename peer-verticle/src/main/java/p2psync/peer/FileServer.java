@@ -214,7 +214,7 @@ final class FileServer {
                 } else if (ar.result() == null) {
                   refuse("no such file: " + printable(requested));
                 } else {
-                  serve(requested, ar.result(), 0, false);
+                  serve(requested, ar.result(), 0, ar.result().size(), false);
                 }
               });
     }
@@ -250,21 +250,33 @@ final class FileServer {
                           + " here (not hashed yet, or changed)");
                 } else if (request.offset() < 0 || request.offset() > ar.result().size()) {
                   refuse("offset " + request.offset() + " outside " + printable(name));
+                } else if (request.ranged()
+                    && request.length() > ar.result().size() - request.offset()) {
+                  // compared as a difference: offset + length may overflow a long
+                  refuse(
+                      "range of "
+                          + request.length()
+                          + " bytes from "
+                          + request.offset()
+                          + " past the end of "
+                          + printable(name));
                 } else {
-                  serve(name, ar.result(), request.offset(), request.more());
+                  long length =
+                      request.ranged() ? request.length() : ar.result().size() - request.offset();
+                  serve(name, ar.result(), request.offset(), length, request.more());
                 }
               });
     }
 
     /**
-     * Sends all but the last byte, checks the file is still the version announced, then sends the
-     * last byte. A file changed while being served is cut short instead, so the requester sees a
-     * short body and retries rather than storing a torn mix of two versions.
+     * Sends the {@code length} bytes from {@code offset} on (the file's tail, or a range): all but
+     * the last byte, then checks the file is still the version announced, then the last byte. A
+     * file changed while being served is cut short instead, so the requester sees a short body and
+     * retries rather than storing a torn mix of two versions.
      */
-    private void serve(String name, LocalFolder.Version version, long offset, boolean more) {
+    private void serve(
+        String name, LocalFolder.Version version, long offset, long length, boolean more) {
       String path = folder.resolve(name).toString();
-      long size = version.size();
-      long length = size - offset;
       socket.write(ContentLength.header(length));
       LOG.log(
           Level.DEBUG,
@@ -288,7 +300,7 @@ final class FileServer {
           .compose(
               now ->
                   version.equals(now)
-                      ? socket.sendFile(path, size - 1, 1)
+                      ? socket.sendFile(path, offset + length - 1, 1)
                       : Future.failedFuture(new ChangedWhileServed(name)))
           .onSuccess(
               v -> {

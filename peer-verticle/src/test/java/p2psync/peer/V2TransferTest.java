@@ -111,6 +111,11 @@ class V2TransferTest {
   }
 
   String v2Line(int... ports) {
+    return v2Line(MTIME, SIZE, sha, ports);
+  }
+
+  /** A v2 directory line naming {@code f.bin} with every holder on loopback at {@code ports}. */
+  static String v2Line(long mtime, long size, String sha, int... ports) {
     StringBuilder sources = new StringBuilder();
     for (int port : ports) {
       sources.append(sources.length() == 0 ? "" : ", ");
@@ -119,9 +124,9 @@ class V2TransferTest {
     return "{\"f.bin\": {\"ip\": \"127.0.0.1\", \"port\": "
         + ports[0]
         + ", \"mtime\": "
-        + MTIME
+        + mtime
         + ", \"size\": "
-        + SIZE
+        + size
         + ", \"sha256\": \""
         + sha
         + "\", \"sources\": ["

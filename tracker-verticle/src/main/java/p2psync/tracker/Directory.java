@@ -17,9 +17,10 @@ import java.util.TreeMap;
 import p2psync.common.DirectoryEntry;
 import p2psync.common.FileEntry;
 import p2psync.common.SeedCodec;
-import p2psync.common.v2.Sha256;
+import p2psync.common.delta.CompactMember;
 import p2psync.common.v2.V2Codec;
 import p2psync.common.v2.V2Entry;
+import p2psync.tracker.versions.VersionTable;
 
 /**
  * The tracker's global view: for every name, the live peer holding its newest version.
@@ -68,11 +69,11 @@ final class Directory {
     int[] slots = NO_INTS;
 
     /**
-     * v2's part of claim i, null until the peer lists a hashed file: {@code hashes[5i]} the size
-     * plus one (0: a seed claim, no hash; negative: a tombstone, minus the size plus one), then the
-     * SHA-256's four words. Primitive, as the rest.
+     * v2's part of claim i, null until the peer lists a hashed file: 0 for a seed claim (no hash),
+     * else one more than the id of its version (size, tombstone or not, SHA-256) in {@link
+     * #versions}, which every claim of that version shares.
      */
-    long[] hashes;
+    int[] versions;
 
     int count;
 
@@ -154,6 +155,10 @@ final class Directory {
   }
 
   private final Map<Long, Holder> peers = new HashMap<>();
+
+  /** Every distinct version the claims name, once; a hashed claim holds its id. */
+  private final VersionTable versions = new VersionTable();
+
   private Holder[] holders = new Holder[16];
   private final ArrayDeque<Integer> freeHolders = new ArrayDeque<>();
   private int holderCount;
@@ -229,8 +234,9 @@ final class Directory {
   }
 
   /**
-   * The v2 members that may have changed since the last call, each re-encoded once ({@code null}:
-   * the name left); O(changed names), whatever the directory's size.
+   * The members of versioned lines that may have changed since the last call, each encoded once in
+   * the compact form ({@code null}: the name left); O(changed names), whatever the directory's
+   * size.
    */
   Map<String, byte[]> drainV2Changes() {
     if (v2Dirty == null) {
@@ -243,10 +249,7 @@ final class Directory {
     for (Name name : v2Dirty) {
       name.v2Dirty = false;
       if (nameTable[name.index] == name) { // still in the directory (else it is in v2Gone)
-        if (name.memberV2 == null) {
-          name.memberV2 = encodeMemberV2(name);
-        }
-        changes.put(name.text, name.memberV2);
+        changes.put(name.text, encodeMemberCompact(name));
       }
     }
     v2Dirty.clear();
@@ -337,8 +340,8 @@ final class Directory {
     if (holder.count < holder.names.length / 4) {
       holder.names = Arrays.copyOf(holder.names, holder.count);
       holder.slots = Arrays.copyOf(holder.slots, holder.count);
-      if (holder.hashes != null) {
-        holder.hashes = Arrays.copyOf(holder.hashes, 5 * holder.count);
+      if (holder.versions != null) {
+        holder.versions = Arrays.copyOf(holder.versions, holder.count);
       }
     }
   }
@@ -355,11 +358,10 @@ final class Directory {
     }
     long latest = nowSeconds.getAsLong() + maxClockSkewSeconds;
     List<FileEntry> kept = new ArrayList<>(files.size());
-    long[] words = new long[4];
     for (FileEntry file : files) {
       if (!file.deleted()) {
         kept.add(file);
-      } else if (file.mtime() <= latest && isKnownVersion(file, words)) {
+      } else if (file.mtime() <= latest && isKnownVersion(file)) {
         kept.add(file);
       }
     }
@@ -367,21 +369,18 @@ final class Directory {
   }
 
   /** Whether some claim of the file's name, live or deleted, has its size and hash. */
-  private boolean isKnownVersion(FileEntry file, long[] words) {
+  private boolean isKnownVersion(FileEntry file) {
     Name name = names.get(file.name());
     if (name == null) {
       return false;
     }
-    Sha256.toWords(file.sha256(), words, 0);
+    int live = versions.find(file.size() + 1, file.sha256());
+    int deleted = versions.find(-(file.size() + 1), file.sha256());
     for (int slot = 0; slot < name.size; slot++) {
       Holder holder = holders[name.holder(slot)];
       int i = name.claim(slot);
       if (hasHash(holder, i)
-          && size(holder, i) == file.size()
-          && holder.hashes[5 * i + 1] == words[0]
-          && holder.hashes[5 * i + 2] == words[1]
-          && holder.hashes[5 * i + 3] == words[2]
-          && holder.hashes[5 * i + 4] == words[3]) {
+          && (holder.versions[i] - 1 == live || holder.versions[i] - 1 == deleted)) {
         return true;
       }
     }
@@ -389,49 +388,57 @@ final class Directory {
   }
 
   /** Records claim i's size and hash from {@code file}; whether they changed. */
-  private static boolean setHash(Holder holder, int i, FileEntry file) {
+  private boolean setHash(Holder holder, int i, FileEntry file) {
     if (!file.hasHash()) {
-      if (holder.hashes == null || holder.hashes[5 * i] == 0) {
+      if (!hasHash(holder, i)) {
         return false;
       }
-      holder.hashes[5 * i] = 0;
+      versions.release(holder.versions[i] - 1);
+      holder.versions[i] = 0;
       return true;
     }
-    if (holder.hashes == null) {
-      holder.hashes = new long[5 * holder.names.length];
+    if (holder.versions == null) {
+      holder.versions = new int[holder.names.length];
     }
-    long[] h = holder.hashes;
-    long[] words = new long[4];
-    Sha256.toWords(file.sha256(), words, 0);
     long sized = file.deleted() ? -(file.size() + 1) : file.size() + 1;
-    if (h[5 * i] == sized
-        && h[5 * i + 1] == words[0]
-        && h[5 * i + 2] == words[1]
-        && h[5 * i + 3] == words[2]
-        && h[5 * i + 4] == words[3]) {
+    int old = holder.versions[i] - 1;
+    if (old >= 0 && versions.find(sized, file.sha256()) == old) {
       return false;
     }
-    h[5 * i] = sized;
-    System.arraycopy(words, 0, h, 5 * i + 1, 4);
+    // acquire before release: a version that stays (another claim of it) keeps its id
+    holder.versions[i] = versions.acquire(sized, file.sha256()) + 1;
+    if (old >= 0) {
+      versions.release(old);
+    }
     return true;
   }
 
   private static boolean hasHash(Holder holder, int i) {
-    return holder.hashes != null && holder.hashes[5 * i] != 0;
+    return holder.versions != null && holder.versions[i] != 0;
+  }
+
+  /** The id of hashed claim i's version. */
+  private static int versionOf(Holder holder, int i) {
+    return holder.versions[i] - 1;
   }
 
   /** Whether claim i is a tombstone. */
-  private static boolean isDeleted(Holder holder, int i) {
-    return holder.hashes != null && holder.hashes[5 * i] < 0;
+  private boolean isDeleted(Holder holder, int i) {
+    return hasHash(holder, i) && versions.sized(versionOf(holder, i)) < 0;
   }
 
   /** The size of hashed claim i. */
-  private static long size(Holder holder, int i) {
-    return Math.abs(holder.hashes[5 * i]) - 1;
+  private long size(Holder holder, int i) {
+    return Math.abs(versions.sized(versionOf(holder, i))) - 1;
+  }
+
+  /** The SHA-256 of hashed claim i. */
+  private String sha256(Holder holder, int i) {
+    return versions.sha256(versionOf(holder, i));
   }
 
   private static boolean sameVersion(Holder a, int i, Holder b, int j) {
-    return hasHash(b, j) && Arrays.equals(a.hashes, 5 * i, 5 * i + 5, b.hashes, 5 * j, 5 * j + 5);
+    return hasHash(b, j) && a.versions[i] == b.versions[j];
   }
 
   /** Takes every claim of a peer out of the directory. */
@@ -462,6 +469,11 @@ final class Directory {
 
   int nameCount() {
     return ordered.size();
+  }
+
+  /** Distinct versions the hashed claims name: each kept once, however many claims share it. */
+  int versionRecords() {
+    return versions.size();
   }
 
   /** Increases whenever the encoded directory changes. */
@@ -591,6 +603,57 @@ final class Directory {
    * is the seed one.
    */
   private byte[] encodeMemberV2(Name name) {
+    return encodeMember(name, V2Codec::encodeDirectoryMember, this::seedMember);
+  }
+
+  /** The same facts as {@link #encodeMemberV2}, in the compact form of versioned lines. */
+  private byte[] encodeMemberCompact(Name name) {
+    return encodeMember(
+        name,
+        CompactMember::encode,
+        n -> {
+          int top = top(n);
+          Holder best = holders[n.holder(top)];
+          return CompactMember.encodeSeed(n.text, best.ip, best.port, n.mtime(top));
+        });
+  }
+
+  /** How one wire form writes the member of a version. */
+  private interface VersionMember {
+    byte[] encode(
+        String name,
+        String ip,
+        int port,
+        long mtime,
+        long size,
+        String sha256,
+        boolean deleted,
+        List<V2Entry.Source> sources);
+  }
+
+  /** A name's member in one wire form: its version's, or {@code seed}'s when no holder hashed. */
+  private byte[] encodeMember(
+      Name name, VersionMember version, java.util.function.Function<Name, byte[]> seed) {
+    Winner v = winnerV2(name);
+    if (v == null) {
+      return seed.apply(name);
+    }
+    return version.encode(
+        name.text,
+        v.best.ip,
+        v.best.port,
+        v.mtime,
+        size(v.best, v.claim),
+        sha256(v.best, v.claim),
+        isDeleted(v.best, v.claim),
+        v.sources);
+  }
+
+  /** The version a v2 member names: its mtime, its named holder and claim, and its sources. */
+  private record Winner(long mtime, Holder best, int claim, List<V2Entry.Source> sources) {}
+
+  /** The {@link Winner} of a name; null when no holder of the newest mtime advertised a hash. */
+  private Winner winnerV2(Name name) {
     long mtime = name.mtime(top(name));
     Holder best = null;
     int bestClaim = -1;
@@ -605,7 +668,7 @@ final class Directory {
       }
     }
     if (best == null) {
-      return seedMember(name); // only seed claims: v2 peers fetch it the seed way
+      return null;
     }
     List<Holder> same = new ArrayList<>();
     for (int slot = 0; slot < name.size; slot++) {
@@ -632,15 +695,7 @@ final class Directory {
       }
       previous = holder;
     }
-    return V2Codec.encodeDirectoryMember(
-        name.text,
-        best.ip,
-        best.port,
-        mtime,
-        size(best, bestClaim),
-        Sha256.fromWords(best.hashes, 5 * bestClaim + 1),
-        isDeleted(best, bestClaim),
-        sources);
+    return new Winner(mtime, best, bestClaim, sources);
   }
 
   /**
@@ -649,13 +704,15 @@ final class Directory {
    * of its hex text), then the lower address. Every peer orders versions the same way (mtime, then
    * hash), so a conflict of equal mtimes is decided the same everywhere.
    */
-  private static boolean betterVersion(Holder a, int i, Holder b, int j) {
+  private boolean betterVersion(Holder a, int i, Holder b, int j) {
     boolean deletedA = isDeleted(a, i);
     if (deletedA != isDeleted(b, j)) {
       return !deletedA;
     }
     for (int w = 1; w <= 4; w++) {
-      int c = Long.compareUnsigned(a.hashes[5 * i + w], b.hashes[5 * j + w]);
+      int c =
+          Long.compareUnsigned(
+              versions.word(versionOf(a, i), w - 1), versions.word(versionOf(b, j), w - 1));
       if (c != 0) {
         return c > 0;
       }
@@ -701,11 +758,7 @@ final class Directory {
       files.add(
           hasHash(holder, i)
               ? new FileEntry(
-                  name.text,
-                  mtime,
-                  size(holder, i),
-                  Sha256.fromWords(holder.hashes, 5 * i + 1),
-                  isDeleted(holder, i))
+                  name.text, mtime, size(holder, i), sha256(holder, i), isDeleted(holder, i))
               : new FileEntry(name.text, mtime));
     }
     return files;
@@ -717,7 +770,7 @@ final class Directory {
     }
     holder.names = NO_INTS;
     holder.slots = NO_INTS;
-    holder.hashes = null;
+    holder.versions = null;
   }
 
   // ---- one claim ------------------------------------------------------------------------------
@@ -735,8 +788,8 @@ final class Directory {
     int slot = name.size++;
     holder.names[index] = name.index;
     holder.slots[index] = slot;
-    if (holder.hashes != null) {
-      holder.hashes[5 * index] = 0; // a seed claim until setHash says otherwise
+    if (holder.versions != null) {
+      holder.versions[index] = 0; // a seed claim until setHash says otherwise
     }
     name.data[2 * slot] = mtime;
     name.data[2 * slot + 1] = (long) holder.index << 32 | index;
@@ -754,12 +807,17 @@ final class Directory {
     int before = name.holder(top);
     long beforeMtime = name.mtime(top);
     removeSlot(name, holder.slots[index]);
+    if (hasHash(holder, index)) {
+      versions.release(versionOf(holder, index));
+      holder.versions[index] = 0;
+    }
     int last = --holder.count;
     if (index != last) {
       holder.names[index] = holder.names[last];
       holder.slots[index] = holder.slots[last];
-      if (holder.hashes != null) {
-        System.arraycopy(holder.hashes, 5 * last, holder.hashes, 5 * index, 5);
+      if (holder.versions != null) {
+        holder.versions[index] = holder.versions[last];
+        holder.versions[last] = 0;
       }
       Name moved = nameTable[holder.names[index]];
       int slot = holder.slots[index];
@@ -813,8 +871,8 @@ final class Directory {
     if (capacity > holder.names.length) {
       holder.names = Arrays.copyOf(holder.names, capacity);
       holder.slots = Arrays.copyOf(holder.slots, capacity);
-      if (holder.hashes != null) {
-        holder.hashes = Arrays.copyOf(holder.hashes, 5 * capacity);
+      if (holder.versions != null) {
+        holder.versions = Arrays.copyOf(holder.versions, capacity);
       }
     }
   }

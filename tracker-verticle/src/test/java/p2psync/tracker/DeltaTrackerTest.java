@@ -100,7 +100,7 @@ class DeltaTrackerTest {
       DeltaLine none = a.ask(null);
       assertThat(none.from()).isEqualTo(none.version()).isEqualTo(first.version());
       assertThat(none.members()).isEmpty();
-      assertThat(a.lastLine.length()).isLessThan(100);
+      assertThat(a.lastLine.length()).isLessThan(70);
 
       // b joins: a is pushed the change without asking, within one interval
       DeltaLine bFirst = b.ask(v2File("f", 10, 5, A) + ", " + v2File("g", 20, 7, B));

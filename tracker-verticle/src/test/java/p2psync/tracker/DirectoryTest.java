@@ -123,4 +123,28 @@ class DirectoryTest {
       assertThat(directory.winner("b")).isEqualTo(new DirectoryEntry("10.0.0.1", lowestPort, 7));
     }
   }
+
+  @Test
+  void claimsOfOneVersionShareOneRecordAndTheLastClaimToGoFreesIt() {
+    String a = "a".repeat(64);
+    String b = "b".repeat(64);
+    for (int peer = 1; peer <= 3; peer++) {
+      directory.register(peer, "127.0.0.1", 8000 + peer);
+      directory.replaceFiles(
+          peer, List.of(new FileEntry("x", 100, 5, a), new FileEntry("y", 100, 5, b)));
+    }
+    assertThat(directory.versionRecords()).isEqualTo(2);
+    directory.replaceFiles(
+        1, List.of(new FileEntry("x", 200, 6, b), new FileEntry("y", 100, 5, b)));
+    assertThat(directory.versionRecords()).as("x's new version: one more").isEqualTo(3);
+    directory.register(2, "127.0.0.1", 9002); // a moved peer's claims move with it
+    assertThat(directory.versionRecords()).isEqualTo(3);
+    directory.replaceFiles(3, List.of(new FileEntry("x", 300, 5, a, true)));
+    assertThat(directory.versionRecords()).as("a tombstone is a version of its own").isEqualTo(4);
+    assertThat(directory.record(3).files()).containsExactly(new FileEntry("x", 300, 5, a, true));
+    directory.remove(1);
+    directory.remove(2);
+    directory.remove(3);
+    assertThat(directory.versionRecords()).isZero();
+  }
 }

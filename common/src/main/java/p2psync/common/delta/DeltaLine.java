@@ -20,8 +20,8 @@ import p2psync.common.SeedCodec;
 
 /**
  * A versioned directory line (docs/protocol-v2.md, "Directory deltas and push"): a full directory
- * or the members that changed between two versions, each member with the number it adds to the
- * directory's hash, computed from its bytes as they came.
+ * or the members that changed between two versions, each member in its {@link CompactMember compact
+ * form} and with the number it adds to the directory's hash, computed from its bytes as they came.
  *
  * @param from the version the delta starts from; 0: a full directory
  * @param members in line order
@@ -38,9 +38,9 @@ public record DeltaLine(long epoch, long from, long version, long hash, List<Mem
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  /** How every versioned line starts: the v2 mark with the directory's epoch first. */
+  /** How every versioned line starts: the v2 mark with its {@code "d"} array. */
   private static final byte[] START =
-      "{\"\": {\"v\": 2, \"epoch\": ".getBytes(StandardCharsets.US_ASCII);
+      "{\"\": {\"v\": 2, \"d\": [".getBytes(StandardCharsets.US_ASCII);
 
   public boolean full() {
     return from == 0;
@@ -62,17 +62,20 @@ public record DeltaLine(long epoch, long from, long version, long hash, List<Mem
   // ---- tracker side ---------------------------------------------------------------------------
 
   /**
-   * The mark member, {@code "": {"v": 2, "epoch": E, ["from": F, ]"version": N, "hash": H}}; a full
-   * directory has no {@code from} ({@code from} 0).
+   * The mark member, {@code "": {"v": 2, "d": [epoch, from, version, "hash"]}}; {@code from} 0: a
+   * full directory. An array, as every byte of it is pushed to every delta peer with every change.
    */
   public static byte[] mark(long epoch, long from, long version, long hash) {
-    StringBuilder out = new StringBuilder(96).append("\"\": {\"v\": 2, \"epoch\": ").append(epoch);
-    if (from > 0) {
-      out.append(", \"from\": ").append(from);
-    }
-    out.append(", \"version\": ").append(version);
-    out.append(", \"hash\": \"").append(MemberHash.hex(hash)).append("\"}");
-    return out.toString().getBytes(StandardCharsets.US_ASCII);
+    return ("\"\": {\"v\": 2, \"d\": ["
+            + epoch
+            + ", "
+            + from
+            + ", "
+            + version
+            + ", \""
+            + MemberHash.text(hash)
+            + "\"]}")
+        .getBytes(StandardCharsets.US_ASCII);
   }
 
   /** A removed name's member, {@code "name": null}. */
@@ -113,13 +116,16 @@ public record DeltaLine(long epoch, long from, long version, long hash, List<Mem
         || parser.nextToken() != JsonToken.START_OBJECT) {
       throw new ProtocolException("a versioned line starts with the v2 mark");
     }
-    JsonNode mark = parser.readValueAsTree();
-    long epoch = SeedCodec.requireLong(mark.get("epoch"), "epoch", 1, Long.MAX_VALUE);
-    long version = SeedCodec.requireLong(mark.get("version"), "version", 1, Long.MAX_VALUE);
-    long from = mark.has("from") ? SeedCodec.requireLong(mark.get("from"), "from", 1, version) : 0;
+    JsonNode mark = ((JsonNode) parser.readValueAsTree()).get("d");
+    if (mark == null || !mark.isArray() || mark.size() != 4) {
+      throw new ProtocolException("the mark's \"d\" is [epoch, from, version, hash]");
+    }
+    long epoch = SeedCodec.requireLong(mark.get(0), "epoch", 1, Long.MAX_VALUE);
+    long version = SeedCodec.requireLong(mark.get(2), "version", 1, Long.MAX_VALUE);
+    long from = SeedCodec.requireLong(mark.get(1), "from", 0, version);
     long hash;
     try {
-      hash = MemberHash.parse(mark.path("hash").textValue());
+      hash = MemberHash.parse(mark.get(3).textValue());
     } catch (IllegalArgumentException e) {
       throw new ProtocolException(e.getMessage());
     }
@@ -141,8 +147,8 @@ public record DeltaLine(long epoch, long from, long version, long hash, List<Mem
         members.add(new Member(name, true, 0, null, null));
         continue;
       }
-      if (value != JsonToken.START_OBJECT) {
-        throw new ProtocolException("the member of " + name + " is not an object");
+      if (value != JsonToken.START_ARRAY) {
+        throw new ProtocolException("the member of " + name + " is not an array");
       }
       JsonNode node = parser.readValueAsTree();
       int end = (int) parser.currentLocation().getByteOffset();
@@ -151,7 +157,7 @@ public record DeltaLine(long epoch, long from, long version, long hash, List<Mem
       DirectoryEntry entry = null;
       if (reason == null) {
         try {
-          entry = SeedCodec.decodeDirectoryEntry(node);
+          entry = CompactMember.decode(node);
         } catch (ProtocolException e) {
           reason = e.getMessage();
         }

@@ -128,9 +128,9 @@ public final class DirectoryCopy {
               + "/"
               + line.version()
               + ": hash "
-              + MemberHash.hex(sum)
+              + MemberHash.text(sum)
               + " where the tracker says "
-              + MemberHash.hex(line.hash()));
+              + MemberHash.text(line.hash()));
     }
   }
 

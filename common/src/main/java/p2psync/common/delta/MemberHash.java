@@ -1,7 +1,7 @@
 package p2psync.common.delta;
 
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
-import java.util.HexFormat;
 import p2psync.common.v2.Sha256;
 
 /**
@@ -10,7 +10,6 @@ import p2psync.common.v2.Sha256;
  * updates it with the members it changes only; SHA-256, so that a Python peer has it at hand.
  */
 public final class MemberHash {
-  private static final HexFormat HEX = HexFormat.of();
 
   private MemberHash() {}
 
@@ -30,16 +29,17 @@ public final class MemberHash {
     return of(member, 0, member.length);
   }
 
-  /** 16 lower-case hex digits. */
-  public static String hex(long hash) {
-    return HEX.toHexDigits(hash);
+  /** The 8 bytes, big-endian, as 11 characters of unpadded base64url (the mark's hash). */
+  public static String text(long hash) {
+    return Base64Url.encode(ByteBuffer.allocate(8).putLong(hash).array());
   }
 
-  /** The value of {@link #hex}, or throws {@link IllegalArgumentException}. */
-  public static long parse(String hex) {
-    if (hex == null || hex.length() != 16 || !hex.equals(hex.toLowerCase(java.util.Locale.ROOT))) {
-      throw new IllegalArgumentException("a directory hash is 16 lower-case hex digits");
+  /** The value of {@link #text}, or throws {@link IllegalArgumentException}. */
+  public static long parse(String text) {
+    byte[] bytes = Base64Url.decode(text, 8);
+    if (bytes == null) {
+      throw new IllegalArgumentException("a directory hash is 11 characters of base64url");
     }
-    return HexFormat.fromHexDigitsToLong(hex);
+    return ByteBuffer.wrap(bytes).getLong();
   }
 }

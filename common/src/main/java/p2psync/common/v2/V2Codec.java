@@ -193,19 +193,32 @@ public final class V2Codec {
   // ---- peer -> peer -------------------------------------------------------------------------
 
   /**
-   * A v2 file request: the bytes of one version of {@code name} from {@code offset} on. {@code
-   * more}: another request follows on the same connection, so the server keeps it open after this
-   * answer (pipelining, docs/protocol-v2.md).
+   * A v2 file request: the bytes of one version of {@code name} from {@code offset} on, {@code
+   * length} of them ({@link #TO_END}: to the end; a range, docs/protocol-v2.md). {@code more}:
+   * another request follows on the same connection, so the server keeps it open after this answer
+   * (pipelining).
    */
-  public record Request(String name, String sha256, long offset, boolean more) {
+  public record Request(String name, String sha256, long offset, long length, boolean more) {
+    /** No {@code "length"} on the wire: the bytes from the offset to the end of the file. */
+    public static final long TO_END = -1;
+
+    public Request(String name, String sha256, long offset, boolean more) {
+      this(name, sha256, offset, TO_END, more);
+    }
+
     public Request(String name, String sha256, long offset) {
-      this(name, sha256, offset, false);
+      this(name, sha256, offset, TO_END, false);
+    }
+
+    /** Whether the request names a range end ({@code "length"} on the wire). */
+    public boolean ranged() {
+      return length != TO_END;
     }
   }
 
   /**
-   * {@code \x01{"name": N, "sha256": H, "offset": O}\n}, with {@code , "more": true} before the
-   * brace when more follow.
+   * {@code \x01{"name": N, "sha256": H, "offset": O}\n}, with {@code , "length": L} after the
+   * offset for a range and {@code , "more": true} before the brace when more follow.
    */
   public static Buffer encodeRequest(Request request) {
     StringBuilder out = new StringBuilder(140);
@@ -213,6 +226,9 @@ public final class V2Codec {
     PythonJson.appendString(out, request.name());
     out.append(", \"sha256\": \"").append(request.sha256()).append("\", \"offset\": ");
     out.append(request.offset());
+    if (request.ranged()) {
+      out.append(", \"length\": ").append(request.length());
+    }
     if (request.more()) {
       out.append(", \"more\": true");
     }
@@ -227,7 +243,9 @@ public final class V2Codec {
 
   /**
    * Reads a v2 request line (mark included, {@code \n} not). The name must be syncable and the hash
-   * well-formed; the offset is returned as sent, for the server to check against the file.
+   * well-formed; the offset and length are returned as sent, for the server to check against the
+   * file. An absent {@code "length"} is {@link Request#TO_END}; a present one must be an integer
+   * {@code >= 0} (a negative one makes the request malformed: it is never read as "to the end").
    */
   public static Request decodeRequest(Buffer line) throws ProtocolException {
     ObjectNode request = SeedCodec.parseObject(SeedCodec.decodeUtf8(line.slice(1, line.length())));
@@ -245,11 +263,16 @@ public final class V2Codec {
     }
     long offset =
         SeedCodec.requireLong(request.get("offset"), "offset", Long.MIN_VALUE, Long.MAX_VALUE);
+    JsonNode lengthNode = request.get("length");
+    long length = Request.TO_END;
+    if (lengthNode != null) {
+      length = SeedCodec.requireLong(lengthNode, "length", 0, Long.MAX_VALUE);
+    }
     JsonNode more = request.get("more");
     if (more != null && !more.isBoolean()) {
       throw new ProtocolException("\"more\" must be true or false");
     }
     return new Request(
-        name.textValue(), sha.textValue(), offset, more != null && more.booleanValue());
+        name.textValue(), sha.textValue(), offset, length, more != null && more.booleanValue());
   }
 }

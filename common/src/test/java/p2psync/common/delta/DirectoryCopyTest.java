@@ -22,7 +22,7 @@ class DirectoryCopyTest {
   private static final long EPOCH = 77;
 
   private static byte[] seed(String name, int port, long mtime) {
-    return SeedCodec.encodeDirectoryMember(name, "10.0.0.1", port, mtime);
+    return CompactMember.encodeSeed(name, "10.0.0.1", port, mtime);
   }
 
   /** A versioned line as a tracker writes it; {@code null} values are removals. */
@@ -70,7 +70,7 @@ class DirectoryCopyTest {
 
     // no change: a mark alone, whatever the directory's size
     Buffer none = line(2, 2, sum(v2), members());
-    assertThat(none.length()).isLessThan(100);
+    assertThat(none.length()).isLessThan(70);
     assertThat(copy.apply(DeltaLine.decode(none))).isEmpty();
     assertThat(copy.version()).isEqualTo(2);
   }
@@ -87,7 +87,7 @@ class DirectoryCopyTest {
             Buffer.buffer(
                 line(1, 2, sum(change), change)
                     .toString()
-                    .replace("\"epoch\": 77", "\"epoch\": 78"))));
+                    .replace("\"d\": [77, ", "\"d\": [78, "))));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -139,24 +139,28 @@ class DirectoryCopyTest {
   @Test
   void theMemberHashIsOverTheBytesAsSentNonAsciiNamesEscaped() throws Exception {
     byte[] member = seed("caf\u00e9.txt", 8000, 5);
-    assertThat(new String(member, StandardCharsets.US_ASCII)).startsWith("\"caf\\u00e9.txt\": {");
+    assertThat(new String(member, StandardCharsets.US_ASCII)).startsWith("\"caf\\u00e9.txt\": [");
     DeltaLine line = DeltaLine.decode(line(0, 1, MemberHash.of(member), members("x", member)));
     assertThat(line.members().get(0).hash()).isEqualTo(MemberHash.of(member));
     assertThat(line.members().get(0).name()).isEqualTo("caf\u00e9.txt");
   }
 
   static Stream<String> malformed() {
+    String mark = "{\"\": {\"v\": 2, \"d\": [1, 0, 1, \"AAAAAAAAAAA\"]}";
     return Stream.of(
         "{}",
         "{\"\": {\"v\": 2}}",
-        "{\"\": {\"v\": 2, \"epoch\": 1, \"version\": 1}}",
-        "{\"\": {\"v\": 2, \"epoch\": 1, \"version\": 1, \"hash\": \"XYZ\"}}",
-        "{\"\": {\"v\": 2, \"epoch\": 1, \"version\": 1, \"hash\": \"0000000000000000\"}, \"a\": null}",
-        "{\"\": {\"v\": 2, \"epoch\": 1, \"from\": 2, \"version\": 1, \"hash\": \"0000000000000000\"}}",
-        "{\"\": {\"v\": 2, \"epoch\": 1, \"version\": 1, \"hash\": \"0000000000000000\"}, \"a\": 3}",
-        "{\"\": {\"v\": 2, \"epoch\": 1, \"version\": 1, \"hash\": \"0000000000000000\"}} x",
-        "{\"\": {\"v\": 2, \"epoch\": 1, \"from\": 1, \"version\": 2, \"hash\": \"0000000000000000\"},"
-            + " \"a\": null, \"a\": null}");
+        "{\"\": {\"v\": 2, \"d\": [1, 0, 1]}}",
+        "{\"\": {\"v\": 2, \"d\": [1, 0, 1, \"XYZ\"]}}",
+        "{\"\": {\"v\": 2, \"d\": [1, 0, 1, \"AAAAAAAAAAB\"]}}", // stray bits: not canonical
+        "{\"\": {\"v\": 2, \"d\": [0, 0, 1, \"AAAAAAAAAAA\"]}}",
+        "{\"\": {\"v\": 2, \"d\": [1, 2, 1, \"AAAAAAAAAAA\"]}}",
+        "{\"\": {\"v\": 2, \"d\": {\"epoch\": 1}}}",
+        mark + ", \"a\": null}",
+        mark + ", \"a\": 3}",
+        mark + ", \"a\": {\"ip\": \"10.0.0.1\", \"port\": 8000, \"mtime\": 5}}",
+        mark + "} x",
+        "{\"\": {\"v\": 2, \"d\": [1, 1, 2, \"AAAAAAAAAAA\"]}, \"a\": null, \"a\": null}");
   }
 
   @ParameterizedTest
@@ -200,7 +204,6 @@ class DirectoryCopyTest {
   }
 
   private static byte[] encodeV2(String name, int port, long mtime, List<V2Entry.Source> sources) {
-    return p2psync.common.v2.V2Codec.encodeDirectoryMember(
-        name, "10.0.0.1", port, mtime, 3, "a".repeat(64), sources);
+    return CompactMember.encode(name, "10.0.0.1", port, mtime, 3, "a".repeat(64), false, sources);
   }
 }

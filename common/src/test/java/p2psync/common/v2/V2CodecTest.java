@@ -114,6 +114,16 @@ class V2CodecTest {
             "\u0001{\"name\": \"a\", \"sha256\": \"" + A + "\", \"offset\": 0, \"more\": true}\n");
     assertThat(V2Codec.decodeRequest(more.slice(0, more.length() - 1)))
         .isEqualTo(new V2Codec.Request("a", A, 0, true));
+
+    Buffer range = V2Codec.encodeRequest(new V2Codec.Request("a", A, 8, 16, true));
+    assertThat(range.toString())
+        .isEqualTo(
+            "\u0001{\"name\": \"a\", \"sha256\": \""
+                + A
+                + "\", \"offset\": 8, \"length\": 16, \"more\": true}\n");
+    assertThat(V2Codec.decodeRequest(range.slice(0, range.length() - 1)))
+        .isEqualTo(new V2Codec.Request("a", A, 8, 16, true));
+    assertThat(new V2Codec.Request("a", A, 8).ranged()).isFalse();
   }
 
   @ParameterizedTest
@@ -128,6 +138,9 @@ class V2CodecTest {
         "{\"name\": \"x\", \"sha256\": \"%s\", \"offset\": 0, \"more\": 1}",
         "{\"name\": \"x\", \"sha256\": \"%s\", \"offset\": 99999999999999999999999}",
         "{\"name\": \"x\", \"sha256\": \"%s\"}",
+        "{\"name\": \"x\", \"sha256\": \"%s\", \"offset\": 0, \"length\": -1}",
+        "{\"name\": \"x\", \"sha256\": \"%s\", \"offset\": 0, \"length\": \"5\"}",
+        "{\"name\": \"x\", \"sha256\": \"%s\", \"offset\": 0, \"length\": 2.5}",
       })
   void hostileRequestsAreRefused(String body) {
     Buffer line = Buffer.buffer().appendByte((byte) 1).appendString(body.replace("%s", A));

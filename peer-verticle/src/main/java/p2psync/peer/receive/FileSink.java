@@ -107,18 +107,40 @@ public final class FileSink {
       long offset,
       MessageDigest digest,
       long highWater) {
+    return open(context, writers, path, offset, digest, highWater, false);
+  }
+
+  /**
+   * Opens an existing temp file to write one range of it from {@code position} on (a ranged
+   * download: several sinks write their ranges of one file at once, each through a channel of its
+   * own, so each keeps its own position). No digest: the whole file is hashed once complete. {@link
+   * #close}{@code (true)} completes with the position just past the last byte written.
+   */
+  public static Future<FileSink> openRange(
+      Context context, Executor writers, Path path, long position, long highWater) {
+    return open(context, writers, path, position, null, highWater, true);
+  }
+
+  private static Future<FileSink> open(
+      Context context,
+      Executor writers,
+      Path path,
+      long offset,
+      MessageDigest digest,
+      long highWater,
+      boolean range) {
     Promise<FileSink> opened = Promise.promise();
     try {
       writers.execute(
           () -> {
             try {
               FileChannel channel =
-                  offset == 0
+                  offset == 0 && !range
                       ? FileChannel.open(
                           path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)
                       : FileChannel.open(path, StandardOpenOption.WRITE);
               try {
-                if (channel.size() != offset) {
+                if (!range && channel.size() != offset) {
                   throw new IOException(
                       path.getFileName() + " holds " + channel.size() + " bytes, not " + offset);
                 }

@@ -119,7 +119,9 @@ public final class TrackerBench {
       boolean storm,
       boolean v2,
       long windowBytes,
-      long pushes) {
+      long pushes,
+      long pushBytes,
+      long largestLine) {
 
     public void print(PrintStream out) {
       out.printf(
@@ -154,6 +156,13 @@ public final class TrackerBench {
           "  replies: %.0f/s; pushes: %.0f/s; tracker egress %.3f MB/s (every line read in the"
               + " window)%n",
           replies / windowSeconds, pushes / windowSeconds, windowBytes / 1e6 / windowSeconds);
+      if (v2) {
+        out.printf(
+            "  pushes: %.0f bytes each on average (%.3f MB/s); largest line read %d bytes%n",
+            pushes == 0 ? 0.0 : pushBytes / (double) pushes,
+            pushBytes / 1e6 / windowSeconds,
+            largestLine);
+      }
       out.printf(
           "  tracker CPU %.2f s in %.1f s (%.0f%% of one core); RSS %s, peak %s%n",
           trackerCpuSeconds,
@@ -208,6 +217,8 @@ public final class TrackerBench {
   private final AtomicInteger trickleVersion = new AtomicInteger();
   private final AtomicLong windowBytes = new AtomicLong();
   private final AtomicLong pushes = new AtomicLong();
+  private final AtomicLong pushBytes = new AtomicLong();
+  private final AtomicLong largestLine = new AtomicLong();
   private final String filesJson;
 
   /** {@code , {"name": "shared-file-000001.dat", "mtime": } for each name. */
@@ -416,8 +427,10 @@ public final class TrackerBench {
         lineBytes += newline + 1 - from;
         from = newline + 1;
         replyBytes.set(lineBytes);
+        long thisLine = lineBytes;
         if (inWindow(now)) {
-          windowBytes.addAndGet(lineBytes);
+          windowBytes.addAndGet(thisLine);
+          largestLine.accumulateAndGet(thisLine, Math::max);
         }
         lineBytes = 0;
         if (options.v2()) {
@@ -429,6 +442,7 @@ public final class TrackerBench {
         if (sent == null) {
           if (inWindow(now)) {
             pushes.incrementAndGet();
+            pushBytes.addAndGet(thisLine);
           }
           continue; // a push (v2), or a reply we did not ask for: not ours to judge here
         }
@@ -465,8 +479,7 @@ public final class TrackerBench {
   }
 
   private static final java.util.regex.Pattern MARK =
-      java.util.regex.Pattern.compile(
-          "\"epoch\": (\\d+), (?:\"from\": \\d+, )?\"version\": (\\d+)");
+      java.util.regex.Pattern.compile("\"d\": \\[(\\d+), \\d+, (\\d+), ");
 
   /** Starts the tracker, runs every round against it (a fresh load generator each), stops it. */
   private static Result execute(Options options, PrintStream out) throws Exception {
@@ -733,7 +746,9 @@ public final class TrackerBench {
         options.storm(),
         options.v2(),
         windowBytes.get(),
-        pushes.get());
+        pushes.get(),
+        pushBytes.get(),
+        largestLine.get());
   }
 
   private boolean inWindow(long sentAt) {

@@ -21,9 +21,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import p2psync.common.DirectoryEntry;
 import p2psync.common.SeedCodec;
@@ -51,9 +53,23 @@ public final class TransferBench {
 
   /**
    * What to run. {@code protocol} 2: both peers speak v2 and the stand-in tracker sends v2 lines,
-   * so the pull is an offset request verified by SHA-256 as it streams; 1: the seed wire.
+   * so the pull is an offset request verified by SHA-256 as it streams; 1: the seed wire. {@code
+   * sources} (v2 only): serving peers, each with the file (hard links of one file, so one copy in
+   * the page cache); from 2 on the pull is a ranged download from all of them (docs/protocol-v2.md,
+   * Ranges), with the peer's default range settings for files of at least their threshold.
    */
-  public record Options(long size, Path dir, int repeat, boolean verify, int protocol) {
+  public record Options(
+      long size, Path dir, int repeat, boolean verify, int protocol, int sources) {
+    public Options {
+      if (sources < 1 || (sources > 1 && protocol != 2)) {
+        throw new IllegalArgumentException("--sources above 1 needs --protocol 2");
+      }
+    }
+
+    public Options(long size, Path dir, int repeat, boolean verify, int protocol) {
+      this(size, dir, repeat, verify, protocol, 1);
+    }
+
     public Options(long size, Path dir, int repeat, boolean verify) {
       this(size, dir, repeat, verify, 1);
     }
@@ -78,7 +94,8 @@ public final class TransferBench {
       long rssPeak,
       long rssAfterSetup,
       long directMemoryPeak,
-      int protocol) {
+      int protocol,
+      int sources) {
 
     public double medianRatio() {
       return Bench.median(runs.stream().map(Run::ratio).toList());
@@ -98,8 +115,8 @@ public final class TransferBench {
 
     public void print(PrintStream out) {
       out.printf(
-          "transfer: %s (%d bytes), %d run(s), protocol %d%n",
-          ProcStats.mib(size), size, runs.size(), protocol);
+          "transfer: %s (%d bytes), %d run(s), protocol %d, %d source(s)%n",
+          ProcStats.mib(size), size, runs.size(), protocol, sources);
       for (int i = 0; i < runs.size(); i++) {
         Run r = runs.get(i);
         out.printf(
@@ -152,15 +169,27 @@ public final class TransferBench {
 
       // v2: the stand-in names the version, so it hashes the file as the serving peer will.
       String sha256 = options.protocol() == 2 ? FolderState.sha256(source) : null;
-      AtomicBoolean serverHashed = new AtomicBoolean(sha256 == null);
+      Set<Integer> serversHashed = ConcurrentHashMap.newKeySet();
+      // More sources: each its own folder (its own hidden state), the file a hard link.
+      List<Path> servingFolders = new ArrayList<>(List.of(serving));
+      for (int i = 1; i < options.sources(); i++) {
+        Path folder = Files.createDirectories(root.resolve("serving-" + i));
+        Files.createLink(folder.resolve(NAME), source);
+        servingFolders.add(folder);
+      }
 
       vertx = Vertx.vertx();
       SyncConfig config = new SyncConfig();
+      // Files below the default threshold (a smoke run) are still pulled in ranges: 8 of them.
+      config.setRangedMinBytes(
+          (int) Math.max(1, Math.min(SyncConfig.DEFAULT_RANGED_MIN_BYTES, options.size())));
+      config.setRangeBytes(
+          (int) Math.max(1, Math.min(SyncConfig.DEFAULT_RANGE_BYTES, options.size() / 8)));
       // The tracker stand-in needs the server's port, the server needs the tracker's: start the
       // tracker
       // on an any-port first, tell it the server's port once known.
       AtomicLong directorySentAt = new AtomicLong();
-      int[] serverPort = {0};
+      List<Integer> serverPorts = new CopyOnWriteArrayList<>();
       NetServer tracker =
           vertx
               .createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(0))
@@ -169,17 +198,22 @@ public final class TransferBench {
                       RecordParser.newDelimited("\n", socket)
                           .handler(
                               line -> {
-                                boolean fromServer =
-                                    line.toString().startsWith("{\"port\": " + serverPort[0] + ",")
-                                        || line.toString()
-                                            .equals("{\"port\": " + serverPort[0] + "}");
-                                if (fromServer) {
+                                Integer fromServer = null;
+                                for (int port : serverPorts) {
+                                  if (line.toString().startsWith("{\"port\": " + port + ",")
+                                      || line.toString().equals("{\"port\": " + port + "}")) {
+                                    fromServer = port;
+                                  }
+                                }
+                                if (fromServer != null) {
                                   // A v2 line (the mark alone) asks the server for its hashes.
                                   socket.write(
                                       sha256 == null ? "{}\n" : "{" + V2Codec.LINE_MARK + "}\n");
                                   if (line.toString().contains("\"sha256\"")) {
-                                    serverHashed.set(true);
+                                    serversHashed.add(fromServer);
                                   }
+                                } else if (serverPorts.size() < options.sources()) {
+                                  socket.write("{}\n"); // a server not registered yet
                                 } else {
                                   socket.write(
                                       sha256 == null
@@ -188,27 +222,23 @@ public final class TransferBench {
                                                   Map.of(
                                                       NAME,
                                                       new DirectoryEntry(
-                                                          "127.0.0.1", serverPort[0], mtime))))
-                                          : v2Line(serverPort[0], mtime, options.size(), sha256));
+                                                          "127.0.0.1", serverPorts.get(0), mtime))))
+                                          : v2Line(serverPorts, mtime, options.size(), sha256));
                                   directorySentAt.compareAndSet(0, System.nanoTime());
                                 }
                               }));
       int trackerPort = Blocking.await(tracker.listen(), Duration.ofSeconds(10)).actualPort();
-      PeerVerticle server =
-          new PeerVerticle(
-              new PeerOptions()
-                  .setDir(serving)
-                  .setHost("127.0.0.1")
-                  .setPort(0)
-                  .setTrackerHost("127.0.0.1")
-                  .setTrackerPort(trackerPort)
-                  .setProtocol(options.protocol())
-                  .setSync(config));
-      Blocking.await(vertx.deployVerticle(server), Duration.ofSeconds(10));
-      serverPort[0] = server.actualPort();
+      for (Path folder : servingFolders) {
+        PeerVerticle server = peer(folder, trackerPort, config, options);
+        Blocking.await(vertx.deployVerticle(server), Duration.ofSeconds(10));
+        serverPorts.add(server.actualPort());
+      }
       // A v2 server refuses v2 requests for a file it has not hashed yet.
       Blocking.waitFor(
-          serverHashed::get, POLL, Duration.ofMinutes(5), "the serving peer's hash of the file");
+          () -> sha256 == null || serversHashed.size() == options.sources(),
+          POLL,
+          Duration.ofMinutes(5),
+          "the serving peers' hashes of the file");
 
       List<MemoryPoolMXBean> heapPools =
           ManagementFactory.getMemoryPoolMXBeans().stream()
@@ -222,7 +252,7 @@ public final class TransferBench {
 
       // An untimed pull first, so the JIT has compiled the receive path before anything is
       // measured.
-      pull(vertx, root.resolve("warm-up"), trackerPort, config, directorySentAt, options);
+      pull(vertx, root.resolve("warm-up"), trackerPort, config, directorySentAt, options, out);
       Bench.deleteTree(root.resolve("warm-up"));
       heapPools.forEach(MemoryPoolMXBean::resetPeakUsage);
       long allocatedBefore = Allocation.total();
@@ -232,7 +262,7 @@ public final class TransferBench {
         Path pulling = root.resolve("pulling-" + i);
         Vertx running = vertx;
         Callable<double[]> pullOnce =
-            () -> pull(running, pulling, trackerPort, config, directorySentAt, options);
+            () -> pull(running, pulling, trackerPort, config, directorySentAt, options, out);
         double copy;
         double[] pull;
         if (i % 2 == 0) {
@@ -244,7 +274,12 @@ public final class TransferBench {
         }
         if (options.verify()) {
           String expected = FolderState.sha256(source);
+          // What a ranged pull's verification costs: one read of a just-written file and its hash.
+          long hashStart = System.nanoTime();
           String got = FolderState.sha256(root.resolve("pulling-" + i).resolve(NAME));
+          out.printf(
+              "  run %d: the pulled file read back and hashed in %.3f s%n",
+              i + 1, (System.nanoTime() - hashStart) / 1e9);
           if (!expected.equals(got)) {
             throw new IllegalStateException("pulled file differs from the source");
           }
@@ -272,7 +307,8 @@ public final class TransferBench {
               ProcStats.selfStatusBytes("VmHWM"),
               rssAfterSetup,
               directPeak,
-              options.protocol());
+              options.protocol(),
+              options.sources());
       return result;
     } finally {
       if (vertx != null) {
@@ -291,22 +327,14 @@ public final class TransferBench {
       int trackerPort,
       SyncConfig config,
       AtomicLong directorySentAt,
-      Options options)
+      Options options,
+      PrintStream out)
       throws IOException {
     long size = options.size();
     Files.createDirectories(folder);
     sync();
     Path target = folder.resolve(NAME);
-    PeerVerticle puller =
-        new PeerVerticle(
-            new PeerOptions()
-                .setDir(folder)
-                .setHost("127.0.0.1")
-                .setPort(0)
-                .setTrackerHost("127.0.0.1")
-                .setTrackerPort(trackerPort)
-                .setProtocol(options.protocol())
-                .setSync(config));
+    PeerVerticle puller = peer(folder, trackerPort, config, options);
     directorySentAt.set(0);
     Duration cpuBefore = ProcStats.cpuTime(ProcessHandle.current());
     String id = Blocking.await(vertx.deployVerticle(puller), Duration.ofSeconds(10));
@@ -318,6 +346,11 @@ public final class TransferBench {
             limit,
             "the pulled file");
     Duration cpuAfter = ProcStats.cpuTime(ProcessHandle.current());
+    // Whom it came from: a ranged pull names every holder it used, comma-separated.
+    Blocking.await(puller.status(), Duration.ofSeconds(10)).recent().stream()
+        .filter(t -> t.name().equals(NAME))
+        .findFirst()
+        .ifPresent(t -> out.printf("  pulled from %s: %s%n", t.source(), t.result()));
     Blocking.await(vertx.undeploy(id), Duration.ofSeconds(10));
     if (!Files.exists(target)) {
       throw new IllegalStateException("the download failed (see the log)");
@@ -332,18 +365,32 @@ public final class TransferBench {
     return new double[] {(end - directorySentAt.get()) / 1e9, cpu};
   }
 
-  /** {@code {"": {"v": 2}, NAME: {..., "size", "sha256", "sources": [the server]}}\n} */
-  private static Buffer v2Line(int port, long mtime, long size, String sha256) {
+  /** A peer on loopback (any port) of {@code folder}, a serving one or the puller. */
+  private static PeerVerticle peer(
+      Path folder, int trackerPort, SyncConfig config, Options options) {
+    return new PeerVerticle(
+        new PeerOptions()
+            .setDir(folder)
+            .setHost("127.0.0.1")
+            .setPort(0)
+            .setTrackerHost("127.0.0.1")
+            .setTrackerPort(trackerPort)
+            .setProtocol(options.protocol())
+            .setSync(config));
+  }
+
+  /** {@code {"": {"v": 2}, NAME: {..., "size", "sha256", "sources": [the servers]}}\n} */
+  private static Buffer v2Line(List<Integer> ports, long mtime, long size, String sha256) {
     return Buffer.buffer("{" + V2Codec.LINE_MARK + ", ")
         .appendBytes(
             V2Codec.encodeDirectoryMember(
                 NAME,
                 "127.0.0.1",
-                port,
+                ports.get(0),
                 mtime,
                 size,
                 sha256,
-                List.of(new V2Entry.Source("127.0.0.1", port))))
+                ports.stream().map(port -> new V2Entry.Source("127.0.0.1", port)).toList()))
         .appendString("}\n");
   }
 

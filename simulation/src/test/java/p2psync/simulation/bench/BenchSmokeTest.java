@@ -39,6 +39,19 @@ class BenchSmokeTest {
   }
 
   @Test
+  void transferInRangesFromThreeSources() throws Exception {
+    TransferBench.Result result =
+        TransferBench.run(new TransferBench.Options(1 << 20, dir, 1, true, 2, 3), out);
+    result.print(out);
+    assertThat(text.toString(StandardCharsets.UTF_8)).contains("protocol 2, 3 source(s)");
+    assertThat(result.runs()).hasSize(1);
+    assertThat(result.runs().get(0).transferSeconds()).isPositive();
+    try (var left = Files.list(dir)) {
+      assertThat(left).as("temp folders deleted").isEmpty();
+    }
+  }
+
+  @Test
   void trackerWithTwentyConnectionsForOneSecond() throws Exception {
     TrackerBench.Result result =
         TrackerBench.run(

@@ -14,6 +14,9 @@ import p2psync.common.delta.DeltaRequest;
 class DeltaLogTest {
   private final DeltaLog log = new DeltaLog(9, 3, 1_000);
 
+  /** The mark of a full directory of epoch 9: from 0. */
+  private static final String FULL = "{\"\": {\"v\": 2, \"d\": [9, 0, ";
+
   @AfterEach
   void close() {
     log.close();
@@ -36,7 +39,7 @@ class DeltaLogTest {
     ByteBuf first = log.reply(new DeltaRequest(9, 1, true));
     assertThat(log.reply(new DeltaRequest(9, 1, false))).isSameAs(first);
     assertThat(text(first))
-        .startsWith("{\"\": {\"v\": 2, \"epoch\": 9, \"from\": 1, \"version\": 2, ")
+        .startsWith("{\"\": {\"v\": 2, \"d\": [9, 1, 2, \"")
         .contains("\"b\": {")
         .doesNotContain("\"a\": {");
     assertThat(log.fullLine()).isSameAs(log.fullLine());
@@ -44,7 +47,7 @@ class DeltaLogTest {
     // A new version, a new delta from 1 (not the old one: compared by content, as Netty recycles
     // the released buffer's object, so the same object may well come back holding other bytes).
     assertThat(text(log.reply(new DeltaRequest(9, 1, true))))
-        .contains("\"from\": 1, \"version\": 3, ")
+        .contains("\"d\": [9, 1, 3, \"")
         .contains("\"b\": {")
         .contains("\"c\": {");
   }
@@ -72,8 +75,8 @@ class DeltaLogTest {
       log.publish(change("n" + i, i));
     }
     assertThat(log.oldest()).isEqualTo(3); // three versions kept: 4, 5, 6
-    assertThat(text(log.reply(3))).contains("\"from\": 3");
-    assertThat(text(log.reply(2))).doesNotContain("\"from\"").contains("\"n1\": {");
+    assertThat(text(log.reply(3))).contains("\"d\": [9, 3, 6, \"");
+    assertThat(text(log.reply(2))).contains(FULL).contains("\"n1\": {");
     // and bytes bound it too: one big version leaves only itself
     Map<String, byte[]> big = new HashMap<>();
     for (int i = 0; i < 20; i++) {
@@ -81,9 +84,9 @@ class DeltaLogTest {
     }
     log.publish(big);
     assertThat(log.oldest()).isEqualTo(log.version());
-    assertThat(text(log.reply(6))).doesNotContain("\"from\"");
+    assertThat(text(log.reply(6))).contains(FULL);
     // another epoch, or no version: the whole directory
-    assertThat(text(log.reply(new DeltaRequest(8, 7, true)))).doesNotContain("\"from\"");
-    assertThat(text(log.reply(new DeltaRequest(0, 0, true)))).doesNotContain("\"from\"");
+    assertThat(text(log.reply(new DeltaRequest(8, 7, true)))).contains(FULL);
+    assertThat(text(log.reply(new DeltaRequest(0, 0, true)))).contains(FULL);
   }
 }
