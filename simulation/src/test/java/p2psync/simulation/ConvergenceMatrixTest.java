@@ -127,9 +127,10 @@ class ConvergenceMatrixTest {
     Set<Fault> hitting = EnumSet.of(Fault.DROP, Fault.RESET, Fault.STALL);
     if (report.windows().stream()
         .anyMatch(
-            w -> hitting.contains(w.fault()) && w.startMillis() < report.firstConvergedMillis())) {
+            w -> hitting.contains(w.fault()) && w.endMillis() < report.firstConvergedMillis())) {
       // the faults hit transfers: some failed (short body, reset, idle timeout) and were retried
-      // (unless the swarm had converged before the first of them began: nothing left to hit)
+      // (asked only where transfers went on past a whole window of such a fault: a swarm that
+      // converges in 0.4 s may finish before a window ends, with nothing left to hit)
       assertThat(report.transfersFailed()).as(report.summary()).isPositive();
     }
     return report;
