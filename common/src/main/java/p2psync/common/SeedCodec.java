@@ -59,15 +59,6 @@ public final class SeedCodec {
       List<String> rejectedNames,
       int version,
       DeltaRequest delta) {
-    public PeerMessage(Integer port, List<FileEntry> files, List<String> rejectedNames) {
-      this(port, files, rejectedNames, 1, null);
-    }
-
-    public PeerMessage(
-        Integer port, List<FileEntry> files, List<String> rejectedNames, int version) {
-      this(port, files, rejectedNames, version, null);
-    }
-
     /** What the message says about directory deltas, only when it says {@code "v": 2}. */
     public DeltaRequest deltaRequest() {
       return version == 2 ? delta : null;
