@@ -78,9 +78,7 @@ class SyncSwarmTest {
   }
 
   private void write(String peer, String name, String text, long mtime) throws IOException {
-    Path path = file(peer, name);
-    Files.writeString(path, text, StandardCharsets.UTF_8);
-    setMtime(path, mtime);
+    TestSupport.writeAt(file(peer, name), text, mtime);
   }
 
   /** The contents of every file in a peer's trash. */

@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +44,23 @@ final class TestSupport {
   static void setMtime(Path file, long seconds) {
     try {
       Files.setLastModifiedTime(file, FileTime.from(seconds, TimeUnit.SECONDS));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Puts {@code text} under {@code file} with the given mtime in one step, the way an editor that
+   * saves through a temporary file does: written and dated beside the folder, then moved in. A
+   * write followed by a separate setMtime would let the peer's rescan (every keepalive) or watcher
+   * see the new content with the current time in between and advertise that version.
+   */
+  static void writeAt(Path file, String text, long mtimeSeconds) {
+    try {
+      Path staged = Files.createTempFile(file.getParent().getParent(), "staged-", ".tmp");
+      Files.writeString(staged, text, StandardCharsets.UTF_8);
+      setMtime(staged, mtimeSeconds);
+      Files.move(staged, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -209,10 +209,8 @@ class WebStatusTest {
     // a and b edit doc.txt in the same second: the edit that is second in the order (the smaller
     // SHA-256) becomes its author's conflict copy; these contents make that a's
     assertThat(sha("from a")).isLessThan(sha("from b"));
-    Files.writeString(a.folder().resolve("doc.txt"), "from a");
-    Files.writeString(b.folder().resolve("doc.txt"), "from b");
-    TestSupport.setMtime(a.folder().resolve("doc.txt"), t0 + 10);
-    TestSupport.setMtime(b.folder().resolve("doc.txt"), t0 + 10);
+    TestSupport.writeAt(a.folder().resolve("doc.txt"), "from a", t0 + 10);
+    TestSupport.writeAt(b.folder().resolve("doc.txt"), "from b", t0 + 10);
 
     await()
         .atMost(TestSupport.TIMEOUT)
