@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +44,11 @@ class WebStatusTest {
   void start() {
     vertx = Metrics.vertx();
     http = WebClient.create(vertx);
-    swarm = new Swarm(vertx, root, TestSupport.fastConfig()).setTrackerHttpPort(0);
+    // A status shows who is connected: a loaded machine that delays a 200 ms keepalive past a
+    // 600 ms expiry would show a peer reconnecting instead.
+    swarm =
+        new Swarm(vertx, root, TestSupport.fastConfig().setTrackerExpiry(Duration.ofSeconds(10)))
+            .setTrackerHttpPort(0);
   }
 
   @AfterEach
