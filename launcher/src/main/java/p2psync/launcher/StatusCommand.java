@@ -179,6 +179,50 @@ final class StatusCommand implements Callable<Integer> {
               result));
     }
     table(out, rows);
+    JsonObject sync = status.getJsonObject("sync");
+    if (sync != null) {
+      out.println();
+      printSync(out, sync, System.currentTimeMillis());
+    }
+  }
+
+  /** A v2 peer's sync state: deletions it holds, its trash and the conflict copies it made. */
+  static void printSync(PrintStream out, JsonObject sync, long now) {
+    JsonObject trash = sync.getJsonObject("trash", new JsonObject());
+    JsonObject conflicts = sync.getJsonObject("conflictCopies", new JsonObject());
+    int trashFiles = trash.getInteger("files", 0);
+    out.printf(
+        "sync: %d tombstones; trash: %s; conflict copies made: %d%n",
+        sync.getInteger("tombstones", 0),
+        trashFiles < 0
+            ? "cannot be read"
+            : trashFiles
+                + (trashFiles == 1 ? " file, " : " files, ")
+                + trash.getLong("bytes", 0L)
+                + " bytes",
+        conflicts.getLong("made", 0L));
+    List<JsonObject> entries = objects(trash.getJsonArray("entries"));
+    if (!entries.isEmpty()) {
+      out.println();
+      List<List<String>> rows = new ArrayList<>();
+      rows.add(List.of("TRASHED", "SIZE", "WHEN"));
+      for (JsonObject entry : entries) {
+        rows.add(
+            List.of(
+                entry.getString("name", "?"),
+                String.valueOf(entry.getLong("size", 0L)),
+                ago(now, entry.getLong("trashedAt", 0L))));
+      }
+      table(out, rows);
+    }
+    JsonArray recent = conflicts.getJsonArray("recent", new JsonArray());
+    if (!recent.isEmpty()) {
+      out.println();
+      List<List<String>> rows = new ArrayList<>();
+      rows.add(List.of("CONFLICT COPY"));
+      recent.forEach(name -> rows.add(List.of(String.valueOf(name))));
+      table(out, rows);
+    }
   }
 
   private static List<JsonObject> objects(JsonArray array) {

@@ -29,7 +29,14 @@ class StatusCommandTest extends ConsoleCapture {
   @Test
   void printsATrackersPeersAndNamesAndAPeersFilesAndTransfers() {
     Swarm swarm =
-        new Swarm(vertx, root, new SyncConfig().setKeepAliveInterval(Duration.ofMillis(200)))
+        // a long expiry: a loaded machine that delays a 200 ms keepalive past 600 ms would show
+        // the peer reconnecting rather than "(connected)"
+        new Swarm(
+                vertx,
+                root,
+                new SyncConfig()
+                    .setKeepAliveInterval(Duration.ofMillis(200))
+                    .setTrackerExpiry(Duration.ofSeconds(10)))
             .setTrackerHttpPort(0);
     join(swarm.startTracker(0));
     Swarm.Peer one = swarm.addPeer("Peer1", Map.of("report.pdf", bytes("pdf")));
