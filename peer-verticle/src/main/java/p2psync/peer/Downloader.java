@@ -313,10 +313,23 @@ final class Downloader {
   /**
    * A failure's kind, for the {@code reason} tag of the failed-downloads counter: few values, so
    * the metric stays one series per kind (the full reason is in the log and the status page). From
-   * the wording {@link Download} gives its failures.
+   * the wording {@link Download} gives its failures: the outermost failure in the cause chain that
+   * says what went wrong decides ("cannot store the file" wraps "wrote 3 of 5 bytes": disk).
    */
   static String kind(Throwable failure) {
-    String reason = Failures.reason(failure);
+    // bounded: a cause chain may loop
+    Throwable current = failure;
+    for (int depth = 0; current != null && depth < 16; depth++) {
+      String kind = ownKind(Failures.reason(current));
+      if (kind != null) {
+        return kind;
+      }
+      current = current.getCause();
+    }
+    return "other";
+  }
+
+  private static String ownKind(String reason) {
     if (reason.startsWith("cannot connect")) {
       return "connect";
     } else if (reason.startsWith("no data for") || reason.startsWith("transfer took longer")) {
@@ -334,7 +347,7 @@ final class Downloader {
         || reason.startsWith("wrote ")) {
       return "disk";
     }
-    return "other";
+    return null;
   }
 
   private static boolean notAnswered(Throwable failure) {
