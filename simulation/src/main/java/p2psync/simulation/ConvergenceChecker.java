@@ -248,15 +248,18 @@ final class ConvergenceChecker {
   }
 
   /**
-   * A v2 peer's hidden state: regular files (hash cache, sync state, peer id) and the trash, a
-   * folder of folders of regular files; nothing else (no link, no other kind of file).
+   * A v2 peer's hidden state: regular files (hash cache, sync state, peer id), the trash, a folder
+   * of folders of regular files, and the kept prefixes of a peer that stopped mid-download ({@code
+   * partials}, a folder of regular files); nothing else (no link, no other kind of file).
    */
   private static void checkStateDir(Path folder, Path state, List<String> problems)
       throws IOException {
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(state)) {
       for (Path entry : entries) {
+        String name = entry.getFileName().toString();
+        boolean inState = entry.getParent().getParent().equals(folder);
         if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)
-            && (entry.getFileName().toString().equals("trash")
+            && (inState && (name.equals("trash") || name.equals("partials"))
                 || entry.getParent().getFileName().toString().equals("trash"))) {
           checkStateDir(folder, entry, problems);
         } else if (!Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
