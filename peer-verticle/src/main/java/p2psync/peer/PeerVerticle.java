@@ -23,7 +23,9 @@ import p2psync.common.FileEntry;
 import p2psync.common.OnContext;
 import p2psync.common.ProtocolException;
 import p2psync.common.SeedCodec;
+import p2psync.peer.delta.DeltaClient;
 import p2psync.peer.delta.DeltaStatus;
+import p2psync.peer.delta.DirectorySweep;
 import p2psync.peer.sync.FolderSync;
 import p2psync.peer.sync.FolderWatcher;
 import p2psync.peer.sync.SyncStatus;
@@ -46,6 +48,9 @@ public class PeerVerticle extends VerticleBase {
   private Downloader downloader;
   private TrackerClient tracker;
   private FolderWatcher watcher;
+
+  /** v2 with deltas: the periodic look at every held name; null for a seed-only peer. */
+  private DirectorySweep sweep;
 
   /** The folder's hashes when this peer speaks v2; null for a seed-only peer. */
   private FolderHashes hashes;
@@ -152,6 +157,8 @@ public class PeerVerticle extends VerticleBase {
                 hashes.onHashed(tracker::advertiseNow);
                 sync.onChanged(tracker::advertiseNow);
                 sync.onRefused(tracker::readvertise);
+                sweep = new DirectorySweep(vertx, this::heldDirectory, this::sweepLook);
+                sweep.start(options.getSync().getDirectorySweepInterval());
               }
               tracker.start();
               startWatching();
@@ -193,6 +200,9 @@ public class PeerVerticle extends VerticleBase {
   public Future<?> stop() {
     if (watcher != null) {
       watcher.close();
+    }
+    if (sweep != null) {
+      sweep.stop();
     }
     return Future.join(
         downloader.close(),
@@ -314,6 +324,11 @@ public class PeerVerticle extends VerticleBase {
                         wanted.add(name);
                       }
                     });
+                // a name a folder or link held, now free: the directory's version is fetched after
+                // the next directory, though no delta names it again
+                occupied.stream()
+                    .filter(name -> !ar.result().occupied().contains(name))
+                    .forEach(wanted::add);
                 occupied = ar.result().occupied();
               }
               if (scansRunning == 0) {
@@ -406,16 +421,44 @@ public class PeerVerticle extends VerticleBase {
               + " in all");
       downloader.retainPartials(entries);
     }
-    if (sync != null) {
-      sync.onDirectoryDelta(entries, changedNames);
-    }
     Set<String> names = new HashSet<>(changedNames);
+    if (sync != null) {
+      // names whose side here changed since they were looked at: the peer and its sync state look
+      // at the same names, whatever the delta changed
+      names.addAll(sync.takeRelook());
+      sync.onDirectoryDelta(entries, names);
+    }
     names.addAll(wanted);
     for (String name : names) {
       DirectoryEntry entry = entries.get(name);
       wanted.remove(name);
       if (entry != null) {
         consider(name, entry, changedNames.contains(name));
+      }
+    }
+  }
+
+  /** The directory the deltas built, when there is one: what the sweep looks at. */
+  private Map<String, DirectoryEntry> heldDirectory() {
+    DeltaClient deltas = tracker == null ? null : tracker.deltas();
+    return deltas == null || deltas.applied() == 0 ? null : deltas.entries();
+  }
+
+  /**
+   * A batch of the sweep: {@code names} looked at as a directory naming them would, except those
+   * wanted already (every directory looks at them). A download it starts is one no delta asked for:
+   * logged, as it points at a reason to look again that nothing noticed.
+   */
+  private void sweepLook(Map<String, DirectoryEntry> entries, Set<String> names) {
+    sync.look(entries, names);
+    for (String name : names) {
+      DirectoryEntry entry = entries.get(name);
+      if (entry == null || wanted.contains(name) || downloader.isDownloading(name)) {
+        continue;
+      }
+      consider(name, entry, false);
+      if (downloader.isDownloading(name)) {
+        LOG.log(Level.INFO, "the directory sweep found " + name + " to fetch; no delta named it");
       }
     }
   }
