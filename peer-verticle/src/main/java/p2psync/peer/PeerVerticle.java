@@ -446,19 +446,31 @@ public class PeerVerticle extends VerticleBase {
 
   /**
    * A batch of the sweep: {@code names} looked at as a directory naming them would, except those
-   * wanted already (every directory looks at them). A download it starts is one no delta asked for:
-   * logged, as it points at a reason to look again that nothing noticed.
+   * the next directory looks at anyway (wanted, or waiting to be looked at again). A download it
+   * starts is one nothing else would have asked for: logged, as it points at a reason to look again
+   * that nothing noticed.
    */
   private void sweepLook(Map<String, DirectoryEntry> entries, Set<String> names) {
-    sync.look(entries, names);
-    for (String name : names) {
+    Set<String> due = new HashSet<>(names);
+    due.removeIf(name -> wanted.contains(name) || sync.relooking(name));
+    sync.look(entries, due);
+    for (String name : due) {
       DirectoryEntry entry = entries.get(name);
-      if (entry == null || wanted.contains(name) || downloader.isDownloading(name)) {
+      if (entry == null || downloader.isDownloading(name)) {
         continue;
       }
       consider(name, entry, false);
       if (downloader.isDownloading(name)) {
-        LOG.log(Level.INFO, "the directory sweep found " + name + " to fetch; no delta named it");
+        LOG.log(
+            Level.INFO,
+            "the directory sweep found "
+                + name
+                + " to fetch (the directory's mtime "
+                + entry.mtime()
+                + (entry.v2() == null ? "" : ", sha256 " + entry.v2().sha256().substring(0, 12))
+                + "; here "
+                + (index.containsKey(name) ? "mtime " + index.get(name) : "none")
+                + "); no delta named it");
       }
     }
   }

@@ -424,6 +424,11 @@ public final class FolderSync implements Displacer {
     return names;
   }
 
+  /** Whether {@code name} waits to be looked at again with the next directory. */
+  public boolean relooking(String name) {
+    return relook.contains(name);
+  }
+
   /**
    * A versioned directory (v2 deltas): as {@link #onDirectory}, for {@code names} only (those the
    * delta changed and those {@link #takeRelook} gave; the others were seen when they last changed);
