@@ -105,6 +105,7 @@ public final class SyncConfig {
   private Duration trashRetention = DEFAULT_TRASH_RETENTION;
   private Duration tombstoneExpiry = DEFAULT_TOMBSTONE_EXPIRY;
   private Duration maxClockSkew = DEFAULT_MAX_CLOCK_SKEW;
+  private Duration directorySweepInterval; // null: keepAliveInterval
 
   public SyncConfig() {}
 
@@ -185,6 +186,10 @@ public final class SyncConfig {
     ifPresent(
         json, "tombstoneExpiry", v -> setTombstoneExpiry(parseDuration("tombstoneExpiry", v)));
     ifPresent(json, "maxClockSkew", v -> setMaxClockSkew(parseDuration("maxClockSkew", v)));
+    ifPresent(
+        json,
+        "directorySweepInterval",
+        v -> setDirectorySweepInterval(parseDuration("directorySweepInterval", v)));
     if (reconnectBackoffMax.compareTo(reconnectBackoffMin) < 0) {
       throw new IllegalArgumentException(
           "reconnectBackoffMax must not be below reconnectBackoffMin");
@@ -200,6 +205,11 @@ public final class SyncConfig {
       json.put(
           "clusterMemberTimeout",
           clusterMemberTimeout.toString()); // otherwise it follows trackerExpiry
+    }
+    if (directorySweepInterval != null) {
+      json.put(
+          "directorySweepInterval",
+          directorySweepInterval.toString()); // otherwise it follows keepAliveInterval
     }
     return json.put("connectTimeout", connectTimeout.toString())
         .put("transferIdleTimeout", transferIdleTimeout.toString())
@@ -591,6 +601,22 @@ public final class SyncConfig {
 
   public SyncConfig setMaxClockSkew(Duration value) {
     maxClockSkew = Validate.notNegative("maxClockSkew", value);
+    return this;
+  }
+
+  /**
+   * Peer, v2 deltas: how often the whole held directory is compared with the folder, name by name
+   * (in small batches on the peer's event loop), on top of the names each delta changes; {@code 0s}
+   * turns it off. The safety net under deltas, as the keepalive's rescan is under watching: a name
+   * passed over for a reason that later went away is fetched (or deleted) within one interval even
+   * when no delta names it again. Unless set: {@code keepAliveInterval}.
+   */
+  public Duration getDirectorySweepInterval() {
+    return directorySweepInterval != null ? directorySweepInterval : keepAliveInterval;
+  }
+
+  public SyncConfig setDirectorySweepInterval(Duration value) {
+    directorySweepInterval = Validate.notNegative("directorySweepInterval", value);
     return this;
   }
 

@@ -407,7 +407,8 @@ class SyncConfigTest {
         .setWatchDelay(Duration.ZERO)
         .setTrashRetention(Duration.ofDays(2))
         .setTombstoneExpiry(Duration.ofHours(5))
-        .setMaxClockSkew(Duration.ofSeconds(9));
+        .setMaxClockSkew(Duration.ofSeconds(9))
+        .setDirectorySweepInterval(Duration.ofSeconds(4));
   }
 
   @Test
@@ -424,7 +425,8 @@ class SyncConfigTest {
                         "v2LineInterval",
                         "directoryPushInterval",
                         "watchDelay",
-                        "maxClockSkew"))
+                        "maxClockSkew",
+                        "directorySweepInterval"))
                 .flatMap(k -> k)
                 .toList());
     SyncConfig copy = new SyncConfig(json);
@@ -440,6 +442,22 @@ class SyncConfigTest {
     SyncConfig copy = new SyncConfig(new JsonObject(original.toJson().encode()));
     assertThat(copy.toJson()).isEqualTo(original.toJson());
     assertThat(new JsonObject(original.toString())).isEqualTo(original.toJson());
+  }
+
+  @Test
+  void directorySweepIntervalFollowsKeepAliveIntervalUnlessSetAndZeroTurnsItOff() {
+    assertThat(new SyncConfig().getDirectorySweepInterval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(
+            new SyncConfig()
+                .setKeepAliveInterval(Duration.ofMillis(250))
+                .getDirectorySweepInterval())
+        .isEqualTo(Duration.ofMillis(250));
+    SyncConfig off =
+        new SyncConfig(
+            new JsonObject().put("keepAliveInterval", "1s").put("directorySweepInterval", "0s"));
+    assertThat(off.getDirectorySweepInterval()).isZero();
+    assertThatThrownBy(() -> new SyncConfig().setDirectorySweepInterval(Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

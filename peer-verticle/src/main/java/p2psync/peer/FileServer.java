@@ -270,9 +270,10 @@ final class FileServer {
 
     /**
      * Sends the {@code length} bytes from {@code offset} on (the file's tail, or a range): all but
-     * the last byte, then checks the file is still the version announced, then the last byte. A
-     * file changed while being served is cut short instead, so the requester sees a short body and
-     * retries rather than storing a torn mix of two versions.
+     * the last byte, then checks the file is still the version announced and sends the last byte
+     * read from the file so checked ({@link LocalFolder#byteOfVersion}). A file changed while being
+     * served is cut short instead, so the requester sees a short body and retries rather than
+     * storing a torn mix of two versions.
      */
     private void serve(
         String name, LocalFolder.Version version, long offset, long length, boolean more) {
@@ -296,11 +297,14 @@ final class FileServer {
       }
       socket
           .sendFile(path, offset, length - 1)
-          .compose(v -> vertx.executeBlocking(() -> folder.servableVersion(name), false))
           .compose(
-              now ->
-                  version.equals(now)
-                      ? socket.sendFile(path, offset + length - 1, 1)
+              v ->
+                  vertx.executeBlocking(
+                      () -> folder.byteOfVersion(name, version, offset + length - 1), false))
+          .compose(
+              last ->
+                  last >= 0
+                      ? socket.write(Buffer.buffer(new byte[] {(byte) (int) last}))
                       : Future.failedFuture(new ChangedWhileServed(name)))
           .onSuccess(
               v -> {

@@ -1,10 +1,14 @@
 package p2psync.peer;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
@@ -99,6 +103,27 @@ final class LocalFolder {
     return file == null
         ? null
         : new Version(file.attrs().size(), file.attrs().lastModifiedTime(), file.unix());
+  }
+
+  /**
+   * The byte at {@code position} of the version {@code seen} of {@code name}, read from that very
+   * file, or -1 when the name holds another version now (or none). The file is opened before its
+   * version is looked at: a file renamed over the name after the open fails the look, and one
+   * renamed before it is the one both see, so the byte returned is one of version {@code seen}.
+   * Opening the name again after the look (as a second {@code sendFile} did) could read the next
+   * version's byte, and an unverified (seed) download then stored a mix of two versions.
+   */
+  int byteOfVersion(String name, Version seen, long position) throws IOException {
+    try (FileChannel channel =
+        FileChannel.open(resolve(name), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+      if (!seen.equals(servableVersion(name))) {
+        return -1;
+      }
+      ByteBuffer one = ByteBuffer.allocate(1);
+      return channel.read(one, position) == 1 ? one.get(0) & 0xff : -1;
+    } catch (NoSuchFileException e) {
+      return -1;
+    }
   }
 
   /** Removes temp files left by a crash; returns how many. */

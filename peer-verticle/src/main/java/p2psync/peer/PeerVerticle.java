@@ -23,7 +23,9 @@ import p2psync.common.FileEntry;
 import p2psync.common.OnContext;
 import p2psync.common.ProtocolException;
 import p2psync.common.SeedCodec;
+import p2psync.peer.delta.DeltaClient;
 import p2psync.peer.delta.DeltaStatus;
+import p2psync.peer.delta.DirectorySweep;
 import p2psync.peer.sync.FolderSync;
 import p2psync.peer.sync.FolderWatcher;
 import p2psync.peer.sync.SyncStatus;
@@ -46,6 +48,9 @@ public class PeerVerticle extends VerticleBase {
   private Downloader downloader;
   private TrackerClient tracker;
   private FolderWatcher watcher;
+
+  /** v2 with deltas: the periodic look at every held name; null for a seed-only peer. */
+  private DirectorySweep sweep;
 
   /** The folder's hashes when this peer speaks v2; null for a seed-only peer. */
   private FolderHashes hashes;
@@ -152,6 +157,8 @@ public class PeerVerticle extends VerticleBase {
                 hashes.onHashed(tracker::advertiseNow);
                 sync.onChanged(tracker::advertiseNow);
                 sync.onRefused(tracker::readvertise);
+                sweep = new DirectorySweep(vertx, this::heldDirectory, this::sweepLook);
+                sweep.start(options.getSync().getDirectorySweepInterval());
               }
               tracker.start();
               startWatching();
@@ -193,6 +200,9 @@ public class PeerVerticle extends VerticleBase {
   public Future<?> stop() {
     if (watcher != null) {
       watcher.close();
+    }
+    if (sweep != null) {
+      sweep.stop();
     }
     return Future.join(
         downloader.close(),
@@ -314,6 +324,11 @@ public class PeerVerticle extends VerticleBase {
                         wanted.add(name);
                       }
                     });
+                // a name a folder or link held, now free: the directory's version is fetched after
+                // the next directory, though no delta names it again
+                occupied.stream()
+                    .filter(name -> !ar.result().occupied().contains(name))
+                    .forEach(wanted::add);
                 occupied = ar.result().occupied();
               }
               if (scansRunning == 0) {
@@ -338,7 +353,11 @@ public class PeerVerticle extends VerticleBase {
     if (result.sha256() != null && hashes != null) {
       // verified while it streamed: the hash cache learns it without reading the file again
       hashes
-          .downloaded(result.name(), result.sha256())
+          .downloaded(
+              result.name(),
+              result.sha256(),
+              result.source().v2() == null ? result.bytes() : result.source().v2().size(),
+              result.source().mtime())
           .onFailure(
               e ->
                   LOG.log(
@@ -402,16 +421,56 @@ public class PeerVerticle extends VerticleBase {
               + " in all");
       downloader.retainPartials(entries);
     }
-    if (sync != null) {
-      sync.onDirectoryDelta(entries, changedNames);
-    }
     Set<String> names = new HashSet<>(changedNames);
+    if (sync != null) {
+      // names whose side here changed since they were looked at: the peer and its sync state look
+      // at the same names, whatever the delta changed
+      names.addAll(sync.takeRelook());
+      sync.onDirectoryDelta(entries, names);
+    }
     names.addAll(wanted);
     for (String name : names) {
       DirectoryEntry entry = entries.get(name);
       wanted.remove(name);
       if (entry != null) {
         consider(name, entry, changedNames.contains(name));
+      }
+    }
+  }
+
+  /** The directory the deltas built, when there is one: what the sweep looks at. */
+  private Map<String, DirectoryEntry> heldDirectory() {
+    DeltaClient deltas = tracker == null ? null : tracker.deltas();
+    return deltas == null || deltas.applied() == 0 ? null : deltas.entries();
+  }
+
+  /**
+   * A batch of the sweep: {@code names} looked at as a directory naming them would, except those
+   * the next directory looks at anyway (wanted, or waiting to be looked at again). A download it
+   * starts is one nothing else would have asked for: logged, as it points at a reason to look again
+   * that nothing noticed.
+   */
+  private void sweepLook(Map<String, DirectoryEntry> entries, Set<String> names) {
+    Set<String> due = new HashSet<>(names);
+    due.removeIf(name -> wanted.contains(name) || sync.relooking(name));
+    sync.look(entries, due);
+    for (String name : due) {
+      DirectoryEntry entry = entries.get(name);
+      if (entry == null || downloader.isDownloading(name)) {
+        continue;
+      }
+      consider(name, entry, false);
+      if (downloader.isDownloading(name)) {
+        LOG.log(
+            Level.INFO,
+            "the directory sweep found "
+                + name
+                + " to fetch (the directory's mtime "
+                + entry.mtime()
+                + (entry.v2() == null ? "" : ", sha256 " + entry.v2().sha256().substring(0, 12))
+                + "; here "
+                + (index.containsKey(name) ? "mtime " + index.get(name) : "none")
+                + "); no delta named it");
       }
     }
   }

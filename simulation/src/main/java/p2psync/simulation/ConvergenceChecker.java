@@ -248,21 +248,40 @@ final class ConvergenceChecker {
   }
 
   /**
-   * A v2 peer's hidden state: regular files (hash cache, sync state, peer id) and the trash, a
-   * folder of folders of regular files; nothing else (no link, no other kind of file).
+   * A v2 peer's hidden state: regular files (hash cache, sync state, peer id), the trash, a folder
+   * of folders of regular files, and the kept prefixes of a peer that stopped mid-download ({@code
+   * partials}, a folder of regular files); nothing else (no link, no other kind of file).
    */
   private static void checkStateDir(Path folder, Path state, List<String> problems)
       throws IOException {
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(state)) {
       for (Path entry : entries) {
+        String name = entry.getFileName().toString();
+        boolean inState = entry.getParent().getParent().equals(folder);
         if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)
-            && (entry.getFileName().toString().equals("trash")
+            && (inState && (name.equals("trash") || name.equals("partials"))
                 || entry.getParent().getFileName().toString().equals("trash"))) {
           checkStateDir(folder, entry, problems);
-        } else if (!Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
+        } else if (isThereAndNotRegular(entry)) {
           problems.add(folder.getFileName() + ": not a regular file: " + folder.relativize(entry));
         }
       }
+    } catch (NoSuchFileException e) {
+      // a trash entry purged while listed: nothing there to judge
+    }
+  }
+
+  /**
+   * Whether {@code entry} is there and is no regular file (a folder, a link, a device). One gone
+   * since it was listed is none: the peers run on while the folders are checked, and a save of
+   * their state renames its temp file ({@code .p2psync-state/sync.tmp}) over the state at any time.
+   */
+  private static boolean isThereAndNotRegular(Path entry) throws IOException {
+    try {
+      return !Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+          .isRegularFile();
+    } catch (NoSuchFileException e) {
+      return false;
     }
   }
 
@@ -288,7 +307,7 @@ final class ConvergenceChecker {
           if (entry.getFileName().toString().equals(FileNames.STATE_DIR)
               && Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
             checkStateDir(folder, entry, problems);
-          } else if (!Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
+          } else if (isThereAndNotRegular(entry)) {
             problems.add(folder.getFileName() + ": not a regular file: " + entry.getFileName());
           }
         }

@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import p2psync.common.FileNames;
 
 /**
  * Users editing, deleting and editing concurrently during the faults: v2 peers end identical and
@@ -67,6 +70,28 @@ class SyncSimulationTest {
     List<String> problems = checker.finalCheck(List.of(a), List.of(a, b));
     assertThat(problems).anyMatch(p -> p.startsWith("a version was lost") && p.contains(lostSha));
     assertThat(problems).noneMatch(p -> p.contains(before.get(edited).sha256().substring(0, 12)));
+  }
+
+  /**
+   * A v2 peer stopped mid-download (the crash fault) keeps its prefixes in {@code
+   * .p2psync-state/partials/}: part of its hidden state, as the trash is; any other folder there is
+   * still reported.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"partials, false", "trash, false", "other, true"})
+  void theCheckerKnowsTheHiddenStateFolders(String stateFolder, boolean reported) throws Exception {
+    Path a = Files.createDirectories(dir.resolve("peer-01"));
+    Path inside = Files.createDirectories(a.resolve(FileNames.STATE_DIR).resolve(stateFolder));
+    Files.writeString(inside.resolve("0123.part"), "prefix");
+    Workload workload = Workload.generate(3, 1, 1, 1024, Set.of());
+    ConvergenceChecker checker =
+        new ConvergenceChecker(workload, new EventRunner(workload, List.of(a), 1), dir);
+
+    List<String> problems = checker.finalCheck(List.of(a), List.of(a));
+
+    assertThat(problems.stream().anyMatch(p -> p.contains("not a regular file")))
+        .as(problems.toString())
+        .isEqualTo(reported);
   }
 
   private static void write(Path file, byte[] bytes) {

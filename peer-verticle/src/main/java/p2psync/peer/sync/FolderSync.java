@@ -307,7 +307,17 @@ public final class FolderSync implements Displacer {
             .tombstones
             .keySet()
             .removeIf(name -> now.containsKey(name) && touched.getOrDefault(name, 0L) <= scan)
-        | state.tombstones.values().removeIf(t -> t.deletedAt() < expired)) {
+        | state
+            .tombstones
+            .values()
+            .removeIf(
+                t -> {
+                  if (t.deletedAt() >= expired) {
+                    return false;
+                  }
+                  relook.add(t.name()); // forgotten: a live version of it may be fetched again
+                  return true;
+                })) {
       dirty = true;
     }
     if (newest) {
@@ -328,6 +338,15 @@ public final class FolderSync implements Displacer {
                 }
               }
             });
+        // what changed here (a save, a deletion, a hash learnt) may change what the directory's
+        // version of the name needs, though the directory did not change: a delta would not name it
+        previous.forEach(
+            (name, file) -> {
+              if (!file.equals(now.get(name))) {
+                relook.add(name);
+              }
+            });
+        now.keySet().stream().filter(name -> !previous.containsKey(name)).forEach(relook::add);
       }
       local = now;
     }
@@ -364,10 +383,16 @@ public final class FolderSync implements Displacer {
    * version of its name; tombstones are applied where they may be.
    */
   /**
-   * Names whose tombstone could not be applied yet: looked at again by the next delta, even one
-   * that does not change them (a full line looks at every name anyway).
+   * Names to look at again with the next directory, even a delta that does not name them (a full
+   * line looks at every name anyway): their side here changed since they were last looked at (a
+   * scan saw them change or get their hash, a download or a copy took the name, a deletion of ours
+   * was given up or forgotten), or their tombstone could not be applied yet. The peer takes them
+   * ({@link #takeRelook}) for its own look too, so both decide on the same names; a delta alone
+   * names only what changed at the tracker, and a name passed over for a reason that went away here
+   * was never looked at again (issue 11: a peer never fetched a file, or kept one deleted
+   * everywhere else).
    */
-  private final Set<String> retry = new HashSet<>();
+  private final Set<String> relook = new HashSet<>();
 
   /**
    * Whether the next directory must be looked at whole: until the folder's first scan nothing is
@@ -380,19 +405,37 @@ public final class FolderSync implements Displacer {
       return; // nothing known of the folder yet
     }
     fullPassDue = false;
-    retry.clear();
+    relook.clear();
     entries.forEach(this::onEntry);
     checkOwnTombstones(entries);
     saveIfDirty();
   }
 
   /**
-   * A versioned directory (v2 deltas): as {@link #onDirectory}, for the names the delta changed
-   * only (the others were seen when they last changed); {@code entries} is the whole directory as
-   * applied. A delta that changed nothing costs a look at this peer's own tombstones, not a pass
-   * over the directory.
+   * The names to look at again with this directory whatever it changed (see {@link #relook}), and
+   * forgets them: call just before {@link #onDirectoryDelta}, whose names should include them.
    */
-  public void onDirectoryDelta(Map<String, DirectoryEntry> entries, Set<String> changedNames) {
+  public Set<String> takeRelook() {
+    if (relook.isEmpty()) {
+      return Set.of();
+    }
+    Set<String> names = Set.copyOf(relook);
+    relook.clear();
+    return names;
+  }
+
+  /** Whether {@code name} waits to be looked at again with the next directory. */
+  public boolean relooking(String name) {
+    return relook.contains(name);
+  }
+
+  /**
+   * A versioned directory (v2 deltas): as {@link #onDirectory}, for {@code names} only (those the
+   * delta changed and those {@link #takeRelook} gave; the others were seen when they last changed);
+   * {@code entries} is the whole directory as applied. A delta that changed nothing costs a look at
+   * this peer's own tombstones, not a pass over the directory.
+   */
+  public void onDirectoryDelta(Map<String, DirectoryEntry> entries, Set<String> names) {
     if (local == null) {
       return;
     }
@@ -400,16 +443,26 @@ public final class FolderSync implements Displacer {
       onDirectory(entries); // the first look since the folder was scanned
       return;
     }
-    Set<String> names = new HashSet<>(changedNames);
-    names.addAll(retry);
-    retry.clear();
+    look(entries, names);
+    checkOwnTombstones(entries);
+    saveIfDirty();
+  }
+
+  /**
+   * Looks at {@code names} of the held directory {@code entries} as a directory naming them would
+   * (the periodic sweep's batches, and each delta's names): nothing else, so it does not count as a
+   * directory line for this peer's refused tombstones.
+   */
+  public void look(Map<String, DirectoryEntry> entries, Set<String> names) {
+    if (local == null || fullPassDue) {
+      return; // the first directory after the first scan looks at every name
+    }
     for (String name : names) {
       DirectoryEntry entry = entries.get(name);
       if (entry != null) {
         onEntry(name, entry);
       }
     }
-    checkOwnTombstones(entries);
     saveIfDirty();
   }
 
@@ -467,6 +520,7 @@ public final class FolderSync implements Displacer {
                 + " back");
         state.tombstones.remove(tombstone.name());
         refused.remove(tombstone.name());
+        relook.add(tombstone.name()); // the live version comes back: no delta will name it again
         dirty = true;
       }
     }
@@ -486,7 +540,7 @@ public final class FolderSync implements Displacer {
       return; // nothing to delete
     }
     if (!here.hasHash() || applying.contains(name)) {
-      retry.add(name); // not hashed yet, or being applied: the next directory tries again
+      relook.add(name); // not hashed yet, or being applied: the next directory tries again
       return;
     }
     long nowSeconds = clock.millis() / 1000;
@@ -632,14 +686,18 @@ public final class FolderSync implements Displacer {
     SyncState.Version synced = state.synced.get(name);
     // a local edit since the last synced version; or this peer's own edit of the same second as
     // the directory's (concurrent edits, two contents, one mtime: never one silently replacing the
-    // other; a version fetched from elsewhere makes no conflict copy, its author's peer does)
+    // other; a version fetched from elsewhere makes no conflict copy, its author's peer does, and
+    // that holds for one fetched the seed way, unverified, whose hash this peer learnt only later)
+    boolean fetchedUnhashed =
+        here != null && synced != null && synced.sha256() == null && isSynced(here, synced);
     boolean conflict =
         here != null
             && (synced != null && !isSynced(here, synced)
                 || v2 != null
                     && here.hasHash()
                     && here.mtime() == entry.mtime()
-                    && !here.sha256().equals(fetched.get(name)));
+                    && !here.sha256().equals(fetched.get(name))
+                    && !fetchedUnhashed);
     plans.put(name, new Plan(here, conflict));
     return null;
   }
@@ -687,9 +745,14 @@ public final class FolderSync implements Displacer {
             });
   }
 
-  /** A download (or a local copy) was renamed into place. */
+  /**
+   * A download (or a local copy) was renamed into place. The name is looked at again with the next
+   * directory: the directory may have moved on while the transfer ran (a deletion of that very
+   * version, a newer edit), and a delta that came meanwhile was passed over for this name.
+   */
   public void downloaded(String name, long mtime, long size, String sha256) {
     plans.remove(name);
+    relook.add(name);
     touched.put(name, scans + 1);
     if (sha256 != null) {
       fetched.put(name, sha256);

@@ -130,14 +130,23 @@ public final class FolderHashes {
   }
 
   /**
-   * A download was verified and renamed into place: its hash is known, no need to read it again.
+   * A download was verified and renamed into place as {@code size} bytes dated {@code
+   * mtimeSeconds}: its hash is known, no need to read it again. Recorded only while the file at the
+   * name is still that size and mtime: a user's save landing between the rename and this look is
+   * another file, and taking the download's hash for it advertised the save under a hash it does
+   * not have (the others then copied the downloaded content in its place: the save was lost
+   * everywhere but here). Such a file is hashed from its bytes, as any new file.
    */
-  public Future<Void> downloaded(String name, String sha256) {
+  public Future<Void> downloaded(String name, String sha256, long size, long mtimeSeconds) {
     return vertx.executeBlocking(
         () -> {
           HashCache.Key key = cache.key(name);
-          if (key != null) {
+          if (key != null && key.size() == size && key.mtimeSeconds() == mtimeSeconds) {
             cache.put(name, key, sha256); // saved with the next advertisement
+          } else {
+            LOG.log(
+                Level.DEBUG,
+                () -> name + " changed since its download was renamed into place: hashed anew");
           }
           return null;
         },
