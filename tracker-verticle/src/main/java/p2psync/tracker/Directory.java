@@ -216,6 +216,11 @@ final class Directory {
   private long maxClockSkewSeconds = 60;
   private java.util.function.LongSupplier nowSeconds = () -> System.currentTimeMillis() / 1000;
 
+  /** Claims in the names' heaps, and in their shared claims. */
+  private long heapClaims;
+
+  private long sharedClaims;
+
   private Buffer encoded;
   private long version;
   private long listing;
@@ -503,6 +508,16 @@ final class Directory {
   /** Distinct versions the hashed claims name: each kept once, however many claims share it. */
   int versionRecords() {
     return versions.size();
+  }
+
+  /** Claims held one by one, in the names' heaps (about 30 bytes each). */
+  long heapClaims() {
+    return heapClaims;
+  }
+
+  /** Claims held as a bit in a name's shared claims. */
+  long sharedClaims() {
+    return sharedClaims;
   }
 
   /** Increases whenever the encoded directory changes. */
@@ -851,6 +866,7 @@ final class Directory {
     if (name.shared.matches(mtime, key)) {
       name.shared.add(holder.index, addressOrder);
       holder.shared.set(name.index);
+      sharedClaims++;
     } else {
       claimInHeap(holder, name, mtime, key);
     }
@@ -865,6 +881,7 @@ final class Directory {
     if (key != 0 && holder.versions == null) {
       holder.versions = new int[holder.names.length];
     }
+    heapClaims++;
     int index = holder.count++;
     int slot = name.size++;
     holder.names[index] = name.index;
@@ -883,6 +900,7 @@ final class Directory {
   private void unclaim(Holder holder, int index) {
     Name name = nameTable[holder.names[index]];
     removeSlot(name, holder.slots[index]);
+    heapClaims--;
     if (holder.versions != null) {
       release(holder.versions[index]);
       holder.versions[index] = 0;
@@ -906,6 +924,7 @@ final class Directory {
   private void unshare(Holder holder, Name name) {
     name.shared.remove(holder.index);
     holder.shared.clear(name.index);
+    sharedClaims--;
     release(name.shared.version());
     if (name.shared.count() == 0) {
       name.shared = null; // the next claim starts them again, with its own version
@@ -986,6 +1005,7 @@ final class Directory {
 
   private static void ensureCapacity(Holder holder, int capacity) {
     if (capacity > holder.names.length) {
+      capacity = Math.max(capacity, 2 * holder.names.length); // claims come one at a time
       holder.names = Arrays.copyOf(holder.names, capacity);
       holder.slots = Arrays.copyOf(holder.slots, capacity);
       if (holder.versions != null) {
