@@ -9,7 +9,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -691,8 +690,58 @@ final class Directory {
   /** The version a v2 member names: its mtime, its named holder, its version key, its sources. */
   private record Winner(long mtime, Holder best, int key, List<V2Entry.Source> sources) {}
 
-  /** A holder ranked for a name, to pick a subset of sources. */
-  private record Ranked(long spread, Holder holder) {}
+  /**
+   * More holders than listed: the {@code maxSources} of lowest {@link #spread} (then address), a
+   * subset that differs from name to name (so the load of many files spreads over all holders) but
+   * depends on nothing else, so every tracker of a cluster picks the same one. One pass with a
+   * bounded heap, each rank computed once: a name may have thousands of holders, and a join storm
+   * asks again for every name it changed.
+   */
+  private List<Holder> fewestRanked(String name, List<Holder> all) {
+    long[] ranks = new long[maxSources];
+    Holder[] kept = new Holder[maxSources];
+    int size = 0;
+    for (Holder holder : all) {
+      long rank = spread(name, holder);
+      if (size < maxSources) {
+        // sift up in a max-heap: the worst kept at 0
+        int at = size++;
+        while (at > 0 && ranksBefore(ranks[(at - 1) / 2], kept[(at - 1) / 2], rank, holder)) {
+          ranks[at] = ranks[(at - 1) / 2];
+          kept[at] = kept[(at - 1) / 2];
+          at = (at - 1) / 2;
+        }
+        ranks[at] = rank;
+        kept[at] = holder;
+      } else if (ranksBefore(rank, holder, ranks[0], kept[0])) {
+        int at = 0;
+        while (true) {
+          int child = 2 * at + 1;
+          if (child >= size) {
+            break;
+          }
+          if (child + 1 < size
+              && ranksBefore(ranks[child], kept[child], ranks[child + 1], kept[child + 1])) {
+            child++;
+          }
+          if (!ranksBefore(rank, holder, ranks[child], kept[child])) {
+            break;
+          }
+          ranks[at] = ranks[child];
+          kept[at] = kept[child];
+          at = child;
+        }
+        ranks[at] = rank;
+        kept[at] = holder;
+      }
+    }
+    return new ArrayList<>(Arrays.asList(kept).subList(0, size));
+  }
+
+  /** Whether (rank a, holder a) comes before (rank b, holder b): lower rank, then address. */
+  private static boolean ranksBefore(long rankA, Holder a, long rankB, Holder b) {
+    return rankA != rankB ? rankA < rankB : a.compareAddress(b) < 0;
+  }
 
   /** The {@link Winner} of a name; null when no holder of the newest mtime advertised a hash. */
   private Winner winnerV2(Name name) {
@@ -727,23 +776,7 @@ final class Directory {
         same.add(holder);
       }
     }
-    List<Holder> listed = same;
-    if (same.size() > maxSources) {
-      // More holders than listed: a subset that differs from name to name (so the load of many
-      // files spreads over all holders) but depends on nothing else, so every tracker of a
-      // cluster picks the same one. Each rank computed once: a name may have thousands.
-      List<Ranked> ranked = new ArrayList<>(same.size());
-      for (Holder holder : same) {
-        ranked.add(new Ranked(spread(name.text, holder), holder));
-      }
-      ranked.sort(
-          Comparator.comparingLong(Ranked::spread)
-              .thenComparing((a, b) -> a.holder().compareAddress(b.holder())));
-      listed = new ArrayList<>(maxSources);
-      for (Ranked r : ranked.subList(0, maxSources)) {
-        listed.add(r.holder());
-      }
-    }
+    List<Holder> listed = same.size() > maxSources ? fewestRanked(name.text, same) : same;
     listed.sort(Holder::compareAddress);
     List<V2Entry.Source> sources = new ArrayList<>(listed.size());
     Holder previous = null;
