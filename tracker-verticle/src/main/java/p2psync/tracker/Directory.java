@@ -334,41 +334,13 @@ final class Directory {
     // Existing claims of its own: kept, changed or withdrawn. Backwards, as a withdrawal moves the
     // last claim (and a changed claim that cannot join its name's shared claims comes last).
     for (int i = holder.count - 1; i >= 0; i--) {
-      Name name = nameTable[holder.names[i]];
-      if (name.listedBy == call) {
-        name.listedClaimed = true;
-        if (name.mtime(holder.slots[i]) != name.listedMtime
-            || !isVersion(keyOf(holder, i), name.listedFile)) {
-          noteTop(name);
-          unclaim(holder, i);
-          claim(holder, name, name.listedMtime, name.listedFile);
-          topMayHaveChanged(name);
-        }
-      } else {
-        noteTop(name);
-        unclaim(holder, i);
-        topMayHaveChanged(name);
-      }
+      relist(holder, nameTable[holder.names[i]], i, call);
     }
     // Shared claims: the same. The word is read before its bits change, so each is seen once.
     long[] words = holder.shared.toLongArray();
     for (int w = 0; w < words.length; w++) {
       for (long word = words[w]; word != 0; word &= word - 1) {
-        Name name = nameTable[64 * w + Long.numberOfTrailingZeros(word)];
-        if (name.listedBy == call) {
-          name.listedClaimed = true;
-          if (name.shared.mtime() != name.listedMtime
-              || !isVersion(name.shared.version(), name.listedFile)) {
-            noteTop(name);
-            unshare(holder, name);
-            claim(holder, name, name.listedMtime, name.listedFile);
-            topMayHaveChanged(name);
-          }
-        } else {
-          noteTop(name);
-          unshare(holder, name);
-          topMayHaveChanged(name);
-        }
+        relist(holder, nameTable[64 * w + Long.numberOfTrailingZeros(word)], SHARED, call);
       }
     }
     for (Name name : listed) {
@@ -386,6 +358,35 @@ final class Directory {
         holder.versions = Arrays.copyOf(holder.versions, holder.count);
       }
     }
+  }
+
+  /** Where a claim is: {@code SHARED}, else its index among its holder's claims in heaps. */
+  private static final int SHARED = -1;
+
+  /**
+   * One existing claim against listing {@code call} (0: none, the holder leaves): kept when listed
+   * unchanged, taken out and put back when listed otherwise, withdrawn when not listed.
+   */
+  private void relist(Holder holder, Name name, int where, long call) {
+    long mtime = where == SHARED ? name.shared.mtime() : name.mtime(holder.slots[where]);
+    int key = where == SHARED ? name.shared.version() : keyOf(holder, where);
+    boolean listed = name.listedBy == call;
+    if (listed) {
+      name.listedClaimed = true;
+      if (mtime == name.listedMtime && isVersion(key, name.listedFile)) {
+        return;
+      }
+    }
+    noteTop(name);
+    if (where == SHARED) {
+      unshare(holder, name);
+    } else {
+      unclaim(holder, where);
+    }
+    if (listed) {
+      claim(holder, name, name.listedMtime, name.listedFile);
+    }
+    topMayHaveChanged(name);
   }
 
   /**
@@ -865,16 +866,10 @@ final class Directory {
 
   private void withdraw(Holder holder) {
     for (int i = holder.count - 1; i >= 0; i--) {
-      Name name = nameTable[holder.names[i]];
-      noteTop(name);
-      unclaim(holder, i);
-      topMayHaveChanged(name);
+      relist(holder, nameTable[holder.names[i]], i, 0);
     }
     for (int n = holder.shared.nextSetBit(0); n >= 0; n = holder.shared.nextSetBit(n + 1)) {
-      Name name = nameTable[n];
-      noteTop(name);
-      unshare(holder, name);
-      topMayHaveChanged(name);
+      relist(holder, nameTable[n], SHARED, 0);
     }
     holder.names = NO_INTS;
     holder.slots = NO_INTS;

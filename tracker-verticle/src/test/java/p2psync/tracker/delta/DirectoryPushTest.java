@@ -50,6 +50,11 @@ class DirectoryPushTest {
 
   record Pushed(long at, String line) {}
 
+  /** A push of epoch 7 on the real clock; call on the context it is to run on. */
+  private static DirectoryPush newPush(Vertx vertx, SyncConfig config, FakeMembers members) {
+    return new DirectoryPush(vertx, config, members, 7, System::nanoTime);
+  }
+
   private static byte[] member(String name, int size) {
     return ("\"" + name + "\": {\"pad\": \"" + "x".repeat(size) + "\"}")
         .getBytes(StandardCharsets.US_ASCII);
@@ -65,14 +70,12 @@ class DirectoryPushTest {
     context.runOnContext(
         v -> {
           push[0] =
-              new DirectoryPush(
+              newPush(
                   vertx,
                   new SyncConfig()
                       .setKeepAliveInterval(keepAlive)
                       .setDirectoryPushInterval(Duration.ofMillis(20)),
-                  members,
-                  7,
-                  System::nanoTime);
+                  members);
           DirectoryPush.Subscription s =
               push[0].subscribe(
                   (ByteBuf line, boolean isPush) -> {
@@ -146,12 +149,10 @@ class DirectoryPushTest {
       context.runOnContext(
           v -> {
             push[0] =
-                new DirectoryPush(
+                newPush(
                     vertx,
                     new SyncConfig().setDirectoryPushInterval(Duration.ofMillis(1)),
-                    members,
-                    7,
-                    System::nanoTime);
+                    members);
             for (int i = 0; i < subscribers; i++) {
               DirectoryPush.Subscription s =
                   push[0].subscribe(
