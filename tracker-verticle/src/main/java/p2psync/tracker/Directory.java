@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +20,7 @@ import p2psync.common.SeedCodec;
 import p2psync.common.delta.CompactMember;
 import p2psync.common.v2.V2Codec;
 import p2psync.common.v2.V2Entry;
+import p2psync.tracker.versions.SharedClaims;
 import p2psync.tracker.versions.VersionTable;
 
 /**
@@ -36,6 +37,11 @@ import p2psync.tracker.versions.VersionTable;
  *
  * <ul>
  *   <li>each name is one {@link Name}, shared by every peer that lists it;
+ *   <li>the claims of a name that agree on its first claim's mtime and version are a {@link
+ *       SharedClaims}: a bit per peer slot, not a record per claim, so a converged swarm (5,000
+ *       peers x 10,000 names at the same versions: 50 million claims) costs bitmaps of a few MB.
+ *       The heap below holds the other claims (a storm's random mtimes, a peer that moved on), and
+ *       the winner is the better of the two;
  *   <li>a name's holders are an indexed binary heap, best first, with a tail of newcomers not yet
  *       sorted into it: a join costs one comparison with the tail's best, and the tail is sorted in
  *       (O(log holders) a claim, once) only when its best leaves or falls back. A storm of joins
@@ -76,6 +82,9 @@ final class Directory {
     int[] versions;
 
     int count;
+
+    /** The names (by index) whose claim of it is among their {@link Name#shared} claims. */
+    BitSet shared = new BitSet();
 
     Holder(long id, int index, String ip, int port) {
       this.id = id;
@@ -123,6 +132,12 @@ final class Directory {
     int tailBest = -1;
     byte[] member;
 
+    /**
+     * The claims that agree on one mtime and version (the first claim's), as a set of holders
+     * instead of heap slots; null when there are none. The heap holds the rest.
+     */
+    SharedClaims shared;
+
     /** Its member of the v2 line: rebuilt on any change of its claims, as it lists every holder. */
     byte[] memberV2;
 
@@ -139,6 +154,11 @@ final class Directory {
     Name(String text, int index) {
       this.text = text;
       this.index = index;
+    }
+
+    /** Every claim of the name: in its heap and shared. */
+    int total() {
+      return size + (shared == null ? 0 : shared.count());
     }
 
     long mtime(int slot) {
@@ -160,6 +180,11 @@ final class Directory {
   private final VersionTable versions = new VersionTable();
 
   private Holder[] holders = new Holder[16];
+
+  /** Holder indexes by address: the order of ties. */
+  private final SharedClaims.AddressOrder addressOrder =
+      (a, b) -> holders[a].compareAddress(holders[b]);
+
   private final ArrayDeque<Integer> freeHolders = new ArrayDeque<>();
   private int holderCount;
   private final Map<String, Name> names = new HashMap<>();
@@ -194,6 +219,11 @@ final class Directory {
   private List<String> v2Gone;
   private long maxClockSkewSeconds = 60;
   private java.util.function.LongSupplier nowSeconds = () -> System.currentTimeMillis() / 1000;
+
+  /** Claims in the names' heaps, and in their shared claims. */
+  private long heapClaims;
+
+  private long sharedClaims;
 
   private Buffer encoded;
   private long version;
@@ -301,39 +331,23 @@ final class Directory {
         name.listedFile = file;
       }
     }
-    // Existing claims: kept, re-dated or withdrawn. Backwards, as a withdrawal moves the last
-    // claim.
+    // Existing claims of its own: kept, changed or withdrawn. Backwards, as a withdrawal moves the
+    // last claim (and a changed claim that cannot join its name's shared claims comes last).
     for (int i = holder.count - 1; i >= 0; i--) {
-      Name name = nameTable[holder.names[i]];
-      if (name.listedBy == call) {
-        name.listedClaimed = true;
-        int slot = holder.slots[i];
-        if (name.mtime(slot) != name.listedMtime) {
-          redate(name, slot, name.listedMtime);
-        }
-        boolean wasDeleted = isDeleted(holder, i);
-        if (setHash(holder, i, name.listedFile)) {
-          v2Changed(name);
-          if (wasDeleted != isDeleted(holder, i)) {
-            name.member = null; // a tombstone is never on the seed line
-            changed();
-          }
-        }
-      } else {
-        unclaim(holder, i);
+      relist(holder, nameTable[holder.names[i]], i, call);
+    }
+    // Shared claims: the same. The word is read before its bits change, so each is seen once.
+    long[] words = holder.shared.toLongArray();
+    for (int w = 0; w < words.length; w++) {
+      for (long word = words[w]; word != 0; word &= word - 1) {
+        relist(holder, nameTable[64 * w + Long.numberOfTrailingZeros(word)], SHARED, call);
       }
     }
-    ensureCapacity(holder, holder.count + listed.size());
     for (Name name : listed) {
       if (!name.listedClaimed) {
-        claim(holder, name, name.listedMtime);
-        if (setHash(holder, holder.count - 1, name.listedFile)) {
-          v2Changed(name);
-          if (isDeleted(holder, holder.count - 1)) {
-            name.member = null; // a tombstone is never on the seed line
-            changed();
-          }
-        }
+        noteTop(name);
+        claim(holder, name, name.listedMtime, name.listedFile);
+        topMayHaveChanged(name);
       }
       name.listedFile = null;
     }
@@ -344,6 +358,35 @@ final class Directory {
         holder.versions = Arrays.copyOf(holder.versions, holder.count);
       }
     }
+  }
+
+  /** Where a claim is: {@code SHARED}, else its index among its holder's claims in heaps. */
+  private static final int SHARED = -1;
+
+  /**
+   * One existing claim against listing {@code call} (0: none, the holder leaves): kept when listed
+   * unchanged, taken out and put back when listed otherwise, withdrawn when not listed.
+   */
+  private void relist(Holder holder, Name name, int where, long call) {
+    long mtime = where == SHARED ? name.shared.mtime() : name.mtime(holder.slots[where]);
+    int key = where == SHARED ? name.shared.version() : keyOf(holder, where);
+    boolean listed = name.listedBy == call;
+    if (listed) {
+      name.listedClaimed = true;
+      if (mtime == name.listedMtime && isVersion(key, name.listedFile)) {
+        return;
+      }
+    }
+    noteTop(name);
+    if (where == SHARED) {
+      unshare(holder, name);
+    } else {
+      unclaim(holder, where);
+    }
+    if (listed) {
+      claim(holder, name, name.listedMtime, name.listedFile);
+    }
+    topMayHaveChanged(name);
   }
 
   /**
@@ -374,71 +417,67 @@ final class Directory {
     if (name == null) {
       return false;
     }
-    int live = versions.find(file.size() + 1, file.sha256());
-    int deleted = versions.find(-(file.size() + 1), file.sha256());
+    int live = versions.find(file.size() + 1, file.sha256()) + 1;
+    int deleted = versions.find(-(file.size() + 1), file.sha256()) + 1;
+    if (name.shared != null
+        && name.shared.version() != 0
+        && (name.shared.version() == live || name.shared.version() == deleted)) {
+      return true;
+    }
     for (int slot = 0; slot < name.size; slot++) {
-      Holder holder = holders[name.holder(slot)];
-      int i = name.claim(slot);
-      if (hasHash(holder, i)
-          && (holder.versions[i] - 1 == live || holder.versions[i] - 1 == deleted)) {
+      int key = keyOf(holders[name.holder(slot)], name.claim(slot));
+      if (key != 0 && (key == live || key == deleted)) {
         return true;
       }
     }
     return false;
   }
 
-  /** Records claim i's size and hash from {@code file}; whether they changed. */
-  private boolean setHash(Holder holder, int i, FileEntry file) {
+  /**
+   * A claim's version key: 0 for a seed claim (no hash), else one more than the id of its version
+   * (size, tombstone or not, SHA-256) in {@link #versions}, which every claim of that version
+   * shares.
+   */
+  private static int keyOf(Holder holder, int i) {
+    return holder.versions == null ? 0 : holder.versions[i];
+  }
+
+  /** Whether {@code key} is the version {@code file} names (0: no hash). */
+  private boolean isVersion(int key, FileEntry file) {
     if (!file.hasHash()) {
-      if (!hasHash(holder, i)) {
-        return false;
-      }
-      versions.release(holder.versions[i] - 1);
-      holder.versions[i] = 0;
-      return true;
+      return key == 0;
     }
-    if (holder.versions == null) {
-      holder.versions = new int[holder.names.length];
+    return key != 0 && versions.find(sized(file), file.sha256()) == key - 1;
+  }
+
+  private static long sized(FileEntry file) {
+    return file.deleted() ? -(file.size() + 1) : file.size() + 1;
+  }
+
+  /** One more claim counted on the file's version; its key. */
+  private int acquire(FileEntry file) {
+    return file.hasHash() ? versions.acquire(sized(file), file.sha256()) + 1 : 0;
+  }
+
+  private void release(int key) {
+    if (key != 0) {
+      versions.release(key - 1);
     }
-    long sized = file.deleted() ? -(file.size() + 1) : file.size() + 1;
-    int old = holder.versions[i] - 1;
-    if (old >= 0 && versions.find(sized, file.sha256()) == old) {
-      return false;
-    }
-    // acquire before release: a version that stays (another claim of it) keeps its id
-    holder.versions[i] = versions.acquire(sized, file.sha256()) + 1;
-    if (old >= 0) {
-      versions.release(old);
-    }
-    return true;
   }
 
-  private static boolean hasHash(Holder holder, int i) {
-    return holder.versions != null && holder.versions[i] != 0;
+  /** Whether a claim of this version is a tombstone. */
+  private boolean isDeleted(int key) {
+    return key != 0 && versions.sized(key - 1) < 0;
   }
 
-  /** The id of hashed claim i's version. */
-  private static int versionOf(Holder holder, int i) {
-    return holder.versions[i] - 1;
+  /** The size of a hashed version. */
+  private long size(int key) {
+    return Math.abs(versions.sized(key - 1)) - 1;
   }
 
-  /** Whether claim i is a tombstone. */
-  private boolean isDeleted(Holder holder, int i) {
-    return hasHash(holder, i) && versions.sized(versionOf(holder, i)) < 0;
-  }
-
-  /** The size of hashed claim i. */
-  private long size(Holder holder, int i) {
-    return Math.abs(versions.sized(versionOf(holder, i))) - 1;
-  }
-
-  /** The SHA-256 of hashed claim i. */
-  private String sha256(Holder holder, int i) {
-    return versions.sha256(versionOf(holder, i));
-  }
-
-  private static boolean sameVersion(Holder a, int i, Holder b, int j) {
-    return hasHash(b, j) && a.versions[i] == b.versions[j];
+  /** The SHA-256 of a hashed version. */
+  private String sha256(int key) {
+    return versions.sha256(key - 1);
   }
 
   /** Takes every claim of a peer out of the directory. */
@@ -476,6 +515,16 @@ final class Directory {
     return versions.size();
   }
 
+  /** Claims held one by one, in the names' heaps (about 30 bytes each). */
+  long heapClaims() {
+    return heapClaims;
+  }
+
+  /** Claims held as a bit in a name's shared claims. */
+  long sharedClaims() {
+    return sharedClaims;
+  }
+
   /** Increases whenever the encoded directory changes. */
   long version() {
     return version;
@@ -499,11 +548,10 @@ final class Directory {
   List<TrackerStatus.NameStatus> nameStatuses() {
     List<TrackerStatus.NameStatus> all = new ArrayList<>(ordered.size());
     for (Name name : ordered.values()) {
-      int top = top(name);
-      Holder best = holders[name.holder(top)];
+      Holder best = holders[bestHolder(name)];
       all.add(
           new TrackerStatus.NameStatus(
-              name.text, best.ip + ":" + best.port, name.mtime(top), name.size));
+              name.text, best.ip + ":" + best.port, bestMtime(name), name.total()));
     }
     return all;
   }
@@ -511,12 +559,11 @@ final class Directory {
   /** The current winner of a name, or null. */
   DirectoryEntry winner(String text) {
     Name name = names.get(text);
-    if (name == null || name.size == 0) {
+    if (name == null || name.total() == 0) {
       return null;
     }
-    int top = top(name);
-    Holder best = holders[name.holder(top)];
-    return new DirectoryEntry(best.ip, best.port, name.mtime(top));
+    Holder best = holders[bestHolder(name)];
+    return new DirectoryEntry(best.ip, best.port, bestMtime(name));
   }
 
   /**
@@ -528,8 +575,7 @@ final class Directory {
     if (wireLine == null) {
       List<byte[]> members = new ArrayList<>(ordered.size());
       for (Name name : ordered.values()) {
-        int top = top(name);
-        if (!isDeleted(holders[name.holder(top)], name.claim(top))) {
+        if (!isDeleted(bestKey(name))) {
           // a deleted name leaves the seed line: seed peers keep their copies (they cannot
           // delete), and no new one is handed out
           members.add(seedMember(name));
@@ -588,9 +634,8 @@ final class Directory {
 
   private byte[] seedMember(Name name) {
     if (name.member == null) {
-      int top = top(name);
-      Holder best = holders[name.holder(top)];
-      name.member = SeedCodec.encodeDirectoryMember(name.text, best.ip, best.port, name.mtime(top));
+      Holder best = holders[bestHolder(name)];
+      name.member = SeedCodec.encodeDirectoryMember(name.text, best.ip, best.port, bestMtime(name));
     }
     return name.member;
   }
@@ -612,9 +657,8 @@ final class Directory {
         name,
         CompactMember::encode,
         n -> {
-          int top = top(n);
-          Holder best = holders[n.holder(top)];
-          return CompactMember.encodeSeed(n.text, best.ip, best.port, n.mtime(top));
+          Holder best = holders[bestHolder(n)];
+          return CompactMember.encodeSeed(n.text, best.ip, best.port, bestMtime(n));
         });
   }
 
@@ -643,59 +687,112 @@ final class Directory {
         v.best.ip,
         v.best.port,
         v.mtime,
-        size(v.best, v.claim),
-        sha256(v.best, v.claim),
-        isDeleted(v.best, v.claim),
+        size(v.key),
+        sha256(v.key),
+        isDeleted(v.key),
         v.sources);
   }
 
-  /** The version a v2 member names: its mtime, its named holder and claim, and its sources. */
-  private record Winner(long mtime, Holder best, int claim, List<V2Entry.Source> sources) {}
+  /** The version a v2 member names: its mtime, its named holder, its version key, its sources. */
+  private record Winner(long mtime, Holder best, int key, List<V2Entry.Source> sources) {}
+
+  /**
+   * More holders than listed: the {@code maxSources} of lowest {@link #spread} (then address), a
+   * subset that differs from name to name (so the load of many files spreads over all holders) but
+   * depends on nothing else, so every tracker of a cluster picks the same one. One pass with a
+   * bounded heap, each rank computed once: a name may have thousands of holders, and a join storm
+   * asks again for every name it changed.
+   */
+  private List<Holder> fewestRanked(String name, List<Holder> all) {
+    long[] ranks = new long[maxSources];
+    Holder[] kept = new Holder[maxSources];
+    int size = 0;
+    for (Holder holder : all) {
+      long rank = spread(name, holder);
+      if (size < maxSources) {
+        // sift up in a max-heap: the worst kept at 0
+        int at = size++;
+        while (at > 0 && ranksBefore(ranks[(at - 1) / 2], kept[(at - 1) / 2], rank, holder)) {
+          ranks[at] = ranks[(at - 1) / 2];
+          kept[at] = kept[(at - 1) / 2];
+          at = (at - 1) / 2;
+        }
+        ranks[at] = rank;
+        kept[at] = holder;
+      } else if (ranksBefore(rank, holder, ranks[0], kept[0])) {
+        int at = 0;
+        while (true) {
+          int child = 2 * at + 1;
+          if (child >= size) {
+            break;
+          }
+          if (child + 1 < size
+              && ranksBefore(ranks[child], kept[child], ranks[child + 1], kept[child + 1])) {
+            child++;
+          }
+          if (!ranksBefore(rank, holder, ranks[child], kept[child])) {
+            break;
+          }
+          ranks[at] = ranks[child];
+          kept[at] = kept[child];
+          at = child;
+        }
+        ranks[at] = rank;
+        kept[at] = holder;
+      }
+    }
+    return new ArrayList<>(Arrays.asList(kept).subList(0, size));
+  }
+
+  /** Whether (rank a, holder a) comes before (rank b, holder b): lower rank, then address. */
+  private static boolean ranksBefore(long rankA, Holder a, long rankB, Holder b) {
+    return rankA != rankB ? rankA < rankB : a.compareAddress(b) < 0;
+  }
 
   /** The {@link Winner} of a name; null when no holder of the newest mtime advertised a hash. */
   private Winner winnerV2(Name name) {
-    long mtime = name.mtime(top(name));
+    long mtime = bestMtime(name);
     Holder best = null;
-    int bestClaim = -1;
+    int bestKey = 0;
+    SharedClaims shared = name.shared;
+    if (shared != null && shared.mtime() == mtime && shared.version() != 0) {
+      best = holders[shared.first(addressOrder)];
+      bestKey = shared.version();
+    }
     for (int slot = 0; slot < name.size; slot++) {
       Holder holder = holders[name.holder(slot)];
-      int claim = name.claim(slot);
+      int key = keyOf(holder, name.claim(slot));
       if (name.mtime(slot) == mtime
-          && hasHash(holder, claim)
-          && (best == null || betterVersion(holder, claim, best, bestClaim))) {
+          && key != 0
+          && (best == null || betterVersion(holder, key, best, bestKey))) {
         best = holder;
-        bestClaim = claim;
+        bestKey = key;
       }
     }
     if (best == null) {
       return null;
     }
     List<Holder> same = new ArrayList<>();
+    if (shared != null && shared.matches(mtime, bestKey)) {
+      shared.forEach(h -> same.add(holders[h]));
+    }
     for (int slot = 0; slot < name.size; slot++) {
       Holder holder = holders[name.holder(slot)];
-      if (name.mtime(slot) == mtime && sameVersion(best, bestClaim, holder, name.claim(slot))) {
+      if (name.mtime(slot) == mtime && keyOf(holder, name.claim(slot)) == bestKey) {
         same.add(holder);
       }
     }
-    if (same.size() > maxSources) {
-      // More holders than listed: a subset that differs from name to name (so the load of many
-      // files spreads over all holders) but depends on nothing else, so every tracker of a
-      // cluster picks the same one.
-      same.sort(
-          Comparator.<Holder>comparingLong(h -> spread(name.text, h))
-              .thenComparing(Holder::compareAddress));
-      same = new ArrayList<>(same.subList(0, maxSources));
-    }
-    same.sort(Holder::compareAddress);
-    List<V2Entry.Source> sources = new ArrayList<>(same.size());
+    List<Holder> listed = same.size() > maxSources ? fewestRanked(name.text, same) : same;
+    listed.sort(Holder::compareAddress);
+    List<V2Entry.Source> sources = new ArrayList<>(listed.size());
     Holder previous = null;
-    for (Holder holder : same) {
+    for (Holder holder : listed) {
       if (previous == null || !holder.sameAddress(previous)) {
         sources.add(new V2Entry.Source(holder.ip, holder.port));
       }
       previous = holder;
     }
-    return new Winner(mtime, best, bestClaim, sources);
+    return new Winner(mtime, best, bestKey, sources);
   }
 
   /**
@@ -704,15 +801,13 @@ final class Directory {
    * of its hex text), then the lower address. Every peer orders versions the same way (mtime, then
    * hash), so a conflict of equal mtimes is decided the same everywhere.
    */
-  private boolean betterVersion(Holder a, int i, Holder b, int j) {
-    boolean deletedA = isDeleted(a, i);
-    if (deletedA != isDeleted(b, j)) {
+  private boolean betterVersion(Holder a, int keyA, Holder b, int keyB) {
+    boolean deletedA = isDeleted(keyA);
+    if (deletedA != isDeleted(keyB)) {
       return !deletedA;
     }
-    for (int w = 1; w <= 4; w++) {
-      int c =
-          Long.compareUnsigned(
-              versions.word(versionOf(a, i), w - 1), versions.word(versionOf(b, j), w - 1));
+    for (int w = 0; w < 4; w++) {
+      int c = Long.compareUnsigned(versions.word(keyA - 1, w), versions.word(keyB - 1, w));
       if (c != 0) {
         return c > 0;
       }
@@ -751,64 +846,96 @@ final class Directory {
   }
 
   private List<FileEntry> filesOf(Holder holder) {
-    List<FileEntry> files = new ArrayList<>(holder.count);
+    List<FileEntry> files = new ArrayList<>(holder.count + holder.shared.cardinality());
     for (int i = 0; i < holder.count; i++) {
       Name name = nameTable[holder.names[i]];
-      long mtime = name.mtime(holder.slots[i]);
-      files.add(
-          hasHash(holder, i)
-              ? new FileEntry(
-                  name.text, mtime, size(holder, i), sha256(holder, i), isDeleted(holder, i))
-              : new FileEntry(name.text, mtime));
+      files.add(fileOf(name, name.mtime(holder.slots[i]), keyOf(holder, i)));
+    }
+    for (int n = holder.shared.nextSetBit(0); n >= 0; n = holder.shared.nextSetBit(n + 1)) {
+      Name name = nameTable[n];
+      files.add(fileOf(name, name.shared.mtime(), name.shared.version()));
     }
     return files;
   }
 
+  private FileEntry fileOf(Name name, long mtime, int key) {
+    return key != 0
+        ? new FileEntry(name.text, mtime, size(key), sha256(key), isDeleted(key))
+        : new FileEntry(name.text, mtime);
+  }
+
   private void withdraw(Holder holder) {
     for (int i = holder.count - 1; i >= 0; i--) {
-      unclaim(holder, i);
+      relist(holder, nameTable[holder.names[i]], i, 0);
+    }
+    for (int n = holder.shared.nextSetBit(0); n >= 0; n = holder.shared.nextSetBit(n + 1)) {
+      relist(holder, nameTable[n], SHARED, 0);
     }
     holder.names = NO_INTS;
     holder.slots = NO_INTS;
     holder.versions = null;
+    holder.shared = new BitSet();
   }
 
   // ---- one claim ------------------------------------------------------------------------------
+  //
+  // A change of claims is bracketed by noteTop(name) and topMayHaveChanged(name): the seed line
+  // changes only when the name's winner (its address, its mtime, whether it is a tombstone) does,
+  // and a name is dropped only once the change is over (a changed claim is taken out before it is
+  // put back).
 
-  private void claim(Holder holder, Name name, long mtime) {
-    if (name.size == 0) {
+  /**
+   * Adds a claim of a name the holder does not claim: into the name's shared claims when it names
+   * their mtime and version (or the name has none: it starts them), else into the name's heap.
+   */
+  private void claim(Holder holder, Name name, long mtime, FileEntry file) {
+    if (name.total() == 0) {
       ordered.put(name.text, name);
-    } else if (2 * name.size == name.data.length) {
+    }
+    int key = acquire(file);
+    if (name.shared == null) {
+      name.shared = new SharedClaims(mtime, key);
+    }
+    if (name.shared.matches(mtime, key)) {
+      name.shared.add(holder.index, addressOrder);
+      holder.shared.set(name.index);
+      sharedClaims++;
+    } else {
+      claimInHeap(holder, name, mtime, key);
+    }
+    v2Changed(name);
+  }
+
+  private void claimInHeap(Holder holder, Name name, long mtime, int key) {
+    if (2 * name.size == name.data.length) {
       name.data = Arrays.copyOf(name.data, name.data.length * 2);
     }
-    int top = name.size == 0 ? -1 : top(name);
-    int before = top < 0 ? -1 : name.holder(top);
-    long beforeMtime = top < 0 ? 0 : name.mtime(top);
+    ensureCapacity(holder, holder.count + 1);
+    if (key != 0 && holder.versions == null) {
+      holder.versions = new int[holder.names.length];
+    }
+    heapClaims++;
     int index = holder.count++;
     int slot = name.size++;
     holder.names[index] = name.index;
     holder.slots[index] = slot;
     if (holder.versions != null) {
-      holder.versions[index] = 0; // a seed claim until setHash says otherwise
+      holder.versions[index] = key;
     }
     name.data[2 * slot] = mtime;
     name.data[2 * slot + 1] = (long) holder.index << 32 | index;
     if (name.tailBest < 0 || better(name, slot, name.tailBest)) {
       name.tailBest = slot;
     }
-    v2Changed(name);
-    winnerMayHaveChanged(name, before, beforeMtime);
   }
 
-  /** Removes claim {@code index} of a holder; its last claim takes that index. */
+  /** Removes claim {@code index} (in the heap) of a holder; its last claim takes that index. */
   private void unclaim(Holder holder, int index) {
     Name name = nameTable[holder.names[index]];
-    int top = top(name);
-    int before = name.holder(top);
-    long beforeMtime = name.mtime(top);
     removeSlot(name, holder.slots[index]);
-    if (hasHash(holder, index)) {
-      versions.release(versionOf(holder, index));
+    heapClaims--;
+    if (holder.versions != null) {
+      release(holder.versions[index]);
       holder.versions[index] = 0;
     }
     int last = --holder.count;
@@ -823,7 +950,39 @@ final class Directory {
       int slot = holder.slots[index];
       moved.data[2 * slot + 1] = (long) holder.index << 32 | index;
     }
-    if (name.size == 0) {
+    v2Changed(name);
+  }
+
+  /** Removes the holder's claim of a name from the name's shared claims. */
+  private void unshare(Holder holder, Name name) {
+    name.shared.remove(holder.index);
+    holder.shared.clear(name.index);
+    sharedClaims--;
+    release(name.shared.version());
+    if (name.shared.count() == 0) {
+      name.shared = null; // the next claim starts them again, with its own version
+    }
+    v2Changed(name);
+  }
+
+  /** The winner of the name being changed, as it was: its holder (-1: none), mtime, tombstone. */
+  private int topBefore = -1;
+
+  private long topMtimeBefore;
+  private boolean topDeletedBefore;
+
+  private void noteTop(Name name) {
+    if (name.total() == 0) {
+      topBefore = -1;
+      return;
+    }
+    topBefore = bestHolder(name);
+    topMtimeBefore = bestMtime(name);
+    topDeletedBefore = isDeleted(bestKey(name));
+  }
+
+  private void topMayHaveChanged(Name name) {
+    if (name.total() == 0) {
       names.remove(name.text);
       ordered.remove(name.text);
       nameTable[name.index] = null;
@@ -832,43 +991,54 @@ final class Directory {
         v2Gone.add(name.text);
       }
       changed();
-    } else {
-      v2Changed(name);
-      winnerMayHaveChanged(name, before, beforeMtime);
+      return;
     }
-  }
-
-  private void redate(Name name, int slot, long mtime) {
-    int top = top(name);
-    int before = name.holder(top);
-    long beforeMtime = name.mtime(top);
-    boolean older = mtime < name.mtime(slot);
-    name.data[2 * slot] = mtime;
-    if (slot < name.heapSize) {
-      siftDown(name, siftUp(name, slot));
-    } else if (slot == name.tailBest) {
-      if (older) {
-        sortInTail(name); // the tail's best may be another claim now
-      }
-    } else if (better(name, slot, name.tailBest)) {
-      name.tailBest = slot;
-    }
-    v2Changed(name);
-    winnerMayHaveChanged(name, before, beforeMtime);
-  }
-
-  private void winnerMayHaveChanged(Name name, int before, long beforeMtime) {
-    int top = top(name);
-    if (before < 0
-        || name.mtime(top) != beforeMtime
-        || !holders[name.holder(top)].sameAddress(holders[before])) {
+    if (topBefore < 0
+        || bestMtime(name) != topMtimeBefore
+        || !holders[bestHolder(name)].sameAddress(holders[topBefore])
+        || isDeleted(bestKey(name)) != topDeletedBefore) {
       name.member = null;
       changed();
     }
   }
 
+  /** Whether the name's winner is in its shared claims (else at the top of its heap). */
+  private boolean sharedWins(Name name) {
+    if (name.shared == null) {
+      return false;
+    }
+    if (name.size == 0) {
+      return true;
+    }
+    int top = top(name);
+    long mtime = name.mtime(top);
+    if (mtime != name.shared.mtime()) {
+      return name.shared.mtime() > mtime;
+    }
+    return holders[name.shared.first(addressOrder)].compareAddress(holders[name.holder(top)]) < 0;
+  }
+
+  /** The index of the winner's holder; the name must have a claim. */
+  private int bestHolder(Name name) {
+    return sharedWins(name) ? name.shared.first(addressOrder) : name.holder(top(name));
+  }
+
+  private long bestMtime(Name name) {
+    return sharedWins(name) ? name.shared.mtime() : name.mtime(top(name));
+  }
+
+  /** The version key of the winner's claim. */
+  private int bestKey(Name name) {
+    if (sharedWins(name)) {
+      return name.shared.version();
+    }
+    int top = top(name);
+    return keyOf(holders[name.holder(top)], name.claim(top));
+  }
+
   private static void ensureCapacity(Holder holder, int capacity) {
     if (capacity > holder.names.length) {
+      capacity = Math.max(capacity, 2 * holder.names.length); // claims come one at a time
       holder.names = Arrays.copyOf(holder.names, capacity);
       holder.slots = Arrays.copyOf(holder.slots, capacity);
       if (holder.versions != null) {

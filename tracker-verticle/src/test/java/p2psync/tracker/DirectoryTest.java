@@ -147,4 +147,51 @@ class DirectoryTest {
     directory.remove(3);
     assertThat(directory.versionRecords()).isZero();
   }
+
+  @Test
+  void aConvergedSwarmHoldsItsClaimsAsBitsAndTiesStillGoToTheLowestAddress() {
+    String v1 = "1".repeat(64);
+    String v2 = "2".repeat(64);
+    int peers = 300;
+    List<FileEntry> files = new java.util.ArrayList<>();
+    for (int n = 0; n < 40; n++) {
+      files.add(new FileEntry("f" + n, 100, 5, v1));
+    }
+    for (int p = 0; p < peers; p++) {
+      // joined in an order unrelated to their addresses
+      directory.register(p, "10.0.0." + (1 + (p * 7) % 250), 9000 + p);
+      directory.replaceFiles(p, files);
+    }
+    assertThat(directory.heapClaims()).isZero();
+    assertThat(directory.sharedClaims()).isEqualTo(peers * 40L);
+    assertThat(directory.winner("f0")).isEqualTo(new DirectoryEntry("10.0.0.1", 9000, 100));
+
+    // one peer moves on to a new version of one name: that claim alone is held one by one
+    List<FileEntry> changed = new java.util.ArrayList<>(files);
+    changed.set(3, new FileEntry("f3", 200, 6, v2));
+    directory.replaceFiles(77, changed);
+    assertThat(directory.heapClaims()).isEqualTo(1);
+    assertThat(directory.winner("f3").mtime()).isEqualTo(200);
+    directory.replaceFiles(77, files); // and back
+    assertThat(directory.heapClaims()).isZero();
+    assertThat(directory.winner("f3")).isEqualTo(new DirectoryEntry("10.0.0.1", 9000, 100));
+
+    // the lowest addresses leave one after another: the next lowest is named each time
+    java.util.TreeMap<String, Integer> byAddress = new java.util.TreeMap<>();
+    for (int p = 0; p < peers; p++) {
+      String ip = "10.0.0." + (1 + (p * 7) % 250);
+      // the ip in string order (a prefix first: NUL sorts first), then the (4-digit) port
+      byAddress.put(ip + "\u0000" + (9000 + p), p);
+    }
+    while (byAddress.size() > 1) {
+      directory.remove(byAddress.pollFirstEntry().getValue());
+      String[] next = byAddress.firstKey().split("\u0000");
+      assertThat(directory.winner("f39"))
+          .isEqualTo(new DirectoryEntry(next[0], Integer.parseInt(next[1]), 100));
+    }
+    assertThat(directory.sharedClaims()).isEqualTo(40);
+    directory.remove(byAddress.firstEntry().getValue());
+    assertThat(directory.nameCount()).isZero();
+    assertThat(directory.versionRecords()).isZero();
+  }
 }

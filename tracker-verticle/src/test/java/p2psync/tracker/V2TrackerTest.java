@@ -164,6 +164,27 @@ class V2TrackerTest {
   }
 
   @Test
+  void theSubsetOfSourcesIsTheOneEveryTrackerOfTheClusterPicks() {
+    // Pinned: trackers of one cluster (and of one release and the next) must list the same
+    // subset, so the pick (lowest rank for the name, then address) never changes unnoticed.
+    Directory directory = new Directory();
+    directory.setMaxSources(4);
+    for (int i = 0; i < 40; i++) {
+      directory.register(i, "10.0." + (i % 3) + "." + i, 8000 + i % 2);
+      directory.replaceFiles(
+          i, List.of(new FileEntry("f", 10, 5, A), new FileEntry("g", 10, 5, A)));
+    }
+    assertThat(line(directory.wireLineV2()))
+        .isEqualTo(
+            "{\"\": {\"v\": 2}, \"f\": {\"ip\": \"10.0.0.0\", \"port\": 8000, \"mtime\": 10, \"size\": 5, \"sha256\": \""
+                + A
+                + "\", \"sources\": [{\"ip\": \"10.0.0.12\", \"port\": 8000}, {\"ip\": \"10.0.0.18\", \"port\": 8000}, {\"ip\": \"10.0.1.37\", \"port\": 8001}, {\"ip\": \"10.0.2.11\", \"port\": 8001}]}, \"g\": {\"ip\": \"10.0.0.0\", \"port\": 8000, \"mtime\": 10, \"size\": 5, \"sha256\": \""
+                + A
+                + "\", \"sources\": [{\"ip\": \"10.0.0.12\", \"port\": 8000}, {\"ip\": \"10.0.0.30\", \"port\": 8000}, {\"ip\": \"10.0.0.39\", \"port\": 8001}, {\"ip\": \"10.0.2.23\", \"port\": 8001}]}}\n");
+    directory.close();
+  }
+
+  @Test
   void aChangedV2LineIsRebuiltAtMostOncePerInterval() {
     Directory directory = new Directory();
     directory.setV2LineInterval(Duration.ofMillis(100));

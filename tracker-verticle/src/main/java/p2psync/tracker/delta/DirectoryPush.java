@@ -2,6 +2,7 @@ package p2psync.tracker.delta;
 
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.security.SecureRandom;
@@ -11,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import p2psync.common.SyncConfig;
 import p2psync.common.delta.DeltaRequest;
@@ -199,8 +201,10 @@ public final class DirectoryPush {
 
   /**
    * Pushes the current version to the connections of {@code targets} from {@code from} on, at most
-   * {@link #PUSH_BATCH} per turn of the event loop: thousands of writes in one turn would hold up
-   * every message waiting behind them (measured: KeepAlive p99 0.7 s at 5,000 peers).
+   * {@link #PUSH_BATCH} between two polls of the event loop's sockets: thousands of writes at once
+   * would hold up every message waiting behind them (measured: KeepAlive p99 0.7 s at 5,000 peers
+   * in one go, 45 ms in batches chained so that they still ran back to back; docs/benchmarks.md,
+   * 10b).
    */
   private void pushFrom(List<Subscription> targets, int from) {
     int end = Math.min(targets.size(), from + PUSH_BATCH);
@@ -217,8 +221,22 @@ public final class DirectoryPush {
       }
     }
     if (end < targets.size() && !closed) {
-      vertx.runOnContext(v -> pushFrom(targets, end));
+      afterNextPoll(() -> pushFrom(targets, end));
     }
+  }
+
+  /**
+   * Runs {@code task} on this context once its event loop has polled its sockets again, so that
+   * messages read meanwhile are answered first. {@code runOnContext} would not do: Netty runs the
+   * tasks queued while it runs tasks in the same go (for up to a second, {@code
+   * io.netty.eventLoop.maxTaskProcessingQuantumMs}), so batches chained that way never let a read
+   * in. A scheduled task due now is taken in only at the start of the next go, after the poll.
+   */
+  private void afterNextPoll(Runnable task) {
+    ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
+    context
+        .nettyEventLoop()
+        .schedule(() -> context.runOnContext(v -> task.run()), 0, TimeUnit.NANOSECONDS);
   }
 
   public void close() {
