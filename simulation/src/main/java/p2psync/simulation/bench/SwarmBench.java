@@ -241,6 +241,13 @@ public final class SwarmBench {
               "identical folders");
       double seconds = (done - lastJoin) / 1e9;
       double firstSeconds = ((firstFile[0] == 0 ? done : firstFile[0]) - lastJoin) / 1e9;
+      // The line a joining peer gets: read once it names every file, as on a loaded machine the
+      // tracker may be between expiring a late peer and hearing from it again.
+      Blocking.waitFor(
+          () -> swarm.tracker().snapshot().nameCount() >= expected.size(),
+          Duration.ofMillis(5),
+          options.timeout(),
+          "every name in the tracker's directory");
       long replyBytes = swarm.tracker().directoryLine().length() + 1L;
       long downloads = 0;
       long failed = 0;
