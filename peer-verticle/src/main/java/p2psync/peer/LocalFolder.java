@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import p2psync.common.FileEntry;
 import p2psync.common.FileNames;
 import p2psync.common.RegularFile;
+import p2psync.peer.sync.OwnWrites;
 
 /**
  * The synchronized folder on disk. Every method here blocks: call them through {@code
@@ -24,6 +25,7 @@ import p2psync.common.RegularFile;
  */
 final class LocalFolder {
   private final Path root;
+  private final OwnWrites ownWrites = new OwnWrites();
 
   LocalFolder(Path root) {
     this.root = root.toAbsolutePath().normalize();
@@ -31,6 +33,11 @@ final class LocalFolder {
 
   Path root() {
     return root;
+  }
+
+  /** The files this peer committed itself, which the folder watcher does not advertise. */
+  OwnWrites ownWrites() {
+    return ownWrites;
   }
 
   /** The path of a syncable name; throws for any other name, so no caller can leave the folder. */

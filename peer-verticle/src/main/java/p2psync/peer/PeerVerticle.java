@@ -172,7 +172,8 @@ public class PeerVerticle extends VerticleBase {
             context,
             folder.root(),
             options.getSync().getWatchDelay(),
-            tracker::advertiseNow);
+            tracker::advertiseNow,
+            folder.ownWrites());
     watcher.start();
   }
 
