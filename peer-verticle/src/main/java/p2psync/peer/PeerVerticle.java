@@ -339,7 +339,11 @@ public class PeerVerticle extends VerticleBase {
     if (result.sha256() != null && hashes != null) {
       // verified while it streamed: the hash cache learns it without reading the file again
       hashes
-          .downloaded(result.name(), result.sha256())
+          .downloaded(
+              result.name(),
+              result.sha256(),
+              result.source().v2() == null ? result.bytes() : result.source().v2().size(),
+              result.source().mtime())
           .onFailure(
               e ->
                   LOG.log(
