@@ -31,11 +31,11 @@ class LiveChangesTest {
     return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
-  @ParameterizedTest(name = "protocol {0}")
-  @ValueSource(ints = {1, 2})
-  void aLocalChangeIsAdvertisedAtOnce(int protocol, Vertx vertx) throws Exception {
-    FakeTrackerAndSource tracker = new FakeTrackerAndSource();
-    get(tracker.start(vertx));
+  private static final Duration WATCH_DELAY = Duration.ofMillis(50);
+
+  /** A peer of {@code folder} whose keepalive is an hour away: what it sends, the watcher sent. */
+  private PeerVerticle startPeer(Vertx vertx, FakeTrackerAndSource tracker, int protocol)
+      throws Exception {
     PeerVerticle peer =
         new PeerVerticle(
             new PeerOptions()
@@ -47,8 +47,17 @@ class LiveChangesTest {
                 .setSync(
                     new SyncConfig()
                         .setKeepAliveInterval(Duration.ofHours(1))
-                        .setWatchDelay(Duration.ofMillis(50))));
+                        .setWatchDelay(WATCH_DELAY)));
     get(vertx.deployVerticle(peer));
+    return peer;
+  }
+
+  @ParameterizedTest(name = "protocol {0}")
+  @ValueSource(ints = {1, 2})
+  void aLocalChangeIsAdvertisedAtOnce(int protocol, Vertx vertx) throws Exception {
+    FakeTrackerAndSource tracker = new FakeTrackerAndSource();
+    get(tracker.start(vertx));
+    startPeer(vertx, tracker, protocol);
     await().atMost(Duration.ofSeconds(10)).until(() -> !tracker.messages.isEmpty());
 
     Path file = folder.resolve("new.txt");
@@ -87,27 +96,14 @@ class LiveChangesTest {
     fake.directory.set("{" + FakeTrackerAndSource.entry("got.txt", 1_600_000_000L) + "}");
     fake.response.set("Content-Length: 5\nhello");
     get(fake.start(vertx));
-    Duration watchDelay = Duration.ofMillis(50);
-    PeerVerticle peer =
-        new PeerVerticle(
-            new PeerOptions()
-                .setDir(folder)
-                .setHost("127.0.0.1")
-                .setPort(0)
-                .setTrackerPort(fake.trackerPort)
-                .setProtocol(protocol)
-                .setSync(
-                    new SyncConfig()
-                        .setKeepAliveInterval(Duration.ofHours(1))
-                        .setWatchDelay(watchDelay)));
-    get(vertx.deployVerticle(peer));
+    PeerVerticle peer = startPeer(vertx, fake, protocol);
     await().atMost(Duration.ofSeconds(10)).until(() -> peer.transfers().completed() == 1);
     assertThat(folder.resolve("got.txt")).hasContent("hello");
 
     // a watcher that fired would have sent the folder again well within ten watch delays
     int sent = fake.messages.size();
     await()
-        .during(watchDelay.multipliedBy(10))
+        .during(WATCH_DELAY.multipliedBy(10))
         .atMost(Duration.ofSeconds(10))
         .until(() -> fake.messages.size() == sent);
     assertThat(fake.messages).noneMatch(m -> m.contains("got.txt"));
