@@ -446,8 +446,6 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
       // throws when the local file changed since the download was decided, keeping it
       displacer.displace(name, target);
     }
-    // the rename keeps the temp file's inode: the watcher knows the file it sees as ours
-    folder.ownWrites().writing(name, tempPath);
     // The folder itself is not fsynced after the rename: a crash may lose the new name (the file is
     // fetched again), never show a torn file; an fsync per file would halve small-file throughput.
     Files.move(

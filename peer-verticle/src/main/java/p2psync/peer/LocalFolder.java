@@ -16,7 +16,6 @@ import java.util.TreeMap;
 import p2psync.common.FileEntry;
 import p2psync.common.FileNames;
 import p2psync.common.RegularFile;
-import p2psync.peer.sync.OwnWrites;
 
 /**
  * The synchronized folder on disk. Every method here blocks: call them through {@code
@@ -25,7 +24,6 @@ import p2psync.peer.sync.OwnWrites;
  */
 final class LocalFolder {
   private final Path root;
-  private final OwnWrites ownWrites = new OwnWrites();
 
   LocalFolder(Path root) {
     this.root = root.toAbsolutePath().normalize();
@@ -33,11 +31,6 @@ final class LocalFolder {
 
   Path root() {
     return root;
-  }
-
-  /** The files this peer committed itself, which the folder watcher does not advertise. */
-  OwnWrites ownWrites() {
-    return ownWrites;
   }
 
   /** The path of a syncable name; throws for any other name, so no caller can leave the folder. */

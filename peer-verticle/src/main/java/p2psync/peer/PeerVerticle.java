@@ -172,8 +172,7 @@ public class PeerVerticle extends VerticleBase {
             context,
             folder.root(),
             options.getSync().getWatchDelay(),
-            tracker::advertiseNow,
-            folder.ownWrites());
+            tracker::advertiseNow);
     watcher.start();
   }
 

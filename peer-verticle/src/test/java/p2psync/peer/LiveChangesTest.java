@@ -84,39 +84,6 @@ class LiveChangesTest {
     }
   }
 
-  /**
-   * A download this peer committed is no change to advertise (it knows what it wrote; the next
-   * keepalive tells the tracker): 10,000 landing files would otherwise re-advertise the whole
-   * folder every few watch delays. The user touching that same file afterwards is a change again.
-   */
-  @ParameterizedTest(name = "protocol {0}")
-  @ValueSource(ints = {1, 2})
-  void theWatcherIgnoresThePeersOwnDownloads(int protocol, Vertx vertx) throws Exception {
-    FakeTrackerAndSource fake = new FakeTrackerAndSource();
-    fake.directory.set("{" + FakeTrackerAndSource.entry("got.txt", 1_600_000_000L) + "}");
-    fake.response.set("Content-Length: 5\nhello");
-    get(fake.start(vertx));
-    PeerVerticle peer = startPeer(vertx, fake, protocol);
-    await().atMost(Duration.ofSeconds(10)).until(() -> peer.transfers().completed() == 1);
-    assertThat(folder.resolve("got.txt")).hasContent("hello");
-
-    // a watcher that fired would have sent the folder again well within ten watch delays
-    int sent = fake.messages.size();
-    await()
-        .during(WATCH_DELAY.multipliedBy(10))
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> fake.messages.size() == sent);
-    assertThat(fake.messages).noneMatch(m -> m.contains("got.txt"));
-
-    Files.setLastModifiedTime(folder.resolve("got.txt"), FileTime.fromMillis(1_700_000_000_000L));
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(
-            () ->
-                fake.messages.stream()
-                    .anyMatch(m -> m.contains("\"name\": \"got.txt\", \"mtime\": 1700000000")));
-  }
-
   private static String last(FakeTrackerAndSource tracker) {
     return tracker.messages.isEmpty() ? "" : tracker.messages.get(tracker.messages.size() - 1);
   }

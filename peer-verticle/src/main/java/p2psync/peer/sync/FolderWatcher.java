@@ -37,7 +37,6 @@ public final class FolderWatcher {
   private final Path root;
   private final long delayMillis;
   private final Runnable onChange;
-  private final OwnWrites ownWrites;
   private WatchService service;
   private Thread thread;
   private long timer = -1;
@@ -50,17 +49,9 @@ public final class FolderWatcher {
 
   /**
    * @param onChange run on {@code context} after a quiet {@code delay} following changes
-   * @param ownWrites the peer's own writes, which are no change to advertise
    */
-  public FolderWatcher(
-      Vertx vertx,
-      Context context,
-      Path root,
-      Duration delay,
-      Runnable onChange,
-      OwnWrites ownWrites) {
+  public FolderWatcher(Vertx vertx, Context context, Path root, Duration delay, Runnable onChange) {
     this.vertx = vertx;
-    this.ownWrites = ownWrites;
     this.context = context;
     this.root = root;
     this.delayMillis = Math.max(1, delay.toMillis());
@@ -114,11 +105,8 @@ public final class FolderWatcher {
           if (event.kind() == OVERFLOW) {
             relevant = true; // events were lost: look at the whole folder
           } else if (event.context() instanceof Path changed
-              && FileNames.isSyncable(changed.toString())
-              && !ownWrites.isOwn(root, changed.toString(), event.kind() == ENTRY_CREATE)) {
-            // temp files, the hidden state and the downloads this peer committed itself (it
-            // knows those already) are no change to advertise
-            relevant = true;
+              && FileNames.isSyncable(changed.toString())) {
+            relevant = true; // temp files and the hidden state are no change to advertise
           }
         }
         if (relevant) {
