@@ -58,19 +58,6 @@ final class TrackerClient {
   private boolean stopped;
 
   /**
-   * An advertisement's scan is under way: another one waits for it ({@link #updateAgain}) instead
-   * of running beside it. A folder of 10,000 files on a busy machine can take longer to scan and
-   * look up than a keepalive interval, and scans piling up (each holding its whole file list) made
-   * every next one slower still (docs/benchmarks.md, section 10).
-   */
-  private boolean scanning;
-
-  /**
-   * Asked to advertise while {@link #scanning}: one more scan, for the current socket, after it.
-   */
-  private boolean updateAgain;
-
-  /**
    * The tracker of this connection answered with a v2 line: v2 fields may be sent. Until then a v2
    * peer offers v2 ({@code "v": 2}) and sends seed entries only, so a seed tracker never sees one.
    */
@@ -192,7 +179,7 @@ final class TrackerClient {
         e -> LOG.log(Level.WARNING, "tracker connection error: " + Failures.reason(e), e));
     sendUpdate(connected);
     keepAliveTimer =
-        vertx.setPeriodic(config.getKeepAliveInterval().toMillis(), t -> keepAliveDue(connected));
+        vertx.setPeriodic(config.getKeepAliveInterval().toMillis(), t -> sendUpdate(connected));
   }
 
   /**
@@ -214,40 +201,9 @@ final class TrackerClient {
         : SeedCodec.encodeKeepAlive(advertisedPort);
   }
 
-  /**
-   * A keepalive interval passed: the folder is advertised, and while an earlier scan is still under
-   * way a KeepAlive goes at once, so that a slow scan never lets the tracker expire this peer.
-   */
-  private void keepAliveDue(NetSocket target) {
-    if (scanning && target == socket) {
-      target.write(v2 && trackerSpeaksV2 ? keepAlive() : SeedCodec.encodeKeepAlive(advertisedPort));
-    }
-    sendUpdate(target);
-  }
-
-  /**
-   * Init (files) when the tracker has not seen the current folder, KeepAlive otherwise; one scan at
-   * a time (asked for during one, another follows it).
-   */
+  /** Init (files) when the tracker has not seen the current folder, KeepAlive otherwise. */
   private void sendUpdate(NetSocket target) {
-    if (scanning) {
-      updateAgain = true;
-      return;
-    }
-    scanning = true;
     scan.get()
-        .onComplete(
-            ar -> {
-              scanning = false;
-              if (updateAgain) {
-                updateAgain = false;
-                if (socket != null) {
-                  // after this turn: the scan just done is sent first
-                  NetSocket current = socket;
-                  vertx.runOnContext(v -> sendUpdate(current));
-                }
-              }
-            })
         .onSuccess(
             files -> {
               if (target != socket) {
