@@ -31,11 +31,11 @@ class LiveChangesTest {
     return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
-  @ParameterizedTest(name = "protocol {0}")
-  @ValueSource(ints = {1, 2})
-  void aLocalChangeIsAdvertisedAtOnce(int protocol, Vertx vertx) throws Exception {
-    FakeTrackerAndSource tracker = new FakeTrackerAndSource();
-    get(tracker.start(vertx));
+  private static final Duration WATCH_DELAY = Duration.ofMillis(50);
+
+  /** A peer of {@code folder} whose keepalive is an hour away: what it sends, the watcher sent. */
+  private PeerVerticle startPeer(Vertx vertx, FakeTrackerAndSource tracker, int protocol)
+      throws Exception {
     PeerVerticle peer =
         new PeerVerticle(
             new PeerOptions()
@@ -47,8 +47,17 @@ class LiveChangesTest {
                 .setSync(
                     new SyncConfig()
                         .setKeepAliveInterval(Duration.ofHours(1))
-                        .setWatchDelay(Duration.ofMillis(50))));
+                        .setWatchDelay(WATCH_DELAY)));
     get(vertx.deployVerticle(peer));
+    return peer;
+  }
+
+  @ParameterizedTest(name = "protocol {0}")
+  @ValueSource(ints = {1, 2})
+  void aLocalChangeIsAdvertisedAtOnce(int protocol, Vertx vertx) throws Exception {
+    FakeTrackerAndSource tracker = new FakeTrackerAndSource();
+    get(tracker.start(vertx));
+    startPeer(vertx, tracker, protocol);
     await().atMost(Duration.ofSeconds(10)).until(() -> !tracker.messages.isEmpty());
 
     Path file = folder.resolve("new.txt");

@@ -8,10 +8,12 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import p2psync.common.FileEntry;
 
@@ -37,6 +39,22 @@ public final class FolderHashes {
   private boolean hashing;
   private boolean closed;
   private Runnable onHashed = () -> {};
+
+  /** A hash a verified download gave, for the version it wrote. */
+  private record Learnt(String sha256, long size, long mtimeSeconds) {
+    boolean fits(HashCache.Key key) {
+      return key.size() == size && key.mtimeSeconds() == mtimeSeconds;
+    }
+  }
+
+  /**
+   * Hashes of verified downloads not yet in the cache (its worker has not run): an advertisement
+   * scanning meanwhile takes them from here. Without it, each file landing just before a scan was
+   * "unknown": a hashing run, a cache save and a pass over the whole cache for renames, per
+   * advertisement, all to learn a hash the peer already had. Written on the event loop, read on the
+   * workers.
+   */
+  private final Map<String, Learnt> learnt = new ConcurrentHashMap<>();
 
   public FolderHashes(Vertx vertx, Path root) {
     this.vertx = vertx;
@@ -75,17 +93,19 @@ public final class FolderHashes {
               List<FileEntry> entries = new ArrayList<>(files.size());
               List<String> unknown = new ArrayList<>();
               Map<HashCache.Key, String> vanished = null; // built at the first unknown name only
+              // a hash set: files may be a tree map, and each name is looked up twice below
+              Set<String> present = new HashSet<>(files.keySet());
               for (String name : files.keySet()) {
                 HashCache.Key key = cache.key(name);
                 if (key == null) {
                   continue;
                 }
-                String sha = cache.lookup(name, key);
+                String sha = known(name, key);
                 if (sha == null) {
                   // a rename: advertised with its hash at once, so that the other peers copy the
                   // content they hold instead of fetching a name they cannot tell is the same
                   if (vanished == null) {
-                    vanished = cache.vanished(files.keySet());
+                    vanished = cache.vanished(present);
                   }
                   sha = vanished.get(key);
                   if (sha != null) {
@@ -100,7 +120,7 @@ public final class FolderHashes {
                   entries.add(new FileEntry(name, key.mtimeSeconds(), key.size(), sha));
                 }
               }
-              cache.retainOnly(files.keySet());
+              cache.retainOnly(present);
               // hashes learnt from downloads since the last advertisement are written here, once
               // per keepalive, not once per file (10,000 small files would rewrite it 10,000 times)
               cache.save();
@@ -118,6 +138,19 @@ public final class FolderHashes {
   }
 
   private record Lookup(List<FileEntry> entries, List<String> unknown) {}
+
+  /** Blocking: the hash of version {@code key} of a name, from the cache or a download. */
+  private String known(String name, HashCache.Key key) {
+    String sha = cache.lookup(name, key);
+    if (sha == null) {
+      Learnt download = learnt.get(name);
+      if (download != null && download.fits(key)) {
+        cache.put(name, key, download.sha256());
+        sha = download.sha256();
+      }
+    }
+    return sha;
+  }
 
   /** The hash of the current version of a name, or null when there is none known (yet). */
   public Future<String> current(String name) {
@@ -138,19 +171,23 @@ public final class FolderHashes {
    * everywhere but here). Such a file is hashed from its bytes, as any new file.
    */
   public Future<Void> downloaded(String name, String sha256, long size, long mtimeSeconds) {
-    return vertx.executeBlocking(
-        () -> {
-          HashCache.Key key = cache.key(name);
-          if (key != null && key.size() == size && key.mtimeSeconds() == mtimeSeconds) {
-            cache.put(name, key, sha256); // saved with the next advertisement
-          } else {
-            LOG.log(
-                Level.DEBUG,
-                () -> name + " changed since its download was renamed into place: hashed anew");
-          }
-          return null;
-        },
-        false);
+    Learnt download = new Learnt(sha256, size, mtimeSeconds);
+    learnt.put(name, download);
+    return vertx
+        .<Void>executeBlocking(
+            () -> {
+              HashCache.Key key = cache.key(name);
+              if (key != null && download.fits(key)) {
+                cache.put(name, key, sha256); // saved with the next advertisement
+              } else {
+                LOG.log(
+                    Level.DEBUG,
+                    () -> name + " changed since its download was renamed into place: hashed anew");
+              }
+              return null;
+            },
+            false)
+        .onComplete(ar -> learnt.remove(name, download));
   }
 
   /** Stops hashing after the current file; saves what is known. */
@@ -186,7 +223,7 @@ public final class FolderHashes {
                 }
                 try {
                   HashCache.Key key = cache.key(name);
-                  if (key != null && cache.lookup(name, key) != null) {
+                  if (key != null && known(name, key) != null) {
                     continue; // learnt meanwhile (a verified download): no need to read it
                   }
                   if (cache.hash(name) != null && ++hashed % SAVE_EVERY == 0) {
@@ -196,7 +233,11 @@ public final class FolderHashes {
                   LOG.log(Level.WARNING, "cannot hash " + name + ": " + e.getMessage(), e);
                 }
               }
-              cache.save();
+              if (hashed > 0) {
+                // a run that read nothing (its names were learnt from downloads meanwhile) leaves
+                // the save to the next advertisement: a save rewrites the whole cache
+                cache.save();
+              }
               return hashed;
             },
             true)

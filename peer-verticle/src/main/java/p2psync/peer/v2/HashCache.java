@@ -14,6 +14,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.util.HashMap;
 import java.util.Map;
@@ -110,15 +111,47 @@ public final class HashCache {
    * followed.
    */
   public Key key(String name) throws IOException {
-    RegularFile file = RegularFile.read(resolve(name), "unix:ino");
+    Path path = resolve(name);
+    Map<String, Object> unix;
+    try {
+      // one stat for all four (reading the basic attributes and then the inode took two), for
+      // every file at every advertisement
+      unix = Files.readAttributes(path, UNIX_KEY, LinkOption.NOFOLLOW_LINKS);
+    } catch (UnsupportedOperationException | IllegalArgumentException e) {
+      unix = null; // no unix view here
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+    if (unix != null) {
+      return Boolean.TRUE.equals(unix.get("isRegularFile"))
+          ? new Key(
+              (Long) unix.get("size"),
+              ((FileTime) unix.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS),
+              inodeId(unix.get("ino")))
+          : null;
+    }
+    RegularFile file = RegularFile.read(path, "unix:ino");
     if (file == null) {
       return null;
     }
     // no unix view: the platform's file key, when it has one
     Object inode = file.unix() != null ? file.unix() : file.attrs().fileKey();
-    String id = inode == null ? "-" : inode.toString().replaceAll("\\s", "_");
     return new Key(
-        file.attrs().size(), file.attrs().lastModifiedTime().to(TimeUnit.NANOSECONDS), id);
+        file.attrs().size(),
+        file.attrs().lastModifiedTime().to(TimeUnit.NANOSECONDS),
+        inodeId(inode));
+  }
+
+  private static final String UNIX_KEY = "unix:isRegularFile,size,lastModifiedTime,ino";
+
+  /** An inode as one word of the cache file's line ("-": none). */
+  private static String inodeId(Object inode) {
+    if (inode == null) {
+      return "-";
+    }
+    String id = inode.toString();
+    // no regex on the common path: this runs for every file at every advertisement
+    return id.chars().anyMatch(Character::isWhitespace) ? id.replaceAll("\\s", "_") : id;
   }
 
   /** The hash of the version {@code key} of a name, or null when not known for that version. */

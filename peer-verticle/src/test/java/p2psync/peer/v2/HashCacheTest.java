@@ -57,6 +57,37 @@ class HashCacheTest {
     assertThat(HashCache.load(folder).lookup("a b.txt", restarted.key("a b.txt"))).isNull();
   }
 
+  /**
+   * The key is read in one stat; it must still match the lines earlier versions wrote (the inode as
+   * {@code unix:ino}), or an upgraded peer would rehash its whole folder.
+   */
+  @Test
+  void aCacheLineWrittenFromTheUnixInodeStillMatches() throws Exception {
+    Path file = folder.resolve("kept.bin");
+    byte[] content = "kept".getBytes();
+    Files.write(file, content);
+    long nanos = Files.getLastModifiedTime(file).to(java.util.concurrent.TimeUnit.NANOSECONDS);
+    Object inode = Files.getAttribute(file, "unix:ino", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    Path state = Files.createDirectories(folder.resolve(FileNames.STATE_DIR));
+    Files.writeString(
+        state.resolve("hashes"),
+        "p2psync-hashes 1\n"
+            + sha(content)
+            + " "
+            + content.length
+            + " "
+            + nanos
+            + " "
+            + inode
+            + " kept.bin\nend 1\n");
+
+    HashCache cache = HashCache.load(folder);
+    assertThat(cache.lookup("kept.bin", cache.key("kept.bin"))).isEqualTo(sha(content));
+    Files.createDirectory(folder.resolve("a folder"));
+    assertThat(cache.key("a folder")).isNull();
+    assertThat(cache.key("missing")).isNull();
+  }
+
   @Test
   void aRenamedFileIsKnownByTheKeyItHadUnderItsOldNameAndNothingElseIs() throws Exception {
     byte[] content = "renamed".getBytes();
