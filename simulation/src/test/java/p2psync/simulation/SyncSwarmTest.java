@@ -8,6 +8,8 @@ import static p2psync.simulation.TestSupport.bytes;
 import static p2psync.simulation.TestSupport.setMtime;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -258,6 +260,17 @@ class SyncSwarmTest {
             () ->
                 V2.stream()
                     .allMatch(p -> TestSupport.sizeOf(file(p, "big.bin")) == content.length));
+    // and all three have hashed it and said so: a holder still hashing its copy when the rename
+    // comes has no hash to carry over to the new name, which is then rightly fetched
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              JsonObject line = new JsonObject(ask(swarm.trackerPort(), "{\"port\": 1, \"v\": 2}"));
+              JsonObject member = line.getJsonObject("big.bin", new JsonObject());
+              return member.getString("sha256") != null
+                  && member.getJsonArray("sources", new JsonArray()).size() == V2.size();
+            });
     long fetchedBefore = swarm.peer("v2b").verticle().transfers().completed();
     long fetchedBeforeC = swarm.peer("v2c").verticle().transfers().completed();
 
