@@ -152,8 +152,12 @@ class V2PipelineTest {
     assertThat(seedAfter).isEqualTo(concat(answer("f001.bin"), answer("f002.bin")));
   }
 
-  /** Holder counters: connections accepted and requests read. */
-  record Counts(AtomicInteger connections, AtomicInteger requests) {}
+  /** Holder counters: connections accepted, requests read, and requests for the bad file. */
+  record Counts(AtomicInteger connections, AtomicInteger requests, AtomicInteger badRequests) {
+    Counts() {
+      this(new AtomicInteger(), new AtomicInteger(), new AtomicInteger());
+    }
+  }
 
   /**
    * A scripted v2 holder that answers pipelined requests in order; for {@code bad} it sends wrong
@@ -185,6 +189,7 @@ class V2PipelineTest {
                             }
                             byte[] content = files.get(request.name()).clone();
                             if (request.name().equals(bad)) {
+                              counts.badRequests().incrementAndGet();
                               content[0] ^= 1;
                             }
                             if (request.name().equals(refused) && refusals.getAndIncrement() == 0) {
@@ -229,7 +234,7 @@ class V2PipelineTest {
   @Test
   void manySmallFilesComeOverFewConnectionsAndAFailureMidPipelineCostsOnlyThatFile()
       throws Exception {
-    Counts counts = new Counts(new AtomicInteger(), new AtomicInteger());
+    Counts counts = new Counts();
     String bad = "f020.bin"; // wrong bytes inside the first pipeline
     String refused = "f030.bin"; // refused once: the files after it are not answered then
     int port = V2TransferTest.get(pipelinedHolder(bad, refused, counts));
@@ -257,9 +262,16 @@ class V2PipelineTest {
     // 150 files at up to 64 a connection: a few connections, not 150 (the refusal cut its
     // pipeline short; the files after it came back as their temp files were cleaned up)
     assertThat(counts.connections().get()).isBetween(4, files.size() / 10);
-    assertThat(puller.transfers().failed())
-        .as("the wrong bytes and the refusal, nothing for the files after it")
-        .isEqualTo(2);
+    // the wrong bytes (each time the puller tries them again: how often depends on the machine's
+    // pace) and the refusal; nothing for the files after it
+    assertThat(counts.badRequests().get()).isPositive();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () ->
+                assertThat(puller.transfers().failed())
+                    .as("the wrong bytes and the refusal, nothing for the files after it")
+                    .isEqualTo(counts.badRequests().get() + 1L));
     assertThat(puller.transfers().completed()).isEqualTo(files.size() - 1);
     await().atMost(Duration.ofSeconds(5)).until(() -> tempFiles(folder) == 0);
   }
