@@ -43,6 +43,12 @@ public final class SourcePick {
   private int worst = -1;
 
   /**
+   * Its rank, here rather than only in {@link #ranks}: a newcomer that is not listed (nearly every
+   * one, in a big swarm) is told so without reading the arrays.
+   */
+  private long worstRank;
+
+  /**
    * @param named the slot of the holder the member names
    * @param capacity how many holders are listed at most (at least 1)
    */
@@ -107,11 +113,12 @@ public final class SourcePick {
       ranks[size] = rank;
       if (worst < 0 || before(ranks[worst], slots[worst], rank, slot, order)) {
         worst = size;
+        worstRank = rank;
       }
       size++;
       return true;
     }
-    if (!before(rank, slot, ranks[worst], slots[worst], order)) {
+    if (rank > worstRank || rank == worstRank && order.compare(slot, slots[worst]) >= 0) {
       return false;
     }
     // it takes the place of the last listed holder, and the new last one is looked for
@@ -146,6 +153,7 @@ public final class SourcePick {
         worst = i;
       }
     }
+    worstRank = worst < 0 ? 0 : ranks[worst];
   }
 
   /** Whether (rank a, slot a) comes before (rank b, slot b): the lower rank, then the address. */
