@@ -16,6 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Toxiproxy's HTTP API (api.go, Routes): the same paths, methods, status codes and bodies. Requests
@@ -54,6 +56,7 @@ final class ApiRoutes implements Handler<HttpServerRequest> {
     }
   }
 
+  private static final Logger LOG = Logger.getLogger(ApiRoutes.class.getName());
   private static final String ERROR_TYPE = "text/plain; charset=utf-8";
 
   private final ProxyRegistry registry;
@@ -71,6 +74,14 @@ final class ApiRoutes implements Handler<HttpServerRequest> {
         .compose(body -> inTurn(() -> route(request, body)))
         .recover(
             failure -> {
+              if (!(failure instanceof ApiError)) {
+                // A bug of this server, not a refused request: the client only sees the message
+                // (Toxiproxy's wire has no room for more), so the stack trace goes to the log.
+                LOG.log(
+                    Level.WARNING,
+                    "embedded Toxiproxy: " + request.method() + " " + request.path() + " failed",
+                    failure);
+              }
               ApiError error = ApiError.of(failure);
               return Future.succeededFuture(Reply.error(error.status(), error.toJson().encode()));
             })
