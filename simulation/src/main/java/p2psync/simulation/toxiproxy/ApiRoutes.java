@@ -59,11 +59,13 @@ final class ApiRoutes implements Handler<HttpServerRequest> {
   private static final Logger LOG = Logger.getLogger(ApiRoutes.class.getName());
   private static final String ERROR_TYPE = "text/plain; charset=utf-8";
 
+  private final ServerLoop loop;
   private final ProxyRegistry registry;
   private final RequestIds requestIds = new RequestIds();
   private Future<?> lastRequest = Future.succeededFuture();
 
-  ApiRoutes(ProxyRegistry registry) {
+  ApiRoutes(ServerLoop loop, ProxyRegistry registry) {
+    this.loop = loop;
     this.registry = registry;
   }
 
@@ -194,14 +196,16 @@ final class ApiRoutes implements Handler<HttpServerRequest> {
   /** Runs {@code action} once every earlier request is answered. */
   private Future<Reply> inTurn(Supplier<Future<Reply>> action) {
     Future<Reply> result =
-        lastRequest.transform(
-            ignored -> {
-              try {
-                return action.get();
-              } catch (RuntimeException failure) { // ApiError mostly; anything else answers 500
-                return Future.failedFuture(failure);
-              }
-            });
+        loop.back(lastRequest)
+            .transform(
+                ignored -> {
+                  try {
+                    loop.confine("an API request");
+                    return action.get();
+                  } catch (RuntimeException failure) { // ApiError mostly; anything else answers 500
+                    return Future.failedFuture(failure);
+                  }
+                });
     lastRequest = result;
     return result;
   }
