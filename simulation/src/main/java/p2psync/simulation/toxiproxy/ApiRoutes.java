@@ -16,6 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Toxiproxy's HTTP API (api.go, Routes): the same paths, methods, status codes and bodies. Requests
@@ -54,13 +56,16 @@ final class ApiRoutes implements Handler<HttpServerRequest> {
     }
   }
 
+  private static final Logger LOG = Logger.getLogger(ApiRoutes.class.getName());
   private static final String ERROR_TYPE = "text/plain; charset=utf-8";
 
+  private final ServerLoop loop;
   private final ProxyRegistry registry;
   private final RequestIds requestIds = new RequestIds();
   private Future<?> lastRequest = Future.succeededFuture();
 
-  ApiRoutes(ProxyRegistry registry) {
+  ApiRoutes(ServerLoop loop, ProxyRegistry registry) {
+    this.loop = loop;
     this.registry = registry;
   }
 
@@ -71,6 +76,14 @@ final class ApiRoutes implements Handler<HttpServerRequest> {
         .compose(body -> inTurn(() -> route(request, body)))
         .recover(
             failure -> {
+              if (!(failure instanceof ApiError)) {
+                // A bug of this server, not a refused request: the client only sees the message
+                // (Toxiproxy's wire has no room for more), so the stack trace goes to the log.
+                LOG.log(
+                    Level.WARNING,
+                    "embedded Toxiproxy: " + request.method() + " " + request.path() + " failed",
+                    failure);
+              }
               ApiError error = ApiError.of(failure);
               return Future.succeededFuture(Reply.error(error.status(), error.toJson().encode()));
             })
@@ -183,14 +196,16 @@ final class ApiRoutes implements Handler<HttpServerRequest> {
   /** Runs {@code action} once every earlier request is answered. */
   private Future<Reply> inTurn(Supplier<Future<Reply>> action) {
     Future<Reply> result =
-        lastRequest.transform(
-            ignored -> {
-              try {
-                return action.get();
-              } catch (RuntimeException failure) { // ApiError mostly; anything else answers 500
-                return Future.failedFuture(failure);
-              }
-            });
+        loop.back(lastRequest)
+            .transform(
+                ignored -> {
+                  try {
+                    loop.confine("an API request");
+                    return action.get();
+                  } catch (RuntimeException failure) { // ApiError mostly; anything else answers 500
+                    return Future.failedFuture(failure);
+                  }
+                });
     lastRequest = result;
     return result;
   }

@@ -20,6 +20,7 @@ import java.util.Set;
 final class Proxy {
 
   private final Vertx vertx;
+  private final ServerLoop loop;
   private final NetClient upstreamClient;
   private final String name;
   private final ToxicSet toxics = new ToxicSet();
@@ -29,8 +30,15 @@ final class Proxy {
   private boolean enabled;
   private NetServer server;
 
-  Proxy(Vertx vertx, NetClient upstreamClient, String name, String listen, String upstream) {
+  Proxy(
+      Vertx vertx,
+      ServerLoop loop,
+      NetClient upstreamClient,
+      String name,
+      String listen,
+      String upstream) {
     this.vertx = vertx;
+    this.loop = loop;
     this.upstreamClient = upstreamClient;
     this.name = name;
     this.listen = listen;
@@ -52,7 +60,7 @@ final class Proxy {
     } catch (ApiError unusableAddress) {
       return Future.failedFuture(ApiError.internal("listen tcp: " + unusableAddress.getMessage()));
     }
-    return Rebind.retrying(vertx, address.port(), () -> bind(address))
+    return loop.back(Rebind.retrying(vertx, address.port(), () -> bind(address)))
         .transform(
             bound -> {
               if (bound.failed()) {
@@ -82,6 +90,8 @@ final class Proxy {
   }
 
   private Future<NetServer> bind(HostPort address) {
+    // The thread that listens is the one its accepted sockets will be handled on.
+    loop.confine("proxy " + name + " listening");
     NetServer candidate = vertx.createNetServer().connectHandler(this::accept);
     return candidate
         .listen(address.port(), address.bindHost())
@@ -97,7 +107,7 @@ final class Proxy {
     List.copyOf(connections).forEach(ProxyConnection::close);
     NetServer closing = server;
     server = null;
-    return closing.close();
+    return loop.back(closing.close()); // completes on Vert.x's acceptor thread
   }
 
   /**
@@ -177,8 +187,7 @@ final class Proxy {
       connection.close();
       return;
     }
-    upstreamClient
-        .connect(target.port(), target.bindHost())
+    loop.back(upstreamClient.connect(target.port(), target.bindHost()))
         .onComplete(
             attempt -> {
               if (attempt.succeeded()) {

@@ -15,12 +15,14 @@ import java.util.function.Function;
 /** All proxies by name (proxy_collection.go), and the API operations over several of them. */
 final class ProxyRegistry {
   private final Vertx vertx;
+  private final ServerLoop loop;
   private final NetClient upstreamClient;
   // Sorted, as Go prints a map's keys.
   private final Map<String, Proxy> proxies = new TreeMap<>();
 
-  ProxyRegistry(Vertx vertx, NetClient upstreamClient) {
+  ProxyRegistry(Vertx vertx, ServerLoop loop, NetClient upstreamClient) {
     this.vertx = vertx;
+    this.loop = loop;
     this.upstreamClient = upstreamClient;
   }
 
@@ -135,7 +137,7 @@ final class ProxyRegistry {
   }
 
   private Proxy newProxy(ProxySpec spec) {
-    return new Proxy(vertx, upstreamClient, spec.name, spec.listen, spec.upstream);
+    return new Proxy(vertx, loop, upstreamClient, spec.name, spec.listen, spec.upstream);
   }
 
   private static JsonObject populateReply(List<Proxy> handled, ApiError error) {

@@ -18,6 +18,7 @@ abstract class ToxicStage implements Downstream {
   protected final StageContext context;
   private Toxic toxic;
   private boolean active;
+  private boolean ended;
   private Downstream next;
 
   /** The rest of the chain after this stage, whatever it is at the moment of the call. */
@@ -61,6 +62,14 @@ abstract class ToxicStage implements Downstream {
 
   @Override
   public final void write(Buffer data) {
+    if (ended) {
+      // Nothing follows an end. Bytes still come when a stage before this one ended the stream
+      // and was then removed (a timeout or limit_data toxic deleted): Toxiproxy leaves such a
+      // closed stub in the chain, so nothing it held back gets past; here this stage drops them,
+      // rather than let them overtake an end it holds (slow_close) with a hole before them.
+      context.dropped(data.length());
+      return;
+    }
     if (active) {
       onData(data);
     } else {
@@ -70,6 +79,10 @@ abstract class ToxicStage implements Downstream {
 
   @Override
   public final void end() {
+    if (ended) {
+      return;
+    }
+    ended = true;
     if (active) {
       onEnd();
     } else {

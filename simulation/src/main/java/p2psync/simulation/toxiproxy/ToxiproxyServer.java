@@ -14,6 +14,7 @@ final class ToxiproxyServer extends VerticleBase {
   private final String host;
   private final int requestedPort;
   private NetClient upstreamClient;
+  private ServerLoop loop;
   private ProxyRegistry registry;
   private HttpServer api;
 
@@ -28,17 +29,20 @@ final class ToxiproxyServer extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    loop = new ServerLoop(context);
     upstreamClient = vertx.createNetClient();
-    registry = new ProxyRegistry(vertx, upstreamClient);
+    registry = new ProxyRegistry(vertx, loop, upstreamClient);
     return vertx
         .createHttpServer()
-        .requestHandler(new ApiRoutes(registry))
+        .requestHandler(new ApiRoutes(loop, registry))
         .listen(requestedPort, host)
         .onSuccess(server -> api = server);
   }
 
   @Override
   public Future<?> stop() {
-    return api.close().compose(v -> registry.closeAll()).compose(v -> upstreamClient.close());
+    return loop.back(api.close())
+        .compose(v -> registry.closeAll())
+        .compose(v -> upstreamClient.close());
   }
 }

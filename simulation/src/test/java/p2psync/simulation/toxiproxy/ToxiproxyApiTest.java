@@ -18,6 +18,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The HTTP API as toxiproxy-java and raw HTTP see it: shapes, defaults, errors, lifecycle. */
 class ToxiproxyApiTest extends ToxiproxyTestBase {
@@ -178,6 +180,50 @@ class ToxiproxyApiTest extends ToxiproxyTestBase {
     assertThat(proxy.getUpstream()).isEqualTo(LOOPBACK + ":" + otherPort);
     try (Socket socket = connect(proxy)) {
       assertThat(socket.getInputStream().readAllBytes()).isEqualTo("other".getBytes());
+    }
+  }
+
+  /** The ways a proxy is closed and listens again under the same name. */
+  enum Move {
+    NEW_UPSTREAM,
+    NEW_LISTEN_ADDRESS,
+    REPLACED_BY_POPULATE
+  }
+
+  /**
+   * A proxy that closed its listener and listened again must still be served on the server's one
+   * event loop: Vert.x completes the close on its acceptor thread, and a listen from there gave the
+   * proxy's sockets to another thread than the API's (the 500 of the 12-peer sync cell). The
+   * simulation moves every peer's proxy so: created towards a port nothing listens on, then given
+   * the peer's port.
+   */
+  @ParameterizedTest
+  @EnumSource(Move.class)
+  void aProxyListeningAgainStaysOnTheServersLoop(Move move) throws Exception {
+    String echo = LOOPBACK + ":" + echoPort;
+    Proxy created = client.createProxy("peer", LOOPBACK + ":0", LOOPBACK + ":9");
+    switch (move) {
+      case NEW_UPSTREAM -> created.setUpstream(echo);
+      case NEW_LISTEN_ADDRESS -> {
+        created.setUpstream(echo); // the first move
+        created.setListen(LOOPBACK + ":0");
+      }
+      case REPLACED_BY_POPULATE -> {
+        JsonObject replacement =
+            new JsonObject().put("name", "peer").put("listen", "127.0.0.1:0").put("upstream", echo);
+        HttpResponse<String> populated =
+            post("/populate", new JsonArray().add(replacement).encode());
+        assertThat(populated.statusCode()).as(populated.body()).isEqualTo(201);
+      }
+    }
+    Proxy moved = client.getProxy("peer");
+
+    try (Socket socket = connect(moved)) {
+      assertThat(exchange(socket, "before".getBytes())).isEqualTo("before".getBytes());
+      moved.toxics().latency("slow", ToxicDirection.DOWNSTREAM, 20);
+      assertThat(exchange(socket, "during".getBytes())).isEqualTo("during".getBytes());
+      moved.toxics().get("slow").remove();
+      assertThat(exchange(socket, "after".getBytes())).isEqualTo("after".getBytes());
     }
   }
 
