@@ -5,6 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,6 +49,16 @@ class StatusCommandTest extends ConsoleCapture {
     one.options().getHttp().setPort(0);
     join(swarm.startAll());
     await().atMost(TIMEOUT).until(swarm::isConverged);
+    // identical folders come first; the tracker learns it from each peer's next message
+    int trackerHttp = swarm.tracker().httpPort();
+    await()
+        .atMost(TIMEOUT)
+        .until(
+            () ->
+                new JsonObject(get("http://127.0.0.1:" + trackerHttp + "/api/status"))
+                        .getJsonObject("totals")
+                        .getInteger("convergedPeers")
+                    == 2);
     String peer1 = "127.0.0.1:" + one.verticle().advertisedPort();
 
     assertThat(Main.execute("status", "127.0.0.1:" + swarm.tracker().httpPort())).isZero();
@@ -67,6 +82,12 @@ class StatusCommandTest extends ConsoleCapture {
     // Port 1 on loopback: nothing listens there.
     assertThat(Main.execute("status", "127.0.0.1:1")).isEqualTo(1);
     assertThat(output()).contains("p2psync: cannot read http://127.0.0.1:1/api/status");
+  }
+
+  private static String get(String uri) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(HttpRequest.newBuilder(URI.create(uri)).build(), HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   private static byte[] bytes(String text) {
