@@ -9,7 +9,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,7 +33,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import p2psync.common.DirectoryEntry;
 import p2psync.common.FileEntry;
-import p2psync.common.FileNames;
 import p2psync.common.OnContext;
 import p2psync.common.SyncConfig;
 import p2psync.common.v2.V2Entry;
@@ -234,33 +231,14 @@ class ConflictSafetyTest {
   }
 
   private List<String> conflictCopies() throws IOException {
-    try (Stream<Path> files = Files.list(root)) {
-      return files
-          .filter(f -> ConflictName.isConflictCopy(f.getFileName().toString()))
-          .map(ConflictSafetyTest::read)
-          .toList();
-    }
+    return SyncFolderContents.conflictCopies(root);
   }
 
   private List<String> trash() throws IOException {
-    Path trash = root.resolve(FileNames.STATE_DIR).resolve("trash");
-    if (!Files.isDirectory(trash)) {
-      return List.of();
-    }
-    try (Stream<Path> files = Files.walk(trash)) {
-      return files.filter(Files::isRegularFile).map(ConflictSafetyTest::read).toList();
-    }
-  }
-
-  private static String read(Path file) {
-    try {
-      return Files.readString(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return SyncFolderContents.trash(root);
   }
 
   private static <T> T get(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    return SyncFolderContents.get(future);
   }
 }
