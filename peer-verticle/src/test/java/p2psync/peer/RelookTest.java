@@ -7,7 +7,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,12 +14,11 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import p2psync.common.FileNames;
 import p2psync.common.SyncConfig;
+import p2psync.peer.sync.SyncFolderContents;
 
 /**
  * Issue 11's open bug: with directory deltas a v2 peer looked only at the names a delta changed, so
@@ -148,22 +146,6 @@ class RelookTest {
   }
 
   private List<String> trashed() throws IOException {
-    Path trash = folder.resolve(FileNames.STATE_DIR).resolve("trash");
-    if (!Files.isDirectory(trash)) {
-      return List.of();
-    }
-    try (Stream<Path> files = Files.walk(trash)) {
-      return files
-          .filter(Files::isRegularFile)
-          .map(
-              p -> {
-                try {
-                  return Files.readString(p);
-                } catch (IOException e) {
-                  throw new UncheckedIOException(e);
-                }
-              })
-          .toList();
-    }
+    return SyncFolderContents.trash(folder);
   }
 }

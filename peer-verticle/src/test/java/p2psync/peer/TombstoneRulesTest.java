@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,13 +15,12 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import p2psync.common.FileNames;
 import p2psync.common.SyncConfig;
+import p2psync.peer.sync.SyncFolderContents;
 
 /**
  * A v2 peer applies a tombstone only where it may, whatever its tracker says (here a scripted one
@@ -123,22 +120,6 @@ class TombstoneRulesTest {
   }
 
   private List<String> trashed() throws Exception {
-    Path trash = folder.resolve(FileNames.STATE_DIR).resolve("trash");
-    if (!Files.isDirectory(trash)) {
-      return List.of();
-    }
-    try (Stream<Path> files = Files.walk(trash)) {
-      return files
-          .filter(Files::isRegularFile)
-          .map(
-              p -> {
-                try {
-                  return Files.readString(p);
-                } catch (IOException e) {
-                  throw new UncheckedIOException(e);
-                }
-              })
-          .toList();
-    }
+    return SyncFolderContents.trash(folder);
   }
 }

@@ -12,11 +12,11 @@ import java.util.stream.Stream;
 import p2psync.common.FileNames;
 
 /** What the sync tests look at in a peer's folder: its conflict copies and its trash. */
-final class SyncFolderContents {
+public final class SyncFolderContents {
   private SyncFolderContents() {}
 
   /** The contents of the conflict copies in {@code root}. */
-  static List<String> conflictCopies(Path root) throws IOException {
+  public static List<String> conflictCopies(Path root) throws IOException {
     try (Stream<Path> files = Files.list(root)) {
       return files
           .filter(f -> ConflictName.isConflictCopy(f.getFileName().toString()))
@@ -26,7 +26,7 @@ final class SyncFolderContents {
   }
 
   /** The contents of every file in {@code root}'s trash. */
-  static List<String> trash(Path root) throws IOException {
+  public static List<String> trash(Path root) throws IOException {
     Path trash = root.resolve(FileNames.STATE_DIR).resolve("trash");
     if (!Files.isDirectory(trash)) {
       return List.of();
@@ -36,7 +36,7 @@ final class SyncFolderContents {
     }
   }
 
-  static String read(Path file) {
+  public static String read(Path file) {
     try {
       return Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
@@ -45,7 +45,7 @@ final class SyncFolderContents {
   }
 
   /** Waits on the test thread for a future, at most 10 s. */
-  static <T> T get(Future<T> future) throws Exception {
+  public static <T> T get(Future<T> future) throws Exception {
     return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 }
