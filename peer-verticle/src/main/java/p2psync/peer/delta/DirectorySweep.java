@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import p2psync.common.DirectoryEntry;
+import p2psync.common.OnContext;
 
 /**
  * The safety net under directory deltas: every {@code directorySweepInterval} it walks the whole
@@ -83,7 +84,7 @@ public final class DirectorySweep {
     int to = Math.min(names.size(), from + BATCH);
     look.accept(held, Set.copyOf(names.subList(from, to)));
     if (to < names.size()) {
-      vertx.runOnContext(v -> next(names, to));
+      OnContext.afterNextPoll(vertx, () -> next(names, to));
     } else {
       sweeping = false;
     }

@@ -2,7 +2,6 @@ package p2psync.tracker.delta;
 
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.ContextInternal;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.security.SecureRandom;
@@ -12,8 +11,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import p2psync.common.OnContext;
 import p2psync.common.SyncConfig;
 import p2psync.common.delta.DeltaRequest;
 
@@ -221,22 +220,8 @@ public final class DirectoryPush {
       }
     }
     if (end < targets.size() && !closed) {
-      afterNextPoll(() -> pushFrom(targets, end));
+      OnContext.afterNextPoll(vertx, () -> pushFrom(targets, end));
     }
-  }
-
-  /**
-   * Runs {@code task} on this context once its event loop has polled its sockets again, so that
-   * messages read meanwhile are answered first. {@code runOnContext} would not do: Netty runs the
-   * tasks queued while it runs tasks in the same go (for up to a second, {@code
-   * io.netty.eventLoop.maxTaskProcessingQuantumMs}), so batches chained that way never let a read
-   * in. A scheduled task due now is taken in only at the start of the next go, after the poll.
-   */
-  private void afterNextPoll(Runnable task) {
-    ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
-    context
-        .nettyEventLoop()
-        .schedule(() -> context.runOnContext(v -> task.run()), 0, TimeUnit.NANOSECONDS);
   }
 
   public void close() {
