@@ -58,7 +58,8 @@ public final class SeedCodec {
       List<FileEntry> files,
       List<String> rejectedNames,
       int version,
-      DeltaRequest delta) {
+      DeltaRequest delta,
+      ListChanges changes) {
     /** What the message says about directory deltas, only when it says {@code "v": 2}. */
     public DeltaRequest deltaRequest() {
       return version == 2 ? delta : null;
@@ -67,7 +68,23 @@ public final class SeedCodec {
     public boolean hasFiles() {
       return files != null;
     }
+
+    /** An incremental advertisement: only in a v2 message without {@code files}. */
+    public boolean hasChanges() {
+      return changes != null;
+    }
   }
+
+  /**
+   * A v2 incremental advertisement (docs/protocol-v2.md, "Incremental advertisement"): what changed
+   * in the peer's list since its last advertisement on this connection. The peer's list is then the
+   * last one less {@code removed}, with each of {@code changed} in place of its name's entry.
+   *
+   * @param changed new or changed entries, as {@code files} would list them
+   * @param removed names no longer listed (including a listed name whose entry could not be taken,
+   *     such as a tombstone without a hash: as in {@code files}, it is then no claim)
+   */
+  public record ListChanges(List<FileEntry> changed, List<String> removed) {}
 
   /** {@code {"port": P, "files": [{"name": N, "mtime": M}, ...]}\n} */
   public static String encodeInit(int port, List<FileEntry> files) {
@@ -83,6 +100,15 @@ public final class SeedCodec {
   public static String encodeInit(String head, List<FileEntry> files, boolean hashes) {
     StringBuilder out = new StringBuilder(head.length() + files.size() * (hashes ? 140 : 48));
     out.append(head);
+    appendEntries(out, files, hashes);
+    return out.append("]}\n").toString();
+  }
+
+  /**
+   * The entries of a file list, comma-separated, without the brackets: see {@link
+   * #encodeInit(String, List, boolean)}.
+   */
+  public static void appendEntries(StringBuilder out, List<FileEntry> files, boolean hashes) {
     boolean first = true;
     for (FileEntry file : files) {
       if (file.deleted() && !hashes) {
@@ -104,7 +130,6 @@ public final class SeedCodec {
       }
       out.append('}');
     }
-    return out.append("]}\n").toString();
   }
 
   /** {@code {"port": P}\n} */
@@ -173,6 +198,14 @@ public final class SeedCodec {
     private final JsonParser parser;
     private String error;
 
+    /** The first error in {@code changed} or {@code removed}, and whether they are being read. */
+    private String changesError;
+
+    private boolean readingChanges;
+
+    /** Names listed in {@code changed} whose entry could not be taken (see {@link #addEntry}). */
+    private final List<String> dropped = new ArrayList<>();
+
     PeerMessageReader(JsonParser parser) {
       this.parser = parser;
     }
@@ -194,6 +227,12 @@ public final class SeedCodec {
       int version = 1;
       List<FileEntry> files = null;
       List<String> rejected = List.of();
+      boolean changedSeen = false;
+      boolean removedSeen = false;
+      List<FileEntry> changed = null;
+      List<String> changedRejected = new ArrayList<>();
+      List<String> removed = null;
+      boolean changesGiven = false;
       for (JsonToken token = parser.nextToken();
           token != JsonToken.END_OBJECT;
           token = parser.nextToken()) {
@@ -220,6 +259,41 @@ public final class SeedCodec {
         } else if ("delta".equals(field)) {
           deltaSeen = once(deltaSeen);
           delta = DeltaRequest.read(parser);
+        } else if ("changed".equals(field)) {
+          changedSeen = once(changedSeen);
+          changesGiven |= value != JsonToken.VALUE_NULL;
+          // Its errors count only if the message turns out to be an incremental one ("v" may come
+          // later): to anyone else the key is unknown, and ignored as a seed tracker ignores it.
+          readingChanges = true;
+          if (value == JsonToken.START_ARRAY) {
+            changed = new ArrayList<>();
+            readFiles(changed, changedRejected);
+          } else if (value != JsonToken.VALUE_NULL) {
+            fail("\"changed\" must be an array");
+            parser.skipChildren();
+          }
+          readingChanges = false;
+        } else if ("removed".equals(field)) {
+          removedSeen = once(removedSeen);
+          changesGiven |= value != JsonToken.VALUE_NULL;
+          readingChanges = true;
+          if (value == JsonToken.START_ARRAY) {
+            removed = new ArrayList<>();
+            for (JsonToken t = parser.nextToken();
+                t != JsonToken.END_ARRAY;
+                t = parser.nextToken()) {
+              if (t == JsonToken.VALUE_STRING) {
+                removed.add(parser.getText());
+              } else {
+                fail("\"removed\" must list names (strings)");
+                parser.skipChildren();
+              }
+            }
+          } else if (value != JsonToken.VALUE_NULL) {
+            fail("\"removed\" must be an array");
+            parser.skipChildren();
+          }
+          readingChanges = false;
         } else {
           parser.skipChildren();
         }
@@ -230,8 +304,15 @@ public final class SeedCodec {
       if (error != null) {
         throw new ProtocolException(error);
       }
+      if (version == 2 && files == null && changesGiven) {
+        if (changesError != null) {
+          throw new ProtocolException(changesError);
+        }
+        return new PeerMessage(
+            port, null, changedRejected, version, delta, listChanges(changed, removed, dropped));
+      }
       return new PeerMessage(
-          port, v2Only(files, version), files == null ? List.of() : rejected, version, delta);
+          port, v2Only(files, version), files == null ? List.of() : rejected, version, delta, null);
     }
 
     private void readFiles(List<FileEntry> files, List<String> rejected) throws IOException {
@@ -283,7 +364,9 @@ public final class SeedCodec {
         } else if (!mtimeSeen) {
           fail("\"mtime\" must be an integer");
         } else if (FileNames.isSyncable(name)) {
-          addEntry(files, name, mtime, size, sha256, deleted);
+          if (!addEntry(files, name, mtime, size, sha256, deleted) && readingChanges) {
+            dropped.add(name);
+          }
         } else {
           rejected.add(name);
         }
@@ -324,10 +407,34 @@ public final class SeedCodec {
     }
 
     private void fail(String reason) {
-      if (error == null) {
+      if (readingChanges) {
+        if (changesError == null) {
+          changesError = reason;
+        }
+      } else if (error == null) {
         error = reason;
       }
     }
+  }
+
+  /**
+   * The changes as the tracker applies them: {@code removed} (syncable names only: no other is ever
+   * claimed), then every name of {@code changed}, where a name whose entry could not be taken (a
+   * tombstone without a hash: {@link #addEntry}) is removed too, as leaving it out of {@code files}
+   * would withdraw it.
+   */
+  private static ListChanges listChanges(
+      List<FileEntry> changed, List<String> removed, List<String> dropped) {
+    List<String> gone = new ArrayList<>();
+    if (removed != null) {
+      for (String name : removed) {
+        if (FileNames.isSyncable(name)) {
+          gone.add(name);
+        }
+      }
+    }
+    gone.addAll(dropped);
+    return new ListChanges(changed == null ? List.of() : changed, gone);
   }
 
   /** The tree reader alone; tests hold the streaming reader to it. */
@@ -351,15 +458,53 @@ public final class SeedCodec {
     JsonNode deltaNode = root.get("delta");
     DeltaRequest delta = deltaNode == null ? null : DeltaRequest.read(deltaNode);
     JsonNode filesNode = root.get("files");
-    if (filesNode == null || filesNode.isNull()) {
-      return new PeerMessage(port, null, List.of(), version, delta);
+    JsonNode changedNode = root.get("changed");
+    JsonNode removedNode = root.get("removed");
+    boolean hasFiles = filesNode != null && !filesNode.isNull();
+    if (version == 2
+        && !hasFiles
+        && (changedNode != null && !changedNode.isNull()
+            || removedNode != null && !removedNode.isNull())) {
+      List<FileEntry> changed = null;
+      List<String> rejected = new ArrayList<>();
+      List<String> dropped = new ArrayList<>();
+      if (changedNode != null && !changedNode.isNull()) {
+        changed = new ArrayList<>();
+        readFileNodes(changedNode, "changed", changed, rejected, dropped);
+      }
+      List<String> removed = null;
+      if (removedNode != null && !removedNode.isNull()) {
+        if (!removedNode.isArray()) {
+          throw new ProtocolException("\"removed\" must be an array");
+        }
+        removed = new ArrayList<>();
+        for (JsonNode name : removedNode) {
+          if (!name.isTextual()) {
+            throw new ProtocolException("\"removed\" must list names (strings)");
+          }
+          removed.add(name.textValue());
+        }
+      }
+      return new PeerMessage(
+          port, null, rejected, version, delta, listChanges(changed, removed, dropped));
     }
-    if (!filesNode.isArray()) {
-      throw new ProtocolException("\"files\" must be an array");
+    if (!hasFiles) {
+      return new PeerMessage(port, null, List.of(), version, delta, null);
     }
     List<FileEntry> files = new ArrayList<>(filesNode.size());
     List<String> rejected = new ArrayList<>();
-    for (JsonNode entry : filesNode) {
+    readFileNodes(filesNode, "files", files, rejected, new ArrayList<>());
+    return new PeerMessage(port, v2Only(files, version), rejected, version, delta, null);
+  }
+
+  /** The tree reader's file list ({@code files} or {@code changed}). */
+  private static void readFileNodes(
+      JsonNode list, String key, List<FileEntry> files, List<String> rejected, List<String> dropped)
+      throws ProtocolException {
+    if (!list.isArray()) {
+      throw new ProtocolException("\"" + key + "\" must be an array");
+    }
+    for (JsonNode entry : list) {
       if (!entry.isObject()) {
         throw new ProtocolException("each file must be an object");
       }
@@ -369,35 +514,41 @@ public final class SeedCodec {
         JsonNode size = entry.get("size");
         JsonNode sha256 = entry.get("sha256");
         JsonNode deleted = entry.get("deleted");
-        addEntry(
-            files,
-            name,
-            mtime,
-            size != null && size.isIntegralNumber() && size.canConvertToLong()
-                ? size.longValue()
-                : -1,
-            sha256 == null ? null : sha256.textValue(),
-            deleted != null && deleted.isBoolean() && deleted.booleanValue());
+        boolean added =
+            addEntry(
+                files,
+                name,
+                mtime,
+                size != null && size.isIntegralNumber() && size.canConvertToLong()
+                    ? size.longValue()
+                    : -1,
+                sha256 == null ? null : sha256.textValue(),
+                deleted != null && deleted.isBoolean() && deleted.booleanValue());
+        if (!added) {
+          dropped.add(name);
+        }
       } else {
         rejected.add(name);
       }
     }
-    return new PeerMessage(port, v2Only(files, version), rejected, version, delta);
   }
 
   /**
    * Adds a file entry, with v2's size and hash when both are well-formed. A tombstone without them
    * is left out: read as a seed entry it would claim the very file it says is gone. (Outside a v2
    * message, {@link #v2Only} makes every entry a seed entry again, tombstones included, so a seed
-   * message is read as ever.)
+   * message is read as ever.) Whether the entry was taken.
    */
-  private static void addEntry(
+  private static boolean addEntry(
       List<FileEntry> files, String name, long mtime, long size, String sha256, boolean deleted) {
     if (size >= 0 && Sha256.isHex(sha256)) {
       files.add(new FileEntry(name, mtime, size, sha256, deleted));
     } else if (!deleted) {
       files.add(new FileEntry(name, mtime));
+    } else {
+      return false;
     }
+    return true;
   }
 
   /** The entries as a seed tracker reads them, unless the message said {@code "v": 2}. */

@@ -790,7 +790,19 @@ class SeedCodecTest {
                 + port
                 + "}",
             "{" + extra + "}",
-            port + name + mtime)) {
+            port + name + mtime,
+            // incremental advertisements (v2): read only in a v2 message without files
+            "{\"port\": "
+                + port
+                + ", \"v\": 2, \"changed\": [{\"name\": "
+                + name
+                + ", \"mtime\": "
+                + mtime
+                + ", \"deleted\": true}], \"removed\": ["
+                + extra
+                + "]}",
+            "{\"removed\": " + name + ", \"v\": " + extra + ", \"port\": 1}",
+            "{\"changed\": " + extra + ", \"port\": 1, \"v\": 2, \"files\": " + name + "}")) {
       assertSameOutcome(line(text));
     }
   }

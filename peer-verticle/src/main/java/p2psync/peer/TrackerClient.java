@@ -19,9 +19,11 @@ import java.util.function.Supplier;
 import p2psync.common.DirectoryEntry;
 import p2psync.common.FileEntry;
 import p2psync.common.SeedCodec;
+import p2psync.common.SeedCodec.ListChanges;
 import p2psync.common.SyncConfig;
 import p2psync.common.delta.DeltaLine;
 import p2psync.common.v2.V2Codec;
+import p2psync.peer.delta.AdvertisedList;
 import p2psync.peer.delta.DeltaClient;
 
 /**
@@ -51,7 +53,16 @@ final class TrackerClient {
   private final NetClient client;
 
   private NetSocket socket;
-  private List<FileEntry> advertised;
+
+  /** What the tracker holds of our list on this connection. */
+  private final AdvertisedList advertised = new AdvertisedList();
+
+  /**
+   * The tracker of this connection sent a versioned line: it reads incremental advertisements (they
+   * came with deltas, docs/protocol-v2.md).
+   */
+  private boolean trackerReadsChanges;
+
   private long keepAliveTimer = -1;
   private long reconnectTimer = -1;
   private int failedAttempts;
@@ -110,7 +121,7 @@ final class TrackerClient {
 
   /** Sends the whole folder again now (an Init), even if the tracker has seen it. */
   void readvertise() {
-    advertised = null;
+    advertised.forget();
     advertiseNow();
   }
 
@@ -151,8 +162,9 @@ final class TrackerClient {
     }
     socket = connected;
     failedAttempts = 0;
-    advertised = null;
+    advertised.forget();
     trackerSpeaksV2 = false;
+    trackerReadsChanges = false;
     LOG.log(Level.INFO, "connected to tracker " + trackers.get(current));
     RecordParser lines =
         RecordParser.newDelimited("\n", connected).maxRecordSize(config.getMaxLineBytes());
@@ -160,10 +172,11 @@ final class TrackerClient {
         line -> {
           if (v2 && !trackerSpeaksV2 && V2Codec.isV2Line(line)) {
             trackerSpeaksV2 = true;
-            advertised = null; // the files again, now with their hashes
+            advertised.forget(); // the files again, now with their hashes
             sendUpdate(connected);
           }
           if (v2 && DeltaLine.isVersioned(line)) {
+            trackerReadsChanges = true;
             onVersionedLine(connected, line);
           } else {
             onDirectory.accept(line);
@@ -209,23 +222,43 @@ final class TrackerClient {
               if (target != socket) {
                 return; // that connection is gone
               }
-              if (files.equals(advertised)) {
+              if (advertised.isCurrent(files)) {
                 target.write(
                     v2 && trackerSpeaksV2
                         ? keepAlive()
                         : SeedCodec.encodeKeepAlive(advertisedPort));
-              } else {
-                // "v": 2 costs a seed tracker nothing (it reads port and files only) and tells ours
-                // to answer with v2 lines; hashes and sizes only once it has (trackerSpeaksV2)
-                target.write(
-                    !v2
-                        ? SeedCodec.encodeInit(advertisedPort, files)
-                        : trackerSpeaksV2
-                            ? V2Codec.encodeInit(advertisedPort, deltas.field(), files)
-                            : V2Codec.encodeOffer(advertisedPort, deltas.field(), files));
-                advertised = files;
-                LOG.log(Level.DEBUG, () -> "sent the tracker our " + files.size() + " files");
+                return;
               }
+              ListChanges changes =
+                  v2 && trackerSpeaksV2 && trackerReadsChanges && advertised.isKnown()
+                      ? advertised.changesTo(files)
+                      : null;
+              if (changes != null
+                  && changes.changed().size() + changes.removed().size() < files.size()) {
+                target.write(
+                    V2Codec.encodeChanges(
+                        advertisedPort, deltas.field(), changes.changed(), changes.removed()));
+                advertised.sentChanges(files);
+                LOG.log(
+                    Level.DEBUG,
+                    () ->
+                        "told the tracker of "
+                            + changes.changed().size()
+                            + " changed and "
+                            + changes.removed().size()
+                            + " removed files");
+                return;
+              }
+              // "v": 2 costs a seed tracker nothing (it reads port and files only) and tells ours
+              // to answer with v2 lines; hashes and sizes only once it has (trackerSpeaksV2)
+              target.write(
+                  !v2
+                      ? SeedCodec.encodeInit(advertisedPort, files)
+                      : trackerSpeaksV2
+                          ? V2Codec.encodeInit(advertisedPort, deltas.field(), files)
+                          : V2Codec.encodeOffer(advertisedPort, deltas.field(), files));
+              advertised.sent(files);
+              LOG.log(Level.DEBUG, () -> "sent the tracker our " + files.size() + " files");
             })
         .onFailure(e -> LOG.log(Level.ERROR, "cannot read the folder: " + Failures.reason(e), e));
   }

@@ -10,9 +10,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import p2psync.common.DirectoryEntry;
 import p2psync.common.FileEntry;
@@ -345,7 +347,62 @@ final class Directory {
     Holder holder = Objects.requireNonNull(peers.get(peerId), "unregistered peer");
     files = withoutBadTombstones(files);
     long call = ++listing;
-    // Mark each listed name with its newest listed mtime (a name listed twice keeps the newer).
+    List<Name> listed = markListed(files, call);
+    // Existing claims of its own: kept, changed or withdrawn. Backwards, as a withdrawal moves the
+    // last claim (and a changed claim that cannot join its name's shared claims comes last).
+    for (int i = holder.count - 1; i >= 0; i--) {
+      relist(holder, nameTable[holder.names[i]], i, call);
+    }
+    // Shared claims: the same. The word is read before its bits change, so each is seen once.
+    long[] words = holder.shared.toLongArray();
+    for (int w = 0; w < words.length; w++) {
+      for (long word = words[w]; word != 0; word &= word - 1) {
+        relist(holder, nameTable[64 * w + Long.numberOfTrailingZeros(word)], SHARED, call);
+      }
+    }
+    claimTheRest(holder, listed);
+  }
+
+  /**
+   * Applies an incremental advertisement (v2): the peer's list is its last one less {@code
+   * removed}, with each entry of {@code changed} in place of its name's. O(names changed x their
+   * holders), whatever the size of the list: a peer of 10,000 files that changed one no longer
+   * costs a decode and a pass of 10,000 entries. The same claims as {@link #replaceFiles} with the
+   * whole new list.
+   */
+  void changeFiles(long peerId, SeedCodec.ListChanges changes) {
+    Holder holder = Objects.requireNonNull(peers.get(peerId), "unregistered peer");
+    List<FileEntry> files = withoutBadTombstones(changes.changed());
+    long call = ++listing;
+    List<Name> listed = markListed(files, call);
+    // Every name the message touches, listed or not (a refused tombstone withdraws its name's
+    // claim, as leaving it out of a whole list would): its claim of this holder, if any, relisted.
+    Set<String> touched = new HashSet<>(changes.removed());
+    changes.changed().forEach(file -> touched.add(file.name()));
+    for (String text : touched) {
+      Name name = names.get(text);
+      if (name == null) {
+        continue;
+      }
+      if (holder.shared.get(name.index)) {
+        relist(holder, name, SHARED, call);
+        continue;
+      }
+      for (int slot = 0; slot < name.size; slot++) {
+        if (name.holder(slot) == holder.index) {
+          relist(holder, name, name.claim(slot), call);
+          break;
+        }
+      }
+    }
+    claimTheRest(holder, listed);
+  }
+
+  /**
+   * Marks each listed name with its newest listed mtime (a name listed twice keeps the newer); the
+   * names, once each.
+   */
+  private List<Name> markListed(List<FileEntry> files, long call) {
     List<Name> listed = new ArrayList<>(files.size());
     for (FileEntry file : files) {
       Name name = names.computeIfAbsent(file.name(), this::newName);
@@ -360,18 +417,11 @@ final class Directory {
         name.listedFile = file;
       }
     }
-    // Existing claims of its own: kept, changed or withdrawn. Backwards, as a withdrawal moves the
-    // last claim (and a changed claim that cannot join its name's shared claims comes last).
-    for (int i = holder.count - 1; i >= 0; i--) {
-      relist(holder, nameTable[holder.names[i]], i, call);
-    }
-    // Shared claims: the same. The word is read before its bits change, so each is seen once.
-    long[] words = holder.shared.toLongArray();
-    for (int w = 0; w < words.length; w++) {
-      for (long word = words[w]; word != 0; word &= word - 1) {
-        relist(holder, nameTable[64 * w + Long.numberOfTrailingZeros(word)], SHARED, call);
-      }
-    }
+    return listed;
+  }
+
+  /** Claims the listed names the holder had no claim of, and trims its arrays. */
+  private void claimTheRest(Holder holder, List<Name> listed) {
     for (Name name : listed) {
       if (!name.listedClaimed) {
         noteTop(name);

@@ -135,8 +135,16 @@ final class TrackerConnection {
         tracker.event("peer " + address + " advertised " + message.files().size() + " names");
       }
       directory.replaceFiles(peerId, message.files());
+    } else if (message.hasChanges()) {
+      tracker.event(
+          "peer "
+              + address
+              + " changed "
+              + (message.changes().changed().size() + message.changes().removed().size())
+              + " names");
+      directory.changeFiles(peerId, message.changes());
     }
-    if (moved || message.hasFiles()) {
+    if (moved || message.hasFiles() || message.hasChanges()) {
       tracker.localPeerChanged(
           peerId); // a bare KeepAlive changes nothing worth telling other trackers
     }

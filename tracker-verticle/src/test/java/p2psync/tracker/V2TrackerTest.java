@@ -58,6 +58,39 @@ class V2TrackerTest {
   }
 
   @Test
+  void aV2PeerChangesItsListWithoutSendingItWholeASeedPeerCannot() throws Exception {
+    try (SeedClient seed = new SeedClient(tracker.actualPort());
+        SeedClient v2 = new SeedClient(tracker.actualPort())) {
+      v2.ask(
+          "{\"port\": 8001, \"v\": 2, \"files\": ["
+              + v2File("f", 10, 5, A)
+              + ", {\"name\": \"g\", \"mtime\": 20}]}");
+      // f edited, g gone, h new: the rest of the list (here none) stays as it was
+      v2.ask(
+          "{\"port\": 8001, \"v\": 2, \"changed\": ["
+              + v2File("f", 11, 6, B)
+              + ", {\"name\": \"h\", \"mtime\": 30}], \"removed\": [\"g\"]}");
+      // a seed message's "changed" and "removed" are unknown keys, ignored as the course's
+      // tracker ignores them: its list stays
+      seed.ask("{\"port\": 8000, \"files\": [{\"name\": \"s\", \"mtime\": 1}]}");
+      seed.ask(
+          "{\"port\": 8000, \"changed\": [{\"name\": \"x\", \"mtime\": 1}], \"removed\":"
+              + " [\"s\"]}");
+      assertThat(seed.ask("{\"port\": 8000}"))
+          .isEqualTo(
+              "{\"f\": {\"ip\": \"127.0.0.1\", \"port\": 8001, \"mtime\": 11},"
+                  + " \"h\": {\"ip\": \"127.0.0.1\", \"port\": 8001, \"mtime\": 30},"
+                  + " \"s\": {\"ip\": \"127.0.0.1\", \"port\": 8000, \"mtime\": 1}}");
+      assertThat(v2.ask("{\"port\": 8001, \"v\": 2}")).contains("\"size\": 6").contains(B);
+      // a malformed change is a protocol error: the connection is closed, the others keep serving
+      v2.send("{\"port\": 8001, \"v\": 2, \"removed\": [7]}\n");
+      await().atMost(Duration.ofSeconds(5)).until(() -> tracker.peerCount() == 1);
+      assertThat(seed.ask("{\"port\": 8000}"))
+          .isEqualTo("{\"s\": {\"ip\": \"127.0.0.1\", \"port\": 8000, \"mtime\": 1}}");
+    }
+  }
+
+  @Test
   void v2ConnectionsGetEveryHolderOfTheWinningVersionSeedConnectionsTheSeedLine() throws Exception {
     try (SeedClient seed0 = new SeedClient(tracker.actualPort());
         SeedClient v1 = new SeedClient(tracker.actualPort());

@@ -92,6 +92,34 @@ public final class V2Codec {
         "{\"port\": " + port + ", \"v\": 2" + extra + ", \"files\": [", files, false);
   }
 
+  /**
+   * An incremental advertisement, {@code {"port": P, "v": 2, ...extra, "changed": [entries],
+   * "removed": [names]}\n}: only what changed since the last advertisement on this connection
+   * (docs/protocol-v2.md, "Incremental advertisement"). Either key is left out when it has nothing
+   * to say.
+   */
+  public static String encodeChanges(
+      int port, String extra, List<FileEntry> changed, List<String> removed) {
+    StringBuilder out = new StringBuilder(64 + changed.size() * 140 + removed.size() * 40);
+    out.append("{\"port\": ").append(port).append(", \"v\": 2").append(extra);
+    if (!changed.isEmpty()) {
+      out.append(", \"changed\": [");
+      SeedCodec.appendEntries(out, changed, true);
+      out.append(']');
+    }
+    if (!removed.isEmpty()) {
+      out.append(", \"removed\": [");
+      for (int i = 0; i < removed.size(); i++) {
+        if (i > 0) {
+          out.append(", ");
+        }
+        PythonJson.appendString(out, removed.get(i));
+      }
+      out.append(']');
+    }
+    return out.append("}\n").toString();
+  }
+
   /** {@code {"port": P, "v": 2}\n} */
   public static String encodeKeepAlive(int port) {
     return encodeKeepAlive(port, "");

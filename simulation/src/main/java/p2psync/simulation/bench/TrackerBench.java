@@ -34,8 +34,9 @@ import p2psync.tracker.TrackerVerticle;
 /**
  * A load generator holding N peer connections to one tracker, all of a converged swarm: every peer
  * advertises the same names with the same mtimes, then sends a KeepAlive every interval (phases
- * spread evenly), while a trickle of peers re-advertises its list with one file changed (which
- * changes the directory). Measures the time from writing a message to reading the whole directory
+ * spread evenly), while a trickle of peers re-advertises its list with one file changed, which
+ * changes the directory (v2 peers as an incremental advertisement naming that file, seed peers
+ * their whole list again). Measures the time from writing a message to reading the whole directory
  * line back, on loopback, and the tracker's CPU and memory.
  *
  * <p>The tracker runs in a JVM of its own by default ({@link TrackerMain}, same class path), so its
@@ -395,7 +396,21 @@ public final class TrackerBench {
     void readvertise() {
       int version = trickleVersion.incrementAndGet();
       int bumped = ThreadLocalRandom.current().nextInt(options.names());
-      send(Kind.READVERTISE, head(port, epoch, this.version) + ", " + files(bumped, version));
+      if (options.v2()) {
+        // a v2 peer tells a delta tracker only what changed (an incremental advertisement)
+        send(
+            Kind.READVERTISE,
+            head(port, epoch, this.version)
+                + ", \"changed\": [{\"name\": \""
+                + name(bumped)
+                + "\", \"mtime\": "
+                + (BASE_MTIME + version)
+                + ", \"size\": 1024, \"sha256\": \""
+                + sha(version)
+                + "\"}]}\n");
+      } else {
+        send(Kind.READVERTISE, head(port, epoch, this.version) + ", " + files(bumped, version));
+      }
     }
 
     void send(Kind kind, String line) {
