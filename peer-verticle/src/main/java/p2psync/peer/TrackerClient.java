@@ -13,6 +13,7 @@ import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -63,6 +64,30 @@ final class TrackerClient {
    */
   private boolean trackerReadsChanges;
 
+  /**
+   * An update (a scan of the folder, then a message) is running. At most one runs at a time, and
+   * one asked for meanwhile follows it ({@link #updateWanted}): each reads the whole folder, and a
+   * peer downloading thousands of small files was asked for several a second (every landed batch
+   * hashed, every burst the watcher saw), most of its CPU.
+   */
+  private boolean updating;
+
+  private boolean updateWanted;
+
+  /** The update wanted is a keepalive's or the tracker's (not to wait for {@link #quietUntil}). */
+  private boolean updateWantedNow;
+
+  /**
+   * {@code System.nanoTime()} before which an update asked for by a change waits: {@link #SPACING}
+   * times the last update's duration after it, so updates take at most a fifth of the time however
+   * large the folder; never longer than the keepalive interval.
+   */
+  private long quietUntil;
+
+  private long updateTimer = -1;
+
+  private static final int SPACING = 4;
+
   private long keepAliveTimer = -1;
   private long reconnectTimer = -1;
   private int failedAttempts;
@@ -109,9 +134,7 @@ final class TrackerClient {
 
   /** Sends the folder now (an Init if it changed) instead of at the next keepalive. */
   void advertiseNow() {
-    if (socket != null) {
-      sendUpdate(socket);
-    }
+    update(false);
   }
 
   /** v2: the directory copy deltas apply to; null for a seed peer. */
@@ -133,6 +156,7 @@ final class TrackerClient {
     stopped = true;
     vertx.cancelTimer(keepAliveTimer);
     vertx.cancelTimer(reconnectTimer);
+    vertx.cancelTimer(updateTimer);
     return client.close();
   }
 
@@ -173,7 +197,7 @@ final class TrackerClient {
           if (v2 && !trackerSpeaksV2 && V2Codec.isV2Line(line)) {
             trackerSpeaksV2 = true;
             advertised.forget(); // the files again, now with their hashes
-            sendUpdate(connected);
+            update(true);
           }
           if (v2 && DeltaLine.isVersioned(line)) {
             trackerReadsChanges = true;
@@ -190,9 +214,8 @@ final class TrackerClient {
     connected.closeHandler(v -> disconnected(connected));
     connected.exceptionHandler(
         e -> LOG.log(Level.WARNING, "tracker connection error: " + Failures.reason(e), e));
-    sendUpdate(connected);
-    keepAliveTimer =
-        vertx.setPeriodic(config.getKeepAliveInterval().toMillis(), t -> sendUpdate(connected));
+    update(true);
+    keepAliveTimer = vertx.setPeriodic(config.getKeepAliveInterval().toMillis(), t -> update(true));
   }
 
   /**
@@ -214,53 +237,106 @@ final class TrackerClient {
         : SeedCodec.encodeKeepAlive(advertisedPort);
   }
 
+  /**
+   * Scans the folder and tells the tracker (an update), now or once the last one is over and, for
+   * one asked for by a change ({@code now} false), once {@link #quietUntil} has passed; a keepalive
+   * tick and the tracker's first v2 line ({@code now}) do not wait for the spacing.
+   */
+  private void update(boolean now) {
+    if (socket == null) {
+      return;
+    }
+    if (updating) {
+      updateWanted = true;
+      updateWantedNow |= now;
+      return;
+    }
+    long wait = quietUntil - System.nanoTime();
+    if (!now && wait > 0) {
+      if (updateTimer < 0) {
+        updateTimer =
+            vertx.setTimer(
+                Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)),
+                t -> {
+                  updateTimer = -1;
+                  update(false);
+                });
+      }
+      return;
+    }
+    vertx.cancelTimer(updateTimer); // this update covers the one it was waiting for
+    updateTimer = -1;
+    sendUpdate(socket);
+  }
+
   /** Init (files) when the tracker has not seen the current folder, KeepAlive otherwise. */
   private void sendUpdate(NetSocket target) {
+    updating = true;
+    long started = System.nanoTime();
     scan.get()
-        .onSuccess(
-            files -> {
-              if (target != socket) {
-                return; // that connection is gone
-              }
-              if (advertised.isCurrent(files)) {
-                target.write(
-                    v2 && trackerSpeaksV2
-                        ? keepAlive()
-                        : SeedCodec.encodeKeepAlive(advertisedPort));
-                return;
-              }
-              ListChanges changes =
-                  v2 && trackerSpeaksV2 && trackerReadsChanges && advertised.isKnown()
-                      ? advertised.changesTo(files)
-                      : null;
-              if (changes != null
-                  && changes.changed().size() + changes.removed().size() < files.size()) {
-                target.write(
-                    V2Codec.encodeChanges(
-                        advertisedPort, deltas.field(), changes.changed(), changes.removed()));
-                advertised.sentChanges(files);
+        .onComplete(
+            ar -> {
+              updating = false;
+              long now = System.nanoTime();
+              quietUntil =
+                  now
+                      + Math.min(
+                          SPACING * (now - started), config.getKeepAliveInterval().toNanos());
+              if (ar.failed()) {
                 LOG.log(
-                    Level.DEBUG,
-                    () ->
-                        "told the tracker of "
-                            + changes.changed().size()
-                            + " changed and "
-                            + changes.removed().size()
-                            + " removed files");
-                return;
+                    Level.ERROR,
+                    "cannot read the folder: " + Failures.reason(ar.cause()),
+                    ar.cause());
+              } else if (target == socket) { // else that connection is gone
+                tell(target, ar.result());
               }
-              // "v": 2 costs a seed tracker nothing (it reads port and files only) and tells ours
-              // to answer with v2 lines; hashes and sizes only once it has (trackerSpeaksV2)
-              target.write(
-                  !v2
-                      ? SeedCodec.encodeInit(advertisedPort, files)
-                      : trackerSpeaksV2
-                          ? V2Codec.encodeInit(advertisedPort, deltas.field(), files)
-                          : V2Codec.encodeOffer(advertisedPort, deltas.field(), files));
-              advertised.sent(files);
-              LOG.log(Level.DEBUG, () -> "sent the tracker our " + files.size() + " files");
-            })
-        .onFailure(e -> LOG.log(Level.ERROR, "cannot read the folder: " + Failures.reason(e), e));
+              if (updateWanted) {
+                boolean wantedNow = updateWantedNow;
+                updateWanted = false;
+                updateWantedNow = false;
+                update(wantedNow);
+              }
+            });
+  }
+
+  /**
+   * Init (files) when the tracker has not seen the current folder, the changes when it reads them,
+   * KeepAlive otherwise.
+   */
+  private void tell(NetSocket target, List<FileEntry> files) {
+    if (advertised.isCurrent(files)) {
+      target.write(v2 && trackerSpeaksV2 ? keepAlive() : SeedCodec.encodeKeepAlive(advertisedPort));
+      return;
+    }
+    ListChanges changes =
+        v2 && trackerSpeaksV2 && trackerReadsChanges && advertised.isKnown()
+            ? advertised.changesTo(files)
+            : null;
+    if (changes != null && changes.changed().size() + changes.removed().size() < files.size()) {
+      target.write(
+          V2Codec.encodeChanges(
+              advertisedPort, deltas.field(), changes.changed(), changes.removed()));
+      advertised.sentChanges(files);
+      LOG.log(
+          Level.DEBUG,
+          () ->
+              "told the tracker of "
+                  + changes.changed().size()
+                  + " changed and "
+                  + changes.removed().size()
+                  + " removed files");
+      return;
+    }
+    // "v": 2 costs a seed tracker nothing (it reads port and files only) and tells ours to answer
+    // with v2 lines; hashes and sizes only once it has (trackerSpeaksV2)
+    target.write(
+        !v2
+            ? SeedCodec.encodeInit(advertisedPort, files)
+            : trackerSpeaksV2
+                ? V2Codec.encodeInit(advertisedPort, deltas.field(), files)
+                : V2Codec.encodeOffer(advertisedPort, deltas.field(), files));
+    advertised.sent(files);
+    LOG.log(Level.DEBUG, () -> "sent the tracker our " + files.size() + " files");
   }
 
   private void disconnected(NetSocket closed) {
