@@ -58,7 +58,8 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
   }
 
   /**
-   * How a finished transfer went; {@code sha256} is the verified hash of a v2 transfer, or null.
+   * How a finished transfer went; {@code sha256} is the hash of the bytes received (verified, for a
+   * v2 transfer), or null for a seed peer's seed transfer.
    */
   record Result(String name, DirectoryEntry source, long bytes, String sha256) {}
 
@@ -83,10 +84,16 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
   private final FileResponseDecoder decoder = new FileResponseDecoder(this);
 
   /**
-   * A v2 transfer (the source has a v2 part): the bytes are hashed as they stream in and must be
-   * exactly the advertised version before anything is committed. Null for a seed transfer.
+   * The bytes' SHA-256 as they stream in. A v2 transfer (the source has a v2 part) must be exactly
+   * the advertised version before anything is committed; a seed transfer to a v2 peer is hashed
+   * too, so the peer knows what it fetched without reading the file again (a hashing run per batch
+   * of landed files, each followed by a whole advertisement, was most of a v2 peer's work catching
+   * up from seed sources). Null for a seed peer's seed transfer.
    */
   private final MessageDigest digest;
+
+  /** A v2 transfer: the source has a v2 part (then {@link #digest} is never null). */
+  private final boolean v2;
 
   /** The prefix an earlier attempt left (v2 only), or null: this attempt asks from its end. */
   private final Partial resumeFrom;
@@ -130,7 +137,8 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
       SyncConfig config,
       String name,
       DirectoryEntry source,
-      Partial resumeFrom) {
+      Partial resumeFrom,
+      boolean hashSeedTransfers) {
     this.vertx = vertx;
     this.writers = writers;
     this.link = link;
@@ -144,9 +152,10 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
         this.resumeFrom == null
             ? folder.root().resolve(FileNames.newTempName())
             : this.resumeFrom.path();
+    this.v2 = source.v2() != null;
     this.digest =
-        source.v2() == null
-            ? null
+        !v2
+            ? hashSeedTransfers ? Sha256.newDigest() : null
             : this.resumeFrom == null ? Sha256.newDigest() : this.resumeFrom.digest();
     this.idle =
         new IdleTimeout(
@@ -244,7 +253,7 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
   @Override
   public Buffer requestLine(boolean more) {
     LOG.log(Level.DEBUG, () -> "requesting " + name + " from " + source.address());
-    return digest == null
+    return !v2
         ? Buffer.buffer(name + "\n")
         : V2Codec.encodeRequest(new V2Codec.Request(name, source.v2().sha256(), offset, more));
   }
@@ -289,7 +298,7 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
   @Override
   public void onHeader(long length) {
     expected = length;
-    if (digest != null && length != source.v2().size() - offset) {
+    if (v2 && length != source.v2().size() - offset) {
       fail(
           new ContentMismatch(
               source.address()
@@ -372,7 +381,7 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
       return; // stopped or timed out meanwhile: fail() cleans up
     }
     String sha256 = written.sha256();
-    if (sha256 != null && !sha256.equals(source.v2().sha256())) {
+    if (v2 && !source.v2().sha256().equals(sha256)) {
       // Never under the real name: the temp file goes, and the source is not asked again.
       fail(
           new ContentMismatch(
@@ -511,7 +520,7 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
    * content or a failed write, after some bytes arrived.
    */
   private boolean resumable() {
-    return digest != null
+    return v2
         && !bodyComplete
         && !writeFailed
         && !(failure instanceof ContentMismatch)

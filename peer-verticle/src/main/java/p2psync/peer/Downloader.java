@@ -119,6 +119,14 @@ final class Downloader {
   /** Makes way for a download where a local file holds the name (v2 sync); null: overwrite. */
   private Displacer displacer;
 
+  /** A v2 peer's: seed transfers are hashed as they stream too (see {@link Download}). */
+  private boolean hashSeedTransfers;
+
+  /** Hash seed transfers as they stream, so a v2 peer need not read what it fetched again. */
+  void setHashSeedTransfers(boolean hash) {
+    this.hashSeedTransfers = hash;
+  }
+
   Downloader(
       Vertx vertx,
       LocalFolder folder,
@@ -594,7 +602,8 @@ final class Downloader {
       partial = null;
     }
     Download download =
-        new Download(vertx, writers, pipeline, folder, config, name, source, partial);
+        new Download(
+            vertx, writers, pipeline, folder, config, name, source, partial, hashSeedTransfers);
     download.setDisplacer(displacer);
     running.put(name, download);
     pipeline.register(download);
@@ -605,7 +614,7 @@ final class Downloader {
               completed(
                   name,
                   result.bytes(),
-                  "from " + from.address() + (result.sha256() == null ? "" : ", SHA-256 verified"));
+                  "from " + from.address() + (v2Source == null ? "" : ", SHA-256 verified"));
               if (v2Source != null) {
                 picker.succeeded(v2Source);
               }

@@ -110,6 +110,7 @@ public class PeerVerticle extends VerticleBase {
             this::downloaded,
             source -> isSelf(source.ip(), source.port()));
     if (sync != null) {
+      downloader.setHashSeedTransfers(true);
       downloader.setDisplacer(sync);
       sync.downloading(downloader::isDownloading);
     }
@@ -261,6 +262,11 @@ public class PeerVerticle extends VerticleBase {
     return actualPort;
   }
 
+  /** v2: files hashed by reading them from the folder (not as they were downloaded); 0 for seed. */
+  long filesHashedFromDisk() {
+    return hashes == null ? 0 : hashes.filesRead();
+  }
+
   /** The port told to the tracker. */
   public int advertisedPort() {
     return advertisedPort;
@@ -351,7 +357,8 @@ public class PeerVerticle extends VerticleBase {
 
   private void downloaded(Download.Result result) {
     if (result.sha256() != null && hashes != null) {
-      // verified while it streamed: the hash cache learns it without reading the file again
+      // hashed while it streamed (and verified, for a v2 transfer): the hash cache learns it
+      // without reading the file again
       hashes
           .downloaded(
               result.name(),

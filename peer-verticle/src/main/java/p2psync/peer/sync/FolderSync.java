@@ -762,7 +762,8 @@ public final class FolderSync implements Displacer {
           name,
           sha256 == null ? new FileEntry(name, mtime) : new FileEntry(name, mtime, size, sha256));
     }
-    // a seed-way download is unverified: its hash is learnt when the directory names it
+    // a seed-way download is not verified (there is nothing to verify against): its hash, when
+    // this peer speaks v2, is that of the bytes that arrived
     state.synced.put(name, new SyncState.Version(sha256, size, mtime));
     state.tombstones.remove(name);
     dirty = true;

@@ -56,11 +56,20 @@ public final class FolderHashes {
    */
   private final Map<String, Learnt> learnt = new ConcurrentHashMap<>();
 
+  /** Files hashed by reading them from the disk (not learnt from a download). */
+  private final java.util.concurrent.atomic.AtomicLong filesRead =
+      new java.util.concurrent.atomic.AtomicLong();
+
   public FolderHashes(Vertx vertx, Path root) {
     this.vertx = vertx;
     this.root = root;
     // One thread: hashing is disk-bound, and a second would only make two files' reads compete.
     this.hasher = vertx.createSharedWorkerExecutor("p2psync-hash-" + root, 1, 1, TimeUnit.HOURS);
+  }
+
+  /** How many files were hashed by reading them (any thread). */
+  public long filesRead() {
+    return filesRead.get();
   }
 
   /**
@@ -226,7 +235,11 @@ public final class FolderHashes {
                   if (key != null && known(name, key) != null) {
                     continue; // learnt meanwhile (a verified download): no need to read it
                   }
-                  if (cache.hash(name) != null && ++hashed % SAVE_EVERY == 0) {
+                  if (cache.hash(name) == null) {
+                    continue;
+                  }
+                  filesRead.incrementAndGet();
+                  if (++hashed % SAVE_EVERY == 0) {
                     cache.save(); // a long first hashing is not all lost to a crash
                   }
                 } catch (IOException e) {
