@@ -64,6 +64,12 @@ public final class SyncConfig {
   /** Peer: a burst of changes in the folder is advertised once it has been quiet this long. */
   public static final Duration DEFAULT_WATCH_DELAY = Duration.ofMillis(200);
 
+  /**
+   * Peer: while the folder is watched, it is rescanned whole once this many keepalive intervals
+   * have passed since its last scan, unless {@code rescanInterval} is set.
+   */
+  public static final int DEFAULT_RESCAN_KEEPALIVES = 12;
+
   /** Peer, v2: how long a removed or replaced file is kept in the trash. */
   public static final Duration DEFAULT_TRASH_RETENTION = Duration.ofDays(7);
 
@@ -105,7 +111,8 @@ public final class SyncConfig {
   private Duration trashRetention = DEFAULT_TRASH_RETENTION;
   private Duration tombstoneExpiry = DEFAULT_TOMBSTONE_EXPIRY;
   private Duration maxClockSkew = DEFAULT_MAX_CLOCK_SKEW;
-  private Duration directorySweepInterval; // null: keepAliveInterval
+  private Duration directorySweepInterval; // null: rescanInterval
+  private Duration rescanInterval; // null: DEFAULT_RESCAN_KEEPALIVES x keepAliveInterval
 
   public SyncConfig() {}
 
@@ -190,6 +197,7 @@ public final class SyncConfig {
         json,
         "directorySweepInterval",
         v -> setDirectorySweepInterval(parseDuration("directorySweepInterval", v)));
+    ifPresent(json, "rescanInterval", v -> setRescanInterval(parseDuration("rescanInterval", v)));
     if (reconnectBackoffMax.compareTo(reconnectBackoffMin) < 0) {
       throw new IllegalArgumentException(
           "reconnectBackoffMax must not be below reconnectBackoffMin");
@@ -209,7 +217,10 @@ public final class SyncConfig {
     if (directorySweepInterval != null) {
       json.put(
           "directorySweepInterval",
-          directorySweepInterval.toString()); // otherwise it follows keepAliveInterval
+          directorySweepInterval.toString()); // otherwise it follows rescanInterval
+    }
+    if (rescanInterval != null) {
+      json.put("rescanInterval", rescanInterval.toString()); // otherwise it follows keepAlive
     }
     return json.put("connectTimeout", connectTimeout.toString())
         .put("transferIdleTimeout", transferIdleTimeout.toString())
@@ -609,14 +620,34 @@ public final class SyncConfig {
    * (in small batches on the peer's event loop), on top of the names each delta changes; {@code 0s}
    * turns it off. The safety net under deltas, as the keepalive's rescan is under watching: a name
    * passed over for a reason that later went away is fetched (or deleted) within one interval even
-   * when no delta names it again. Unless set: {@code keepAliveInterval}.
+   * when no delta names it again. Unless set: {@link #getRescanInterval rescanInterval}, the pace
+   * of the other safety net.
    */
   public Duration getDirectorySweepInterval() {
-    return directorySweepInterval != null ? directorySweepInterval : keepAliveInterval;
+    return directorySweepInterval != null ? directorySweepInterval : getRescanInterval();
   }
 
   public SyncConfig setDirectorySweepInterval(Duration value) {
     directorySweepInterval = Validate.notNegative("directorySweepInterval", value);
+    return this;
+  }
+
+  /**
+   * Peer: while its folder is watched, how long after its last whole scan a keepalive scans it
+   * again (the safety net under watching: a change the watcher missed is advertised within this);
+   * between, a keepalive is a bare KeepAlive, whose cost does not grow with the folder. A folder
+   * that is not watched ({@code watchDelay} 0, or watching failed) is scanned at every keepalive,
+   * as is every folder when this is at most {@code keepAliveInterval}. Unless set: {@value
+   * #DEFAULT_RESCAN_KEEPALIVES} keepalive intervals (1 min by default).
+   */
+  public Duration getRescanInterval() {
+    return rescanInterval != null
+        ? rescanInterval
+        : keepAliveInterval.multipliedBy(DEFAULT_RESCAN_KEEPALIVES);
+  }
+
+  public SyncConfig setRescanInterval(Duration value) {
+    rescanInterval = Validate.notNegative("rescanInterval", value);
     return this;
   }
 

@@ -408,7 +408,8 @@ class SyncConfigTest {
         .setTrashRetention(Duration.ofDays(2))
         .setTombstoneExpiry(Duration.ofHours(5))
         .setMaxClockSkew(Duration.ofSeconds(9))
-        .setDirectorySweepInterval(Duration.ofSeconds(4));
+        .setDirectorySweepInterval(Duration.ofSeconds(4))
+        .setRescanInterval(Duration.ofSeconds(40));
   }
 
   @Test
@@ -426,7 +427,8 @@ class SyncConfigTest {
                         "directoryPushInterval",
                         "watchDelay",
                         "maxClockSkew",
-                        "directorySweepInterval"))
+                        "directorySweepInterval",
+                        "rescanInterval"))
                 .flatMap(k -> k)
                 .toList());
     SyncConfig copy = new SyncConfig(json);
@@ -445,13 +447,16 @@ class SyncConfigTest {
   }
 
   @Test
-  void directorySweepIntervalFollowsKeepAliveIntervalUnlessSetAndZeroTurnsItOff() {
-    assertThat(new SyncConfig().getDirectorySweepInterval()).isEqualTo(Duration.ofSeconds(5));
-    assertThat(
-            new SyncConfig()
-                .setKeepAliveInterval(Duration.ofMillis(250))
-                .getDirectorySweepInterval())
-        .isEqualTo(Duration.ofMillis(250));
+  void safetyNetsFollowTheKeepAliveIntervalUnlessSetAndZeroTurnsTheSweepOff() {
+    assertThat(new SyncConfig().getRescanInterval()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(new SyncConfig().getDirectorySweepInterval()).isEqualTo(Duration.ofMinutes(1));
+    SyncConfig fast = new SyncConfig().setKeepAliveInterval(Duration.ofMillis(250));
+    assertThat(fast.getRescanInterval()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(fast.getDirectorySweepInterval()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(fast.setRescanInterval(Duration.ofSeconds(7)).getDirectorySweepInterval())
+        .isEqualTo(Duration.ofSeconds(7));
+    assertThatThrownBy(() -> new SyncConfig().setRescanInterval(Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class);
     SyncConfig off =
         new SyncConfig(
             new JsonObject().put("keepAliveInterval", "1s").put("directorySweepInterval", "0s"));

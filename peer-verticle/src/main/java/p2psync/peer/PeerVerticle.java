@@ -72,6 +72,10 @@ public class PeerVerticle extends VerticleBase {
   private final Map<String, Long> committedDuringScan = new HashMap<>();
 
   private int scansRunning;
+
+  /** Whole scans of the folder so far (written on the event loop, read anywhere). */
+  private volatile long scans;
+
   private String lastDirectoryLine;
 
   /**
@@ -182,6 +186,7 @@ public class PeerVerticle extends VerticleBase {
             options.getSync().getWatchDelay(),
             tracker::advertiseNow);
     watcher.start();
+    tracker.setWatched(watcher::isWatching);
   }
 
   /**
@@ -267,6 +272,11 @@ public class PeerVerticle extends VerticleBase {
     return hashes == null ? 0 : hashes.filesRead();
   }
 
+  /** Whole scans of the folder so far. */
+  long scans() {
+    return scans;
+  }
+
   /** The port told to the tracker. */
   public int advertisedPort() {
     return advertisedPort;
@@ -311,6 +321,7 @@ public class PeerVerticle extends VerticleBase {
   /** Rescans the folder; the index follows the disk, keeping downloads that finished meanwhile. */
   private Future<Map<String, Long>> scan() {
     scansRunning++;
+    scans++;
     return vertx
         .executeBlocking(folder::scan, false)
         .andThen(

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import p2psync.common.DirectoryEntry;
@@ -88,6 +89,12 @@ final class TrackerClient {
 
   private static final int SPACING = 4;
 
+  /** Whether the folder is watched: then a keepalive rescans only every rescanInterval. */
+  private BooleanSupplier watched = () -> false;
+
+  /** {@code System.nanoTime()} of the start of the last scan that told the tracker. */
+  private long lastScanStarted;
+
   private long keepAliveTimer = -1;
   private long reconnectTimer = -1;
   private int failedAttempts;
@@ -130,6 +137,14 @@ final class TrackerClient {
   String currentTracker() {
     SocketAddress tracker = trackers.get(current);
     return tracker.host() + ":" + tracker.port();
+  }
+
+  /**
+   * Tells the client whether the folder is watched: while it is, a keepalive scans the folder only
+   * once {@code rescanInterval} has passed since the last scan, and is a bare KeepAlive otherwise.
+   */
+  void setWatched(BooleanSupplier watched) {
+    this.watched = watched;
   }
 
   /** Sends the folder now (an Init if it changed) instead of at the next keepalive. */
@@ -215,7 +230,8 @@ final class TrackerClient {
     connected.exceptionHandler(
         e -> LOG.log(Level.WARNING, "tracker connection error: " + Failures.reason(e), e));
     update(true);
-    keepAliveTimer = vertx.setPeriodic(config.getKeepAliveInterval().toMillis(), t -> update(true));
+    keepAliveTimer =
+        vertx.setPeriodic(config.getKeepAliveInterval().toMillis(), t -> keepAliveTick(connected));
   }
 
   /**
@@ -231,10 +247,37 @@ final class TrackerClient {
     }
   }
 
+  private void sendKeepAlive(NetSocket target) {
+    target.write(v2 && trackerSpeaksV2 ? keepAlive() : SeedCodec.encodeKeepAlive(advertisedPort));
+  }
+
   private String keepAlive() {
     return v2
         ? V2Codec.encodeKeepAlive(advertisedPort, deltas.field())
         : SeedCodec.encodeKeepAlive(advertisedPort);
+  }
+
+  /**
+   * A keepalive interval passed: a scan and what it finds (an update), or, while the folder is
+   * watched and was scanned less than {@code rescanInterval} ago, a bare KeepAlive: the watcher has
+   * asked for an update after every change it saw, so there is nothing to find but what it missed,
+   * and that is for the rescan. An idle peer's keepalives then cost the same whatever the size of
+   * its folder.
+   */
+  private void keepAliveTick(NetSocket target) {
+    if (target != socket) {
+      return;
+    }
+    boolean rescanDue = System.nanoTime() - lastScanStarted >= config.getRescanInterval().toNanos();
+    if (updating
+        || updateTimer >= 0
+        || !advertised.isKnown()
+        || rescanDue
+        || !watched.getAsBoolean()) {
+      update(true); // (a running or waiting update tells the tracker soon enough)
+    } else {
+      sendKeepAlive(target);
+    }
   }
 
   /**
@@ -273,6 +316,7 @@ final class TrackerClient {
   private void sendUpdate(NetSocket target) {
     updating = true;
     long started = System.nanoTime();
+    lastScanStarted = started;
     scan.get()
         .onComplete(
             ar -> {
@@ -305,7 +349,7 @@ final class TrackerClient {
    */
   private void tell(NetSocket target, List<FileEntry> files) {
     if (advertised.isCurrent(files)) {
-      target.write(v2 && trackerSpeaksV2 ? keepAlive() : SeedCodec.encodeKeepAlive(advertisedPort));
+      sendKeepAlive(target);
       return;
     }
     ListChanges changes =

@@ -22,8 +22,9 @@ import p2psync.common.FileNames;
  * Watches the synchronized folder and runs an action on the owner's event loop once a burst of
  * changes to syncable names has been quiet for {@code delay}: a change is advertised at once rather
  * than at the next keepalive. Watching may miss changes (an overflow, a file system that does not
- * report them, a network share): the keepalive's rescan stays the safety net, so a missed event
- * costs one keepalive interval, never a change.
+ * report them, a network share): the rescan every {@code rescanInterval} stays the safety net, so a
+ * missed event costs at most that long, never a change; while this watcher is not watching ({@link
+ * #isWatching}), every keepalive rescans.
  *
  * <p>{@link WatchService#take()} blocks for as long as nothing happens, so it runs on a daemon
  * thread of its own, never on a worker of the pool (it would hold one forever). Start and close
@@ -46,6 +47,9 @@ public final class FolderWatcher {
   private static final int MAX_WAIT_DELAYS = 5;
 
   private boolean closed;
+
+  /** The watch thread runs and its key is valid: changes are seen as they happen. */
+  private volatile boolean watching;
 
   /**
    * @param onChange run on {@code context} after a quiet {@code delay} following changes
@@ -74,14 +78,21 @@ public final class FolderWatcher {
       closeService();
       return;
     }
+    watching = true;
     thread = new Thread(this::run, "p2psync-watch-" + root.getFileName());
     thread.setDaemon(true);
     thread.start();
   }
 
+  /** Whether changes are being seen as they happen (else only rescans see them). */
+  public boolean isWatching() {
+    return watching && !closed;
+  }
+
   /** Stops watching; the thread ends at its next wake-up, which closing the service causes. */
   public void close() {
     closed = true;
+    watching = false;
     vertx.cancelTimer(timer);
     closeService();
   }
@@ -113,6 +124,7 @@ public final class FolderWatcher {
           context.runOnContext(v -> changed());
         }
         if (!key.reset()) {
+          watching = false;
           LOG.log(
               Level.WARNING,
               root + " can no longer be watched; changes are seen at each keepalive's rescan");
@@ -121,6 +133,8 @@ public final class FolderWatcher {
       }
     } catch (ClosedWatchServiceException | InterruptedException e) {
       // closed: the peer stops
+    } finally {
+      watching = false;
     }
   }
 
