@@ -43,6 +43,12 @@ final class FileServer {
    */
   static final int PIPELINED_REQUEST_BYTES = 64 * 1024;
 
+  /**
+   * Files up to this size are answered from one read on a worker (look, bytes, look again) and one
+   * write, not streamed with {@code sendFile}; larger ones stream, never held in memory whole.
+   */
+  static final int SMALL_FILE_BYTES = 64 * 1024;
+
   private NetServer server;
   private final Set<NetSocket> uploads = new HashSet<>();
 
@@ -206,15 +212,17 @@ final class FileServer {
       }
       String requested = name;
       vertx
-          .executeBlocking(() -> folder.servableVersion(requested), false)
+          .executeBlocking(() -> folder.readSmall(requested, SMALL_FILE_BYTES), false)
           .onComplete(
               ar -> {
                 if (ar.failed()) {
                   refuse("cannot read " + printable(requested), ar.cause());
                 } else if (ar.result() == null) {
                   refuse("no such file: " + printable(requested));
+                } else if (ar.result().changed()) {
+                  refuse(new ChangedWhileServed(requested).getMessage());
                 } else {
-                  serve(requested, ar.result(), 0, ar.result().size(), false);
+                  serve(requested, ar.result(), 0, ar.result().version().size(), false);
                 }
               });
     }
@@ -233,25 +241,37 @@ final class FileServer {
       }
       String name = request.name();
       vertx
-          .executeBlocking(() -> folder.servableVersion(name), false)
-          .compose(
-              version ->
-                  hashes
-                      .current(name)
-                      .map(sha -> version != null && request.sha256().equals(sha) ? version : null))
+          .executeBlocking(
+              () -> {
+                // one hop to a worker for a small file's whole answer: its look, bytes and hash
+                LocalFolder.Read read = folder.readSmall(name, SMALL_FILE_BYTES);
+                if (read == null || read.changed()) {
+                  return read;
+                }
+                String sha =
+                    hashes.currentBlocking(
+                        name,
+                        read.version().size(),
+                        read.version().modified().to(java.util.concurrent.TimeUnit.NANOSECONDS));
+                return request.sha256().equals(sha) ? read : null;
+              },
+              false)
           .onComplete(
               ar -> {
                 if (ar.failed()) {
                   refuse("cannot read " + printable(name), ar.cause());
+                } else if (ar.result() != null && ar.result().changed()) {
+                  refuse(new ChangedWhileServed(name).getMessage());
                 } else if (ar.result() == null) {
                   refuse(
                       "no such version of "
                           + printable(name)
                           + " here (not hashed yet, or changed)");
-                } else if (request.offset() < 0 || request.offset() > ar.result().size()) {
+                } else if (request.offset() < 0
+                    || request.offset() > ar.result().version().size()) {
                   refuse("offset " + request.offset() + " outside " + printable(name));
                 } else if (request.ranged()
-                    && request.length() > ar.result().size() - request.offset()) {
+                    && request.length() > ar.result().version().size() - request.offset()) {
                   // compared as a difference: offset + length may overflow a long
                   refuse(
                       "range of "
@@ -262,21 +282,39 @@ final class FileServer {
                           + printable(name));
                 } else {
                   long length =
-                      request.ranged() ? request.length() : ar.result().size() - request.offset();
+                      request.ranged()
+                          ? request.length()
+                          : ar.result().version().size() - request.offset();
                   serve(name, ar.result(), request.offset(), length, request.more());
                 }
               });
     }
 
     /**
-     * Sends the {@code length} bytes from {@code offset} on (the file's tail, or a range): all but
-     * the last byte, then checks the file is still the version announced and sends the last byte
-     * read from the file so checked ({@link LocalFolder#byteOfVersion}). A file changed while being
-     * served is cut short instead, so the requester sees a short body and retries rather than
-     * storing a torn mix of two versions.
+     * Sends the {@code length} bytes from {@code offset} on (the file's tail, or a range). A small
+     * file was read whole as one version ({@link LocalFolder#readSmall}): header and bytes go out
+     * in one write. A larger one streams: all but the last byte, then a check that the file is
+     * still the version announced and the last byte read from the file so checked ({@link
+     * LocalFolder#byteOfVersion}). A file changed while being served is cut short instead, so the
+     * requester sees a short body and retries rather than storing a torn mix of two versions.
      */
-    private void serve(
-        String name, LocalFolder.Version version, long offset, long length, boolean more) {
+    private void serve(String name, LocalFolder.Read read, long offset, long length, boolean more) {
+      if (read.bytes() != null) {
+        // a small file, read whole as one version: header and bytes in one write
+        Buffer header = ContentLength.header(length);
+        Buffer answer = Buffer.buffer(header.length() + (int) length).appendBuffer(header);
+        answer.appendBytes(read.bytes(), (int) offset, (int) length);
+        socket
+            .write(answer)
+            .onSuccess(
+                v -> {
+                  metrics.uploadServed(length);
+                  answered(more);
+                })
+            .onFailure(e -> refuse("sending " + printable(name) + " failed", e));
+        return;
+      }
+      LocalFolder.Version version = read.version();
       String path = folder.resolve(name).toString();
       socket.write(ContentLength.header(length));
       LOG.log(

@@ -163,12 +163,20 @@ public final class FolderHashes {
 
   /** The hash of the current version of a name, or null when there is none known (yet). */
   public Future<String> current(String name) {
-    return vertx.executeBlocking(
-        () -> {
-          HashCache.Key key = cache.key(name);
-          return key == null ? null : cache.lookup(name, key);
-        },
-        false);
+    return vertx.executeBlocking(() -> currentBlocking(name, -1, -1), false);
+  }
+
+  /**
+   * Blocking, any thread: the hash of the file at {@code name} as it is now, or null when it is not
+   * hashed; with {@code size} and {@code mtimeNanos} (not -1), only when the file is of that size
+   * and mtime (the version its caller read).
+   */
+  public String currentBlocking(String name, long size, long mtimeNanos) throws IOException {
+    HashCache.Key key = cache.key(name);
+    if (key == null || size >= 0 && (key.size() != size || key.mtimeNanos() != mtimeNanos)) {
+      return null;
+    }
+    return cache.lookup(name, key);
   }
 
   /**
