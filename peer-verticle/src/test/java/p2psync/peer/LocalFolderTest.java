@@ -49,4 +49,30 @@ class LocalFolderTest {
     assertThat(folder.byteOfVersion("f.txt", seen, "version a".length() - 1))
         .isEqualTo(served ? (int) 'a' : -1);
   }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    "a small file: read whole, 9, 64, true",
+    "an empty file: read whole, 0, 64, true",
+    "a file over the limit: streamed instead, 9, 8, false",
+  })
+  void aSmallFileIsReadWholeAsOneVersion(String what, int size, int max, boolean whole)
+      throws Exception {
+    Path file = dir.resolve("f.txt");
+    byte[] content = "version a".substring(0, size).getBytes(StandardCharsets.UTF_8);
+    Files.write(file, content);
+    LocalFolder folder = new LocalFolder(dir);
+
+    LocalFolder.Read read = folder.readSmall("f.txt", max);
+    assertThat(read.changed()).isFalse();
+    assertThat(read.version()).isEqualTo(folder.servableVersion("f.txt"));
+    if (whole) {
+      assertThat(read.bytes()).isEqualTo(content);
+    } else {
+      assertThat(read.bytes()).isNull();
+    }
+    assertThat(folder.readSmall("missing", max)).isNull();
+    Files.createDirectory(dir.resolve("folder"));
+    assertThat(folder.readSmall("folder", max)).isNull();
+  }
 }
