@@ -36,16 +36,13 @@ class IncrementalAdvertisementTest {
     get(
         vertx.deployVerticle(
             new PeerVerticle(
-                new PeerOptions()
-                    .setDir(folder)
-                    .setHost("127.0.0.1")
-                    .setPort(0)
-                    .setTrackerPort(trackerPort)
-                    .setProtocol(2)
-                    .setSync(
-                        new SyncConfig()
-                            .setKeepAliveInterval(Duration.ofMillis(100))
-                            .setWatchDelay(Duration.ofMillis(20))))));
+                TestPeers.options(
+                    folder,
+                    trackerPort,
+                    2,
+                    new SyncConfig()
+                        .setKeepAliveInterval(Duration.ofMillis(100))
+                        .setWatchDelay(Duration.ofMillis(20))))));
   }
 
   private static void awaitMessage(List<String> messages, String text) {

@@ -39,16 +39,13 @@ class LiveChangesTest {
       throws Exception {
     PeerVerticle peer =
         new PeerVerticle(
-            new PeerOptions()
-                .setDir(folder)
-                .setHost("127.0.0.1")
-                .setPort(0)
-                .setTrackerPort(tracker.trackerPort)
-                .setProtocol(protocol)
-                .setSync(
-                    new SyncConfig()
-                        .setKeepAliveInterval(Duration.ofHours(1))
-                        .setWatchDelay(WATCH_DELAY)));
+            TestPeers.options(
+                folder,
+                tracker.trackerPort,
+                protocol,
+                new SyncConfig()
+                    .setKeepAliveInterval(Duration.ofHours(1))
+                    .setWatchDelay(WATCH_DELAY)));
     get(vertx.deployVerticle(peer));
     return peer;
   }

@@ -81,19 +81,16 @@ class RangedDownloadTest {
   PeerVerticle startPeer(Path folder) throws Exception {
     PeerVerticle peer =
         new PeerVerticle(
-            new PeerOptions()
-                .setDir(folder)
-                .setHost("127.0.0.1")
-                .setPort(0)
-                .setTrackerPort(fake.trackerPort)
-                .setProtocol(2)
-                .setSync(
-                    new SyncConfig()
-                        .setKeepAliveInterval(Duration.ofMillis(100))
-                        .setTransferIdleTimeout(Duration.ofMillis(500))
-                        .setRangedMinBytes(1024 * 1024)
-                        .setRangeBytes(RANGE)
-                        .setMaxRangeConnections(3)));
+            TestPeers.options(
+                folder,
+                fake.trackerPort,
+                2,
+                new SyncConfig()
+                    .setKeepAliveInterval(Duration.ofMillis(100))
+                    .setTransferIdleTimeout(Duration.ofMillis(500))
+                    .setRangedMinBytes(1024 * 1024)
+                    .setRangeBytes(RANGE)
+                    .setMaxRangeConnections(3)));
     get(vertx.deployVerticle(peer));
     return peer;
   }

@@ -38,17 +38,14 @@ class RescanTest {
     get(tracker.start(vertx));
     PeerVerticle peer =
         new PeerVerticle(
-            new PeerOptions()
-                .setDir(folder)
-                .setHost("127.0.0.1")
-                .setPort(0)
-                .setTrackerPort(tracker.trackerPort)
-                .setProtocol(protocol)
-                .setSync(
-                    new SyncConfig()
-                        .setKeepAliveInterval(Duration.ofMillis(50))
-                        .setWatchDelay(Duration.ofMillis(watchDelayMillis))
-                        .setRescanInterval(Duration.ofHours(1))));
+            TestPeers.options(
+                folder,
+                tracker.trackerPort,
+                protocol,
+                new SyncConfig()
+                    .setKeepAliveInterval(Duration.ofMillis(50))
+                    .setWatchDelay(Duration.ofMillis(watchDelayMillis))
+                    .setRescanInterval(Duration.ofHours(1))));
     get(vertx.deployVerticle(peer));
     await().atMost(Duration.ofSeconds(10)).until(() -> tracker.messages.size() >= 3);
     long scans = peer.scans();

@@ -39,16 +39,13 @@ class SeedTransferHashTest {
     fake.response.set("Content-Length: 5\nhello");
     PeerVerticle peer =
         new PeerVerticle(
-            new PeerOptions()
-                .setDir(folder)
-                .setHost("127.0.0.1")
-                .setPort(0)
-                .setTrackerPort(fake.trackerPort)
-                .setProtocol(2)
-                .setSync(
-                    new SyncConfig()
-                        .setKeepAliveInterval(Duration.ofMillis(100))
-                        .setWatchDelay(Duration.ofMillis(20))));
+            TestPeers.options(
+                folder,
+                fake.trackerPort,
+                2,
+                new SyncConfig()
+                    .setKeepAliveInterval(Duration.ofMillis(100))
+                    .setWatchDelay(Duration.ofMillis(20))));
     get(vertx.deployVerticle(peer));
 
     Path file = folder.resolve("f.txt");

@@ -68,16 +68,13 @@ class TombstoneRulesTest {
     get(
         vertx.deployVerticle(
             new PeerVerticle(
-                new PeerOptions()
-                    .setDir(folder)
-                    .setHost("127.0.0.1")
-                    .setPort(0)
-                    .setTrackerPort(tracker.trackerPort)
-                    .setProtocol(2)
-                    .setSync(
-                        new SyncConfig()
-                            .setKeepAliveInterval(Duration.ofMillis(100))
-                            .setWatchDelay(Duration.ofMillis(20))))));
+                TestPeers.options(
+                    folder,
+                    tracker.trackerPort,
+                    2,
+                    new SyncConfig()
+                        .setKeepAliveInterval(Duration.ofMillis(100))
+                        .setWatchDelay(Duration.ofMillis(20))))));
 
     switch (outcome) {
       case "trashed" -> {

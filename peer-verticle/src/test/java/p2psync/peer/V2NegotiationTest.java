@@ -47,13 +47,11 @@ class V2NegotiationTest {
     Files.writeString(folder.resolve("a.txt"), "some content\n");
     PeerVerticle peer =
         new PeerVerticle(
-            new PeerOptions()
-                .setDir(folder)
-                .setHost("127.0.0.1")
-                .setPort(0)
-                .setTrackerPort(trackerPort)
-                .setProtocol(2)
-                .setSync(new SyncConfig().setKeepAliveInterval(Duration.ofMillis(100))));
+            TestPeers.options(
+                folder,
+                trackerPort,
+                2,
+                new SyncConfig().setKeepAliveInterval(Duration.ofMillis(100))));
     vertx.deployVerticle(peer).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     return peer;
   }

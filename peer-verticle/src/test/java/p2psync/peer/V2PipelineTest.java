@@ -65,16 +65,13 @@ class V2PipelineTest {
   PeerVerticle startPeer(Path folder) throws Exception {
     PeerVerticle peer =
         new PeerVerticle(
-            new PeerOptions()
-                .setDir(folder)
-                .setHost("127.0.0.1")
-                .setPort(0)
-                .setTrackerPort(fake.trackerPort)
-                .setProtocol(2)
-                .setSync(
-                    new SyncConfig()
-                        .setKeepAliveInterval(Duration.ofMillis(100))
-                        .setTransferIdleTimeout(Duration.ofMillis(500))));
+            TestPeers.options(
+                folder,
+                fake.trackerPort,
+                2,
+                new SyncConfig()
+                    .setKeepAliveInterval(Duration.ofMillis(100))
+                    .setTransferIdleTimeout(Duration.ofMillis(500))));
     V2TransferTest.get(vertx.deployVerticle(peer));
     return peer;
   }

@@ -73,16 +73,13 @@ class V2TransferTest {
   PeerVerticle startPeer(Path folder, int protocol) throws Exception {
     PeerVerticle peer =
         new PeerVerticle(
-            new PeerOptions()
-                .setDir(folder)
-                .setHost("127.0.0.1")
-                .setPort(0)
-                .setTrackerPort(trackerPort)
-                .setProtocol(protocol)
-                .setSync(
-                    new SyncConfig()
-                        .setKeepAliveInterval(Duration.ofMillis(100))
-                        .setTransferIdleTimeout(Duration.ofMillis(500))));
+            TestPeers.options(
+                folder,
+                trackerPort,
+                protocol,
+                new SyncConfig()
+                    .setKeepAliveInterval(Duration.ofMillis(100))
+                    .setTransferIdleTimeout(Duration.ofMillis(500))));
     get(vertx.deployVerticle(peer));
     return peer;
   }
