@@ -167,11 +167,18 @@ public class TrackerVerticle extends VerticleBase {
         .stop()
         .eventually(() -> webClosed)
         .eventually(server::close)
-        .andThen(
-            ar -> {
-              directoryPush.close();
-              directory.close();
-            });
+        // on the tracker's loop, which owns the directory: the server's close completes on the
+        // acceptor thread, and releasing the lines there raced a connection's clean-up on the
+        // loop (a line released twice, seen once in a test's tear-down)
+        .eventually(
+            () ->
+                OnContext.call(
+                    context,
+                    () -> {
+                      directoryPush.close();
+                      directory.close();
+                      return null;
+                    }));
   }
 
   /** The port of the HTTP endpoint, once started; -1 when it is off. */
