@@ -11,6 +11,7 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import p2psync.common.ContentLength;
 import p2psync.common.FileNames;
 import p2psync.common.LocalPorts;
@@ -252,7 +253,7 @@ final class FileServer {
                     hashes.currentBlocking(
                         name,
                         read.version().size(),
-                        read.version().modified().to(java.util.concurrent.TimeUnit.NANOSECONDS));
+                        read.version().modified().to(TimeUnit.NANOSECONDS));
                 return request.sha256().equals(sha) ? read : null;
               },
               false)

@@ -16,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import p2psync.common.SyncConfig;
 import p2psync.common.v2.V2Codec;
 
 /**
@@ -35,14 +34,7 @@ class IncrementalAdvertisementTest {
     Files.writeString(folder.resolve("a.txt"), "some content\n");
     get(
         vertx.deployVerticle(
-            new PeerVerticle(
-                TestPeers.options(
-                    folder,
-                    trackerPort,
-                    2,
-                    new SyncConfig()
-                        .setKeepAliveInterval(Duration.ofMillis(100))
-                        .setWatchDelay(Duration.ofMillis(20))))));
+            new PeerVerticle(TestPeers.options(folder, trackerPort, 2, TestPeers.fastSync()))));
   }
 
   private static void awaitMessage(List<String> messages, String text) {

@@ -14,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import p2psync.common.SyncConfig;
 
 /**
  * A v2 peer fetching the seed way (from a seed source, or a holder that has not hashed yet) hashes
@@ -38,14 +37,7 @@ class SeedTransferHashTest {
         "{\"f.txt\": {\"ip\": \"127.0.0.1\", \"port\": %SOURCE%, \"mtime\": " + MTIME + "}}");
     fake.response.set("Content-Length: 5\nhello");
     PeerVerticle peer =
-        new PeerVerticle(
-            TestPeers.options(
-                folder,
-                fake.trackerPort,
-                2,
-                new SyncConfig()
-                    .setKeepAliveInterval(Duration.ofMillis(100))
-                    .setWatchDelay(Duration.ofMillis(20))));
+        new PeerVerticle(TestPeers.options(folder, fake.trackerPort, 2, TestPeers.fastSync()));
     get(vertx.deployVerticle(peer));
 
     Path file = folder.resolve("f.txt");

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import p2psync.common.FileEntry;
 
 /**
@@ -57,8 +58,7 @@ public final class FolderHashes {
   private final Map<String, Learnt> learnt = new ConcurrentHashMap<>();
 
   /** Files hashed by reading them from the disk (not learnt from a download). */
-  private final java.util.concurrent.atomic.AtomicLong filesRead =
-      new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong filesRead = new AtomicLong();
 
   public FolderHashes(Vertx vertx, Path root) {
     this.vertx = vertx;
