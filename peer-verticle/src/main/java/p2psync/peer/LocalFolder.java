@@ -12,6 +12,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,7 @@ import java.util.TreeMap;
 import p2psync.common.FileEntry;
 import p2psync.common.FileNames;
 import p2psync.common.RegularFile;
+import p2psync.peer.v2.HashCache;
 
 /**
  * The synchronized folder on disk. Every method here blocks: call them through {@code
@@ -29,8 +31,16 @@ import p2psync.common.RegularFile;
 final class LocalFolder {
   private final Path root;
 
+  /** Scans read each file's hash-cache key too (a v2 peer), in the same one look. */
+  private final boolean keyed;
+
   LocalFolder(Path root) {
+    this(root, false);
+  }
+
+  LocalFolder(Path root, boolean keyed) {
     this.root = root.toAbsolutePath().normalize();
+    this.keyed = keyed;
   }
 
   Path root() {
@@ -54,31 +64,67 @@ final class LocalFolder {
    * One look at the folder: the regular files that may be synced, by name, with mtimes in seconds;
    * and the syncable names taken by something else (a folder, a link), which are left alone.
    */
-  record Scan(Map<String, Long> files, Set<String> occupied) {}
+  record Scan(Map<String, Long> files, Set<String> occupied, Map<String, HashCache.Key> keys) {}
 
   Scan scan() throws IOException {
-    Map<String, Long> files = new TreeMap<>();
-    Set<String> occupied = new HashSet<>();
+    Scan scan = new Scan(new TreeMap<>(), new HashSet<>(), keyed ? new HashMap<>() : Map.of());
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
       for (Path entry : entries) {
         String name = entry.getFileName().toString();
-        if (!FileNames.isSyncable(name)) {
-          continue;
-        }
-        try {
-          BasicFileAttributes attrs =
-              Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-          if (attrs.isRegularFile()) {
-            files.put(name, Math.floorDiv(attrs.lastModifiedTime().toMillis(), 1000L));
-          } else {
-            occupied.add(name);
-          }
-        } catch (IOException e) {
-          // Vanished between listing and reading it: not there, then.
+        if (FileNames.isSyncable(name)) {
+          look(name, entry, scan);
         }
       }
     }
-    return new Scan(files, occupied);
+    return scan;
+  }
+
+  /**
+   * The folder as {@code base} saw it, but for {@code names}, looked at again: what a whole scan
+   * would find when only those names changed since {@code base} began (a watcher's word). A look
+   * per changed name instead of one per file: a peer pulling a thousand files advertised after
+   * every few of them, and each advertisement stat'ed the whole folder.
+   */
+  Scan rescan(Scan base, Set<String> names) {
+    Scan scan =
+        new Scan(
+            new TreeMap<>(base.files()),
+            new HashSet<>(base.occupied()),
+            keyed ? new HashMap<>(base.keys()) : Map.of());
+    for (String name : names) {
+      scan.files().remove(name);
+      scan.occupied().remove(name);
+      if (keyed) {
+        scan.keys().remove(name);
+      }
+      if (FileNames.isSyncable(name)) {
+        look(name, root.resolve(name), scan);
+      }
+    }
+    return scan;
+  }
+
+  /** One look at a name (one stat), into {@code scan}. */
+  private void look(String name, Path entry, Scan scan) {
+    try {
+      if (keyed) {
+        HashCache.Key key = HashCache.keyOf(entry);
+        if (key != null) {
+          scan.files().put(name, key.mtimeSeconds());
+          scan.keys().put(name, key);
+          return;
+        }
+      }
+      BasicFileAttributes attrs =
+          Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      if (attrs.isRegularFile()) {
+        scan.files().put(name, Math.floorDiv(attrs.lastModifiedTime().toMillis(), 1000L));
+      } else {
+        scan.occupied().add(name);
+      }
+    } catch (IOException e) {
+      // Gone (between listing and reading it, or since the base): not there, then.
+    }
   }
 
   static List<FileEntry> entries(Map<String, Long> files) {

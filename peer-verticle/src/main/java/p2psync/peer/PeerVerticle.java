@@ -76,6 +76,18 @@ public class PeerVerticle extends VerticleBase {
   /** Whole scans of the folder so far (written on the event loop, read anywhere). */
   private volatile long scans;
 
+  /**
+   * The latest scan, when the watcher has seen every change since it began: the next one may look
+   * only at the names changed since ({@link LocalFolder#rescan}); null: the next one is whole.
+   */
+  private LocalFolder.Scan base;
+
+  /** Names this peer wrote (downloads) since the latest scan began: looked at by the next one. */
+  private Set<String> written = new HashSet<>();
+
+  /** Scans begun so far: only the latest one begun may become {@link #base}. */
+  private long scansBegun;
+
   private String lastDirectoryLine;
 
   /**
@@ -97,8 +109,11 @@ public class PeerVerticle extends VerticleBase {
     if (options == null) {
       options = new PeerOptions(config());
     }
-    folder = new LocalFolder(options.getDir());
+    folder = new LocalFolder(options.getDir(), options.getProtocol() == 2);
     hashes = options.getProtocol() == 2 ? new FolderHashes(vertx, folder.root()) : null;
+    if (hashes != null) {
+      hashes.setSaveSpacing(options.getSync().getKeepAliveInterval(), System::nanoTime);
+    }
     sync =
         hashes == null
             ? null
@@ -144,7 +159,7 @@ public class PeerVerticle extends VerticleBase {
               if (hashes != null) {
                 // hash the folder now, not at the tracker's first reply: v2 requests are served
                 // only for hashed files, and the tracker may be away
-                advertisement()
+                advertisement(true)
                     .onFailure(
                         e ->
                             LOG.log(
@@ -318,17 +333,36 @@ public class PeerVerticle extends VerticleBase {
     return addresses;
   }
 
-  /** Rescans the folder; the index follows the disk, keeping downloads that finished meanwhile. */
-  private Future<Map<String, Long>> scan() {
+  /**
+   * Rescans the folder; the index follows the disk, keeping downloads that finished meanwhile.
+   * Looks only at the names changed since the last scan when the watcher has seen them all, unless
+   * {@code whole} (the rescan every rescanInterval, the safety net for what a watcher may miss).
+   */
+  private Future<LocalFolder.Scan> scan(boolean whole) {
+    Set<String> changed = watcher == null ? null : watcher.takeChanged();
+    LocalFolder.Scan from = whole || scansRunning > 0 || changed == null ? null : base;
+    Set<String> look = written;
+    written = new HashSet<>();
+    if (from != null) {
+      look.addAll(changed);
+    }
+    // a base only if the watcher sees every change from before this scan's look on
+    boolean baseable = watcher != null && watcher.isWatching();
+    long begun = ++scansBegun;
     scansRunning++;
-    scans++;
+    if (from == null) {
+      scans++;
+    }
     return vertx
-        .executeBlocking(folder::scan, false)
+        .executeBlocking(() -> from == null ? folder.scan() : folder.rescan(from, look), false)
         .andThen(
             ar -> {
               scansRunning--;
+              if (begun == scansBegun) {
+                base = baseable && ar.succeeded() ? ar.result() : null;
+              }
               if (ar.succeeded()) {
-                Map<String, Long> scanned = ar.result().files();
+                Map<String, Long> scanned = new HashMap<>(ar.result().files());
                 scanned.putAll(committedDuringScan);
                 Map<String, Long> before = index;
                 index = new HashMap<>(scanned);
@@ -348,22 +382,45 @@ public class PeerVerticle extends VerticleBase {
                     .forEach(wanted::add);
                 occupied = ar.result().occupied();
               }
+            })
+        .map(
+            scan -> {
+              // downloads that landed meanwhile: in the index, newer than what the scan saw
+              LocalFolder.Scan seen = scan;
+              if (!committedDuringScan.isEmpty()) {
+                seen =
+                    new LocalFolder.Scan(
+                        new TreeMap<>(scan.files()), scan.occupied(), new HashMap<>(scan.keys()));
+                seen.files().putAll(committedDuringScan);
+                seen.keys().keySet().removeAll(committedDuringScan.keySet());
+              }
               if (scansRunning == 0) {
                 committedDuringScan.clear();
               }
+              return seen;
             })
-        .map(LocalFolder.Scan::files);
+        .andThen(
+            ar -> {
+              if (ar.failed() && scansRunning == 0) {
+                committedDuringScan.clear();
+              }
+            });
   }
 
-  /** What to tell the tracker: the folder's files, with their hashes when we speak v2. */
-  private Future<List<FileEntry>> advertisement() {
+  /**
+   * What to tell the tracker: the folder's files, with their hashes when we speak v2; {@code
+   * whole}: from a look at every file.
+   */
+  private Future<List<FileEntry>> advertisement(boolean whole) {
     long scan = sync == null ? 0 : sync.beginScan();
-    return scan()
+    return scan(whole)
         .compose(
-            files ->
+            seen ->
                 hashes == null
-                    ? Future.succeededFuture(LocalFolder.entries(files))
-                    : hashes.entries(files).map(entries -> sync.advertise(scan, entries)));
+                    ? Future.succeededFuture(LocalFolder.entries(seen.files()))
+                    : hashes
+                        .entries(seen.files(), seen.keys())
+                        .map(entries -> sync.advertise(scan, entries)));
   }
 
   private void downloaded(Download.Result result) {
@@ -391,6 +448,7 @@ public class PeerVerticle extends VerticleBase {
           result.sha256());
     }
     index.put(result.name(), result.source().mtime());
+    written.add(result.name());
     if (scansRunning > 0) {
       committedDuringScan.put(result.name(), result.source().mtime());
     }

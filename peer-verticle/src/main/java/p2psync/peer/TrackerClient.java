@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import p2psync.common.DirectoryEntry;
 import p2psync.common.FileEntry;
 import p2psync.common.SeedCodec;
@@ -44,7 +44,10 @@ final class TrackerClient {
   private int current;
   private final SyncConfig config;
   private final int advertisedPort;
-  private final Supplier<Future<List<FileEntry>>> scan;
+
+  /** The folder's entries, from a look at every file when given true, else maybe at the changes. */
+  private final Function<Boolean, Future<List<FileEntry>>> scan;
+
   private final boolean v2;
   private final Consumer<Buffer> onDirectory;
 
@@ -92,8 +95,11 @@ final class TrackerClient {
   /** Whether the folder is watched: then a keepalive rescans only every rescanInterval. */
   private BooleanSupplier watched = () -> false;
 
-  /** {@code System.nanoTime()} of the start of the last scan that told the tracker. */
+  /** {@code System.nanoTime()} of the start of the last whole scan that told the tracker. */
   private long lastScanStarted;
+
+  /** The next update looks at every file (the first, and one every rescanInterval). */
+  private boolean wholeWanted = true;
 
   private long keepAliveTimer = -1;
   private long reconnectTimer = -1;
@@ -110,7 +116,7 @@ final class TrackerClient {
       Vertx vertx,
       PeerOptions options,
       int advertisedPort,
-      Supplier<Future<List<FileEntry>>> scan,
+      Function<Boolean, Future<List<FileEntry>>> scan,
       Consumer<Buffer> onDirectory,
       BiConsumer<Map<String, DirectoryEntry>, Set<String>> onDelta) {
     this.v2 = options.getProtocol() == 2;
@@ -269,6 +275,7 @@ final class TrackerClient {
       return;
     }
     boolean rescanDue = System.nanoTime() - lastScanStarted >= config.getRescanInterval().toNanos();
+    wholeWanted |= rescanDue;
     if (updating
         || updateTimer >= 0
         || !advertised.isKnown()
@@ -316,8 +323,12 @@ final class TrackerClient {
   private void sendUpdate(NetSocket target) {
     updating = true;
     long started = System.nanoTime();
-    lastScanStarted = started;
-    scan.get()
+    boolean whole = wholeWanted;
+    wholeWanted = false;
+    if (whole) {
+      lastScanStarted = started;
+    }
+    scan.apply(whole)
         .onComplete(
             ar -> {
               updating = false;

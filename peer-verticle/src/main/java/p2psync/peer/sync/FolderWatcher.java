@@ -16,6 +16,8 @@ import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
 import p2psync.common.FileNames;
 
 /**
@@ -50,6 +52,15 @@ public final class FolderWatcher {
 
   /** The watch thread runs and its key is valid: changes are seen as they happen. */
   private volatile boolean watching;
+
+  /** Syncable names changed since the last {@link #takeChanged} (event loop). */
+  private Set<String> changedNames = new HashSet<>();
+
+  /**
+   * Since the last {@link #takeChanged}, changes may have gone unseen: not watching yet, an
+   * overflow, the watch ended (event loop).
+   */
+  private boolean gap = true;
 
   /**
    * @param onChange run on {@code context} after a quiet {@code delay} following changes
@@ -89,6 +100,19 @@ public final class FolderWatcher {
     return watching && !closed;
   }
 
+  /**
+   * On the event loop: the syncable names the watcher saw change since the last call, or null when
+   * it cannot tell (it was not watching all along, or events were lost): then only a look at the
+   * whole folder knows. A change is reported here after it happened, so a look at a name started
+   * after this call sees at least what this call returned, and anything later comes with the next.
+   */
+  public Set<String> takeChanged() {
+    Set<String> taken = gap ? null : changedNames;
+    changedNames = new HashSet<>();
+    gap = !isWatching();
+    return taken;
+  }
+
   /** Stops watching; the thread ends at its next wake-up, which closing the service causes. */
   public void close() {
     closed = true;
@@ -111,20 +135,23 @@ public final class FolderWatcher {
     try {
       while (true) {
         WatchKey key = service.take();
-        boolean relevant = false;
+        boolean lost = false;
+        Set<String> names = new HashSet<>();
         for (WatchEvent<?> event : key.pollEvents()) {
           if (event.kind() == OVERFLOW) {
-            relevant = true; // events were lost: look at the whole folder
+            lost = true; // events were lost: look at the whole folder
           } else if (event.context() instanceof Path changed
               && FileNames.isSyncable(changed.toString())) {
-            relevant = true; // temp files and the hidden state are no change to advertise
+            names.add(changed.toString()); // temp files and the hidden state are no change
           }
         }
-        if (relevant) {
-          context.runOnContext(v -> changed());
+        if (lost || !names.isEmpty()) {
+          boolean lostEvents = lost;
+          context.runOnContext(v -> changed(names, lostEvents));
         }
         if (!key.reset()) {
           watching = false;
+          context.runOnContext(v -> gap = true);
           LOG.log(
               Level.WARNING,
               root + " can no longer be watched; changes are seen at each keepalive's rescan");
@@ -135,6 +162,7 @@ public final class FolderWatcher {
       // closed: the peer stops
     } finally {
       watching = false;
+      context.runOnContext(v -> gap = true);
     }
   }
 
@@ -142,7 +170,9 @@ public final class FolderWatcher {
    * On the event loop: (re)arms the quiet-period timer; a folder that never falls quiet (a file
    * written for minutes) is still advertised every {@link #MAX_WAIT_DELAYS} delays.
    */
-  private void changed() {
+  private void changed(Set<String> names, boolean lost) {
+    changedNames.addAll(names);
+    gap |= lost;
     if (closed) {
       return;
     }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -16,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import p2psync.common.FileEntry;
 
 /**
@@ -57,6 +59,12 @@ public final class FolderHashes {
    */
   private final Map<String, Learnt> learnt = new ConcurrentHashMap<>();
 
+  /** The least time between two saves of the cache by advertisements. */
+  private volatile long saveSpacingNanos = TimeUnit.SECONDS.toNanos(5);
+
+  private volatile long lastSaveNanos = Long.MIN_VALUE / 2;
+  private LongSupplier nanoClock = System::nanoTime;
+
   /** Files hashed by reading them from the disk (not learnt from a download). */
   private final AtomicLong filesRead = new AtomicLong();
 
@@ -65,6 +73,15 @@ public final class FolderHashes {
     this.root = root;
     // One thread: hashing is disk-bound, and a second would only make two files' reads compete.
     this.hasher = vertx.createSharedWorkerExecutor("p2psync-hash-" + root, 1, 1, TimeUnit.HOURS);
+  }
+
+  /**
+   * Advertisements write the cache at most once per {@code spacing} (a keepalive interval, for a
+   * peer), timed by {@code nanoClock}; closing always writes it.
+   */
+  public void setSaveSpacing(Duration spacing, LongSupplier nanoClock) {
+    this.saveSpacingNanos = spacing.toNanos();
+    this.nanoClock = nanoClock;
   }
 
   /** How many files were hashed by reading them (any thread). */
@@ -96,6 +113,14 @@ public final class FolderHashes {
    * out.
    */
   public Future<List<FileEntry>> entries(Map<String, Long> files) {
+    return entries(files, Map.of());
+  }
+
+  /**
+   * The same, for a scan that read the files' keys ({@code keys}: by name, for some or all of the
+   * files): those are not looked at again.
+   */
+  public Future<List<FileEntry>> entries(Map<String, Long> files, Map<String, HashCache.Key> keys) {
     return vertx
         .executeBlocking(
             () -> {
@@ -105,7 +130,10 @@ public final class FolderHashes {
               // a hash set: files may be a tree map, and each name is looked up twice below
               Set<String> present = new HashSet<>(files.keySet());
               for (String name : files.keySet()) {
-                HashCache.Key key = cache.key(name);
+                HashCache.Key key = keys.get(name);
+                if (key == null || key.mtimeSeconds() != files.get(name)) {
+                  key = cache.key(name);
+                }
                 if (key == null) {
                   continue;
                 }
@@ -130,9 +158,15 @@ public final class FolderHashes {
                 }
               }
               cache.retainOnly(present);
-              // hashes learnt from downloads since the last advertisement are written here, once
-              // per keepalive, not once per file (10,000 small files would rewrite it 10,000 times)
-              cache.save();
+              // hashes learnt from downloads are written here, at most once per saveSpacing, not
+              // once per file nor per advertisement (10,000 small files would rewrite it 10,000
+              // times; a peer pulling files advertises every few). A crash loses at most the
+              // hashes of that long: those files are read again, never advertised wrong.
+              long now = nanoClock.getAsLong();
+              if (now - lastSaveNanos >= saveSpacingNanos) {
+                lastSaveNanos = now;
+                cache.save();
+              }
               return new Lookup(entries, unknown);
             },
             false)

@@ -111,7 +111,11 @@ public final class HashCache {
    * followed.
    */
   public Key key(String name) throws IOException {
-    Path path = resolve(name);
+    return keyOf(resolve(name));
+  }
+
+  /** The current key of a path, or null when it is not a regular file. Links are never followed. */
+  public static Key keyOf(Path path) throws IOException {
     Map<String, Object> unix;
     try {
       // one stat for all four (reading the basic attributes and then the inode took two), for
