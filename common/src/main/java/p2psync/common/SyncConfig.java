@@ -32,6 +32,7 @@ public final class SyncConfig {
   public static final int DEFAULT_MAX_REQUEST_BYTES = 4096;
   public static final int DEFAULT_MAX_CONCURRENT_DOWNLOADS = 4;
   public static final int DEFAULT_MAX_CONCURRENT_UPLOADS = 64;
+  public static final int DEFAULT_MAX_QUEUED_UPLOADS = 512;
 
   /** v2: holders listed per name on a v2 directory line. */
   public static final int DEFAULT_MAX_SOURCES = 32;
@@ -93,6 +94,7 @@ public final class SyncConfig {
   private int maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
   private int maxConcurrentDownloads = DEFAULT_MAX_CONCURRENT_DOWNLOADS;
   private int maxConcurrentUploads = DEFAULT_MAX_CONCURRENT_UPLOADS;
+  private int maxQueuedUploads = DEFAULT_MAX_QUEUED_UPLOADS;
   private int maxSources = DEFAULT_MAX_SOURCES;
   private Duration clusterHeartbeatInterval = DEFAULT_CLUSTER_HEARTBEAT_INTERVAL;
   private Duration clusterMemberTimeout; // null: derived from trackerExpiry, see its getter
@@ -152,6 +154,7 @@ public final class SyncConfig {
         json,
         "maxConcurrentUploads",
         v -> setMaxConcurrentUploads(parseInt("maxConcurrentUploads", v)));
+    ifPresent(json, "maxQueuedUploads", v -> setMaxQueuedUploads(parseInt("maxQueuedUploads", v)));
     ifPresent(json, "maxSources", v -> setMaxSources(parseInt("maxSources", v)));
     ifPresent(
         json,
@@ -234,6 +237,7 @@ public final class SyncConfig {
         .put("maxRequestBytes", maxRequestBytes)
         .put("maxConcurrentDownloads", maxConcurrentDownloads)
         .put("maxConcurrentUploads", maxConcurrentUploads)
+        .put("maxQueuedUploads", maxQueuedUploads)
         .put("maxSources", maxSources)
         .put("clusterHeartbeatInterval", clusterHeartbeatInterval.toString())
         .put("clusterSyncInterval", clusterSyncInterval.toString())
@@ -477,6 +481,19 @@ public final class SyncConfig {
 
   public SyncConfig setMaxConcurrentUploads(int value) {
     maxConcurrentUploads = Validate.inRange("maxConcurrentUploads", value, 1, 65_536);
+    return this;
+  }
+
+  /**
+   * Connections beyond maxConcurrentUploads that wait (unread) for an upload to end, at most
+   * requestTimeout each, instead of being closed at once; 0: closed at once.
+   */
+  public int getMaxQueuedUploads() {
+    return maxQueuedUploads;
+  }
+
+  public SyncConfig setMaxQueuedUploads(int value) {
+    maxQueuedUploads = Validate.inRange("maxQueuedUploads", value, 0, 65_536);
     return this;
   }
 

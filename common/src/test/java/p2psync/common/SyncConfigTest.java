@@ -63,6 +63,7 @@ class SyncConfigTest {
     assertThat(config.getMaxRequestBytes()).isEqualTo(4096);
     assertThat(config.getMaxConcurrentDownloads()).isEqualTo(4);
     assertThat(config.getMaxConcurrentUploads()).isEqualTo(64);
+    assertThat(config.getMaxQueuedUploads()).isEqualTo(512);
   }
 
   @Test
@@ -219,6 +220,9 @@ class SyncConfigTest {
     out.add(Arguments.of("maxConcurrentDownloads", 1025));
     out.add(Arguments.of("maxConcurrentUploads", 65_537));
     out.add(Arguments.of("maxSources", 65_537));
+    out.add(Arguments.of("maxQueuedUploads", -1));
+    out.add(Arguments.of("maxQueuedUploads", 65_537));
+    out.add(Arguments.of("maxQueuedUploads", "abc"));
     return out.build();
   }
 
@@ -396,6 +400,7 @@ class SyncConfigTest {
         .setMaxRequestBytes(300)
         .setMaxConcurrentDownloads(7)
         .setMaxConcurrentUploads(9)
+        .setMaxQueuedUploads(11)
         .setClusterHeartbeatInterval(Duration.ofSeconds(2))
         .setClusterMemberTimeout(Duration.ofSeconds(7))
         .setClusterSyncInterval(Duration.ofMillis(300))
@@ -428,7 +433,8 @@ class SyncConfigTest {
                         "watchDelay",
                         "maxClockSkew",
                         "directorySweepInterval",
-                        "rescanInterval"))
+                        "rescanInterval",
+                        "maxQueuedUploads"))
                 .flatMap(k -> k)
                 .toList());
     SyncConfig copy = new SyncConfig(json);

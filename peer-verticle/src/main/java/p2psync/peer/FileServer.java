@@ -10,6 +10,9 @@ import io.vertx.core.parsetools.RecordParser;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import p2psync.common.ContentLength;
@@ -52,6 +55,12 @@ final class FileServer {
 
   private NetServer server;
   private final Set<NetSocket> uploads = new HashSet<>();
+
+  /**
+   * Connections over {@code maxConcurrentUploads}, oldest first, with their wait timers: served as
+   * uploads end (at most {@code maxQueuedUploads}, each for at most {@code requestTimeout}).
+   */
+  private final LinkedHashMap<NetSocket, Long> waiting = new LinkedHashMap<>();
 
   private final PeerMetrics metrics;
 
@@ -115,21 +124,69 @@ final class FileServer {
   }
 
   private void accept(NetSocket socket) {
-    if (uploads.size() >= config.getMaxConcurrentUploads()) {
+    if (uploads.size() < config.getMaxConcurrentUploads()) {
+      serve(socket);
+      return;
+    }
+    if (waiting.size() >= config.getMaxQueuedUploads()) {
       LOG.log(
           Level.WARNING,
           "refusing "
               + socket.remoteAddress()
               + ": "
               + uploads.size()
-              + " uploads running already");
+              + " uploads running and "
+              + waiting.size()
+              + " waiting already");
       metrics.uploadRefused("limit");
       socket.close();
       return;
     }
+    // Waits, unread, for a running upload to end: a refusal (the seed wire has no "busy") costs the
+    // requester until its next directory, seconds, where the wait is usually milliseconds; the
+    // last peer to join a swarm is asked for its files by every other peer at once.
+    socket.pause();
+    long timer =
+        vertx.setTimer(
+            config.getRequestTimeout().toMillis(),
+            t -> {
+              if (waiting.remove(socket) != null) {
+                LOG.log(Level.WARNING, "refusing " + socket.remoteAddress() + ": waited too long");
+                metrics.uploadRefused("waited");
+                socket.close();
+              }
+            });
+    waiting.put(socket, timer);
+    socket.closeHandler(
+        v -> {
+          Long armed = waiting.remove(socket);
+          if (armed != null) {
+            vertx.cancelTimer(armed);
+          }
+        });
+  }
+
+  private void serve(NetSocket socket) {
     uploads.add(socket);
-    socket.closeHandler(v -> uploads.remove(socket));
+    socket.closeHandler(
+        v -> {
+          uploads.remove(socket);
+          serveWaiting();
+        });
     new Upload(socket).start();
+    socket.resume(); // a socket that waited was paused; its request line is read now
+  }
+
+  /** The longest-waiting connections get the slots that freed up. */
+  private void serveWaiting() {
+    while (uploads.size() < config.getMaxConcurrentUploads() && !waiting.isEmpty()) {
+      Iterator<Map.Entry<NetSocket, Long>> oldest = waiting.entrySet().iterator();
+      Map.Entry<NetSocket, Long> next = oldest.next();
+      NetSocket socket = next.getKey();
+      vertx.cancelTimer(next.getValue());
+      oldest.remove();
+      serve(socket);
+    }
   }
 
   /** One request (or, pipelined v2, one after the other): reads it, answers it, and so on. */

@@ -96,8 +96,9 @@ class FileServerLimitsTest {
   }
 
   @Test
-  void uploadsBeyondTheCapAreRefusedAndServedAgainOnceOthersFinish(Vertx vertx) throws Exception {
-    startPeer(vertx, new SyncConfig().setMaxConcurrentUploads(2));
+  void uploadsBeyondTheCapAndTheQueueAreRefusedAndServedAgainOnceOthersFinish(Vertx vertx)
+      throws Exception {
+    startPeer(vertx, new SyncConfig().setMaxConcurrentUploads(2).setMaxQueuedUploads(0));
     try (Socket first = connect();
         Socket second = connect()) {
       first.getOutputStream().write('b'); // two uploads in progress, neither finished its request
@@ -115,6 +116,51 @@ class FileServerLimitsTest {
     org.awaitility.Awaitility.await()
         .atMost(Duration.ofSeconds(5))
         .until(() -> fetchSmall().equals("Content-Length: 5\nsmall"));
+  }
+
+  @Test
+  void connectionsBeyondTheCapWaitTheirTurnOldestFirst(Vertx vertx) throws Exception {
+    startPeer(vertx, new SyncConfig().setMaxConcurrentUploads(1).setMaxQueuedUploads(2));
+    try (Socket first = connect();
+        Socket second = connect();
+        Socket third = connect()) {
+      first.getOutputStream().write('b'); // the one upload, its request unfinished
+      second.getOutputStream().write("small.txt\n".getBytes(StandardCharsets.UTF_8));
+      third.getOutputStream().write("small.txt\n".getBytes(StandardCharsets.UTF_8));
+      // the queue is full once both wait: a fourth is refused at once
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () -> {
+                try (Socket fourth = connect()) {
+                  fourth.getOutputStream().write("small.txt\n".getBytes(StandardCharsets.UTF_8));
+                  return fourth.getInputStream().read() == -1;
+                }
+              });
+      first.close(); // its slot goes to the oldest waiting, then the next
+      assertThat(new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+          .isEqualTo("Content-Length: 5\nsmall");
+      assertThat(new String(third.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+          .isEqualTo("Content-Length: 5\nsmall");
+    }
+  }
+
+  @Test
+  void aConnectionWaitsAtMostTheRequestTimeout(Vertx vertx) throws Exception {
+    startPeer(
+        vertx,
+        new SyncConfig()
+            .setMaxConcurrentUploads(1)
+            .setRequestTimeout(Duration.ofMillis(300))
+            .setMaxQueuedUploads(4));
+    try (Socket first = connect()) {
+      first.getOutputStream().write("big.bin\n".getBytes(StandardCharsets.UTF_8));
+      readHeader(first.getInputStream()); // the one upload runs, unread, for as long as we like
+      try (Socket second = connect()) {
+        second.getOutputStream().write("small.txt\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(second.getInputStream().read()).isEqualTo(-1);
+      }
+    }
   }
 
   @Test
