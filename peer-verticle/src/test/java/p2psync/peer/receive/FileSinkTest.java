@@ -121,6 +121,36 @@ class FileSinkTest {
   }
 
   @Test
+  void aLargeFileIsWrittenBackWhileItArrivesAndEndsUpWhole() throws Exception {
+    Path path = folder.resolve("large");
+    FileSink sink = open(path, 0, Sha256.newDigest(), 8 << 20);
+    long total = FileSink.WRITEBACK_BYTES * 2 + 12345;
+    for (long written = 0; written < total; ) {
+      int size = (int) Math.min(1 << 20, total - written);
+      sink.write(chunk(size));
+      written += size;
+      writer.runAll(); // writebacks run on the workers meanwhile, beside the writes
+    }
+    FileSink.Written written = result(sink.finish());
+    sink.forceAndClose();
+
+    assertThat(sink.writeBacks()).as("background writebacks").isGreaterThanOrEqualTo(1);
+    assertThat(written.length()).isEqualTo(total);
+    assertThat(written.sha256())
+        .isEqualTo(Sha256.hex(MessageDigest.getInstance("SHA-256").digest(sent.toByteArray())));
+    assertThat(Files.readAllBytes(path)).isEqualTo(sent.toByteArray());
+    assertEveryBufferReleased();
+  }
+
+  @Test
+  void aSmallFileIsNotWrittenBackBeforeItsCommit() {
+    FileSink sink = open(folder.resolve("small"), 0, null, 1 << 20);
+    sink.write(chunk(70_000));
+    result(sink.finish());
+    assertThat(sink.writeBacks()).isZero();
+  }
+
+  @Test
   void aSeedTransferHasNoHash() {
     FileSink sink = open(folder.resolve("t"), 0, null, 1 << 20);
     sink.write(chunk(10));
