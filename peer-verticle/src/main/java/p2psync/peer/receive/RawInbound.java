@@ -1,6 +1,7 @@
 package p2psync.peer.receive;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelConfig;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Handler;
@@ -28,7 +29,16 @@ public final class RawInbound {
   private RawInbound(NetSocketInternal socket) {
     this.socket = socket;
     this.channel = socket.channelHandlerContext().channel().config();
+    // Reads of up to 1 MiB where Netty's default stops at 64 KiB: a large body then costs a
+    // sixteenth of the reads, sink writes and writer handoffs (bench transfer, 1 GiB: 1,050-1,070
+    // -> 1,290-1,390 MB/s seed, 770 -> 875 MB/s v2). The guess still starts small and grows only
+    // while reads fill their buffers, so a small answer gets a small buffer; what a download holds
+    // stays bounded by its sink's high-water mark plus one read.
+    channel.setRecvByteBufAllocator(new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ_BYTES));
   }
+
+  /** The most one socket read hands over. */
+  static final int MAX_READ_BYTES = 1 << 20;
 
   /** Takes over a socket's inbound side; its {@code handler} and {@code pause} must not be used. */
   public static RawInbound of(NetSocket socket) {
