@@ -314,6 +314,7 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
       return;
     }
     LOG.log(Level.DEBUG, () -> name + " from " + source.address() + ": Content-Length " + length);
+    link.bodyAnnounced(length);
   }
 
   @Override

@@ -216,7 +216,9 @@ final class RangeFetch implements Pipeline.Response, FileResponseDecoder.Listene
                   + " ("
                   + range.length()
                   + " bytes)"));
+      return;
     }
+    link.bodyAnnounced(length);
   }
 
   @Override

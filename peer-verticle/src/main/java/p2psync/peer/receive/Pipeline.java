@@ -155,6 +155,22 @@ public final class Pipeline {
     }
   }
 
+  /** A body this long or longer is read in large reads ({@link RawInbound#readLarge}). */
+  public static final long LARGE_BODY_BYTES = 4L << 20;
+
+  /**
+   * The answer under way announced {@code length} body bytes: a large one switches this connection
+   * to large reads.
+   */
+  public void bodyAnnounced(long length) {
+    if (!closed && inbound != null && length >= LARGE_BODY_BYTES && !readingLarge) {
+      readingLarge = true;
+      inbound.readLarge();
+    }
+  }
+
+  private boolean readingLarge;
+
   /** Stops reading the connection until {@code response} resumes it. */
   public void pause(Response response) {
     if (!closed && inbound != null) {

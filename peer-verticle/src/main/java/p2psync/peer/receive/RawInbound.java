@@ -1,9 +1,12 @@
 package p2psync.peer.receive;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelConfig;
+import io.netty.channel.MaxMessagesRecvByteBufAllocator;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.UncheckedBooleanSupplier;
 import io.vertx.core.Handler;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
@@ -29,12 +32,110 @@ public final class RawInbound {
   private RawInbound(NetSocketInternal socket) {
     this.socket = socket;
     this.channel = socket.channelHandlerContext().channel().config();
-    // Reads of up to 1 MiB where Netty's default stops at 64 KiB: a large body then costs a
-    // sixteenth of the reads, sink writes and writer handoffs (bench transfer, 1 GiB: 1,050-1,070
-    // -> 1,290-1,390 MB/s seed, 770 -> 875 MB/s v2). The guess still starts small and grows only
-    // while reads fill their buffers, so a small answer gets a small buffer; what a download holds
-    // stays bounded by its sink's high-water mark plus one read.
-    channel.setRecvByteBufAllocator(new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ_BYTES));
+    // before the first read: Netty creates a channel's read-size handle once, at its first read
+    channel.setRecvByteBufAllocator(sizes);
+  }
+
+  private final ReadSizes sizes = new ReadSizes();
+
+  /**
+   * From now on (the next read loop), reads of up to 1 MiB where Netty's default stops at 64 KiB:
+   * for a large body, a sixteenth of the reads, sink writes and writer handoffs (bench transfer, 1
+   * GiB: 1,050-1,070 -> 1,290-1,390 MB/s seed, 770 -> 875 MB/s v2). Not for every connection: one
+   * that carries small files would hold a 1 MiB buffer per 64 KiB answer until it is written. The
+   * guess still grows only while reads fill their buffers.
+   */
+  public void readLarge() {
+    sizes.large = true;
+  }
+
+  /**
+   * Netty's adaptive read sizes, up to its default 64 KiB until told to read large, then up to
+   * {@link #MAX_READ_BYTES}. Written by hand because Netty binds a channel to one allocator's
+   * handle for good; this one's handle switches between two, at the start of a read loop only.
+   */
+  private static final class ReadSizes implements MaxMessagesRecvByteBufAllocator {
+    private final AdaptiveRecvByteBufAllocator small = new AdaptiveRecvByteBufAllocator();
+    private final AdaptiveRecvByteBufAllocator big =
+        new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ_BYTES);
+    volatile boolean large;
+
+    @Override
+    public int maxMessagesPerRead() {
+      return small.maxMessagesPerRead();
+    }
+
+    @Override
+    public MaxMessagesRecvByteBufAllocator maxMessagesPerRead(int maxMessagesPerRead) {
+      small.maxMessagesPerRead(maxMessagesPerRead);
+      big.maxMessagesPerRead(maxMessagesPerRead);
+      return this;
+    }
+
+    @Override
+    public Handle newHandle() {
+      ExtendedHandle smallHandle = (ExtendedHandle) small.newHandle();
+      ExtendedHandle bigHandle = (ExtendedHandle) big.newHandle();
+      return new ExtendedHandle() {
+        private ExtendedHandle current = smallHandle;
+
+        @Override
+        public void reset(ChannelConfig config) {
+          current = large ? bigHandle : smallHandle;
+          current.reset(config);
+        }
+
+        @Override
+        public ByteBuf allocate(ByteBufAllocator alloc) {
+          return current.allocate(alloc);
+        }
+
+        @Override
+        public int guess() {
+          return current.guess();
+        }
+
+        @Override
+        public void incMessagesRead(int numMessages) {
+          current.incMessagesRead(numMessages);
+        }
+
+        @Override
+        public void lastBytesRead(int bytes) {
+          current.lastBytesRead(bytes);
+        }
+
+        @Override
+        public int lastBytesRead() {
+          return current.lastBytesRead();
+        }
+
+        @Override
+        public void attemptedBytesRead(int bytes) {
+          current.attemptedBytesRead(bytes);
+        }
+
+        @Override
+        public int attemptedBytesRead() {
+          return current.attemptedBytesRead();
+        }
+
+        @Override
+        public boolean continueReading() {
+          return current.continueReading();
+        }
+
+        @Override
+        public boolean continueReading(UncheckedBooleanSupplier maybeMoreDataSupplier) {
+          return current.continueReading(maybeMoreDataSupplier);
+        }
+
+        @Override
+        public void readComplete() {
+          current.readComplete();
+        }
+      };
+    }
   }
 
   /** The most one socket read hands over. */
