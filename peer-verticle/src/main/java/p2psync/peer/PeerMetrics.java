@@ -55,7 +55,10 @@ final class PeerMetrics {
     sent.increment(bytes);
   }
 
-  /** {@code limit}: maxConcurrentUploads reached; {@code request}: a request not served. */
+  /**
+   * {@code limit}: maxConcurrentUploads reached and maxQueuedUploads waiting; {@code waited}:
+   * waited requestTimeout for a slot; {@code request}: a request not served.
+   */
   void uploadRefused(String reason) {
     refused
         .computeIfAbsent(
