@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import p2psync.common.DirectoryEntry;
 import p2psync.common.FileEntry;
@@ -72,6 +73,13 @@ public final class FolderSync implements Displacer {
 
   /** Names being copied from content already here (on a worker). */
   private final Set<String> copying = new HashSet<>();
+
+  /**
+   * Told each name this peer changed on disk itself (a deletion applied, a file redated), once the
+   * change is done and before {@link #onChanged}: the next scan looks at it even when it looks only
+   * at what changed, though the watcher's word of it may come later.
+   */
+  private Consumer<String> onWritten = name -> {};
 
   /** Scans begun so far, and, per name, the scan count when this peer last changed it on disk. */
   private long scans;
@@ -125,6 +133,11 @@ public final class FolderSync implements Displacer {
   /** Run when this peer changed the folder (a tombstone applied): worth advertising at once. */
   public void onChanged(Runnable action) {
     this.onChanged = action;
+  }
+
+  /** See {@link #onWritten}; called on the event loop. */
+  public void onWritten(Consumer<String> action) {
+    this.onWritten = action;
   }
 
   /**
@@ -574,6 +587,7 @@ public final class FolderSync implements Displacer {
         .onComplete(
             ar -> {
               applying.remove(name);
+              onWritten.accept(name);
               if (ar.failed()) {
                 LOG.log(
                     Level.INFO,
@@ -628,6 +642,7 @@ public final class FolderSync implements Displacer {
         .onComplete(
             ar -> {
               applying.remove(name);
+              onWritten.accept(name);
               if (ar.succeeded()) {
                 local.put(name, new FileEntry(name, mtime, here.size(), here.sha256()));
                 onChanged.run();
