@@ -587,6 +587,9 @@ public final class FolderSync implements Displacer {
         .onComplete(
             ar -> {
               applying.remove(name);
+              // stamped again now it is done: a scan begun before this saw the name as it was
+              // (a scan that looks only at what changed may not even have looked at it)
+              touched.put(name, scans + 1);
               onWritten.accept(name);
               if (ar.failed()) {
                 LOG.log(
@@ -642,6 +645,9 @@ public final class FolderSync implements Displacer {
         .onComplete(
             ar -> {
               applying.remove(name);
+              // stamped again now it is done: a scan begun before this saw the name as it was
+              // (a scan that looks only at what changed may not even have looked at it)
+              touched.put(name, scans + 1);
               onWritten.accept(name);
               if (ar.succeeded()) {
                 local.put(name, new FileEntry(name, mtime, here.size(), here.sha256()));
