@@ -64,10 +64,13 @@ final class Download implements FileResponseDecoder.Listener, Pipeline.Response 
   record Result(String name, DirectoryEntry source, long bytes, String sha256) {}
 
   /**
-   * Body bytes queued for the writer above which the socket stops being read: with the default 64
-   * KiB reads, a few reads in flight per download, so memory stays bounded whatever the disk does.
+   * Body bytes queued for the writer above which the socket stops being read, so memory stays
+   * bounded whatever the disk does. 8 MiB, not 1: with reads of up to 1 MiB (a large body) a 1 MiB
+   * bound paused and resumed the socket at nearly every read, and a v2 body waits for its hash lane
+   * too (bench transfer 1 GiB, alternating: v2 872 -> 1,124-1,204 MB/s, seed 1,427 -> 1,624 MB/s;
+   * 16 MiB was no faster). A small answer never comes near it.
    */
-  static final long WRITE_QUEUE_BYTES = 1024 * 1024;
+  static final long WRITE_QUEUE_BYTES = 8L << 20;
 
   private final Vertx vertx;
   private final Executor writers;
