@@ -356,56 +356,54 @@ public class PeerVerticle extends VerticleBase {
     }
     return vertx
         .executeBlocking(() -> from == null ? folder.scan() : folder.rescan(from, look), false)
-        .andThen(
+        .transform(
             ar -> {
               scansRunning--;
               if (begun == scansBegun) {
                 base = baseable && ar.succeeded() ? ar.result() : null;
               }
-              if (ar.succeeded()) {
-                Map<String, Long> scanned = new HashMap<>(ar.result().files());
-                scanned.putAll(committedDuringScan);
-                Map<String, Long> before = index;
-                index = new HashMap<>(scanned);
-                // a file gone or older here: downloaded again after the next directory, even one
-                // that changes nothing (as a seed line's next reply would)
-                before.forEach(
-                    (name, mtime) -> {
-                      Long now = index.get(name);
-                      if (now == null || now < mtime) {
-                        wanted.add(name);
-                      }
-                    });
-                // a name a folder or link held, now free: the directory's version is fetched after
-                // the next directory, though no delta names it again
-                occupied.stream()
-                    .filter(name -> !ar.result().occupied().contains(name))
-                    .forEach(wanted::add);
-                occupied = ar.result().occupied();
-              }
-            })
-        .map(
-            scan -> {
-              // downloads that landed meanwhile: in the index, newer than what the scan saw
-              LocalFolder.Scan seen = scan;
-              if (!committedDuringScan.isEmpty()) {
-                seen =
-                    new LocalFolder.Scan(
-                        new TreeMap<>(scan.files()), scan.occupied(), new HashMap<>(scan.keys()));
-                seen.files().putAll(committedDuringScan);
-                seen.keys().keySet().removeAll(committedDuringScan.keySet());
-              }
+              LocalFolder.Scan seen = ar.succeeded() ? withCommitted(ar.result()) : null;
               if (scansRunning == 0) {
                 committedDuringScan.clear();
               }
-              return seen;
-            })
-        .andThen(
-            ar -> {
-              if (ar.failed() && scansRunning == 0) {
-                committedDuringScan.clear();
+              if (ar.failed()) {
+                return Future.failedFuture(ar.cause());
               }
+              Map<String, Long> before = index;
+              index = new HashMap<>(seen.files());
+              // a file gone or older here: downloaded again after the next directory, even one
+              // that changes nothing (as a seed line's next reply would)
+              before.forEach(
+                  (name, mtime) -> {
+                    Long now = index.get(name);
+                    if (now == null || now < mtime) {
+                      wanted.add(name);
+                    }
+                  });
+              // a name a folder or link held, now free: the directory's version is fetched after
+              // the next directory, though no delta names it again
+              occupied.stream()
+                  .filter(name -> !seen.occupied().contains(name))
+                  .forEach(wanted::add);
+              occupied = seen.occupied();
+              return Future.succeededFuture(seen);
             });
+  }
+
+  /**
+   * A scan with the downloads that landed while it ran, which it may have missed: newer than what
+   * it saw (their keys are left to a fresh look).
+   */
+  private LocalFolder.Scan withCommitted(LocalFolder.Scan scan) {
+    if (committedDuringScan.isEmpty()) {
+      return scan;
+    }
+    LocalFolder.Scan seen =
+        new LocalFolder.Scan(
+            new TreeMap<>(scan.files()), scan.occupied(), new HashMap<>(scan.keys()));
+    seen.files().putAll(committedDuringScan);
+    seen.keys().keySet().removeAll(committedDuringScan.keySet());
+    return seen;
   }
 
   /**

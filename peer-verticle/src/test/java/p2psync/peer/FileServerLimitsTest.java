@@ -68,8 +68,20 @@ class FileServerLimitsTest {
 
   private String fetchSmall() throws Exception {
     try (Socket socket = connect()) {
-      socket.getOutputStream().write("small.txt\n".getBytes(StandardCharsets.UTF_8));
+      askForSmall(socket);
       return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  private static void askForSmall(Socket socket) throws Exception {
+    socket.getOutputStream().write("small.txt\n".getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Whether a new connection asking for a file is closed without an answer. */
+  private boolean anotherIsRefused() throws Exception {
+    try (Socket another = connect()) {
+      askForSmall(another);
+      return another.getInputStream().read() == -1;
     }
   }
 
@@ -103,15 +115,7 @@ class FileServerLimitsTest {
         Socket second = connect()) {
       first.getOutputStream().write('b'); // two uploads in progress, neither finished its request
       second.getOutputStream().write('b');
-      org.awaitility.Awaitility.await()
-          .atMost(Duration.ofSeconds(5))
-          .until(
-              () -> {
-                try (Socket third = connect()) {
-                  third.getOutputStream().write("small.txt\n".getBytes(StandardCharsets.UTF_8));
-                  return third.getInputStream().read() == -1;
-                }
-              });
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(this::anotherIsRefused);
     }
     org.awaitility.Awaitility.await()
         .atMost(Duration.ofSeconds(5))
@@ -125,18 +129,10 @@ class FileServerLimitsTest {
         Socket second = connect();
         Socket third = connect()) {
       first.getOutputStream().write('b'); // the one upload, its request unfinished
-      second.getOutputStream().write("small.txt\n".getBytes(StandardCharsets.UTF_8));
-      third.getOutputStream().write("small.txt\n".getBytes(StandardCharsets.UTF_8));
+      askForSmall(second);
+      askForSmall(third);
       // the queue is full once both wait: a fourth is refused at once
-      org.awaitility.Awaitility.await()
-          .atMost(Duration.ofSeconds(5))
-          .until(
-              () -> {
-                try (Socket fourth = connect()) {
-                  fourth.getOutputStream().write("small.txt\n".getBytes(StandardCharsets.UTF_8));
-                  return fourth.getInputStream().read() == -1;
-                }
-              });
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(this::anotherIsRefused);
       first.close(); // its slot goes to the oldest waiting, then the next
       assertThat(new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
           .isEqualTo("Content-Length: 5\nsmall");
@@ -157,7 +153,7 @@ class FileServerLimitsTest {
       first.getOutputStream().write("big.bin\n".getBytes(StandardCharsets.UTF_8));
       readHeader(first.getInputStream()); // the one upload runs, unread, for as long as we like
       try (Socket second = connect()) {
-        second.getOutputStream().write("small.txt\n".getBytes(StandardCharsets.UTF_8));
+        askForSmall(second);
         assertThat(second.getInputStream().read()).isEqualTo(-1);
       }
     }
