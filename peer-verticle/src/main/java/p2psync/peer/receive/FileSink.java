@@ -31,8 +31,11 @@ import p2psync.common.v2.Sha256;
  *
  * <p>Threading: {@link #write}, {@link #finish} and {@link #close} are called on the owner's
  * context; the file and the count of written bytes belong to the writer turns, the digest to the
- * hash turns (v2), which take the buffers once written: each kind runs one turn at a time per sink,
- * the two beside each other. Results come back on the owner's context.
+ * hash turns (v2): each kind runs one turn at a time per sink, the two beside each other. Each
+ * buffer goes to both lanes at once, so the hash lane (the slower one: SHA-256 costs about twice a
+ * write into the page cache) never waits for the write lane; a command that must follow the bytes
+ * (the end of a download, a kept prefix) reaches the hash lane through the write lane, behind every
+ * buffer. Results come back on the owner's context.
  */
 public final class FileSink {
   /** Buffers a turn writes before it yields its pool thread to other sinks. */
@@ -53,11 +56,17 @@ public final class FileSink {
   private final long highWater;
   private final MessageDigest digest;
   private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
+
+  /** Bytes handed over and not yet written (or dropped) by the write lane. */
   private final AtomicLong queuedBytes = new AtomicLong();
+
   private final AtomicBoolean scheduled = new AtomicBoolean();
 
-  /** Written buffers waiting for the digest (v2), and actions that must follow them. */
+  /** Buffers waiting for the digest (v2), and actions that must follow them. */
   private final Queue<Object> hashQueue = new ConcurrentLinkedQueue<>();
+
+  /** Bytes handed over and not yet hashed (or dropped) by the hash lane (v2). */
+  private final AtomicLong hashQueuedBytes = new AtomicLong();
 
   private final AtomicBoolean hashScheduled = new AtomicBoolean();
   private final AtomicBoolean resumeWanted = new AtomicBoolean();
@@ -201,16 +210,27 @@ public final class FileSink {
    * whether the caller must stop reading until the resume handler is called.
    */
   public boolean write(ByteBuf data) {
-    long queued = queuedBytes.addAndGet(data.readableBytes());
+    int bytes = data.readableBytes();
+    queuedBytes.addAndGet(bytes);
+    if (digest != null) {
+      hashQueuedBytes.addAndGet(bytes);
+      hashQueue.add(data.retain()); // one reference per lane
+      scheduleHash();
+    }
     queue.add(data);
     schedule();
-    if (queued <= highWater) {
+    if (queued() <= highWater) {
       return false;
     }
     resumeWanted.set(true);
-    // The writer may have drained the queue between the add and the flag: then nobody would call
-    // the resume handler, so the caller need not pause after all.
-    return !(queuedBytes.get() <= highWater / 2 && resumeWanted.compareAndSet(true, false));
+    // The lanes may have drained their queues between the add and the flag: then nobody would
+    // call the resume handler, so the caller need not pause after all.
+    return !(queued() <= highWater / 2 && resumeWanted.compareAndSet(true, false));
+  }
+
+  /** Bytes some lane has still to take: what the sink holds on to. */
+  private long queued() {
+    return Math.max(queuedBytes.get(), hashQueuedBytes.get());
   }
 
   /**
@@ -279,35 +299,32 @@ public final class FileSink {
   }
 
   /**
-   * Writes one buffer (unless the file is failed or closed), then passes it to the hash lane (v2)
-   * or releases it. The digest thus covers exactly the bytes in the file, in order, so a kept
-   * prefix's digest state is the prefix's.
+   * Writes one buffer (unless the file is failed or closed) and releases the write lane's reference
+   * to it. The hash lane takes in the same buffers in the same order, so the digest covers exactly
+   * the bytes in the file as long as no write failed (then nothing is kept or committed), and a
+   * kept prefix's digest state is the prefix's once the hash lane got to its end (see runClose).
    */
   private void consume(ByteBuf data, boolean write) {
-    boolean passed = false;
     try {
       if (write && failure == null && !closed && !discarding) {
         writeFully(data);
-        if (digest != null) {
-          afterWrite(data);
-          passed = true;
-        }
       }
     } catch (IOException e) {
       failure = e;
       context.runOnContext(v -> failureHandler.accept(e));
     } finally {
-      if (!passed) {
-        release(data);
-      }
+      release(data, queuedBytes);
     }
   }
 
-  private void release(ByteBuf data) {
+  /**
+   * Releases one lane's reference to {@code data}; resumes the caller once both lanes caught up.
+   */
+  private void release(ByteBuf data, AtomicLong lane) {
     int bytes = data.readableBytes();
     data.release();
-    long left = queuedBytes.addAndGet(-bytes);
-    if (left <= highWater / 2 && resumeWanted.compareAndSet(true, false)) {
+    lane.addAndGet(-bytes);
+    if (queued() <= highWater / 2 && resumeWanted.compareAndSet(true, false)) {
       context.runOnContext(v -> resumeHandler.run());
     }
   }
@@ -355,16 +372,16 @@ public final class FileSink {
   }
 
   /**
-   * Hands a written buffer, or an action that must follow every buffer written so far, to the hash
-   * lane: a second turn of its own, so that hashing (v2) runs beside writing instead of after it. A
-   * seed transfer has no hash lane: the action runs at once.
+   * Runs an action once every buffer handed over so far is hashed (v2): it joins the hash lane's
+   * queue, behind them (called by the write lane, which got to the action's command after every
+   * buffer before it was queued for both lanes). A seed transfer has no hash lane: it runs at once.
    */
-  private void afterWrite(Object bufferOrAction) {
+  private void afterWrite(Runnable action) {
     if (digest == null) {
-      ((Runnable) bufferOrAction).run();
+      action.run();
       return;
     }
-    hashQueue.add(bufferOrAction);
+    hashQueue.add(action);
     scheduleHash();
   }
 
@@ -391,7 +408,7 @@ public final class FileSink {
               digest.update(chunk);
             }
           }
-          release(data);
+          release(data, hashQueuedBytes);
         } else {
           ((Runnable) next).run();
         }
@@ -414,11 +431,10 @@ public final class FileSink {
     finished = true;
     long written = length;
     afterWrite(
-        (Runnable)
-            () -> {
-              String sha256 = digest == null ? null : Sha256.hex(digest.digest());
-              context.runOnContext(v -> done.complete(new Written(written, sha256)));
-            });
+        () -> {
+          String sha256 = digest == null ? null : Sha256.hex(digest.digest());
+          context.runOnContext(v -> done.complete(new Written(written, sha256)));
+        });
   }
 
   /**
@@ -448,16 +464,15 @@ public final class FileSink {
     IOException e = failure;
     long kept = length;
     afterWrite( // a kept prefix's digest must have taken in every byte written
-        (Runnable)
-            () ->
-                context.runOnContext(
-                    v -> {
-                      if (e != null) {
-                        close.done().fail(e);
-                      } else {
-                        close.done().complete(kept);
-                      }
-                    }));
+        () ->
+            context.runOnContext(
+                v -> {
+                  if (e != null) {
+                    close.done().fail(e);
+                  } else {
+                    close.done().complete(kept);
+                  }
+                }));
   }
 
   /** Releases the buffers queued before the next command. */

@@ -180,6 +180,46 @@ class FileSinkTest {
   }
 
   @Test
+  void theHashLaneTakesEachBufferWithoutWaitingForItsWrite() throws Exception {
+    Path path = folder.resolve("t");
+    FileSink sink = open(path, 0, Sha256.newDigest(), 1 << 20);
+    ByteBuf first = chunk(5000);
+    sink.write(first);
+    assertThat(writer.tasks).as("a hash turn and a write turn, side by side").hasSize(2);
+
+    writer.poll().run(); // the hash turn, while the write lane is stalled
+    assertThat(Files.size(path)).isZero();
+    assertThat(first.refCnt()).as("the write lane still holds it").isEqualTo(1);
+
+    sink.write(chunk(3000));
+    FileSink.Written written = result(sink.finish());
+    assertThat(written.sha256())
+        .isEqualTo(Sha256.hex(MessageDigest.getInstance("SHA-256").digest(sent.toByteArray())));
+    assertThat(Files.readAllBytes(path)).isEqualTo(sent.toByteArray());
+    assertEveryBufferReleased();
+  }
+
+  @Test
+  void resumesOnlyOnceBothLanesCaughtUp() {
+    FileSink sink = open(folder.resolve("t"), 0, Sha256.newDigest(), 4096);
+    AtomicInteger resumes = new AtomicInteger();
+    sink.resumeHandler(resumes::incrementAndGet);
+    assertThat(sink.write(chunk(8192))).as("above the bound").isTrue();
+
+    writer.tasks.removeLast().run(); // the write turn: written, but not hashed yet
+    assertThat(writer.tasks).hasSize(1);
+    await()
+        .during(Duration.ofMillis(100))
+        .atMost(Duration.ofSeconds(2))
+        .untilAtomic(resumes, org.hamcrest.Matchers.is(0));
+
+    writer.runAll(); // the hash turn
+    await().atMost(Duration.ofSeconds(10)).untilAtomic(resumes, org.hamcrest.Matchers.is(1));
+    result(sink.finish());
+    assertEveryBufferReleased();
+  }
+
+  @Test
   void closingToKeepWritesWhatIsQueuedAndTheDigestCoversExactlyThePrefix() throws Exception {
     Path path = folder.resolve("t");
     MessageDigest digest = Sha256.newDigest();
