@@ -75,10 +75,18 @@ public final class TransferBench {
     }
   }
 
-  /** One repetition: seconds for the local durable copy and for the peer-to-peer pull. */
-  public record Run(double copySeconds, double transferSeconds, double transferCpuSeconds) {
+  /**
+   * One repetition: seconds for the local durable copy, for {@code cp} + {@code sync} (NaN where
+   * there is no cp), and for the peer-to-peer pull.
+   */
+  public record Run(
+      double copySeconds, double cpSyncSeconds, double transferSeconds, double transferCpuSeconds) {
     double ratio() {
       return transferSeconds / copySeconds;
+    }
+
+    double cpSyncRatio() {
+      return transferSeconds / cpSyncSeconds;
     }
   }
 
@@ -109,6 +117,11 @@ public final class TransferBench {
       return size / 1e6 / Bench.median(runs.stream().map(Run::copySeconds).toList());
     }
 
+    /** NaN where cp + sync could not be run. */
+    public double medianCpSyncRatio() {
+      return Bench.median(runs.stream().map(Run::cpSyncRatio).toList());
+    }
+
     public long heapGrowth() {
       return heapAfterAfterGc - heapBeforeAfterGc;
     }
@@ -120,18 +133,22 @@ public final class TransferBench {
       for (int i = 0; i < runs.size(); i++) {
         Run r = runs.get(i);
         out.printf(
-            "  run %d: local durable copy %.3f s (%.0f MB/s), p2p pull %.3f s (%.0f MB/s, %.2f s CPU), ratio %.2fx%n",
+            "  run %d: local durable copy %.3f s (%.0f MB/s), cp + sync %.3f s, p2p pull %.3f s"
+                + " (%.0f MB/s, %.2f s CPU), ratio %.2fx (to cp + sync %.2fx)%n",
             i + 1,
             r.copySeconds(),
             size / 1e6 / r.copySeconds(),
+            r.cpSyncSeconds(),
             r.transferSeconds(),
             size / 1e6 / r.transferSeconds(),
             r.transferCpuSeconds(),
-            r.ratio());
+            r.ratio(),
+            r.cpSyncRatio());
       }
       out.printf(
-          "  median: p2p %.0f MB/s, local copy %.0f MB/s, ratio p2p/copy %.2fx (issue 10: <= 1.5x)%n",
-          medianTransferMBps(), medianCopyMBps(), medianRatio());
+          "  median: p2p %.0f MB/s, local copy %.0f MB/s, ratio p2p/copy %.2fx, p2p/(cp + sync)"
+              + " %.2fx (issue 10: <= 1.5x)%n",
+          medianTransferMBps(), medianCopyMBps(), medianRatio(), medianCpSyncRatio());
       out.printf(
           "  heap: after GC %s before, %s after (growth %s, target <= 64 MiB); peak used incl. garbage %s,"
               + " peak committed %s%n",
@@ -264,12 +281,15 @@ public final class TransferBench {
         Callable<double[]> pullOnce =
             () -> pull(running, pulling, trackerPort, config, directorySentAt, options, out);
         double copy;
+        double cpSync;
         double[] pull;
         if (i % 2 == 0) {
           copy = durableCopy(source, root.resolve("copy-" + i));
+          cpSync = cpAndSync(source, root.resolve("cp-" + i));
           pull = pullOnce.call();
         } else {
           pull = pullOnce.call();
+          cpSync = cpAndSync(source, root.resolve("cp-" + i));
           copy = durableCopy(source, root.resolve("copy-" + i));
         }
         if (options.verify()) {
@@ -285,8 +305,9 @@ public final class TransferBench {
           }
         }
         Bench.deleteTree(root.resolve("copy-" + i));
+        Bench.deleteTree(root.resolve("cp-" + i));
         Bench.deleteTree(root.resolve("pulling-" + i));
-        runs.add(new Run(copy, pull[0], pull[1]));
+        runs.add(new Run(copy, cpSync, pull[0], pull[1]));
       }
 
       long allocated = Allocation.total() - allocatedBefore;
@@ -413,6 +434,35 @@ public final class TransferBench {
   }
 
   /**
+   * The baseline a user would time by hand: {@code cp} of the file, then {@code sync}, each a
+   * process of its own (their start is in the figure, as it is for the user). {@code sync} writes
+   * back every dirty page of the machine, not only the copy's: the steps before it were synced. NaN
+   * where cp or sync cannot be run.
+   */
+  static double cpAndSync(Path source, Path folder) throws IOException {
+    Files.createDirectories(folder);
+    sync();
+    long start = System.nanoTime();
+    if (!run("cp", source.toString(), folder.resolve(NAME).toString()) || !run("sync")) {
+      return Double.NaN;
+    }
+    return (System.nanoTime() - start) / 1e9;
+  }
+
+  /** Runs a command to its end; whether it ran and exited 0. */
+  private static boolean run(String... command) {
+    try {
+      Process p = new ProcessBuilder(command).inheritIO().start();
+      return p.waitFor(10, TimeUnit.MINUTES) && p.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /**
    * Incompressible bytes (a random MiB, varied per MiB), flushed to disk so the runs start from a
    * quiet disk.
    */
@@ -439,13 +489,6 @@ public final class TransferBench {
 
   /** Flushes dirty pages of earlier steps so they do not land in the next measurement. */
   private static void sync() {
-    try {
-      Process p = new ProcessBuilder("sync").inheritIO().start();
-      p.waitFor(60, TimeUnit.SECONDS);
-    } catch (IOException e) {
-      // no sync(1): the figures are noisier, nothing more
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    run("sync"); // without sync(1) the figures are noisier, nothing more
   }
 }

@@ -32,7 +32,8 @@ class BenchSmokeTest {
     assertThat(result.runs()).hasSize(1);
     assertThat(result.runs().get(0).transferSeconds()).isPositive();
     assertThat(result.runs().get(0).copySeconds()).isPositive();
-    assertThat(text.toString(StandardCharsets.UTF_8)).contains("ratio p2p/copy");
+    assertThat(result.runs().get(0).cpSyncSeconds()).as("cp + sync, on Linux").isPositive();
+    assertThat(text.toString(StandardCharsets.UTF_8)).contains("ratio p2p/copy", "p2p/(cp + sync)");
     try (var left = Files.list(dir)) {
       assertThat(left).as("temp folders deleted").isEmpty();
     }
