@@ -21,13 +21,14 @@ import p2psync.common.v2.Sha256;
 
 /**
  * Writes one download's bytes into its temp file off the event loop: the event loop hands over the
- * socket's own (retained, usually direct) Netty buffers, a writer thread hashes them (v2) and
- * writes them with a {@link FileChannel}, and releases them. No copy to the heap, no task per
- * chunk: a writer turn drains whatever is queued, so one handoff serves a burst of reads.
+ * socket's own (retained, usually direct) Netty buffers, writer threads write them with a {@link
+ * FileChannel} and (v2) hash them, and release them. No copy to the heap, no task per chunk: a turn
+ * drains whatever is queued, so one handoff serves a burst of reads. Buffers handed over after
+ * {@link #finish} or {@link #close} are dropped: they are neither written nor hashed.
  *
  * <p>Memory stays bounded by the caller pausing its socket while {@link #write} answers true (more
- * than {@code highWater} bytes queued); the sink calls the resume handler, on the caller's context,
- * once the queue fell to half of that.
+ * than {@code highWater} bytes queued for one of the lanes); the sink calls the resume handler, on
+ * the caller's context, once both lanes are down to half of that.
  *
  * <p>Threading: {@link #write}, {@link #finish} and {@link #close} are called on the owner's
  * context; the file and the count of written bytes belong to the writer turns, the digest to the
@@ -74,6 +75,9 @@ public final class FileSink {
 
   /** Set by {@code close(false)}: buffers still queued are released unwritten, whatever turn. */
   private volatile boolean discarding;
+
+  /** Set by finish() or close(), on the owner's context: later writes are dropped there. */
+  private boolean ended;
 
   private volatile Consumer<Throwable> failureHandler = e -> {};
 
@@ -210,13 +214,20 @@ public final class FileSink {
    * whether the caller must stop reading until the resume handler is called.
    */
   public boolean write(ByteBuf data) {
+    if (ended) {
+      // A late read after the end: kept out of both lanes, so a kept prefix's digest stays the
+      // prefix's (the hash lane would otherwise take it in after the prefix was settled).
+      data.release();
+      return false;
+    }
     int bytes = data.readableBytes();
-    queuedBytes.addAndGet(bytes);
     if (digest != null) {
+      data.retain(); // one reference per lane, taken before anything is counted
       hashQueuedBytes.addAndGet(bytes);
-      hashQueue.add(data.retain()); // one reference per lane
+      hashQueue.add(data);
       scheduleHash();
     }
+    queuedBytes.addAndGet(bytes);
     queue.add(data);
     schedule();
     if (queued() <= highWater) {
@@ -240,6 +251,7 @@ public final class FileSink {
    * together) instead of queueing behind each other on the writer threads.
    */
   public Future<Written> finish() {
+    ended = true;
     Promise<Written> done = Promise.promise();
     enqueue(new Finish(done));
     return done.future();
@@ -251,6 +263,7 @@ public final class FileSink {
    * (a write failed).
    */
   public Future<Long> close(boolean keep) {
+    ended = true;
     Promise<Long> done = Promise.promise();
     if (!keep) {
       discarding = true;
@@ -302,7 +315,8 @@ public final class FileSink {
    * Writes one buffer (unless the file is failed or closed) and releases the write lane's reference
    * to it. The hash lane takes in the same buffers in the same order, so the digest covers exactly
    * the bytes in the file as long as no write failed (then nothing is kept or committed), and a
-   * kept prefix's digest state is the prefix's once the hash lane got to its end (see runClose).
+   * kept prefix's digest state is the prefix's once the hash lane got to its end (see runClose;
+   * nothing handed over after the close reaches either lane).
    */
   private void consume(ByteBuf data, boolean write) {
     try {

@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -206,7 +208,7 @@ class FileSinkTest {
     sink.resumeHandler(resumes::incrementAndGet);
     assertThat(sink.write(chunk(8192))).as("above the bound").isTrue();
 
-    writer.tasks.removeLast().run(); // the write turn: written, but not hashed yet
+    writer.poll().run(); // one lane's turn (whichever was queued first), the other still to come
     assertThat(writer.tasks).hasSize(1);
     await()
         .during(Duration.ofMillis(100))
@@ -217,6 +219,65 @@ class FileSinkTest {
     await().atMost(Duration.ofSeconds(10)).untilAtomic(resumes, org.hamcrest.Matchers.is(1));
     result(sink.finish());
     assertEveryBufferReleased();
+  }
+
+  @Test
+  void aReadAfterCloseToKeepIsNeitherWrittenNorHashed() throws Exception {
+    Path path = folder.resolve("t");
+    MessageDigest digest = Sha256.newDigest();
+    FileSink sink = open(path, 0, digest, 1 << 20);
+    sink.write(chunk(1000));
+    byte[] prefix = sent.toByteArray();
+    Future<Long> kept = sink.close(true);
+    ByteBuf late = chunk(10);
+    assertThat(sink.write(late)).isFalse();
+
+    assertThat(result(kept)).isEqualTo(1000L);
+    assertThat(late.refCnt()).isZero();
+    assertThat(Files.readAllBytes(path)).isEqualTo(prefix);
+    assertThat(Sha256.hex(digest.digest()))
+        .as("the digest a resume goes on from")
+        .isEqualTo(Sha256.hex(MessageDigest.getInstance("SHA-256").digest(prefix)));
+    assertEveryBufferReleased();
+  }
+
+  /** The lanes on real threads, side by side, as in a peer: the other tests run them by hand. */
+  @Test
+  void onAPoolOfThreadsTheFileTheDigestAndTheBuffersComeOutRight() throws Exception {
+    ExecutorService pool = Writers.newPool(3);
+    try {
+      for (int round = 0; round < 20; round++) {
+        sent.reset();
+        Path path = folder.resolve("pool-" + round);
+        boolean keep = round % 4 == 3; // some end as a kept prefix instead of a finished file
+        MessageDigest digest = Sha256.newDigest();
+        FileSink sink =
+            FileSink.open(context, pool, path, 0, digest, 64 << 10).await(10, TimeUnit.SECONDS);
+        Semaphore resumed = new Semaphore(0);
+        sink.resumeHandler(resumed::release);
+        for (int i = 0; i < 300; i++) {
+          if (sink.write(chunk(1 + random.nextInt(20_000)))) {
+            assertThat(resumed.tryAcquire(10, TimeUnit.SECONDS)).as("resumed").isTrue();
+          }
+        }
+        byte[] expected = sent.toByteArray();
+        String sha256 = Sha256.hex(MessageDigest.getInstance("SHA-256").digest(expected));
+        if (keep) {
+          assertThat(sink.close(true).await(10, TimeUnit.SECONDS))
+              .isEqualTo((long) expected.length);
+          assertThat(Sha256.hex(digest.digest())).isEqualTo(sha256);
+        } else {
+          FileSink.Written written = sink.finish().await(10, TimeUnit.SECONDS);
+          sink.forceAndClose();
+          assertThat(written.length()).isEqualTo(expected.length);
+          assertThat(written.sha256()).isEqualTo(sha256);
+        }
+        assertThat(Files.readAllBytes(path)).isEqualTo(expected);
+        assertEveryBufferReleased();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test
