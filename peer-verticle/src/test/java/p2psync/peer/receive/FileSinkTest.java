@@ -102,6 +102,14 @@ class FileSinkTest {
     assertThat(handedOver).allSatisfy(b -> assertThat(b.refCnt()).isZero());
   }
 
+  /** The file holds exactly the bytes sent, {@code sha256} is theirs, every buffer was released. */
+  void assertReceivedWhole(Path path, String sha256) throws Exception {
+    assertThat(sha256)
+        .isEqualTo(Sha256.hex(MessageDigest.getInstance("SHA-256").digest(sent.toByteArray())));
+    assertThat(Files.readAllBytes(path)).isEqualTo(sent.toByteArray());
+    assertEveryBufferReleased();
+  }
+
   @Test
   void writesHashesForcesAndReleasesEveryBuffer() throws Exception {
     Path path = folder.resolve("t");
@@ -116,10 +124,7 @@ class FileSinkTest {
     sink.forceAndClose();
 
     assertThat(written.length()).isEqualTo(sent.size());
-    assertThat(written.sha256())
-        .isEqualTo(Sha256.hex(MessageDigest.getInstance("SHA-256").digest(sent.toByteArray())));
-    assertThat(Files.readAllBytes(path)).isEqualTo(sent.toByteArray());
-    assertEveryBufferReleased();
+    assertReceivedWhole(path, written.sha256());
   }
 
   @Test
@@ -138,10 +143,7 @@ class FileSinkTest {
 
     assertThat(sink.writeBacks()).as("background writebacks").isGreaterThanOrEqualTo(1);
     assertThat(written.length()).isEqualTo(total);
-    assertThat(written.sha256())
-        .isEqualTo(Sha256.hex(MessageDigest.getInstance("SHA-256").digest(sent.toByteArray())));
-    assertThat(Files.readAllBytes(path)).isEqualTo(sent.toByteArray());
-    assertEveryBufferReleased();
+    assertReceivedWhole(path, written.sha256());
   }
 
   @Test
@@ -195,10 +197,7 @@ class FileSinkTest {
 
     sink.write(chunk(3000));
     FileSink.Written written = result(sink.finish());
-    assertThat(written.sha256())
-        .isEqualTo(Sha256.hex(MessageDigest.getInstance("SHA-256").digest(sent.toByteArray())));
-    assertThat(Files.readAllBytes(path)).isEqualTo(sent.toByteArray());
-    assertEveryBufferReleased();
+    assertReceivedWhole(path, written.sha256());
   }
 
   @Test
@@ -291,10 +290,7 @@ class FileSinkTest {
     sink.write(chunk(3000));
 
     assertThat(result(sink.close(true))).isEqualTo(6000L);
-    assertThat(Files.readAllBytes(path)).isEqualTo(sent.toByteArray());
-    assertThat(Sha256.hex(digest.digest()))
-        .isEqualTo(Sha256.hex(MessageDigest.getInstance("SHA-256").digest(sent.toByteArray())));
-    assertEveryBufferReleased();
+    assertReceivedWhole(path, Sha256.hex(digest.digest()));
   }
 
   @Test
