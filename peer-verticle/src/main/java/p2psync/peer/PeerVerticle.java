@@ -176,7 +176,7 @@ public class PeerVerticle extends VerticleBase {
               if (hashes != null) {
                 hashes.onHashed(tracker::advertiseNow);
                 sync.onChanged(tracker::advertiseNow);
-                sync.onWritten(name -> written.add(name));
+                sync.onWritten(written::add);
                 sync.onRefused(tracker::readvertise);
                 sweep = new DirectorySweep(vertx, this::heldDirectory, this::sweepLook);
                 sweep.start(options.getSync().getDirectorySweepInterval());

@@ -163,13 +163,10 @@ public final class Pipeline {
    * to large reads.
    */
   public void bodyAnnounced(long length) {
-    if (!closed && inbound != null && length >= LARGE_BODY_BYTES && !readingLarge) {
-      readingLarge = true;
-      inbound.readLarge();
+    if (!closed && inbound != null && length >= LARGE_BODY_BYTES) {
+      inbound.readLarge(); // stays on for the connection; asking again changes nothing
     }
   }
-
-  private boolean readingLarge;
 
   /** Stops reading the connection until {@code response} resumes it. */
   public void pause(Response response) {

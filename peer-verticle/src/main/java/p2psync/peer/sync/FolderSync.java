@@ -135,6 +135,17 @@ public final class FolderSync implements Displacer {
     this.onChanged = action;
   }
 
+  /**
+   * A change of ours to {@code name} on disk (a deletion applied, a redate) is done, or failed:
+   * stamped again, as a scan begun before this saw the name as it was (a scan that looks only at
+   * what changed may not even have looked at it), and told to {@link #onWritten}.
+   */
+  private void doneOnDisk(String name) {
+    applying.remove(name);
+    touched.put(name, scans + 1);
+    onWritten.accept(name);
+  }
+
   /** See {@link #onWritten}; called on the event loop. */
   public void onWritten(Consumer<String> action) {
     this.onWritten = action;
@@ -586,11 +597,7 @@ public final class FolderSync implements Displacer {
             false)
         .onComplete(
             ar -> {
-              applying.remove(name);
-              // stamped again now it is done: a scan begun before this saw the name as it was
-              // (a scan that looks only at what changed may not even have looked at it)
-              touched.put(name, scans + 1);
-              onWritten.accept(name);
+              doneOnDisk(name);
               if (ar.failed()) {
                 LOG.log(
                     Level.INFO,
@@ -644,11 +651,7 @@ public final class FolderSync implements Displacer {
             false)
         .onComplete(
             ar -> {
-              applying.remove(name);
-              // stamped again now it is done: a scan begun before this saw the name as it was
-              // (a scan that looks only at what changed may not even have looked at it)
-              touched.put(name, scans + 1);
-              onWritten.accept(name);
+              doneOnDisk(name);
               if (ar.succeeded()) {
                 local.put(name, new FileEntry(name, mtime, here.size(), here.sha256()));
                 onChanged.run();

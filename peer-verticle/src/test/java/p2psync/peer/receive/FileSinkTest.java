@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
@@ -27,6 +28,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import p2psync.common.v2.Sha256;
 
 /**
@@ -61,6 +64,10 @@ class FileSinkTest {
 
     synchronized Runnable poll() {
       return tasks.poll();
+    }
+
+    synchronized Runnable pollLast() {
+      return tasks.pollLast();
     }
   }
 
@@ -200,21 +207,24 @@ class FileSinkTest {
     assertReceivedWhole(path, written.sha256());
   }
 
-  @Test
-  void resumesOnlyOnceBothLanesCaughtUp() {
+  /** Either lane done alone is not enough, whichever it is. */
+  @ParameterizedTest(name = "the lane queued {0} runs first")
+  @ValueSource(strings = {"first", "last"})
+  void resumesOnlyOnceBothLanesCaughtUp(String which) throws Exception {
     FileSink sink = open(folder.resolve("t"), 0, Sha256.newDigest(), 4096);
     AtomicInteger resumes = new AtomicInteger();
     sink.resumeHandler(resumes::incrementAndGet);
     assertThat(sink.write(chunk(8192))).as("above the bound").isTrue();
 
-    writer.poll().run(); // one lane's turn (whichever was queued first), the other still to come
-    assertThat(writer.tasks).hasSize(1);
-    await()
-        .during(Duration.ofMillis(100))
-        .atMost(Duration.ofSeconds(2))
-        .untilAtomic(resumes, org.hamcrest.Matchers.is(0));
+    assertThat(writer.tasks).as("a turn of each lane").hasSize(2);
+    (which.equals("first") ? writer.poll() : writer.pollLast()).run();
+    // a resume the turn asked for would run on the sink's context before this
+    Promise<Void> behind = Promise.promise();
+    context.runOnContext(v -> behind.complete());
+    behind.future().await(10, TimeUnit.SECONDS);
+    assertThat(resumes).hasValue(0);
 
-    writer.runAll(); // the hash turn
+    writer.runAll(); // the other lane's turn
     await().atMost(Duration.ofSeconds(10)).untilAtomic(resumes, org.hamcrest.Matchers.is(1));
     result(sink.finish());
     assertEveryBufferReleased();
