@@ -276,37 +276,35 @@ public final class TransferBench {
 
       List<Run> runs = new ArrayList<>();
       for (int i = 0; i < options.repeat(); i++) {
+        int run = i;
         Path pulling = root.resolve("pulling-" + i);
         Vertx running = vertx;
         Callable<double[]> pullOnce =
-            () -> pull(running, pulling, trackerPort, config, directorySentAt, options, out);
+            () -> {
+              double[] pulled =
+                  pull(running, pulling, trackerPort, config, directorySentAt, options, out);
+              if (options.verify()) {
+                verifyPulled(source, pulling, run, out);
+              }
+              Bench.deleteTree(pulling);
+              return pulled;
+            };
+        // Each step's file is deleted once timed, so each next step writes into memory freed a
+        // moment before (see durableCopy).
+        Callable<Double> copyOnce = () -> durableCopy(source, root.resolve("copy-" + run));
+        Callable<Double> cpSyncOnce = () -> cpAndSync(source, root.resolve("cp-" + run));
         double copy;
         double cpSync;
         double[] pull;
         if (i % 2 == 0) {
-          copy = durableCopy(source, root.resolve("copy-" + i));
-          cpSync = cpAndSync(source, root.resolve("cp-" + i));
+          copy = copyOnce.call();
+          cpSync = cpSyncOnce.call();
           pull = pullOnce.call();
         } else {
           pull = pullOnce.call();
-          cpSync = cpAndSync(source, root.resolve("cp-" + i));
-          copy = durableCopy(source, root.resolve("copy-" + i));
+          cpSync = cpSyncOnce.call();
+          copy = copyOnce.call();
         }
-        if (options.verify()) {
-          String expected = FolderState.sha256(source);
-          // What a ranged pull's verification costs: one read of a just-written file and its hash.
-          long hashStart = System.nanoTime();
-          String got = FolderState.sha256(root.resolve("pulling-" + i).resolve(NAME));
-          out.printf(
-              "  run %d: the pulled file read back and hashed in %.3f s%n",
-              i + 1, (System.nanoTime() - hashStart) / 1e9);
-          if (!expected.equals(got)) {
-            throw new IllegalStateException("pulled file differs from the source");
-          }
-        }
-        Bench.deleteTree(root.resolve("copy-" + i));
-        Bench.deleteTree(root.resolve("cp-" + i));
-        Bench.deleteTree(root.resolve("pulling-" + i));
         runs.add(new Run(copy, cpSync, pull[0], pull[1]));
       }
 
@@ -430,7 +428,13 @@ public final class TransferBench {
       }
       outChannel.force(true);
     }
-    return (System.nanoTime() - start) / 1e9;
+    double seconds = (System.nanoTime() - start) / 1e9;
+    // Deleted at once: pages freed a moment before are taken again by the next step. Left for
+    // seconds, this VM reports them free to its host, and the next step to touch them pays a host
+    // fault per page (docs/benchmarks.md, section 15): whichever step came after the most files
+    // were left behind used to pay for it.
+    Bench.deleteTree(folder);
+    return seconds;
   }
 
   /**
@@ -443,10 +447,25 @@ public final class TransferBench {
     Files.createDirectories(folder);
     sync();
     long start = System.nanoTime();
-    if (!run("cp", source.toString(), folder.resolve(NAME).toString()) || !run("sync")) {
-      return Double.NaN;
+    boolean ran = run("cp", source.toString(), folder.resolve(NAME).toString()) && run("sync");
+    double seconds = (System.nanoTime() - start) / 1e9;
+    Bench.deleteTree(folder);
+    return ran ? seconds : Double.NaN;
+  }
+
+  /** Checks a pulled file against the source, and times what a read-back verification costs. */
+  private static void verifyPulled(Path source, Path pulling, int run, PrintStream out)
+      throws IOException {
+    String expected = FolderState.sha256(source);
+    // What a ranged pull's verification costs: one read of a just-written file and its hash.
+    long hashStart = System.nanoTime();
+    String got = FolderState.sha256(pulling.resolve(NAME));
+    out.printf(
+        "  run %d: the pulled file read back and hashed in %.3f s%n",
+        run + 1, (System.nanoTime() - hashStart) / 1e9);
+    if (!expected.equals(got)) {
+      throw new IllegalStateException("pulled file differs from the source");
     }
-    return (System.nanoTime() - start) / 1e9;
   }
 
   /** Runs a command to its end; whether it ran and exited 0. */
