@@ -49,8 +49,8 @@ final class BenchCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = {
         "One peer pulls one file from another over loopback, against a local durable copy",
-        "(FileChannel.transferTo + force) and cp + sync of the same file on the same disk,",
-        "in the same run."
+        "(FileChannel.transferTo + force), cp + sync of the same file on the same disk, and",
+        "the same pull by a plain-NIO receiver (what the machine allows), in the same run."
       })
   static final class Transfer implements Callable<Integer> {
     @Option(

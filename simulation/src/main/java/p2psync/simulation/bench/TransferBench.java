@@ -40,7 +40,9 @@ import p2psync.simulation.FolderState;
 /**
  * One peer pulls one large file from another {@link PeerVerticle} over loopback, against a local
  * durable copy of the same file on the same disk ({@code FileChannel.transferTo} then {@code
- * force}) measured in the same run, alternating which goes first.
+ * force}), {@code cp} + {@code sync}, and the same pull by a plain-NIO receiver ({@link
+ * PipelineFloor}: what the machine allows a pull), measured in the same run, alternating which goes
+ * first.
  *
  * <p>A stand-in tracker (a few lines here) answers the puller's Init with a directory naming the
  * file, and records when it did: the transfer is timed from that reply to the moment the file
@@ -77,16 +79,25 @@ public final class TransferBench {
 
   /**
    * One repetition: seconds for the local durable copy, for {@code cp} + {@code sync} (NaN where
-   * there is no cp), and for the peer-to-peer pull.
+   * there is no cp), for the same pull by a plain-NIO receiver ({@link PipelineFloor}, hashing as
+   * it streams when the protocol is 2), and for the peer-to-peer pull.
    */
   public record Run(
-      double copySeconds, double cpSyncSeconds, double transferSeconds, double transferCpuSeconds) {
+      double copySeconds,
+      double cpSyncSeconds,
+      double floorSeconds,
+      double transferSeconds,
+      double transferCpuSeconds) {
     double ratio() {
       return transferSeconds / copySeconds;
     }
 
     double cpSyncRatio() {
       return transferSeconds / cpSyncSeconds;
+    }
+
+    double floorRatio() {
+      return floorSeconds / copySeconds;
     }
   }
 
@@ -117,6 +128,10 @@ public final class TransferBench {
       return size / 1e6 / Bench.median(runs.stream().map(Run::copySeconds).toList());
     }
 
+    public double medianFloorRatio() {
+      return Bench.median(runs.stream().map(Run::floorRatio).toList());
+    }
+
     /** NaN where cp + sync could not be run. */
     public double medianCpSyncRatio() {
       return Bench.median(runs.stream().map(Run::cpSyncRatio).toList());
@@ -133,12 +148,15 @@ public final class TransferBench {
       for (int i = 0; i < runs.size(); i++) {
         Run r = runs.get(i);
         out.printf(
-            "  run %d: local durable copy %.3f s (%.0f MB/s), cp + sync %.3f s, p2p pull %.3f s"
-                + " (%.0f MB/s, %.2f s CPU), ratio %.2fx (to cp + sync %.2fx)%n",
+            "  run %d: local durable copy %.3f s (%.0f MB/s), cp + sync %.3f s, plain-NIO pull"
+                + " %.3f s (%.2fx), p2p pull %.3f s (%.0f MB/s, %.2f s CPU), ratio %.2fx (to cp +"
+                + " sync %.2fx)%n",
             i + 1,
             r.copySeconds(),
             size / 1e6 / r.copySeconds(),
             r.cpSyncSeconds(),
+            r.floorSeconds(),
+            r.floorRatio(),
             r.transferSeconds(),
             size / 1e6 / r.transferSeconds(),
             r.transferCpuSeconds(),
@@ -147,8 +165,13 @@ public final class TransferBench {
       }
       out.printf(
           "  median: p2p %.0f MB/s, local copy %.0f MB/s, ratio p2p/copy %.2fx, p2p/(cp + sync)"
-              + " %.2fx (issue 10: <= 1.5x)%n",
-          medianTransferMBps(), medianCopyMBps(), medianRatio(), medianCpSyncRatio());
+              + " %.2fx (issue 10: <= 1.5x); plain-NIO pull/copy %.2fx (what this machine"
+              + " allows)%n",
+          medianTransferMBps(),
+          medianCopyMBps(),
+          medianRatio(),
+          medianCpSyncRatio(),
+          medianFloorRatio());
       out.printf(
           "  heap: after GC %s before, %s after (growth %s, target <= 64 MiB); peak used incl. garbage %s,"
               + " peak committed %s%n",
@@ -271,6 +294,7 @@ public final class TransferBench {
       // measured.
       pull(vertx, root.resolve("warm-up"), trackerPort, config, directorySentAt, options, out);
       Bench.deleteTree(root.resolve("warm-up"));
+      floorPull(source, root.resolve("warm-up-floor"), sha256);
       heapPools.forEach(MemoryPoolMXBean::resetPeakUsage);
       long allocatedBefore = Allocation.total();
 
@@ -293,19 +317,23 @@ public final class TransferBench {
         // moment before (see durableCopy).
         Callable<Double> copyOnce = () -> durableCopy(source, root.resolve("copy-" + run));
         Callable<Double> cpSyncOnce = () -> cpAndSync(source, root.resolve("cp-" + run));
+        Callable<Double> floorOnce = () -> floorPull(source, root.resolve("floor-" + run), sha256);
         double copy;
         double cpSync;
+        double floor;
         double[] pull;
         if (i % 2 == 0) {
           copy = copyOnce.call();
           cpSync = cpSyncOnce.call();
+          floor = floorOnce.call();
           pull = pullOnce.call();
         } else {
           pull = pullOnce.call();
+          floor = floorOnce.call();
           cpSync = cpSyncOnce.call();
           copy = copyOnce.call();
         }
-        runs.add(new Run(copy, cpSync, pull[0], pull[1]));
+        runs.add(new Run(copy, cpSync, floor, pull[0], pull[1]));
       }
 
       long allocated = Allocation.total() - allocatedBefore;
@@ -433,6 +461,15 @@ public final class TransferBench {
     // seconds, this VM reports them free to its host, and the next step to touch them pays a host
     // fault per page (docs/benchmarks.md, section 15): whichever step came after the most files
     // were left behind used to pay for it.
+    Bench.deleteTree(folder);
+    return seconds;
+  }
+
+  /** {@link PipelineFloor#pull}, into a folder of its own, deleted once timed. */
+  static double floorPull(Path source, Path folder, String sha256) throws Exception {
+    Files.createDirectories(folder);
+    sync();
+    double seconds = PipelineFloor.pull(source, folder.resolve(NAME), sha256);
     Bench.deleteTree(folder);
     return seconds;
   }

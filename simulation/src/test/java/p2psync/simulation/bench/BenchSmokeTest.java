@@ -33,7 +33,9 @@ class BenchSmokeTest {
     assertThat(result.runs().get(0).transferSeconds()).isPositive();
     assertThat(result.runs().get(0).copySeconds()).isPositive();
     assertThat(result.runs().get(0).cpSyncSeconds()).as("cp + sync, on Linux").isPositive();
-    assertThat(text.toString(StandardCharsets.UTF_8)).contains("ratio p2p/copy", "p2p/(cp + sync)");
+    assertThat(result.runs().get(0).floorSeconds()).as("the plain-NIO pull").isPositive();
+    assertThat(text.toString(StandardCharsets.UTF_8))
+        .contains("ratio p2p/copy", "p2p/(cp + sync)", "plain-NIO pull/copy");
     try (var left = Files.list(dir)) {
       assertThat(left).as("temp folders deleted").isEmpty();
     }
