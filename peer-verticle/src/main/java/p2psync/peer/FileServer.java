@@ -1,8 +1,12 @@
 package p2psync.peer;
 
+import io.netty.channel.Channel;
+import io.netty.channel.socket.DuplexChannel;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
@@ -29,7 +33,10 @@ import p2psync.peer.v2.FolderHashes;
  * Content-Length: N\n} and the bytes straight from disk ({@code sendFile}, zero-copy), then the
  * connection is closed. A name that is unknown, unsafe or filtered gets no bytes at all. A v2
  * request with {@code "more": true} keeps the connection open for the next request, answered in
- * turn (pipelining); the first refusal closes it.
+ * turn (pipelining). The first refusal ends it: no further request is answered, the answers already
+ * written go out whole, then the end of the stream (a FIN, see {@link #shutdownOutput}); what the
+ * requester still sends is read and dropped until it closes its side (or {@code requestTimeout}
+ * passes), and its upload slot is free from the refusal on.
  */
 final class FileServer {
   private static final Logger LOG = System.getLogger(FileServer.class.getName());
@@ -168,13 +175,24 @@ final class FileServer {
 
   private void serve(NetSocket socket) {
     uploads.add(socket);
+    Upload upload = new Upload(socket);
     socket.closeHandler(
         v -> {
-          uploads.remove(socket);
-          serveWaiting();
+          upload.closed();
+          release(socket);
         });
-    new Upload(socket).start();
+    upload.start();
     socket.resume(); // a socket that waited was paused; its request line is read now
+  }
+
+  /**
+   * The socket's upload slot goes to the longest-waiting connection: once, at its refusal or at its
+   * close, whichever comes first.
+   */
+  private void release(NetSocket socket) {
+    if (uploads.remove(socket)) {
+      serveWaiting();
+    }
   }
 
   /** The longest-waiting connections get the slots that freed up. */
@@ -195,6 +213,11 @@ final class FileServer {
     private final RecordParser request;
     private long requestTimer;
     private boolean answered;
+    private boolean refused;
+    private boolean closed;
+
+    /** Closes a refused connection whose requester does not close its side; -1: none armed. */
+    private long lingerTimer = -1;
 
     Upload(NetSocket socket) {
       this.socket = socket;
@@ -227,6 +250,9 @@ final class FileServer {
 
     /** This answer went out whole: close, or (pipelined) read the next request. */
     private void answered(boolean more) {
+      if (refused) {
+        return; // refused while it went out (a socket error, say): nothing more is read
+      }
       if (!more) {
         socket.end();
         return;
@@ -421,21 +447,86 @@ final class FileServer {
       refuse(reason, null);
     }
 
-    /** Closes the connection; {@code cause}, when there is one, is kept in the log record. */
+    /**
+     * Answers nothing more: the answers written before go out whole, then the end of the stream;
+     * {@code cause}, when there is one, is kept in the log record. Once per connection: a failure
+     * after the refusal (of the socket, of a write) ends the same connection.
+     */
     private void refuse(String reason, Throwable cause) {
+      if (refused) {
+        return;
+      }
+      refused = true;
       answered = true;
       metrics.uploadRefused("request");
       vertx.cancelTimer(requestTimer);
       LOG.log(
           Level.WARNING,
-          "closing file request from "
+          "refusing file request from "
               + socket.remoteAddress()
               + ": "
               + reason
               + (cause == null ? "" : ": " + Failures.reason(cause)),
           cause);
-      socket.close();
+      // What the requester sent or still sends (pipelined requests) is read and dropped, not left
+      // unread: the kernel resets a connection closed with bytes unread, or that receives more
+      // after its close. Reading on, the server sees the requester's end, and Netty (no
+      // half-closure) closes the connection then.
+      socket.endHandler(null);
+      socket.handler(ignored -> {});
+      // The parser, paused for the request refused here, would pause the socket again when it
+      // gets control back (it pauses its stream while it holds lines nobody asked for); given
+      // demand, it hands what it holds to handleRequest, which ignores it now.
+      request.resume();
+      socket.resume();
+      if (!closed) {
+        lingerTimer = vertx.setTimer(config.getRequestTimeout().toMillis(), t -> socket.close());
+      }
+      shutdownOutput(socket).onFailure(e -> socket.close()); // broken already: nothing to deliver
+      release(socket);
     }
+
+    /** The connection is closed, by either side: nothing more to wait for. */
+    void closed() {
+      closed = true;
+      if (lingerTimer >= 0) {
+        vertx.cancelTimer(lingerTimer);
+      }
+    }
+  }
+
+  /**
+   * Ends the socket's output with a FIN once everything written to it so far is out, keeping it
+   * open for reading. A close instead, with requests unread or still arriving, makes the kernel
+   * reset the connection: it drops what it had yet to send, and the requester may take the reset in
+   * place of answers it had not read yet (an innocent earlier file then counts as failed). Vert.x 5
+   * has no public half-close, so this goes to the Netty channel; a channel that cannot half-close
+   * (none of ours) is closed as before.
+   */
+  static Future<Void> shutdownOutput(NetSocket socket) {
+    // An empty write completes once what was queued before it is flushed; a shutdown before that
+    // would fail those writes.
+    return socket
+        .write(Buffer.buffer())
+        .compose(
+            v -> {
+              Channel channel = ((NetSocketInternal) socket).channelHandlerContext().channel();
+              if (!(channel instanceof DuplexChannel duplex)) {
+                return socket.close();
+              }
+              Promise<Void> shut = Promise.promise();
+              duplex
+                  .shutdownOutput()
+                  .addListener(
+                      f -> {
+                        if (f.isSuccess()) {
+                          shut.complete();
+                        } else {
+                          shut.fail(f.cause());
+                        }
+                      });
+              return shut.future();
+            });
   }
 
   /**
