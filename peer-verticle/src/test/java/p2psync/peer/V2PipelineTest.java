@@ -3,11 +3,9 @@ package p2psync.peer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.netty.channel.socket.DuplexChannel;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.parsetools.RecordParser;
 import io.vertx.junit5.VertxExtension;
@@ -198,15 +196,7 @@ class V2PipelineTest {
                               // connection, and the puller's kernel then drops answers it has not
                               // read yet (seen: "connection closed before any response" for f000,
                               // f017); the puller closes its side once it read the end
-                              socket
-                                  .write(Buffer.buffer())
-                                  .onComplete(
-                                      written ->
-                                          ((DuplexChannel)
-                                                  ((NetSocketInternal) socket)
-                                                      .channelHandlerContext()
-                                                      .channel())
-                                              .shutdownOutput());
+                              FileServer.shutdownOutput(socket);
                             } else if (request.more()) {
                               socket.write(Buffer.buffer(answerOf(content)));
                             } else {
