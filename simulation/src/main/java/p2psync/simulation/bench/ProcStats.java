@@ -129,7 +129,28 @@ public final class ProcStats {
             ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> a.startsWith("-X"))
                 .toList());
+    String reporting = freePageReporting();
+    if (reporting != null) {
+      out.append(", ").append(reporting);
+    }
     return out.toString();
+  }
+
+  /**
+   * This VM's kernel hands freed memory back to its host (virtio-balloon free page reporting); the
+   * next step to touch such memory pays a host fault per page, which can double a 1 GiB step
+   * (docs/benchmarks.md, sections 15 and 16). Named in the header so a figure is read with it; null
+   * where the kernel has no such setting.
+   */
+  static String freePageReporting() {
+    Path minFreeMs = Path.of("/sys/module/page_reporting/parameters/min_free_ms");
+    try {
+      return Files.isReadable(minFreeMs)
+          ? "free page reporting after " + Files.readString(minFreeMs).trim() + " ms"
+          : null;
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   private static long memTotal() {
