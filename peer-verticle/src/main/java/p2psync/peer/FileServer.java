@@ -63,6 +63,9 @@ final class FileServer {
   private NetServer server;
   private final Set<NetSocket> uploads = new HashSet<>();
 
+  /** Refused connections between their FIN and their close ({@link #endUnanswered}). */
+  private final Set<NetSocket> ending = new HashSet<>();
+
   /**
    * Connections over {@code maxConcurrentUploads}, oldest first, with their wait timers: served as
    * uploads end (at most {@code maxQueuedUploads}, each for at most {@code requestTimeout}).
@@ -146,7 +149,7 @@ final class FileServer {
               + waiting.size()
               + " waiting already");
       metrics.uploadRefused("limit");
-      socket.close();
+      endUnanswered(socket);
       return;
     }
     // Waits, unread, for a running upload to end: a refusal (the seed wire has no "busy") costs the
@@ -160,7 +163,7 @@ final class FileServer {
               if (waiting.remove(socket) != null) {
                 LOG.log(Level.WARNING, "refusing " + socket.remoteAddress() + ": waited too long");
                 metrics.uploadRefused("waited");
-                socket.close();
+                endUnanswered(socket);
               }
             });
     waiting.put(socket, timer);
@@ -215,9 +218,6 @@ final class FileServer {
     private boolean answered;
     private boolean refused;
     private boolean closed;
-
-    /** Closes a refused connection whose requester does not close its side; -1: none armed. */
-    private long lingerTimer = -1;
 
     Upload(NetSocket socket) {
       this.socket = socket;
@@ -468,31 +468,50 @@ final class FileServer {
               + reason
               + (cause == null ? "" : ": " + Failures.reason(cause)),
           cause);
-      // What the requester sent or still sends (pipelined requests) is read and dropped, not left
-      // unread: the kernel resets a connection closed with bytes unread, or that receives more
-      // after its close. Reading on, the server sees the requester's end, and Netty (no
-      // half-closure) closes the connection then.
-      socket.endHandler(null);
-      socket.handler(ignored -> {});
+      if (!closed) {
+        endUnanswered(socket);
+      }
       // The parser, paused for the request refused here, would pause the socket again when it
       // gets control back (it pauses its stream while it holds lines nobody asked for); given
       // demand, it hands what it holds to handleRequest, which ignores it now.
       request.resume();
-      socket.resume();
-      if (!closed) {
-        lingerTimer = vertx.setTimer(config.getRequestTimeout().toMillis(), t -> socket.close());
-      }
-      shutdownOutput(socket).onFailure(e -> socket.close()); // broken already: nothing to deliver
       release(socket);
     }
 
-    /** The connection is closed, by either side: nothing more to wait for. */
+    /** The connection is closed, by either side: a refusal has nothing left to end. */
     void closed() {
       closed = true;
-      if (lingerTimer >= 0) {
-        vertx.cancelTimer(lingerTimer);
-      }
     }
+  }
+
+  /**
+   * Ends a connection that gets no more answers: what was written goes out whole, then the end of
+   * the stream ({@link #shutdownOutput}). What the requester sent or still sends (a request line,
+   * pipelined requests) is read and dropped, not left unread: the kernel resets a connection closed
+   * with bytes unread, or that receives more after its close, and the requester may then lose
+   * answers it had not read yet, or see an error where the seed wire promises an empty answer.
+   * Reading on, the server sees the requester's end, and Netty (no half-closure) closes the
+   * connection then; a requester that never closes its side is closed after {@code requestTimeout}.
+   * The socket's close handler is replaced: its slot, if it had one, was released.
+   */
+  private void endUnanswered(NetSocket socket) {
+    // Bounded like the connections the server takes at all, so requesters that never close cannot
+    // pile up sockets; past it a refused connection is closed at once, as it was before.
+    if (ending.size() >= config.getMaxConcurrentUploads() + config.getMaxQueuedUploads()) {
+      socket.close();
+      return;
+    }
+    ending.add(socket);
+    socket.endHandler(null);
+    socket.handler(ignored -> {});
+    socket.resume(); // a waiting socket was paused
+    long linger = vertx.setTimer(config.getRequestTimeout().toMillis(), t -> socket.close());
+    socket.closeHandler(
+        v -> {
+          ending.remove(socket);
+          vertx.cancelTimer(linger);
+        });
+    shutdownOutput(socket).onFailure(e -> socket.close()); // broken already: nothing to deliver
   }
 
   /**

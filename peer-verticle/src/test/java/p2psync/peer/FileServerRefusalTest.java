@@ -171,22 +171,90 @@ class FileServerRefusalTest {
       OutputStream out = socket.getOutputStream();
       out.write((name + "\n").getBytes(StandardCharsets.UTF_8));
       assertThat(socket.getInputStream().read()).isEqualTo(-1);
-      // More than the kernel's buffers hold: the writes end only if the server reads on.
-      CompletableFuture<Void> sent =
-          CompletableFuture.runAsync(
-              () -> {
-                byte[] chunk = new byte[64 * 1024];
-                try {
-                  for (int i = 0; i < 256; i++) {
-                    out.write(chunk);
-                  }
-                  out.flush();
-                } catch (IOException e) {
-                  throw new UncheckedIOException(e);
-                }
-              });
-      sent.get(10, TimeUnit.SECONDS);
+      sendAfterTheEnd(out);
     }
+  }
+
+  /**
+   * Refused before it was served (no slot and no room to wait; or it waited too long), a connection
+   * ends as a refused request does: its request line, unread at the refusal, and what follows are
+   * read and dropped, and the end arrives as a FIN. Closed with its line unread, it was reset: a
+   * seed requester saw an error where the protocol has an empty answer.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"limit", "waited"})
+  void aConnectionRefusedBeforeItIsServedIsEndedTheSameWay(String reason, Vertx vertx)
+      throws Exception {
+    byte[] huge = new byte[16 * 1024 * 1024]; // more than the buffers hold: its upload runs on
+    new Random(5).nextBytes(huge);
+    Files.write(folder.resolve("huge.bin"), huge);
+    startPeer(
+        vertx,
+        1,
+        new SyncConfig()
+            .setMaxConcurrentUploads(1)
+            .setMaxQueuedUploads(reason.equals("limit") ? 0 : 1)
+            .setRequestTimeout(Duration.ofSeconds(2)));
+    try (Socket holder = connect(4096)) {
+      holder.getOutputStream().write("huge.bin\n".getBytes(StandardCharsets.UTF_8));
+      assertThat(holder.getInputStream().read()).isEqualTo('C'); // served, and it reads no further
+      try (Socket refused = connect(0)) {
+        OutputStream out = refused.getOutputStream();
+        out.write("small.txt\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(refused.getInputStream().read()).isEqualTo(-1); // no bytes, the end
+        assertThat(
+                peer.meters()
+                    .find("p2psync_peer_uploads_refused")
+                    .tag("reason", reason)
+                    .counter()
+                    .count())
+            .isEqualTo(1);
+        sendAfterTheEnd(out); // a reset fails it
+      }
+    }
+  }
+
+  /**
+   * Refused connections whose requesters never close are held open to drain only up to as many as
+   * the server takes connections at all (slots plus queue); beyond, one is closed at once.
+   */
+  @Test
+  void refusedConnectionsHeldOpenAreBounded(Vertx vertx) throws Exception {
+    byte[] huge = new byte[16 * 1024 * 1024];
+    Files.write(folder.resolve("huge.bin"), huge);
+    startPeer(
+        vertx,
+        1,
+        new SyncConfig()
+            .setMaxConcurrentUploads(1)
+            .setMaxQueuedUploads(0)
+            .setRequestTimeout(Duration.ofSeconds(60)));
+    try (Socket holder = connect(4096);
+        Socket first = connect(0);
+        Socket second = connect(0)) {
+      holder.getOutputStream().write("huge.bin\n".getBytes(StandardCharsets.UTF_8));
+      assertThat(holder.getInputStream().read()).isEqualTo('C');
+      assertThat(first.getInputStream().read()).isEqualTo(-1); // refused, held to drain
+      await().atMost(Duration.ofSeconds(5)).until(() -> writeFails(second.getOutputStream()));
+      sendAfterTheEnd(first.getOutputStream());
+    }
+  }
+
+  /** More than the kernel's buffers hold: the writes end only if the server reads on. */
+  private static void sendAfterTheEnd(OutputStream out) throws Exception {
+    CompletableFuture.runAsync(
+            () -> {
+              byte[] chunk = new byte[64 * 1024];
+              try {
+                for (int i = 0; i < 256; i++) {
+                  out.write(chunk);
+                }
+                out.flush();
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            })
+        .get(10, TimeUnit.SECONDS);
   }
 
   private static boolean writeFails(OutputStream out) {
