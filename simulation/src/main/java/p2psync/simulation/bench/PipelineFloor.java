@@ -12,7 +12,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -21,8 +23,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The floor a pull is measured against: the same bytes over a loopback connection into a durable
@@ -30,7 +34,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * machine. A thread sends the file with {@code transferTo} (sendfile, as the serving peer does);
  * the receiving thread reads 1 MiB at a time with blocking reads and hands each buffer to a writer
  * thread and, to verify as a v2 pull does, to a SHA-256 thread at once; the writer starts a
- * writeback every 64 MiB and forces the file at the end. Every buffer is reused (8 in flight).
+ * writeback every 64 MiB and forces the file at the end. Its 8 buffers are allocated once, before
+ * the bench takes its memory baseline, and reused by every pull.
  *
  * <p>Written by hand because it is the measurement: what is left between it and a p2psync pull is
  * what p2psync costs, and what is left between it and a local copy is what this machine's cores
@@ -42,14 +47,29 @@ final class PipelineFloor {
   static final int BUFFERS = 8;
   static final long WRITEBACK_BYTES = 64L << 20;
 
-  private PipelineFloor() {}
+  /** How long the receiver waits for a free buffer before it looks whether a lane failed. */
+  private static final long LANE_CHECK_MILLIS = 50;
+
+  private final List<ByteBuffer> buffers = new ArrayList<>();
+
+  PipelineFloor() {
+    for (int i = 0; i < BUFFERS; i++) {
+      buffers.add(ByteBuffer.allocateDirect(BUFFER_BYTES));
+    }
+  }
+
+  /** Direct memory its buffers hold, for the whole bench. */
+  long directBytes() {
+    return (long) BUFFERS * BUFFER_BYTES;
+  }
 
   /**
    * Pulls {@code source} into {@code target} (which must not exist) over loopback; returns wall
    * seconds from the connect to the file forced (and hashed). With {@code expectedSha256} the bytes
    * are hashed as they stream and checked against it, so the floor does the work a v2 pull does.
+   * Fails (never hangs) when a lane fails.
    */
-  static double pull(Path source, Path target, String expectedSha256) throws Exception {
+  double pull(Path source, Path target, String expectedSha256) throws Exception {
     ExecutorService threads =
         Executors.newCachedThreadPool(
             task -> {
@@ -70,10 +90,14 @@ final class PipelineFloor {
               expectedSha256 != null,
               threads);
       double seconds = (System.nanoTime() - start) / 1e9;
-      sent.get();
+      await(sent);
       if (expectedSha256 != null && !expectedSha256.equals(sha256)) {
         throw new IllegalStateException(
             "floor pull: SHA-256 " + sha256 + ", expected " + expectedSha256);
+      }
+      if (Files.size(target) != Files.size(source)) {
+        throw new IllegalStateException(
+            "floor pull: " + Files.size(target) + " bytes, expected " + Files.size(source));
       }
       return seconds;
     } finally {
@@ -86,7 +110,11 @@ final class PipelineFloor {
         FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
       long size = in.size();
       for (long position = 0; position < size; ) {
-        position += in.transferTo(position, size - position, socket);
+        long sent = in.transferTo(position, size - position, socket);
+        if (sent <= 0) {
+          throw new IOException("floor pull: " + source + " ended at " + position + " of " + size);
+        }
+        position += sent;
       }
     }
     return null;
@@ -97,13 +125,10 @@ final class PipelineFloor {
 
   private static final Chunk END = new Chunk(ByteBuffer.allocate(0), new AtomicInteger());
 
-  private static String receive(
+  private String receive(
       InetSocketAddress from, Path target, long size, boolean hash, ExecutorService threads)
       throws Exception {
-    BlockingQueue<ByteBuffer> pool = new ArrayBlockingQueue<>(BUFFERS);
-    for (int i = 0; i < BUFFERS; i++) {
-      pool.add(ByteBuffer.allocateDirect(BUFFER_BYTES));
-    }
+    BlockingQueue<ByteBuffer> pool = new ArrayBlockingQueue<>(BUFFERS, false, buffers);
     BlockingQueue<Chunk> toWrite = new LinkedBlockingQueue<>();
     BlockingQueue<Chunk> toHash = new LinkedBlockingQueue<>();
     MessageDigest digest = sha256();
@@ -117,7 +142,7 @@ final class PipelineFloor {
               : CompletableFuture.completedFuture(null);
       long received = 0;
       while (received < size) {
-        ByteBuffer buffer = pool.take().clear();
+        ByteBuffer buffer = free(pool, written, hashed).clear();
         while (buffer.hasRemaining() && received < size) {
           int read = socket.read(buffer);
           if (read < 0) {
@@ -139,6 +164,26 @@ final class PipelineFloor {
     return hash ? HexFormat.of().formatHex(digest.digest()) : null;
   }
 
+  /**
+   * A free buffer; a lane that ended early (failed: it can only end after the last buffer) is
+   * awaited instead, so its failure surfaces rather than leaving the receiver waiting for buffers
+   * it will never hand back.
+   */
+  static ByteBuffer free(BlockingQueue<ByteBuffer> pool, Future<?>... lanes) throws Exception {
+    while (true) {
+      ByteBuffer buffer = pool.poll(LANE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+      if (buffer != null) {
+        return buffer;
+      }
+      for (Future<?> lane : lanes) {
+        if (lane.isDone()) {
+          await(lane);
+          throw new IllegalStateException("floor pull: a lane ended before the last buffer");
+        }
+      }
+    }
+  }
+
   private static Void write(
       BlockingQueue<Chunk> chunks,
       BlockingQueue<ByteBuffer> pool,
@@ -146,6 +191,8 @@ final class PipelineFloor {
       ExecutorService threads)
       throws Exception {
     AtomicBoolean writingBack = new AtomicBoolean();
+    // Linux reports a failed writeback to one fsync only: kept, and thrown after the last force.
+    AtomicReference<IOException> writebackFailed = new AtomicReference<>();
     long sinceWriteback = 0;
     for (Chunk chunk = chunks.take(); chunk != END; chunk = chunks.take()) {
       ByteBuffer bytes = chunk.bytes().duplicate();
@@ -160,6 +207,8 @@ final class PipelineFloor {
             () -> {
               try {
                 out.force(false);
+              } catch (IOException e) {
+                writebackFailed.compareAndSet(null, e);
               } finally {
                 writingBack.set(false);
               }
@@ -168,6 +217,9 @@ final class PipelineFloor {
       }
     }
     out.force(true);
+    if (writebackFailed.get() != null) {
+      throw writebackFailed.get();
+    }
     return null;
   }
 

@@ -284,6 +284,8 @@ public final class TransferBench {
           ManagementFactory.getMemoryPoolMXBeans().stream()
               .filter(p -> p.getType() == MemoryType.HEAP)
               .toList();
+      // Its buffers exist before the memory baseline: they are the baseline pull's, not p2psync's.
+      PipelineFloor plainNio = new PipelineFloor();
       System.gc();
       long heapBefore = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
       long rssAfterSetup = ProcStats.selfStatusBytes("VmRSS");
@@ -294,7 +296,7 @@ public final class TransferBench {
       // measured.
       pull(vertx, root.resolve("warm-up"), trackerPort, config, directorySentAt, options, out);
       Bench.deleteTree(root.resolve("warm-up"));
-      floorPull(source, root.resolve("warm-up-floor"), sha256);
+      floorPull(plainNio, source, root.resolve("warm-up-floor"), sha256);
       heapPools.forEach(MemoryPoolMXBean::resetPeakUsage);
       long allocatedBefore = Allocation.total();
 
@@ -317,7 +319,8 @@ public final class TransferBench {
         // moment before (see durableCopy).
         Callable<Double> copyOnce = () -> durableCopy(source, root.resolve("copy-" + run));
         Callable<Double> cpSyncOnce = () -> cpAndSync(source, root.resolve("cp-" + run));
-        Callable<Double> floorOnce = () -> floorPull(source, root.resolve("floor-" + run), sha256);
+        Callable<Double> floorOnce =
+            () -> floorPull(plainNio, source, root.resolve("floor-" + run), sha256);
         double copy;
         double cpSync;
         double floor;
@@ -339,7 +342,7 @@ public final class TransferBench {
       long allocated = Allocation.total() - allocatedBefore;
       long heapPeak = heapPools.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
       long committedPeak = heapPools.stream().mapToLong(p -> p.getPeakUsage().getCommitted()).sum();
-      long directPeak = direct.stop();
+      long directPeak = direct.stop() - plainNio.directBytes(); // p2psync's, not the baseline's
       System.gc();
       long heapAfter = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
       Result result =
@@ -466,10 +469,11 @@ public final class TransferBench {
   }
 
   /** {@link PipelineFloor#pull}, into a folder of its own, deleted once timed. */
-  static double floorPull(Path source, Path folder, String sha256) throws Exception {
+  static double floorPull(PipelineFloor floor, Path source, Path folder, String sha256)
+      throws Exception {
     Files.createDirectories(folder);
     sync();
-    double seconds = PipelineFloor.pull(source, folder.resolve(NAME), sha256);
+    double seconds = floor.pull(source, folder.resolve(NAME), sha256);
     Bench.deleteTree(folder);
     return seconds;
   }
