@@ -504,6 +504,9 @@ final class FileServer {
     ending.add(socket);
     socket.endHandler(null);
     socket.handler(ignored -> {});
+    // Refused already and logged: a reset or error now ends it without another warning.
+    socket.exceptionHandler(
+        e -> LOG.log(Level.DEBUG, "refused connection " + socket.remoteAddress() + " ended", e));
     socket.resume(); // a waiting socket was paused
     long linger = vertx.setTimer(config.getRequestTimeout().toMillis(), t -> socket.close());
     socket.closeHandler(
