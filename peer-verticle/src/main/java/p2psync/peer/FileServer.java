@@ -1,8 +1,6 @@
 package p2psync.peer;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -136,7 +134,6 @@ final class FileServer {
   }
 
   private void accept(NetSocket socket) {
-    allowHalfClosure(socket);
     if (uploads.size() < config.getMaxConcurrentUploads()) {
       serve(socket);
       return;
@@ -152,7 +149,7 @@ final class FileServer {
               + waiting.size()
               + " waiting already");
       metrics.uploadRefused("limit");
-      endUnanswered(socket, false);
+      endUnanswered(socket);
       return;
     }
     // Waits, unread, for a running upload to end: a refusal (the seed wire has no "busy") costs the
@@ -166,7 +163,7 @@ final class FileServer {
               if (waiting.remove(socket) != null) {
                 LOG.log(Level.WARNING, "refusing " + socket.remoteAddress() + ": waited too long");
                 metrics.uploadRefused("waited");
-                endUnanswered(socket, false); // paused since it came: nothing read, no end seen
+                endUnanswered(socket);
               }
             });
     waiting.put(socket, timer);
@@ -201,11 +198,6 @@ final class FileServer {
     }
   }
 
-  /** Refused connections between their FIN and their close. */
-  int endingCount() {
-    return ending.size();
-  }
-
   /** The longest-waiting connections get the slots that freed up. */
   private void serveWaiting() {
     while (uploads.size() < config.getMaxConcurrentUploads() && !waiting.isEmpty()) {
@@ -226,7 +218,6 @@ final class FileServer {
     private boolean answered;
     private boolean refused;
     private boolean closed;
-    private boolean inputEnded;
 
     Upload(NetSocket socket) {
       this.socket = socket;
@@ -249,20 +240,6 @@ final class FileServer {
             }
           });
       socket.exceptionHandler(e -> refuse("connection error", e));
-      onInputEnded(socket, this::inputEnded);
-    }
-
-    /**
-     * The requester will send nothing more (its FIN): with no request under way that is the end of
-     * it, as the parser's end would be; an answer under way goes out whole, and the connection ends
-     * after it (or, pipelined, once the requests already read are answered or the request timeout
-     * passes).
-     */
-    private void inputEnded() {
-      inputEnded = true;
-      if (!answered) {
-        refuse("connection ended before a request line");
-      }
     }
 
     private void armRequestTimer() {
@@ -492,7 +469,7 @@ final class FileServer {
               + (cause == null ? "" : ": " + Failures.reason(cause)),
           cause);
       if (!closed) {
-        endUnanswered(socket, inputEnded);
+        endUnanswered(socket);
       }
       // The parser, paused for the request refused here, would pause the socket again when it
       // gets control back (it pauses its stream while it holds lines nobody asked for); given
@@ -517,7 +494,7 @@ final class FileServer {
    * connection then; a requester that never closes its side is closed after {@code requestTimeout}.
    * The socket's close handler is replaced: its slot, if it had one, was released.
    */
-  private void endUnanswered(NetSocket socket, boolean inputEnded) {
+  private void endUnanswered(NetSocket socket) {
     // Bounded like the connections the server takes at all, so requesters that never close cannot
     // pile up sockets; past it a refused connection is closed at once, as it was before.
     if (ending.size() >= config.getMaxConcurrentUploads() + config.getMaxQueuedUploads()) {
@@ -537,41 +514,7 @@ final class FileServer {
           ending.remove(socket);
           vertx.cancelTimer(linger);
         });
-    // The requester's end (its FIN) closes it: half-closure is on (allowHalfClosure), so nothing
-    // else would; one that ended before the refusal is closed once the FIN is out.
-    onInputEnded(socket, socket::close);
-    shutdownOutput(socket)
-        .onComplete(
-            ar -> {
-              if (ar.failed() || inputEnded) {
-                socket.close(); // broken already, or nothing more can come: nothing to wait for
-              }
-            });
-  }
-
-  /**
-   * Lets a requester half-close: a seed requester may shut its sending side once its name is out
-   * ({@code shutdown(SHUT_WR)}). By default Netty takes that FIN for the end of the connection and
-   * closes it, and the answer is lost; with half-closure the channel stays open for the answer, and
-   * the server decides when the connection ends ({@link #onInputEnded}).
-   */
-  private static void allowHalfClosure(NetSocket socket) {
-    ((NetSocketInternal) socket)
-        .channelHandlerContext()
-        .channel()
-        .config()
-        .setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-  }
-
-  /** Runs {@code ended} on the socket's context when the requester's end (its FIN) arrives. */
-  private static void onInputEnded(NetSocket socket, Runnable ended) {
-    ((NetSocketInternal) socket)
-        .eventHandler(
-            event -> {
-              if (event instanceof ChannelInputShutdownEvent) {
-                ended.run();
-              }
-            });
+    shutdownOutput(socket).onFailure(e -> socket.close()); // broken already: nothing to deliver
   }
 
   /**

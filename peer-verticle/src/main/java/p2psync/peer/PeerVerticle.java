@@ -279,11 +279,6 @@ public class PeerVerticle extends VerticleBase {
   }
 
   /** The port the file server listens on. */
-  /** Refused file connections still open, read on the peer's context (for tests). */
-  Future<Integer> refusedConnectionsOpen() {
-    return OnContext.call(context, fileServer::endingCount);
-  }
-
   public int actualPort() {
     return actualPort;
   }
