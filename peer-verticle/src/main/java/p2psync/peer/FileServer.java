@@ -3,9 +3,10 @@ package p2psync.peer;
 import io.netty.channel.Channel;
 import io.netty.channel.socket.DuplexChannel;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.PromiseInternal;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
@@ -536,17 +537,9 @@ final class FileServer {
               if (!(channel instanceof DuplexChannel duplex)) {
                 return socket.close();
               }
-              Promise<Void> shut = Promise.promise();
-              duplex
-                  .shutdownOutput()
-                  .addListener(
-                      f -> {
-                        if (f.isSuccess()) {
-                          shut.complete();
-                        } else {
-                          shut.fail(f.cause());
-                        }
-                      });
+              // Vert.x's own promise listens to a Netty future (and completes on this context).
+              PromiseInternal<Void> shut = ((ContextInternal) Vertx.currentContext()).promise();
+              duplex.shutdownOutput().addListener(shut);
               return shut.future();
             });
   }
