@@ -11,9 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -27,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import p2psync.common.v2.Sha256;
 
 /**
  * The floor a pull is measured against: the same bytes over a loopback connection into a durable
@@ -131,7 +130,7 @@ final class PipelineFloor {
     BlockingQueue<ByteBuffer> pool = new ArrayBlockingQueue<>(BUFFERS, false, buffers);
     BlockingQueue<Chunk> toWrite = new LinkedBlockingQueue<>();
     BlockingQueue<Chunk> toHash = new LinkedBlockingQueue<>();
-    MessageDigest digest = sha256();
+    MessageDigest digest = Sha256.newDigest();
     try (SocketChannel socket = SocketChannel.open(from);
         FileChannel out =
             FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -161,7 +160,7 @@ final class PipelineFloor {
       await(written);
       await(hashed);
     }
-    return hash ? HexFormat.of().formatHex(digest.digest()) : null;
+    return hash ? Sha256.hex(digest.digest()) : null;
   }
 
   /**
@@ -244,14 +243,6 @@ final class PipelineFloor {
       lane.get();
     } catch (ExecutionException e) {
       throw e.getCause() instanceof Exception cause ? cause : e;
-    }
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("no SHA-256 in this JVM", e);
     }
   }
 }

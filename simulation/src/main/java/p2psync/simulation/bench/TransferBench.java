@@ -445,37 +445,51 @@ public final class TransferBench {
   }
 
   /** The baseline: the same bytes copied on the same disk, then fsynced, as the downloader does. */
-  static double durableCopy(Path source, Path folder) throws IOException {
+  static double durableCopy(Path source, Path folder) throws Exception {
+    return timedStep(
+        folder,
+        target -> {
+          long start = System.nanoTime();
+          try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
+              FileChannel outChannel =
+                  FileChannel.open(
+                      target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            long size = in.size();
+            for (long position = 0; position < size; ) {
+              position += in.transferTo(position, size - position, outChannel);
+            }
+            outChannel.force(true);
+          }
+          return (System.nanoTime() - start) / 1e9;
+        });
+  }
+
+  /** One step's body: writes {@code target}, returns the seconds it took (NaN: could not run). */
+  @FunctionalInterface
+  interface Step {
+    double run(Path target) throws Exception;
+  }
+
+  /**
+   * Runs a step into {@code folder} from a synced disk, then deletes its file at once: pages freed
+   * a moment before are taken again by the next step. Left for seconds, this VM reports them free
+   * to its host, and the next step to touch them pays a host fault per page (docs/benchmarks.md,
+   * section 15): whichever step came after the most files were left behind used to pay for it.
+   */
+  private static double timedStep(Path folder, Step step) throws Exception {
     Files.createDirectories(folder);
     sync();
-    Path target = folder.resolve(NAME);
-    long start = System.nanoTime();
-    try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
-        FileChannel outChannel =
-            FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      long size = in.size();
-      for (long position = 0; position < size; ) {
-        position += in.transferTo(position, size - position, outChannel);
-      }
-      outChannel.force(true);
+    try {
+      return step.run(folder.resolve(NAME));
+    } finally {
+      Bench.deleteTree(folder);
     }
-    double seconds = (System.nanoTime() - start) / 1e9;
-    // Deleted at once: pages freed a moment before are taken again by the next step. Left for
-    // seconds, this VM reports them free to its host, and the next step to touch them pays a host
-    // fault per page (docs/benchmarks.md, section 15): whichever step came after the most files
-    // were left behind used to pay for it.
-    Bench.deleteTree(folder);
-    return seconds;
   }
 
   /** {@link PipelineFloor#pull}, into a folder of its own, deleted once timed. */
   static double floorPull(PipelineFloor floor, Path source, Path folder, String sha256)
       throws Exception {
-    Files.createDirectories(folder);
-    sync();
-    double seconds = floor.pull(source, folder.resolve(NAME), sha256);
-    Bench.deleteTree(folder);
-    return seconds;
+    return timedStep(folder, target -> floor.pull(source, target, sha256));
   }
 
   /**
@@ -484,14 +498,14 @@ public final class TransferBench {
    * back every dirty page of the machine, not only the copy's: the steps before it were synced. NaN
    * where cp or sync cannot be run.
    */
-  static double cpAndSync(Path source, Path folder) throws IOException {
-    Files.createDirectories(folder);
-    sync();
-    long start = System.nanoTime();
-    boolean ran = run("cp", source.toString(), folder.resolve(NAME).toString()) && run("sync");
-    double seconds = (System.nanoTime() - start) / 1e9;
-    Bench.deleteTree(folder);
-    return ran ? seconds : Double.NaN;
+  static double cpAndSync(Path source, Path folder) throws Exception {
+    return timedStep(
+        folder,
+        target -> {
+          long start = System.nanoTime();
+          boolean ran = run("cp", source.toString(), target.toString()) && run("sync");
+          return ran ? (System.nanoTime() - start) / 1e9 : Double.NaN;
+        });
   }
 
   /** Checks a pulled file against the source, and times what a read-back verification costs. */
