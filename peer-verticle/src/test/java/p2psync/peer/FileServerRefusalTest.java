@@ -70,9 +70,34 @@ class FileServerRefusalTest {
 
   /** Requests refused so far (not counting connections refused for the limits). */
   private long refusedRequests() {
+    return refused("request");
+  }
+
+  /** Connections refused so far for {@code reason} (request, limit, waited). */
+  private long refused(String reason) {
     Counter refused =
-        peer.meters().find("p2psync_peer_uploads_refused").tag("reason", "request").counter();
+        peer.meters().find("p2psync_peer_uploads_refused").tag("reason", reason).counter();
     return refused == null ? 0 : (long) refused.count();
+  }
+
+  /**
+   * A peer with one upload slot, already taken (returned: close it last): its requester asks for a
+   * file larger than the socket buffers and reads only its first byte, so the upload runs on.
+   */
+  private Socket startPeerWithItsOneSlotTaken(Vertx vertx, int queued, Duration requestTimeout)
+      throws Exception {
+    Files.write(folder.resolve("huge.bin"), new byte[16 * 1024 * 1024]);
+    startPeer(
+        vertx,
+        1,
+        new SyncConfig()
+            .setMaxConcurrentUploads(1)
+            .setMaxQueuedUploads(queued)
+            .setRequestTimeout(requestTimeout));
+    Socket holder = connect(4096);
+    holder.getOutputStream().write("huge.bin\n".getBytes(StandardCharsets.UTF_8));
+    assertThat(holder.getInputStream().read()).isEqualTo('C'); // served, and it reads no further
+    return holder;
   }
 
   private static String sha256(byte[] content) throws Exception {
@@ -185,30 +210,14 @@ class FileServerRefusalTest {
   @ValueSource(strings = {"limit", "waited"})
   void aConnectionRefusedBeforeItIsServedIsEndedTheSameWay(String reason, Vertx vertx)
       throws Exception {
-    byte[] huge = new byte[16 * 1024 * 1024]; // more than the buffers hold: its upload runs on
-    new Random(5).nextBytes(huge);
-    Files.write(folder.resolve("huge.bin"), huge);
-    startPeer(
-        vertx,
-        1,
-        new SyncConfig()
-            .setMaxConcurrentUploads(1)
-            .setMaxQueuedUploads(reason.equals("limit") ? 0 : 1)
-            .setRequestTimeout(Duration.ofSeconds(2)));
-    try (Socket holder = connect(4096)) {
-      holder.getOutputStream().write("huge.bin\n".getBytes(StandardCharsets.UTF_8));
-      assertThat(holder.getInputStream().read()).isEqualTo('C'); // served, and it reads no further
+    try (Socket holder =
+        startPeerWithItsOneSlotTaken(
+            vertx, reason.equals("limit") ? 0 : 1, Duration.ofSeconds(2))) {
       try (Socket refused = connect(0)) {
         OutputStream out = refused.getOutputStream();
         out.write("small.txt\n".getBytes(StandardCharsets.UTF_8));
         assertThat(refused.getInputStream().read()).isEqualTo(-1); // no bytes, the end
-        assertThat(
-                peer.meters()
-                    .find("p2psync_peer_uploads_refused")
-                    .tag("reason", reason)
-                    .counter()
-                    .count())
-            .isEqualTo(1);
+        assertThat(refused(reason)).isEqualTo(1);
         sendAfterTheEnd(out); // a reset fails it
       }
     }
@@ -220,20 +229,9 @@ class FileServerRefusalTest {
    */
   @Test
   void refusedConnectionsHeldOpenAreBounded(Vertx vertx) throws Exception {
-    byte[] huge = new byte[16 * 1024 * 1024];
-    Files.write(folder.resolve("huge.bin"), huge);
-    startPeer(
-        vertx,
-        1,
-        new SyncConfig()
-            .setMaxConcurrentUploads(1)
-            .setMaxQueuedUploads(0)
-            .setRequestTimeout(Duration.ofSeconds(60)));
-    try (Socket holder = connect(4096);
+    try (Socket holder = startPeerWithItsOneSlotTaken(vertx, 0, Duration.ofSeconds(60));
         Socket first = connect(0);
         Socket second = connect(0)) {
-      holder.getOutputStream().write("huge.bin\n".getBytes(StandardCharsets.UTF_8));
-      assertThat(holder.getInputStream().read()).isEqualTo('C');
       assertThat(first.getInputStream().read()).isEqualTo(-1); // refused, held to drain
       await().atMost(Duration.ofSeconds(5)).until(() -> writeFails(second.getOutputStream()));
       sendAfterTheEnd(first.getOutputStream());
